@@ -1,0 +1,14 @@
+# Every dependency is a Debian -dev package (scripts/install-deps); nothing is
+# downloaded at build time.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# Asio, standalone and header-only (libasio-dev 1.22).
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(asio_standalone INTERFACE)
+target_include_directories(asio_standalone SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(asio_standalone INTERFACE Threads::Threads)
+
+# LZ4 for v5 segment and v4 frame compression (liblz4-dev).
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)

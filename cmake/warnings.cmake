@@ -1,0 +1,13 @@
+# Warnings for project targets; errors in CI. Sanitizers apply to every target.
+function(async_cassandra_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+                                           -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual)
+  if(ASYNC_CASSANDRA_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(ASYNC_CASSANDRA_SANITIZE)
+  add_compile_options(-fsanitize=${ASYNC_CASSANDRA_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${ASYNC_CASSANDRA_SANITIZE})
+endif()

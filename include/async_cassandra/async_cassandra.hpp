@@ -1,0 +1,11 @@
+// Umbrella header.
+#pragma once
+
+#include <async_cassandra/cluster.hpp>
+#include <async_cassandra/config.hpp>
+#include <async_cassandra/consistency.hpp>
+#include <async_cassandra/error.hpp>
+#include <async_cassandra/result_set.hpp>
+#include <async_cassandra/session.hpp>
+#include <async_cassandra/statement.hpp>
+#include <async_cassandra/version.hpp>

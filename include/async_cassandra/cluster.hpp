@@ -1,0 +1,67 @@
+// The entry point: connects to a cluster and opens sessions on it.
+#pragma once
+
+#include <async_cassandra/config.hpp>
+#include <async_cassandra/detail/async_run.hpp>
+#include <async_cassandra/error.hpp>
+#include <async_cassandra/session.hpp>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+
+namespace async_cassandra {
+
+namespace detail {
+class cluster_impl;
+}
+
+class cluster;
+
+namespace detail {
+asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag);
+}
+
+// Owns the connections to the cluster. Thread safety: distinct objects safe;
+// one cluster is used from its executor. Destruction without close() closes
+// the connections without blocking; requests in flight fail with
+// connection_closed.
+class cluster {
+public:
+    using executor_type = asio::any_io_executor;
+
+    cluster() = default;
+    explicit cluster(std::shared_ptr<detail::cluster_impl> impl);
+    cluster(cluster&&) noexcept = default;
+    cluster& operator=(cluster&&) noexcept;
+    ~cluster();
+
+    // Connects to the first reachable contact point, negotiating protocol v5
+    // and falling back to v4. Errors: bad_config, no_host_available (the
+    // diagnostics name every host:port tried and why it failed).
+    template <class Token>
+    static auto async_connect(executor_type ex, cluster_config cfg, diagnostics& diag, Token&& token) {
+        return detail::async_run<cluster>(ex, std::forward<Token>(token), [ex, cfg = std::move(cfg), d = &diag]() mutable {
+            return detail::connect_op(ex, std::move(cfg), d);
+        });
+    }
+    // Coroutine form on the current coroutine's executor; throws async_cassandra::error.
+    static asio::awaitable<cluster> connect(cluster_config cfg);
+
+    // A session; with a keyspace, its statements run in that keyspace.
+    asio::awaitable<session> open_session(std::string keyspace = {});
+
+    // Closes every connection; pending requests fail with session_closed.
+    asio::awaitable<void> close();
+
+    executor_type get_executor() const;
+    // The protocol version the connection negotiated (5 or 4).
+    int protocol_version() const;
+
+private:
+    std::shared_ptr<detail::cluster_impl> impl_;
+};
+
+}  // namespace async_cassandra

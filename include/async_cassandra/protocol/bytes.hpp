@@ -1,0 +1,147 @@
+// Big-endian primitives of the CQL notation (spec section 3): a bounded reader
+// over received bytes and an appending writer. No I/O, no allocation in the reader.
+#pragma once
+
+#include <async_cassandra/protocol/protocol_error.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace async_cassandra::protocol {
+
+using byte_buffer = std::vector<std::byte>;
+using bytes_view = std::span<const std::byte>;
+
+inline std::string_view as_chars(bytes_view b) noexcept {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+inline bytes_view as_bytes(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+// Reads CQL notation from a span; every read checks bounds and throws
+// protocol_error naming what it was reading, so a truncated or lying message
+// can never read past its end.
+class byte_reader {
+public:
+    explicit byte_reader(bytes_view data) noexcept : data_(data) {}
+
+    std::size_t remaining() const noexcept { return data_.size() - pos_; }
+    std::size_t position() const noexcept { return pos_; }
+    bool empty() const noexcept { return remaining() == 0; }
+    bytes_view rest() const noexcept { return data_.subspan(pos_); }
+
+    bytes_view raw(std::size_t n, const char* what) {
+        if (n > remaining()) throw_truncated(what, n);
+        auto out = data_.subspan(pos_, n);
+        pos_ += n;
+        return out;
+    }
+    void skip(std::size_t n, const char* what) { (void)raw(n, what); }
+
+    std::uint8_t u8(const char* what = "byte") { return static_cast<std::uint8_t>(raw(1, what)[0]); }
+    std::uint16_t u16(const char* what = "short") { return static_cast<std::uint16_t>(be(raw(2, what))); }
+    std::int32_t i32(const char* what = "int") { return static_cast<std::int32_t>(be(raw(4, what))); }
+    std::int64_t i64(const char* what = "long") { return static_cast<std::int64_t>(be(raw(8, what))); }
+
+    // [string]: a [short] n followed by n bytes of UTF-8.
+    std::string_view string(const char* what = "string") {
+        auto n = u16(what);
+        return as_chars(raw(n, what));
+    }
+    // [long string]: an [int] n followed by n bytes.
+    std::string_view long_string(const char* what = "long string") {
+        auto n = i32(what);
+        if (n < 0) throw protocol_error(protocol_errc::malformed, std::string(what) + ": negative length");
+        return as_chars(raw(static_cast<std::size_t>(n), what));
+    }
+    // [bytes]: an [int] n, then n bytes; n < 0 means null (nullopt).
+    std::optional<bytes_view> bytes(const char* what = "bytes") {
+        auto n = i32(what);
+        if (n < 0) return std::nullopt;
+        return raw(static_cast<std::size_t>(n), what);
+    }
+    // [short bytes]: a [short] n, then n bytes.
+    bytes_view short_bytes(const char* what = "short bytes") { return raw(u16(what), what); }
+
+private:
+    static std::uint64_t be(bytes_view b) noexcept {
+        std::uint64_t v = 0;
+        for (auto x : b) v = (v << 8) | static_cast<std::uint8_t>(x);
+        return v;
+    }
+    [[noreturn]] void throw_truncated(const char* what, std::size_t n) const {
+        throw protocol_error(protocol_errc::truncated,
+                             std::string(what) + ": needs " + std::to_string(n) + " bytes at offset " +
+                                 std::to_string(pos_) + ", only " + std::to_string(remaining()) + " left");
+    }
+
+    bytes_view data_;
+    std::size_t pos_ = 0;
+};
+
+// Appends CQL notation to a byte_buffer it does not own, so callers can encode
+// straight into a connection's output buffer.
+class byte_writer {
+public:
+    explicit byte_writer(byte_buffer& out) noexcept : out_(out) {}
+
+    byte_buffer& buffer() noexcept { return out_; }
+    std::size_t size() const noexcept { return out_.size(); }
+
+    void raw(bytes_view b) { out_.insert(out_.end(), b.begin(), b.end()); }
+    void u8(std::uint8_t v) { out_.push_back(static_cast<std::byte>(v)); }
+    void u16(std::uint16_t v) { put_be(v, 2); }
+    void i32(std::int32_t v) { put_be(static_cast<std::uint32_t>(v), 4); }
+    void i64(std::int64_t v) { put_be(static_cast<std::uint64_t>(v), 8); }
+
+    void string(std::string_view s) {
+        check_len(s.size(), 0xFFFF, "string");
+        u16(static_cast<std::uint16_t>(s.size()));
+        raw(as_bytes(s));
+    }
+    void long_string(std::string_view s) {
+        check_len(s.size(), 0x7FFFFFFF, "long string");
+        i32(static_cast<std::int32_t>(s.size()));
+        raw(as_bytes(s));
+    }
+    void bytes(bytes_view b) {
+        check_len(b.size(), 0x7FFFFFFF, "bytes");
+        i32(static_cast<std::int32_t>(b.size()));
+        raw(b);
+    }
+    void null_bytes() { i32(-1); }
+    void unset_value() { i32(-2); }
+    void short_bytes(bytes_view b) {
+        check_len(b.size(), 0xFFFF, "short bytes");
+        u16(static_cast<std::uint16_t>(b.size()));
+        raw(b);
+    }
+
+    // Writes a big-endian int at an earlier offset (for lengths known only after the body).
+    void patch_i32(std::size_t offset, std::int32_t v) noexcept {
+        auto u = static_cast<std::uint32_t>(v);
+        for (int i = 0; i < 4; ++i) out_[offset + i] = static_cast<std::byte>(u >> (24 - 8 * i));
+    }
+
+private:
+    void put_be(std::uint64_t v, int n) {
+        for (int i = n - 1; i >= 0; --i) out_.push_back(static_cast<std::byte>(v >> (8 * i)));
+    }
+    static void check_len(std::size_t n, std::size_t max, const char* what) {
+        if (n > max)
+            throw protocol_error(protocol_errc::value_too_large,
+                                 std::string(what) + " of " + std::to_string(n) + " bytes exceeds the limit of " +
+                                     std::to_string(max));
+    }
+
+    byte_buffer& out_;
+};
+
+}  // namespace async_cassandra::protocol

@@ -1,0 +1,123 @@
+// One page of a result: its columns and rows, read in place from the received
+// bytes (no copy per cell).
+#pragma once
+
+#include <async_cassandra/protocol/messages.hpp>
+#include <async_cassandra/value_codec.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace async_cassandra {
+
+using protocol::column_spec;
+
+class result_set;
+
+// A row of a result_set. Views returned by get<> (string_view, span) point
+// into the result_set's buffer: valid while the result_set lives, like
+// std::string_view into a std::string.
+class row_view {
+public:
+    row_view(const result_set& rs, std::size_t row) noexcept : rs_(&rs), row_(row) {}
+
+    std::size_t size() const noexcept;
+    bool is_null(std::size_t column) const;
+    // The raw cell; nullopt for null.
+    std::optional<std::span<const std::byte>> raw(std::size_t column) const;
+
+    // Reads a column as T. Throws value_error naming the column and both
+    // types when T does not fit the column's CQL type, or the cell is null
+    // (use std::optional<T> to accept null).
+    template <class T>
+    T get(std::size_t column) const;
+    template <class T>
+    T get(std::string_view column_name) const;
+
+private:
+    const column_spec& checked_column(std::size_t column, const char* cpp_type, bool (*accepts)(const data_type&)) const;
+    [[noreturn]] void throw_null(std::size_t column) const;
+
+    const result_set* rs_;
+    std::size_t row_;
+};
+
+enum class result_kind { void_, rows, set_keyspace, prepared, schema_change };
+
+class result_set {
+public:
+    result_set() = default;
+
+    result_kind kind() const noexcept { return kind_; }
+    const std::vector<column_spec>& columns() const noexcept { return columns_; }
+    // Index of a column by name; throws value_error when there is none.
+    std::size_t column_index(std::string_view name) const;
+    std::size_t size() const noexcept { return rows_; }
+    bool empty() const noexcept { return rows_ == 0; }
+    row_view row(std::size_t i) const;
+    // The first row; throws value_error when the page is empty.
+    row_view first_row() const;
+
+    bool has_more_pages() const noexcept { return paging_state_.has_value(); }
+    // Opaque token for statement::set_paging_state; empty when this is the last page.
+    const std::optional<std::string>& paging_state() const noexcept { return paging_state_; }
+    const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+    // set_keyspace: the keyspace; schema_change: the change.
+    const std::string& keyspace() const noexcept { return keyspace_; }
+    const std::optional<protocol::schema_change>& schema_change() const noexcept { return schema_change_; }
+
+    // Builds from a RESULT body (for the session and tests).
+    static result_set from_body(protocol::byte_buffer body, std::uint8_t flags, int version);
+
+private:
+    friend class row_view;
+
+    result_kind kind_ = result_kind::void_;
+    protocol::byte_buffer body_;
+    std::vector<column_spec> columns_;
+    std::vector<std::uint32_t> cells_;  // offset of each cell's [bytes] length, row-major
+    std::size_t rows_ = 0;
+    std::optional<std::string> paging_state_;
+    std::vector<std::string> warnings_;
+    std::string keyspace_;
+    std::optional<protocol::schema_change> schema_change_;
+};
+
+// ---- row_view templates ----
+
+namespace detail {
+template <class T>
+struct optional_of { using type = void; };
+template <class T>
+struct optional_of<std::optional<T>> { using type = T; };
+}  // namespace detail
+
+template <class T>
+T row_view::get(std::size_t column) const {
+    if constexpr (!std::is_void_v<typename detail::optional_of<T>::type>) {
+        using U = typename detail::optional_of<T>::type;
+        (void)checked_column(column, value_traits<U>::cql_name(), &value_traits<U>::accepts);
+        if (is_null(column)) return std::nullopt;
+        return get<U>(column);
+    } else {
+        const auto& spec = checked_column(column, value_traits<T>::cql_name(), &value_traits<T>::accepts);
+        auto cell = raw(column);
+        if (!cell) throw_null(column);
+        try {
+            return value_traits<T>::decode(*cell);
+        } catch (const value_error& e) {
+            throw value_error("column '" + spec.name + "' (" + to_string(spec.type) + "): " + e.what());
+        }
+    }
+}
+
+template <class T>
+T row_view::get(std::string_view column_name) const {
+    return get<T>(rs_->column_index(column_name));
+}
+
+}  // namespace async_cassandra

@@ -1,0 +1,76 @@
+#include "cluster/cluster_impl.hpp"
+#include "session/session_impl.hpp"
+
+#include <async_cassandra/cluster.hpp>
+
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+namespace async_cassandra {
+
+namespace detail {
+asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag_out) {
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    op_result<cluster> out;
+    if (auto bad = validate(cfg); !bad.empty()) {
+        diag.assign(std::move(bad));
+        out.first = client_errc::bad_config;
+        co_return out;
+    }
+    auto impl = std::make_shared<cluster_impl>(ex, std::move(cfg));
+    out.first = co_await impl->connect(diag);
+    if (!out.first) out.second = cluster(std::move(impl));
+    co_return out;
+}
+}  // namespace detail
+
+cluster::cluster(std::shared_ptr<detail::cluster_impl> impl) : impl_(std::move(impl)) {}
+
+cluster& cluster::operator=(cluster&& other) noexcept {
+    if (this != &other) {
+        this->~cluster();
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+cluster::~cluster() {
+    if (!impl_) return;
+    // Never blocks: the close runs on the cluster's executor.
+    asio::post(impl_->executor(), [impl = std::move(impl_)] { impl->shutdown(); });
+}
+
+asio::awaitable<cluster> cluster::connect(cluster_config cfg) {
+    auto ex = co_await asio::this_coro::executor;
+    diagnostics diag;
+    std::error_code ec;
+    auto c = co_await async_connect(ex, std::move(cfg), diag, asio::redirect_error(asio::use_awaitable, ec));
+    throw_on_error(ec, diag);
+    co_return c;
+}
+
+asio::awaitable<session> cluster::open_session(std::string keyspace) {
+    if (!impl_ || impl_->closed()) {
+        diagnostics d;
+        d.assign("open_session on a closed cluster");
+        throw error(client_errc::session_closed, d);
+    }
+    auto s = session(std::make_shared<detail::session_impl>(impl_, keyspace));
+    // v4 has no per-request keyspace: bind the connection with USE instead.
+    if (!keyspace.empty() && impl_->protocol_version() < 5) co_await s.execute("USE \"" + keyspace + "\"");
+    co_return s;
+}
+
+asio::awaitable<void> cluster::close() {
+    if (impl_) impl_->shutdown();
+    co_return;
+}
+
+cluster::executor_type cluster::get_executor() const { return impl_->executor(); }
+int cluster::protocol_version() const { return impl_ ? impl_->protocol_version() : 0; }
+
+}  // namespace async_cassandra
