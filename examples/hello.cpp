@@ -11,7 +11,9 @@
 namespace ac = async_cassandra;
 
 asio::awaitable<void> run(std::string host) {
-    auto cluster = co_await ac::cluster::connect({.contact_points = {host}});
+    // A named config: g++ 12 mishandles braced temporaries inside co_await.
+    const ac::cluster_config config{.contact_points = {host}};
+    auto cluster = co_await ac::cluster::connect(config);
     auto session = co_await cluster.open_session();
     auto rs = co_await session.execute("SELECT release_version FROM system.local");
     std::cout << "Cassandra " << rs.first_row().get<std::string_view>(0) << " (protocol v"

@@ -30,19 +30,24 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
 
 cluster::cluster(std::shared_ptr<detail::cluster_impl> impl) : impl_(std::move(impl)) {}
 
+namespace {
+// Never blocks: the shutdown runs on the cluster's executor.
+void release(std::shared_ptr<detail::cluster_impl> impl) {
+    if (!impl) return;
+    auto ex = impl->executor();
+    asio::post(ex, [impl = std::move(impl)] { impl->shutdown(); });
+}
+}  // namespace
+
 cluster& cluster::operator=(cluster&& other) noexcept {
     if (this != &other) {
-        this->~cluster();
+        release(std::move(impl_));
         impl_ = std::move(other.impl_);
     }
     return *this;
 }
 
-cluster::~cluster() {
-    if (!impl_) return;
-    // Never blocks: the close runs on the cluster's executor.
-    asio::post(impl_->executor(), [impl = std::move(impl_)] { impl->shutdown(); });
-}
+cluster::~cluster() { release(std::move(impl_)); }
 
 asio::awaitable<cluster> cluster::connect(cluster_config cfg) {
     auto ex = co_await asio::this_coro::executor;

@@ -72,9 +72,9 @@ std::error_code server_error_code(std::int32_t wire) noexcept {
     return {wire == 0 ? static_cast<int>(server_errc::server_error) : wire, server_category()};
 }
 
-std::string error::describe(std::error_code ec, const diagnostics& d) {
-    std::string s = ec.message();
-    if (!d.message().empty()) s += ": " + d.message();
+// std::system_error appends ": " + ec.message() to this.
+std::string error::describe(std::error_code, const diagnostics& d) {
+    std::string s = d.message();
     if (!d.host().empty() && d.message().find(d.host()) == std::string::npos) s += " [" + d.host() + "]";
     return s;
 }

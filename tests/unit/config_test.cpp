@@ -26,7 +26,7 @@ std::pair<std::error_code, ac::diagnostics> try_connect(ac::cluster_config cfg) 
 
 TEST(config, empty_contact_points_is_bad_config) {
     ac::cluster_config cfg;
-    cfg.contact_points = ac::host_list{};
+    cfg.contact_points = {};
     auto [ec, diag] = try_connect(cfg);
     EXPECT_EQ(ec, ac::client_errc::bad_config);
     EXPECT_NE(diag.message().find("contact_points"), std::string::npos);
