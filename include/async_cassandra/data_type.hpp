@@ -35,6 +35,9 @@ enum class type_id : std::uint16_t {
     set = 0x0022,
     udt = 0x0030,
     tuple = 0x0031,
+    // Not a wire id: Cassandra 5 sends vectors as the custom type
+    // org.apache.cassandra.db.marshal.VectorType(<element>, <dimension>).
+    vector = 0xFF01,
 };
 
 // A possibly nested type. Parameters: list/set element, map key and value,
@@ -45,6 +48,7 @@ struct data_type {
     std::string custom_class;              // custom
     std::string keyspace, name;            // udt
     std::vector<std::string> field_names;  // udt
+    std::int32_t dimension = 0;            // vector
 
     bool operator==(const data_type&) const = default;
 };

@@ -224,7 +224,7 @@ data_type decode_type(byte_reader& r, int depth) {
     auto id = r.u16("type option id");
     t.id = static_cast<type_id>(id);
     switch (t.id) {
-        case type_id::custom: t.custom_class = r.string("custom type class"); break;
+        case type_id::custom: return parse_marshal_type(r.string("custom type class"));
         case type_id::ascii:
         case type_id::bigint:
         case type_id::blob:

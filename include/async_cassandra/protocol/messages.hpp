@@ -102,6 +102,10 @@ inline constexpr std::int32_t metadata_changed = 0x0008;
 }  // namespace rows_flags
 
 data_type decode_type(byte_reader& r, int depth = 0);
+// Reads a Cassandra marshal class name (as sent for custom types), turning
+// the ones with a CQL meaning (VectorType, and the classes behind every native
+// and collection type) into that type; anything else stays type_id::custom.
+data_type parse_marshal_type(std::string_view class_name);
 rows_metadata decode_rows_metadata(byte_reader& r);
 
 enum class result_kind : std::int32_t { void_ = 1, rows = 2, set_keyspace = 3, prepared = 4, schema_change = 5 };
