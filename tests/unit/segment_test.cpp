@@ -149,3 +149,22 @@ TEST(segment, self_contained_segment_inside_a_large_envelope_is_an_error) {
     encode_segment(wire, envelopes({1}), true, false);
     EXPECT_THROW(decode_all(wire, false, wire.size()), protocol_error);
 }
+
+TEST(segment, crc32_matches_the_bitwise_definition_at_every_length) {
+    // Reference: bit-at-a-time CRC32 (IEEE, reflected) seeded with FA 2D 55 CA.
+    auto reference = [](bytes_view data) {
+        std::uint32_t crc = 0xFFFFFFFFu;
+        auto step = [&](std::uint8_t b) {
+            crc ^= b;
+            for (int k = 0; k < 8; ++k) crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+        };
+        for (std::uint8_t b : {0xFA, 0x2D, 0x55, 0xCA}) step(b);
+        for (auto b : data) step(static_cast<std::uint8_t>(b));
+        return ~crc;
+    };
+    byte_buffer data;
+    for (int i = 0; i < 40; ++i) {
+        EXPECT_EQ(segment_crc32(data), reference(data)) << i;
+        data.push_back(static_cast<std::byte>(i * 37 + 11));
+    }
+}

@@ -1,0 +1,105 @@
+// Protocol-layer costs on one core: decoding a page into views, and the v5
+// segment path (CRC24/CRC32, LZ4). Run: build/bench/protocol_bench
+#include <async_cassandra/protocol/crc.hpp>
+#include <async_cassandra/protocol/frame_decoder.hpp>
+#include <async_cassandra/protocol/segment.hpp>
+#include <async_cassandra/result_set.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+namespace ac = async_cassandra;
+namespace pr = async_cassandra::protocol;
+
+namespace {
+// RESULT Rows: (id bigint, name text, score double, flag boolean, n int).
+pr::byte_buffer page(int rows) {
+    pr::byte_buffer body;
+    pr::byte_writer w(body);
+    w.i32(2);
+    w.i32(pr::rows_flags::global_tables_spec);
+    w.i32(5);
+    w.string("ks");
+    w.string("t");
+    const std::pair<const char*, std::uint16_t> cols[] = {
+        {"id", 0x0002}, {"name", 0x000D}, {"score", 0x0007}, {"flag", 0x0004}, {"n", 0x0009}};
+    for (auto [name, id] : cols) {
+        w.string(name);
+        w.u16(id);
+    }
+    w.i32(rows);
+    for (int i = 0; i < rows; ++i) {
+        w.i32(8);
+        w.i64(i);
+        w.bytes(pr::as_bytes("name-" + std::to_string(i)));
+        w.i32(8);
+        w.i64(0x400921FB54442D18);
+        w.i32(1);
+        w.u8(i & 1);
+        w.i32(4);
+        w.i32(i);
+    }
+    return body;
+}
+}  // namespace
+
+// Index a 5,000-row page and read every cell through typed views.
+static void decode_page_into_views(benchmark::State& state) {
+    const int rows = 5000;
+    auto body = page(rows);
+    std::int64_t sum = 0;
+    for (auto _ : state) {
+        auto rs = ac::result_set::from_body(body, 0, 5);
+        for (std::size_t i = 0; i < rs.size(); ++i) {
+            auto r = rs.row(i);
+            sum += r.get<std::int64_t>(0);
+            sum += static_cast<std::int64_t>(r.get<std::string_view>(1).size());
+            sum += static_cast<std::int64_t>(r.get<double>(2));
+            sum += r.get<bool>(3);
+            sum += r.get<std::int32_t>(4);
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(state.iterations() * rows);
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(body.size()));
+    state.counters["rows/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * rows,
+                                                  benchmark::Counter::kIsRate);
+}
+BENCHMARK(decode_page_into_views);
+
+// Envelopes of 1 KiB (half compressible) through segment encode + decode.
+static void segments_round_trip(benchmark::State& state) {
+    const bool lz4 = state.range(0) != 0;
+    pr::byte_buffer envelopes;
+    std::mt19937 rng(7);
+    for (int i = 0; i < 256; ++i) {
+        pr::write_envelope(envelopes, 5, 0, static_cast<std::int16_t>(i), pr::opcode::result, [&](pr::byte_writer& w) {
+            for (int k = 0; k < 1024; ++k) w.u8(k < 512 ? static_cast<std::uint8_t>(rng()) : 0);
+        });
+        envelopes[envelopes.size() - 1024 - 9] |= std::byte{pr::response_bit};
+    }
+    pr::byte_buffer wire;
+    for (auto _ : state) {
+        wire.clear();
+        pr::encode_segments(wire, envelopes, lz4);
+        pr::frame_decoder d;
+        d.enable_segments(lz4);
+        d.feed(wire);
+        int n = 0;
+        while (auto e = d.next()) ++n;
+        if (n != 256) state.SkipWithError("lost envelopes");
+    }
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(envelopes.size()));
+}
+BENCHMARK(segments_round_trip)->Arg(0)->Arg(1)->ArgName("lz4");
+
+// CRC32 alone over a full 128 KiB segment payload.
+static void crc32_128k(benchmark::State& state) {
+    pr::byte_buffer payload(pr::max_segment_payload, std::byte{0x5A});
+    for (auto _ : state) benchmark::DoNotOptimize(pr::segment_crc32(payload));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(payload.size()));
+}
+BENCHMARK(crc32_128k);
+
+BENCHMARK_MAIN();
