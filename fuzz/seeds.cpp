@@ -1,0 +1,147 @@
+// Writes the seed corpus: valid messages like those in the unit tests, one
+// file each, under <dir>/<target>/. Run by ctest before the fuzzers.
+#include <async_cassandra/protocol/frame_decoder.hpp>
+#include <async_cassandra/protocol/segment.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <string>
+
+namespace pr = async_cassandra::protocol;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path root;
+
+void seed(const std::string& target, const std::string& name, std::uint8_t prefix, const pr::byte_buffer& body) {
+    fs::create_directories(root / target);
+    std::ofstream out(root / target / name, std::ios::binary);
+    out.put(static_cast<char>(prefix));
+    out.write(reinterpret_cast<const char*>(body.data()), static_cast<std::streamsize>(body.size()));
+}
+
+pr::byte_buffer build(const std::function<void(pr::byte_writer&)>& f) {
+    pr::byte_buffer b;
+    pr::byte_writer w(b);
+    f(w);
+    return b;
+}
+
+pr::byte_buffer rows_body() {
+    return build([](pr::byte_writer& w) {
+        w.i32(2);
+        w.i32(0x0001 | 0x0002);
+        w.i32(3);
+        w.bytes(pr::as_bytes("paging"));
+        w.string("ks");
+        w.string("t");
+        w.string("a");
+        w.u16(0x0009);
+        w.string("m");
+        w.u16(0x0021);
+        w.u16(0x000D);
+        w.u16(0x0020);
+        w.u16(0x0002);
+        w.string("v");
+        w.u16(0x0000);
+        w.string("org.apache.cassandra.db.marshal.VectorType(org.apache.cassandra.db.marshal.FloatType, 2)");
+        w.i32(1);
+        w.bytes(pr::as_bytes(std::string("\0\0\0\1", 4)));
+        w.null_bytes();
+        w.bytes(pr::as_bytes(std::string(8, '\0')));
+    });
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::cerr << "usage: fuzz_seeds DIR\n";
+        return 2;
+    }
+    root = argv[1];
+
+    // Envelopes: legacy framing (mode 0), segments (1), LZ4 segments (2).
+    pr::byte_buffer envs;
+    pr::write_envelope(envs, 5, 0, 1, pr::opcode::ready, [](pr::byte_writer&) {});
+    pr::write_envelope(envs, 5, 0x08, 2, pr::opcode::result, [](pr::byte_writer& w) {
+        w.u16(1);
+        w.string("warning");
+        w.i32(1);
+    });
+    envs[0] |= std::byte{pr::response_bit};
+    seed("fuzz_frame_decoder", "legacy", 0 | (3 << 2), envs);
+    for (std::uint8_t mode : {1, 2}) {
+        pr::byte_buffer wire;
+        pr::encode_segments(wire, envs, mode == 2);
+        pr::encode_segment(wire, pr::bytes_view(envs).subspan(0, 5), false, mode == 2);
+        seed("fuzz_frame_decoder", "segments" + std::to_string(mode), static_cast<std::uint8_t>(mode | (60 << 2)), wire);
+    }
+
+    // ERROR bodies, one per detailed code (first byte: bit 0 = v5).
+    auto err = [](std::int32_t code, const std::function<void(pr::byte_writer&)>& details) {
+        return build([&](pr::byte_writer& w) {
+            w.i32(code);
+            w.string("message");
+            details(w);
+        });
+    };
+    auto cl_recv_block = [](pr::byte_writer& w) {
+        w.u16(4);
+        w.i32(1);
+        w.i32(2);
+    };
+    seed("fuzz_error", "unavailable", 1, err(0x1000, cl_recv_block));
+    seed("fuzz_error", "write_timeout_cas", 1, err(0x1100, [&](pr::byte_writer& w) {
+        cl_recv_block(w);
+        w.string("CAS");
+        w.u16(3);
+    }));
+    seed("fuzz_error", "read_timeout", 1, err(0x1200, [&](pr::byte_writer& w) {
+        cl_recv_block(w);
+        w.u8(1);
+    }));
+    seed("fuzz_error", "read_failure_v5", 1, err(0x1300, [&](pr::byte_writer& w) {
+        cl_recv_block(w);
+        w.i32(1);
+        w.u8(4);
+        w.raw(pr::as_bytes(std::string("\x7f\0\0\1", 4)));
+        w.u16(1);
+        w.u8(0);
+    }));
+    seed("fuzz_error", "write_failure_v4", 0, err(0x1500, [&](pr::byte_writer& w) {
+        cl_recv_block(w);
+        w.i32(2);
+        w.string("SIMPLE");
+    }));
+    seed("fuzz_error", "function_failure", 1, err(0x1400, [](pr::byte_writer& w) {
+        w.string("ks");
+        w.string("f");
+        w.u16(1);
+        w.string("int");
+    }));
+    seed("fuzz_error", "already_exists", 1, err(0x2400, [](pr::byte_writer& w) {
+        w.string("ks");
+        w.string("t");
+    }));
+    seed("fuzz_error", "unprepared", 1, err(0x2500, [](pr::byte_writer& w) { w.short_bytes(pr::as_bytes("id")); }));
+
+    // RESULT bodies (first byte: bit 0 = v5, bits 1-4 = response flags).
+    seed("fuzz_result", "rows", 1, rows_body());
+    seed("fuzz_result", "void", 1, build([](pr::byte_writer& w) { w.i32(1); }));
+    seed("fuzz_result", "set_keyspace", 0, build([](pr::byte_writer& w) {
+        w.i32(3);
+        w.string("ks");
+    }));
+    seed("fuzz_result", "schema_change", 1, build([](pr::byte_writer& w) {
+        w.i32(5);
+        w.string("CREATED");
+        w.string("FUNCTION");
+        w.string("ks");
+        w.string("f");
+        w.u16(1);
+        w.string("int");
+    }));
+    return 0;
+}
