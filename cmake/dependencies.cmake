@@ -12,3 +12,16 @@ target_link_libraries(asio_standalone INTERFACE Threads::Threads)
 
 # LZ4 for v5 segment and v4 frame compression (liblz4-dev).
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+
+# Snappy for v4 frame compression (libsnappy-dev). Its .pc file is missing on
+# some Debian releases, so fall back to searching for the header and library.
+pkg_check_modules(SNAPPY IMPORTED_TARGET snappy)
+add_library(snappy_lib INTERFACE)
+if(SNAPPY_FOUND)
+  target_link_libraries(snappy_lib INTERFACE PkgConfig::SNAPPY)
+else()
+  find_path(SNAPPY_INCLUDE_DIR snappy-c.h REQUIRED)
+  find_library(SNAPPY_LIBRARY snappy REQUIRED)
+  target_include_directories(snappy_lib SYSTEM INTERFACE ${SNAPPY_INCLUDE_DIR})
+  target_link_libraries(snappy_lib INTERFACE ${SNAPPY_LIBRARY})
+endif()

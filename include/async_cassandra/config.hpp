@@ -1,6 +1,7 @@
 // Cluster configuration: a plain aggregate with documented defaults.
 #pragma once
 
+#include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
 
 #include <chrono>
@@ -20,8 +21,10 @@ struct cluster_config {
     // Highest native protocol version to offer: 5, falling back to 4 when the
     // server refuses 5. Set 4 to skip v5.
     int protocol_version = 5;
-    // LZ4 compression: v5 segments (or v4 frames, once supported).
-    bool lz4 = false;
+    // Compression to negotiate, if the server offers it (connecting fails if
+    // not). lz4: v5 segments, or v4 envelope bodies after a fallback to v4.
+    // snappy: v4 envelope bodies only, so it needs protocol_version = 4.
+    async_cassandra::compression compression = async_cassandra::compression::none;
     // Bounds TCP connect plus the OPTIONS/STARTUP handshake, per host.
     std::chrono::milliseconds connect_timeout{5000};
     // Default per-request timeout (statement::timeout overrides it).

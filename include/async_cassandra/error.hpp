@@ -75,6 +75,7 @@ struct server_error_details {
     std::string keyspace, table, function;
     std::vector<std::string> arg_types;
     std::string unprepared_id;
+    std::optional<std::uint16_t> contentions;  // v5 CAS write timeouts
 };
 
 // What went wrong, in words: the server's message or the client's account,

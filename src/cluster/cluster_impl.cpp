@@ -11,6 +11,8 @@ std::string validate(const cluster_config& cfg) {
     if (cfg.port == 0) return "cluster_config.port is 0";
     if (cfg.protocol_version != 4 && cfg.protocol_version != 5)
         return "cluster_config.protocol_version is " + std::to_string(cfg.protocol_version) + "; supported: 4, 5";
+    if (cfg.compression == compression::snappy && cfg.protocol_version != 4)
+        return "cluster_config.compression is snappy, which only protocol v4 offers; set protocol_version = 4";
     if (cfg.connect_timeout.count() <= 0) return "cluster_config.connect_timeout must be positive";
     if (cfg.request_timeout.count() <= 0) return "cluster_config.request_timeout must be positive";
     if (cfg.default_page_size == 0 || cfg.default_page_size < -1)
@@ -24,7 +26,7 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::s
     p.host = host;
     p.port = cfg_.port;
     p.protocol_version = version;
-    p.lz4 = cfg_.lz4;
+    p.compression = cfg_.compression;
     p.connect_timeout = cfg_.connect_timeout;
     auto c = std::make_shared<connection>(ex_, std::move(p));
     ec = co_await c->start(diag);

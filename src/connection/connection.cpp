@@ -1,5 +1,6 @@
 #include "connection/connection.hpp"
 
+#include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/segment.hpp>
 #include <async_cassandra/version.hpp>
 
@@ -54,11 +55,18 @@ void connection::enqueue(protocol::opcode op, std::uint8_t flags, std::int16_t s
     auto mark = pending_out_.size();
     try {
         protocol::write_envelope(pending_out_, static_cast<std::uint8_t>(version_), flags, stream, op, body);
+        if (compress_bodies_) protocol::compress_envelope(pending_out_, mark, params_.compression);
         if (pending_out_.size() - mark - protocol::envelope_header_size > protocol::max_envelope_body)
             throw protocol::protocol_error(protocol::protocol_errc::value_too_large, "request exceeds 256 MB");
     } catch (...) {
         pending_out_.resize(mark);  // nothing half-written reaches the wire
         throw;
+    }
+    // v4 compresses every body after STARTUP, both ways; the answer to
+    // STARTUP itself may already come compressed.
+    if (op == protocol::opcode::startup && version_ < 5 && params_.compression != compression::none) {
+        compress_bodies_ = true;
+        decoder_.enable_body_compression(params_.compression);
     }
 }
 
@@ -68,7 +76,7 @@ void connection::flush() {
     if (writing_ || pending_out_.empty() || state_ == state::closed) return;
     wire_out_.clear();
     if (framed_) {
-        protocol::encode_segments(wire_out_, pending_out_, params_.lz4);
+        protocol::encode_segments(wire_out_, pending_out_, params_.compression == compression::lz4);
         pending_out_.clear();
     } else {
         std::swap(wire_out_, pending_out_);
@@ -119,7 +127,7 @@ void connection::dispatch(protocol::envelope env) {
     // The STARTUP answer switches v5 to segments from the very next byte.
     if (!framed_ && version_ >= 5 && (h.opcode == opcode::ready || h.opcode == opcode::authenticate)) {
         framed_ = true;
-        decoder_.enable_segments(params_.lz4);
+        decoder_.enable_segments(params_.compression == compression::lz4);
     }
     if (h.stream < 0) return;  // EVENT: nothing registers for events yet
     auto idx = static_cast<std::size_t>(h.stream);
@@ -251,16 +259,20 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
         protocol::byte_reader r(options.body);
         supported_ = protocol::decode_supported(r);
     }
-    if (params_.lz4) {
+    const std::string algorithm = to_string(params_.compression);
+    if (!algorithm.empty()) {
+        if (version_ >= 5 && params_.compression != compression::lz4)
+            co_return fail(client_errc::handshake_failed,
+                           algorithm + " compression needs protocol v4; v5 compresses segments with lz4 only");
         auto it = supported_.find("COMPRESSION");
-        bool has = it != supported_.end() && std::find(it->second.begin(), it->second.end(), "lz4") != it->second.end();
-        if (!has) co_return fail(client_errc::handshake_failed, endpoint_ + " does not offer lz4 compression");
+        bool has = it != supported_.end() && std::find(it->second.begin(), it->second.end(), algorithm) != it->second.end();
+        if (!has) co_return fail(client_errc::handshake_failed, endpoint_ + " does not offer " + algorithm + " compression");
     }
 
     protocol::string_map startup{{"CQL_VERSION", "3.0.0"},
                                  {"DRIVER_NAME", "async-cassandra"},
                                  {"DRIVER_VERSION", async_cassandra::version_string}};
-    if (params_.lz4) startup.emplace_back("COMPRESSION", "lz4");
+    if (!algorithm.empty()) startup.emplace_back("COMPRESSION", algorithm);
     auto ready = co_await async_request(
         opcode::startup, 0, [&](protocol::byte_writer& w) { protocol::encode_startup(w, startup); },
         asio::redirect_error(asio::use_awaitable, ec));

@@ -30,7 +30,8 @@ struct connection_params {
     std::string host;
     std::uint16_t port = 9042;
     int protocol_version = 5;  // the version to offer; the caller falls back
-    bool lz4 = false;
+    // v5: lz4 segments; v4: lz4 or snappy envelope bodies after STARTUP.
+    async_cassandra::compression compression = async_cassandra::compression::none;
     std::chrono::milliseconds connect_timeout{5000};
     std::size_t max_frame_body = protocol::max_envelope_body;
 };
@@ -98,6 +99,7 @@ private:
     int version_;
     state state_ = state::idle;
     bool framed_ = false;   // v5 segments in effect
+    bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
     protocol::byte_buffer pending_out_;  // envelopes not yet handed to the socket
     protocol::byte_buffer wire_out_;     // bytes being written

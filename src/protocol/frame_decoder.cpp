@@ -1,3 +1,4 @@
+#include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/crc.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/segment.hpp>
@@ -41,7 +42,17 @@ std::optional<envelope> frame_decoder::next_legacy() {
     auto h = decode_envelope_header({buf_.data() + begin_, envelope_header_size}, max_body_);
     if (end_ - begin_ < envelope_header_size + h.body_length) return std::nullopt;
     auto* body = buf_.data() + begin_ + envelope_header_size;
-    envelope e{h, byte_buffer(body, body + h.body_length)};
+    envelope e{h, {}};
+    if (h.flags & frame_flags::compression) {
+        auto what = std::string(to_string(h.opcode)) + " envelope on stream " + std::to_string(h.stream);
+        if (body_compression_ == compression::none)
+            throw protocol_error(protocol_errc::malformed, what + ": compression flag set, but no compression was negotiated");
+        e.body = decompress_body({body, h.body_length}, body_compression_, max_body_, what);
+        e.header.flags &= static_cast<std::uint8_t>(~frame_flags::compression);
+        e.header.body_length = static_cast<std::uint32_t>(e.body.size());
+    } else {
+        e.body.assign(body, body + h.body_length);
+    }
     begin_ += envelope_header_size + h.body_length;
     if (begin_ == end_) begin_ = end_ = 0;
     return e;

@@ -34,7 +34,8 @@ std::error_code read_response(const connection& conn, protocol::envelope env, re
                 server_error_details d{e.cl,         e.received,     e.block_for,  e.alive,
                                        e.required,   e.num_failures, e.data_present, std::move(e.write_type),
                                        std::move(e.reason_map), std::move(e.keyspace), std::move(e.table),
-                                       std::move(e.function), std::move(e.arg_types), std::move(e.unprepared_id)};
+                                       std::move(e.function), std::move(e.arg_types), std::move(e.unprepared_id),
+                                       e.contentions};
                 diag.assign_server(std::move(e.message), conn.endpoint(), std::move(d));
                 return server_error_code(e.code);
             }

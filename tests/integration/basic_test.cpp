@@ -18,16 +18,17 @@ using asio::awaitable;
 namespace {
 struct protocol_case {
     int version;
-    bool lz4;
+    ac::compression compression;
 };
 std::string name_of(const ::testing::TestParamInfo<protocol_case>& i) {
-    return "v" + std::to_string(i.param.version) + (i.param.lz4 ? "_lz4" : "");
+    const std::string c = ac::to_string(i.param.compression);
+    return "v" + std::to_string(i.param.version) + (c.empty() ? "" : "_" + c);
 }
 }  // namespace
 
 class basic : public ::testing::TestWithParam<protocol_case> {
 protected:
-    ac::cluster_config cfg() const { return test_env::config(GetParam().version, GetParam().lz4); }
+    ac::cluster_config cfg() const { return test_env::config(GetParam().version, GetParam().compression); }
     std::string keyspace() const { return "ac_basic_" + name_of({GetParam(), 0}); }
 };
 
@@ -185,7 +186,9 @@ TEST_P(basic, responses_larger_than_a_segment) {
 }
 
 INSTANTIATE_TEST_SUITE_P(protocols, basic,
-                         ::testing::Values(protocol_case{5, false}, protocol_case{5, true}, protocol_case{4, false}),
+                         ::testing::Values(protocol_case{5, ac::compression::none}, protocol_case{5, ac::compression::lz4},
+                                           protocol_case{4, ac::compression::none}, protocol_case{4, ac::compression::lz4},
+                                           protocol_case{4, ac::compression::snappy}),
                          name_of);
 
 TEST(lifecycle, closed_session_refuses_new_requests) {

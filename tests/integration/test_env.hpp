@@ -32,11 +32,12 @@ inline std::string host() {
     return h && *h ? h : "127.0.0.1";
 }
 
-inline async_cassandra::cluster_config config(int version = 5, bool lz4 = false) {
+inline async_cassandra::cluster_config config(int version = 5,
+                                              async_cassandra::compression c = async_cassandra::compression::none) {
     async_cassandra::cluster_config cfg;
     cfg.contact_points = {host()};
     cfg.protocol_version = version;
-    cfg.lz4 = lz4;
+    cfg.compression = c;
     cfg.request_timeout = std::chrono::seconds(30);
     return cfg;
 }

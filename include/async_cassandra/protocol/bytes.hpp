@@ -58,7 +58,7 @@ public:
     // [long string]: an [int] n followed by n bytes.
     std::string_view long_string(const char* what = "long string") {
         auto n = i32(what);
-        if (n < 0) throw protocol_error(protocol_errc::malformed, std::string(what) + ": negative length");
+        if (n < 0) fail(protocol_errc::malformed, what, "negative length " + std::to_string(n), 4);
         return as_chars(raw(static_cast<std::size_t>(n), what));
     }
     // [bytes]: an [int] n, then n bytes; n < 0 means null (nullopt).
@@ -69,6 +69,23 @@ public:
     }
     // [short bytes]: a [short] n, then n bytes.
     bytes_view short_bytes(const char* what = "short bytes") { return raw(u16(what), what); }
+
+    // A count of items that each take at least `min_size` bytes: a count the
+    // remaining bytes cannot hold is refused before anyone sizes a container by it.
+    std::size_t count(std::int64_t n, std::size_t min_size, const char* what) const {
+        if (n < 0) fail(protocol_errc::malformed, what, "negative count " + std::to_string(n));
+        if (min_size > 0 && static_cast<std::uint64_t>(n) > remaining() / min_size)
+            fail(protocol_errc::malformed, what,
+                 std::to_string(n) + " items cannot fit in the " + std::to_string(remaining()) + " bytes left");
+        return static_cast<std::size_t>(n);
+    }
+
+    // Throws protocol_error "<what>: <detail> at offset N"; `back` names a
+    // field already read (its offset is `back` bytes behind the position).
+    [[noreturn]] void fail(protocol_errc code, const char* what, const std::string& detail,
+                           std::size_t back = 0) const {
+        throw protocol_error(code, std::string(what) + ": " + detail + " at offset " + std::to_string(pos_ - back));
+    }
 
 private:
     static std::uint64_t be(bytes_view b) noexcept {

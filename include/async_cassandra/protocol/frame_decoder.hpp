@@ -3,6 +3,7 @@
 // envelopes in one read. Sans-io: the caller reads into prepare()/commit().
 #pragma once
 
+#include <async_cassandra/compression.hpp>
 #include <async_cassandra/protocol/frame.hpp>
 
 #include <optional>
@@ -27,6 +28,12 @@ public:
     }
     bool segments_enabled() const noexcept { return segments_; }
 
+    // v4: envelopes with flag 0x01 carry bodies compressed with `c` (set when
+    // STARTUP offers it; the answer to STARTUP may already be compressed).
+    // next() returns them decompressed, with the flag cleared. Without it a
+    // set flag is refused. Inside v5 segments the flag is deprecated and ignored.
+    void enable_body_compression(compression c) noexcept { body_compression_ = c; }
+
     // The next whole envelope, or nullopt when more bytes are needed.
     // Throws protocol_error on malformed input; the stream is then unusable.
     std::optional<envelope> next();
@@ -45,6 +52,7 @@ private:
     std::size_t max_body_;
     bool segments_ = false;
     bool lz4_ = false;
+    compression body_compression_ = compression::none;
 };
 
 // Appends one envelope: header, then whatever `body` writes, then patches the length.
