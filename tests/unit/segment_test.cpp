@@ -158,7 +158,7 @@ TEST(segment, crc32_matches_the_bitwise_definition_at_every_length) {
             crc ^= b;
             for (int k = 0; k < 8; ++k) crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
         };
-        for (std::uint8_t b : {0xFA, 0x2D, 0x55, 0xCA}) step(b);
+        for (unsigned b : {0xFAu, 0x2Du, 0x55u, 0xCAu}) step(static_cast<std::uint8_t>(b));
         for (auto b : data) step(static_cast<std::uint8_t>(b));
         return ~crc;
     };
