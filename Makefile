@@ -1,5 +1,5 @@
 # A thin convenience layer; the real steps live in scripts/ and CMake.
-.PHONY: demo test deps build build-asan cassandra-start cassandra-stop clean
+.PHONY: demo test deps build build-asan build-fuzz bench cassandra-start cassandra-stop clean
 
 CMAKE_FLAGS := -G Ninja -DASYNC_CASSANDRA_WERROR=ON
 
@@ -21,6 +21,18 @@ build-asan:
 	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DASYNC_CASSANDRA_SANITIZE=address,undefined >/dev/null
 	@cmake --build build-asan
 
+# libFuzzer targets need clang; FUZZ_SECONDS bounds each run in ctest.
+FUZZ_SECONDS ?= 30
+build-fuzz:
+	@CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DASYNC_CASSANDRA_FUZZ=ON -DFUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	@cmake --build build-fuzz
+
+# Micro-benchmarks in a Release build; figures go to docs/benchmarks.md.
+bench: deps
+	@cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=Release -DASYNC_CASSANDRA_TESTS=OFF >/dev/null
+	@cmake --build build-rel --target protocol_bench
+	taskset -c 1 build-rel/bench/protocol_bench
+
 cassandra-start:
 	scripts/cassandra start
 
@@ -28,4 +40,4 @@ cassandra-stop:
 	scripts/cassandra stop
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-rel
