@@ -2,6 +2,7 @@
 // file each, under <dir>/<target>/. Run by ctest before the fuzzers.
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/segment.hpp>
+#include <async_cassandra/value_codec.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -143,5 +144,25 @@ int main(int argc, char** argv) {
         w.u16(1);
         w.string("int");
     }));
+
+    // CQL values: a marshal class name, a newline, then a cell of that type.
+    namespace ac = async_cassandra;
+    auto value = [](const std::string& name, const std::string& type, const ac::encoded_value& cell) {
+        fs::create_directories(root / "fuzz_value");
+        std::ofstream out(root / "fuzz_value" / name, std::ios::binary);
+        out << "org.apache.cassandra.db.marshal." << type << '\n';
+        out.write(reinterpret_cast<const char*>(cell.bytes().data()), static_cast<std::streamsize>(cell.bytes().size()));
+    };
+    value("list", "ListType(Int32Type)", ac::encode_value(std::vector<std::optional<std::int32_t>>{1, std::nullopt}));
+    value("map", "MapType(UTF8Type,FrozenType(ListType(Int32Type)))",
+          ac::encode_value(std::map<std::string, std::vector<std::int32_t>>{{"a", {1, 2}}, {"b", {}}}));
+    value("tuple", "TupleType(Int32Type,UTF8Type)", ac::encode_value(std::make_tuple(1, std::string("a"))));
+    value("udt", "UserType(ks,7074,78:Int32Type,79:UTF8Type)", ac::encode_value(std::make_tuple(1, std::string("y"))));
+    value("vector_float", "VectorType(FloatType , 3)", ac::encode_value(std::array<float, 3>{1, 2, 3}));
+    value("vector_text", "VectorType(UTF8Type , 2)", ac::encode_value(std::array<std::string, 2>{"ab", ""}));
+    value("duration", "DurationType", ac::encode_value(ac::duration{1, 2, 3'000'000'000}));
+    value("decimal", "DecimalType", ac::encode_value(ac::decimal::parse("-123.456")));
+    value("varint", "IntegerType", ac::encode_value(ac::varint::parse("-1267650600228229401496703205376")));
+    value("inet", "InetAddressType", ac::encode_value(ac::inet_address::parse("2001:db8::1")));
     return 0;
 }

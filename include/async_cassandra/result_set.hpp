@@ -4,6 +4,7 @@
 
 #include <async_cassandra/protocol/messages.hpp>
 #include <async_cassandra/value_codec.hpp>
+#include <async_cassandra/value_view.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -18,9 +19,9 @@ using protocol::column_spec;
 
 class result_set;
 
-// A row of a result_set. Views returned by get<> (string_view, span) point
-// into the result_set's buffer: valid while the result_set lives, like
-// std::string_view into a std::string.
+// A row of a result_set. Views returned by get<> (string_view, span),
+// value() and their nested views point into the result_set's buffer: valid
+// while the result_set lives, like std::string_view into a std::string.
 class row_view {
 public:
     row_view(const result_set& rs, std::size_t row) noexcept : rs_(&rs), row_(row) {}
@@ -30,18 +31,25 @@ public:
     // The raw cell; nullopt for null.
     std::optional<std::span<const std::byte>> raw(std::size_t column) const;
 
+    // The cell with its type, for reading in place or walking composites.
+    // Throws value_error when there is no such column.
+    value_view value(std::size_t column) const;
+    value_view value(std::string_view column_name) const;
+
     // Reads a column as T. Throws value_error naming the column and both
-    // types when T does not fit the column's CQL type, or the cell is null
-    // (use std::optional<T> to accept null).
+    // types when T does not fit the column's CQL type (checked recursively),
+    // when the cell is null (use std::optional<T> to accept null; a null
+    // collection reads as an empty container), or when the cell is malformed.
     template <class T>
-    T get(std::size_t column) const;
+    T get(std::size_t column) const {
+        return value(column).as<T>();
+    }
     template <class T>
-    T get(std::string_view column_name) const;
+    T get(std::string_view column_name) const {
+        return value(column_name).as<T>();
+    }
 
 private:
-    const column_spec& checked_column(std::size_t column, const char* cpp_type, bool (*accepts)(const data_type&)) const;
-    [[noreturn]] void throw_null(std::size_t column) const;
-
     const result_set* rs_;
     std::size_t row_;
 };
@@ -86,38 +94,5 @@ private:
     std::string keyspace_;
     std::optional<protocol::schema_change> schema_change_;
 };
-
-// ---- row_view templates ----
-
-namespace detail {
-template <class T>
-struct optional_of { using type = void; };
-template <class T>
-struct optional_of<std::optional<T>> { using type = T; };
-}  // namespace detail
-
-template <class T>
-T row_view::get(std::size_t column) const {
-    if constexpr (!std::is_void_v<typename detail::optional_of<T>::type>) {
-        using U = typename detail::optional_of<T>::type;
-        (void)checked_column(column, value_traits<U>::cql_name(), &value_traits<U>::accepts);
-        if (is_null(column)) return std::nullopt;
-        return get<U>(column);
-    } else {
-        const auto& spec = checked_column(column, value_traits<T>::cql_name(), &value_traits<T>::accepts);
-        auto cell = raw(column);
-        if (!cell) throw_null(column);
-        try {
-            return value_traits<T>::decode(*cell);
-        } catch (const value_error& e) {
-            throw value_error("column '" + spec.name + "' (" + to_string(spec.type) + "): " + e.what());
-        }
-    }
-}
-
-template <class T>
-T row_view::get(std::string_view column_name) const {
-    return get<T>(rs_->column_index(column_name));
-}
 
 }  // namespace async_cassandra

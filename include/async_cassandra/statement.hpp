@@ -17,7 +17,9 @@ public:
     statement(std::string query) : query_(std::move(query)) {}  // NOLINT: implicit from text is the point
     statement(const char* query) : query_(query) {}               // NOLINT
 
-    // Positional values, encoded now (the statement owns their bytes).
+    // Positional values, encoded now (the statement owns their bytes):
+    // anything with value_traits, std::optional / std::nullopt for null,
+    // async_cassandra::unset to leave a column unchanged (protocol v4+).
     template <class... Ts>
     statement& bind(const Ts&... values) {
         (values_.push_back(encode_value(values)), ...);

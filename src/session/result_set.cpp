@@ -77,22 +77,12 @@ std::optional<std::span<const std::byte>> row_view::raw(std::size_t column) cons
 
 bool row_view::is_null(std::size_t column) const { return !raw(column).has_value(); }
 
-const column_spec& row_view::checked_column(std::size_t column, const char* cpp_type,
-                                            bool (*accepts)(const data_type&)) const {
-    const auto& cols = rs_->columns_;
-    if (column >= cols.size())
-        throw value_error("column " + std::to_string(column) + " out of range: the row has " +
-                          std::to_string(cols.size()) + " columns");
-    const auto& spec = cols[column];
-    if (!accepts(spec.type))
-        throw value_error("column '" + spec.name + "' is " + to_string(spec.type) + ", cannot read it as " + cpp_type);
-    return spec;
+value_view row_view::value(std::size_t column) const {
+    auto cell = raw(column);  // checks the index
+    const auto& spec = rs_->columns_[column];
+    return value_view(spec.type, cell, spec.name, false);
 }
 
-void row_view::throw_null(std::size_t column) const {
-    const auto& spec = rs_->columns_[column];
-    throw value_error("column '" + spec.name + "' (" + to_string(spec.type) +
-                      ") is null; read it as std::optional to accept null");
-}
+value_view row_view::value(std::string_view column_name) const { return value(rs_->column_index(column_name)); }
 
 }  // namespace async_cassandra

@@ -79,8 +79,13 @@ asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> 
     const auto& cfg = cl.config();
     std::vector<protocol::value_ref> values;
     values.reserve(st.values().size());
-    for (const auto& v : st.values())
-        values.push_back(v ? protocol::value_ref::of(protocol::as_bytes(*v)) : protocol::value_ref::null());
+    for (const auto& v : st.values()) {
+        switch (v.get_kind()) {
+            case encoded_value::kind::bytes: values.push_back(protocol::value_ref::of(v.bytes())); break;
+            case encoded_value::kind::null: values.push_back(protocol::value_ref::null()); break;
+            case encoded_value::kind::unset: values.push_back(protocol::value_ref::unset()); break;
+        }
+    }
     protocol::query_parameters p;
     p.cl = st.get_consistency().value_or(cfg.default_consistency);
     p.values = values;
