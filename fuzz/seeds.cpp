@@ -1,5 +1,6 @@
 // Writes the seed corpus: valid messages like those in the unit tests, one
 // file each, under <dir>/<target>/. Run by ctest before the fuzzers.
+#include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/segment.hpp>
 #include <async_cassandra/value_codec.hpp>
@@ -164,5 +165,67 @@ int main(int argc, char** argv) {
     value("decimal", "DecimalType", ac::encode_value(ac::decimal::parse("-123.456")));
     value("varint", "IntegerType", ac::encode_value(ac::varint::parse("-1267650600228229401496703205376")));
     value("inet", "InetAddressType", ac::encode_value(ac::inet_address::parse("2001:db8::1")));
+    seed("fuzz_result", "prepared_v5", 1, build([](pr::byte_writer& w) {
+        w.i32(4);
+        w.short_bytes(pr::as_bytes("id"));
+        w.short_bytes(pr::as_bytes("rmid"));
+        w.i32(0x0001);  // bind metadata: global table spec
+        w.i32(1);
+        w.i32(1);       // pk count
+        w.u16(0);
+        w.string("ks");
+        w.string("t");
+        w.string("k");
+        w.u16(0x0009);
+        w.i32(0x0004);  // result metadata: no metadata
+        w.i32(2);
+    }));
+
+    // EVENT bodies (no prefix byte).
+    auto event = [](const std::string& name, const std::function<void(pr::byte_writer&)>& f) {
+        fs::create_directories(root / "fuzz_event");
+        auto b = build(f);
+        std::ofstream out(root / "fuzz_event" / name, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+    };
+    event("status_v4", [](pr::byte_writer& w) {
+        w.string("STATUS_CHANGE");
+        w.string("UP");
+        w.u8(4);
+        w.raw(pr::as_bytes(std::string("\x7f\0\0\2", 4)));
+        w.i32(9042);
+    });
+    event("topology_v6", [](pr::byte_writer& w) {
+        w.string("TOPOLOGY_CHANGE");
+        w.string("NEW_NODE");
+        w.u8(16);
+        w.raw(pr::as_bytes(std::string(15, '\0') + "\1"));
+        w.i32(9042);
+    });
+    event("schema_table", [](pr::byte_writer& w) {
+        w.string("SCHEMA_CHANGE");
+        w.string("CREATED");
+        w.string("TABLE");
+        w.string("ks");
+        w.string("t");
+    });
+    event("schema_aggregate", [](pr::byte_writer& w) {
+        w.string("SCHEMA_CHANGE");
+        w.string("DROPPED");
+        w.string("AGGREGATE");
+        w.string("ks");
+        w.string("agg");
+        w.u16(2);
+        w.string("int");
+        w.string("text");
+    });
+
+    // Compressed bodies (first byte: 0 lz4, 1 snappy).
+    for (std::uint8_t c : {0, 1}) {
+        pr::byte_buffer compressed;
+        auto body = rows_body();
+        pr::compress_body(compressed, body, c ? async_cassandra::compression::snappy : async_cassandra::compression::lz4);
+        seed("fuzz_decompress", c ? "snappy" : "lz4", c, compressed);
+    }
     return 0;
 }
