@@ -1,7 +1,8 @@
 # A thin convenience layer; the real steps live in scripts/ and CMake.
 .PHONY: demo test deps build build-asan build-fuzz bench cassandra-start cassandra-stop clean
 
-CMAKE_FLAGS := -G Ninja -DASYNC_CASSANDRA_WERROR=ON
+# Options are explicit so a stale CMake cache cannot silently drop targets.
+CMAKE_FLAGS := -G Ninja -DASYNC_CASSANDRA_WERROR=ON -DASYNC_CASSANDRA_TESTS=ON -DASYNC_CASSANDRA_EXAMPLES=ON -DASYNC_CASSANDRA_BENCH=ON
 
 demo: deps build
 	scripts/cassandra start
@@ -14,7 +15,7 @@ deps:
 	@scripts/install-deps
 
 build:
-	@cmake -S . -B build $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B build $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNC_CASSANDRA_SANITIZE= >/dev/null
 	@cmake --build build
 
 build-asan:
