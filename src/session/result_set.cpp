@@ -28,6 +28,10 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
             auto rows = r.i32("rows count");
             if (rows < 0) throw protocol::protocol_error(protocol::protocol_errc::malformed, "negative rows count");
             const auto ncols = static_cast<std::size_t>(meta.column_count);
+            // Rows always have columns; zero columns would let a tiny body claim 2^31 rows.
+            if (rows > 0 && ncols == 0)
+                throw protocol::protocol_error(protocol::protocol_errc::malformed,
+                                               std::to_string(rows) + " rows without columns");
             const auto cells = static_cast<std::size_t>(rows) * ncols;
             // Every cell has a 4-byte length: a count beyond that is a lie, not a reason to allocate.
             if (cells > r.remaining() / 4)

@@ -104,3 +104,15 @@ TEST(result_set, set_keyspace_and_schema_change) {
     EXPECT_EQ(rs.kind(), async_cassandra::result_kind::set_keyspace);
     EXPECT_EQ(rs.keyspace(), "ks1");
 }
+
+TEST(result_set, rows_without_columns_are_refused) {
+    byte_buffer body;
+    byte_writer w(body);
+    w.i32(2);
+    w.i32(rows_flags::global_tables_spec);
+    w.i32(0);  // no columns
+    w.string("ks");
+    w.string("t");
+    w.i32(0x7FFFFFFF);  // yet two billion rows
+    EXPECT_THROW(result_set::from_body(body, 0, 5), protocol_error);
+}
