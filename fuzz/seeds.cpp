@@ -2,6 +2,7 @@
 // file each, under <dir>/<target>/. Run by ctest before the fuzzers.
 #include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
+#include <async_cassandra/protocol/requests.hpp>
 #include <async_cassandra/protocol/segment.hpp>
 #include <async_cassandra/value_codec.hpp>
 
@@ -219,6 +220,32 @@ int main(int argc, char** argv) {
         w.string("int");
         w.string("text");
     });
+
+    // Request bodies for the server side (first byte: bit 0 = v5, bits 1.. = message).
+    for (int v : {4, 5}) {
+        const auto ver = static_cast<std::uint8_t>(v == 5 ? 1 : 0);
+        const std::string val = "value";
+        const pr::value_ref values[] = {pr::value_ref::of(pr::as_bytes(val)), pr::value_ref::null()};
+        pr::query_parameters p;
+        p.values = values;
+        p.page_size = 100;
+        p.serial_consistency = async_cassandra::consistency::serial;
+        const auto sv = std::to_string(v);
+        seed("fuzz_request", "query_v" + sv, static_cast<std::uint8_t>(ver | 0 << 1),
+             build([&](pr::byte_writer& w) { pr::encode_query(w, "SELECT * FROM t WHERE k = ?", p, v); }));
+        seed("fuzz_request", "prepare_v" + sv, static_cast<std::uint8_t>(ver | 1 << 1),
+             build([&](pr::byte_writer& w) { pr::encode_prepare(w, "SELECT 1", "", v); }));
+        seed("fuzz_request", "execute_v" + sv, static_cast<std::uint8_t>(ver | 2 << 1), build([&](pr::byte_writer& w) {
+                 pr::encode_execute(w, pr::as_bytes("id"), pr::as_bytes("rm"), p, v);
+             }));
+        const pr::batch_statement stmts[] = {{false, "INSERT", {}, values}, {true, {}, pr::as_bytes("id"), {}}};
+        pr::batch_parameters b;
+        b.statements = stmts;
+        seed("fuzz_request", "batch_v" + sv, static_cast<std::uint8_t>(ver | 3 << 1),
+             build([&](pr::byte_writer& w) { pr::encode_batch(w, b, v); }));
+    }
+    seed("fuzz_request", "startup", 4 << 1,
+         build([](pr::byte_writer& w) { pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}}); }));
 
     // Compressed bodies (first byte: 0 lz4, 1 snappy).
     for (std::uint8_t c : {0, 1}) {
