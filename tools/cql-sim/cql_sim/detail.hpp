@@ -1,0 +1,31 @@
+// State shared by the server and its connections; connections hold it by
+// shared_ptr so a connection's last coroutine may outlive server::stop().
+#pragma once
+
+#include <cql_sim/server.hpp>
+
+#include <list>
+#include <map>
+
+namespace cql_sim {
+class sim_connection;
+}
+
+namespace cql_sim::detail {
+
+struct shared_state {
+    asio::any_io_executor ex;
+    config cfg;
+    topology topo;
+    std::vector<rule> rules;
+    cql_sim::stats counters;
+    std::map<std::string, std::string, std::less<>> prepared;  // id -> query text
+    std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
+    std::list<std::weak_ptr<sim_connection>> connections;
+    bool stopped = false;
+
+    // The first matching rule (its hit counted), or nullptr.
+    rule* match(std::string_view text, std::string_view id);
+};
+
+}  // namespace cql_sim::detail

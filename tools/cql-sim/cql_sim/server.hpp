@@ -1,0 +1,84 @@
+// cql-sim: a scriptable CQL native-protocol server (v4 and v5) for fault
+// injection and client-overhead benchmarks. Never a stand-in for the real
+// Cassandra in integration tests.
+//
+//   cql_sim::server srv(io.get_executor(), {.nodes = 3});
+//   srv.start();                       // listens on 127.0.0.1..3, same port
+//   srv.add_rule(cql_sim::rows_rule("SELECT v FROM ks.t", {...}, {...}));
+//   ... run a client against 127.0.0.1:srv.port() ...
+//   srv.stop();
+//
+// Thread safety: distinct objects: safe; shared objects: unsafe. Run the
+// server on a single-threaded executor (an io_context run by one thread) and
+// call its members from that thread or before the loop runs.
+#pragma once
+
+#include <cql_sim/rules.hpp>
+#include <cql_sim/topology.hpp>
+
+#include <async_cassandra/protocol/events.hpp>
+#include <async_cassandra/protocol/frame.hpp>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cql_sim {
+
+struct config {
+    std::uint16_t port = 0;  // 0: an ephemeral port (the same one on every node address)
+    int nodes = 1;           // listen on 127.0.0.1 .. 127.0.0.<nodes>
+    int max_protocol_version = 5;  // 4 or 5; a higher version is refused like Cassandra does
+    // PasswordAuthenticator when user is non-empty (SASL PLAIN).
+    std::string user;
+    std::string password;
+    std::string data_center = "datacenter1";
+    std::string cql_version = "3.4.7";
+};
+
+struct stats {
+    std::uint64_t connections_accepted = 0;
+    std::array<std::uint64_t, 256> requests{};  // by opcode
+    std::uint64_t requests_of(pr::opcode op) const { return requests[static_cast<std::uint8_t>(op)]; }
+};
+
+namespace detail {
+struct shared_state;
+}
+
+class server {
+public:
+    server(asio::any_io_executor ex, config cfg);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    // Binds every node address and starts accepting. Throws std::system_error.
+    void start();
+    // Closes the listeners and every connection; pending answers are dropped.
+    void stop();
+
+    std::uint16_t port() const;
+    std::vector<asio::ip::tcp::endpoint> endpoints() const;
+
+    // Rules are tried in the order added; the first match answers.
+    void add_rule(rule r);
+    void clear_rules();
+
+    // Sends EVENT (stream -1) to every connection that REGISTERed for its type.
+    // Returns how many connections it was sent to.
+    std::size_t push_event(const pr::event_body& e);
+
+    const cql_sim::stats& stats() const;
+    std::size_t open_connections() const;
+
+private:
+    std::shared_ptr<detail::shared_state> state_;
+};
+
+}  // namespace cql_sim

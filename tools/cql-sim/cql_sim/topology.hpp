@@ -1,0 +1,37 @@
+// The fake cluster cql-sim presents: N nodes on 127.0.0.1..N, one rack, one
+// data centre, balanced Murmur3 tokens, and the system tables describing them.
+#pragma once
+
+#include <cql_sim/rules.hpp>
+
+#include <async_cassandra/uuid.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace cql_sim {
+
+struct topology {
+    int nodes = 1;
+    std::uint16_t port = 9042;
+    std::string data_center = "datacenter1";
+    std::string rack = "rack1";
+    std::string release_version = "5.0-sim";
+    std::string cluster_name = "cql-sim";
+
+    // Node i (0-based) listens on 127.0.0.(i+1).
+    static std::string address(int node);
+    // Balanced Murmur3 token of node i, one token per node.
+    std::int64_t token(int node) const;
+    static ac::uuid host_id(int node);
+
+    rows_result local(int node) const;
+    rows_result peers(int node) const;     // every node but `node`
+    rows_result peers_v2(int node) const;
+};
+
+// The answer for a statement no rule matched: system.local / peers / peers_v2
+// for the node `node`, else Void.
+response default_response(const topology& t, int node, std::string_view query);
+
+}  // namespace cql_sim

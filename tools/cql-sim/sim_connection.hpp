@@ -1,0 +1,58 @@
+// One client connection to cql-sim: reads requests, answers them by the
+// rules, frames answers as v4 envelopes (optionally body-compressed) or v5
+// segments, and applies the rule's fault.
+#pragma once
+
+#include <cql_sim/detail.hpp>
+
+#include <async_cassandra/protocol/frame_decoder.hpp>
+
+#include <asio/awaitable.hpp>
+
+#include <deque>
+#include <functional>
+
+namespace cql_sim {
+
+class sim_connection : public std::enable_shared_from_this<sim_connection> {
+public:
+    sim_connection(std::shared_ptr<detail::shared_state> st, asio::ip::tcp::socket s, int node);
+
+    static asio::awaitable<void> run(std::shared_ptr<sim_connection> self);
+    void close();
+    // Queues EVENT if this connection REGISTERed for `type`.
+    bool push_event(std::string_view type, const pr::event_body& e);
+
+private:
+    using body_fn = std::function<void(pr::byte_writer&)>;
+
+    void handle(const pr::envelope& req);
+    void handle_startup(const pr::envelope& req);
+    void handle_auth(const pr::envelope& req);
+    void handle_statement(const pr::envelope& req);
+    // Answers `req` with `r` after the rule's delay, applying its fault.
+    void answer(std::int16_t stream, const rule& rl, const response& r, bool skip_metadata);
+    static asio::awaitable<void> answer_later(std::shared_ptr<sim_connection> self, std::chrono::nanoseconds delay,
+                                              pr::byte_buffer bytes, fault f);
+
+    // Frames one response for the wire (v4 envelope or v5 segment).
+    pr::byte_buffer frame(std::int16_t stream, pr::opcode op, const body_fn& body) const;
+    void send(pr::byte_buffer bytes, bool close_after = false);
+    void send_faulty(pr::byte_buffer bytes, const fault& f);
+    static asio::awaitable<void> write_loop(std::shared_ptr<sim_connection> self);
+
+    std::shared_ptr<detail::shared_state> st_;
+    asio::ip::tcp::socket socket_;
+    int node_;
+    pr::frame_decoder decoder_;
+    int version_ = 0;  // 0 until the first request
+    bool segments_ = false, lz4_segments_ = false;
+    ac::compression body_compression_ = ac::compression::none;
+    bool authenticated_ = false;
+    std::vector<std::string> registered_;
+    std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // bytes, close after writing
+    bool writing_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace cql_sim
