@@ -7,6 +7,8 @@
 #include <async_cassandra/async_cassandra.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/messages.hpp>
+#include <async_cassandra/protocol/protocol_error.hpp>
+#include <async_cassandra/protocol/segment.hpp>
 #include <async_cassandra/protocol/server.hpp>
 
 #include <asio/co_spawn.hpp>
@@ -291,6 +293,7 @@ struct raw_peer {
     asio::io_context io;
     tcp::socket s{io};
     pr::frame_decoder d;
+    bool segments = false;  // v5 after READY
 
     explicit raw_peer(std::uint16_t port) { s.connect({asio::ip::make_address("127.0.0.1"), port}); }
 
@@ -298,6 +301,11 @@ struct raw_peer {
     void send(pr::opcode op, Body body, std::uint8_t version = 4) {
         pr::byte_buffer out;
         pr::write_envelope(out, version, 0, 1, op, body);
+        if (segments) {
+            pr::byte_buffer framed;
+            pr::encode_segments(framed, out, false);
+            out = std::move(framed);
+        }
         asio::write(s, asio::buffer(out));
     }
     // The next envelope, or nullopt when the server closed the connection.
@@ -311,8 +319,13 @@ struct raw_peer {
             d.commit(n);
         }
     }
-    void startup() {
-        send(pr::opcode::startup, [](pr::byte_writer& w) { pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}}); });
+    void startup(std::uint8_t version = 4) {
+        send(pr::opcode::startup, [](pr::byte_writer& w) { pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}}); },
+             version);
+    }
+    void query(std::string_view text, std::uint8_t version = 4) {
+        send(pr::opcode::query, [&](pr::byte_writer& w) { pr::encode_query(w, text, pr::query_parameters{}, version); },
+             version);
     }
 };
 
@@ -433,4 +446,54 @@ TEST(cql_sim_raw, a_higher_version_than_max_is_refused_and_the_connection_closed
     EXPECT_EQ(e.code, pr::error_codes::protocol_error);
     EXPECT_NE(e.message.find("Invalid or unsupported protocol version (5)"), std::string::npos);
     EXPECT_FALSE(p.recv());  // then it hangs up
+}
+
+TEST(cql_sim_raw, faults_wrong_stream_close_after_and_corrupt_crc) {
+    threaded_sim t({});
+    t.on_loop([&] {
+        cql_sim::rule wrong;
+        wrong.query = "SELECT wrong";
+        wrong.fault.kind = cql_sim::fault_kind::wrong_stream;
+        t.sim.add_rule(wrong);
+        cql_sim::rule cut;
+        cut.query = "SELECT cut";
+        cut.fault = {cql_sim::fault_kind::close_after, 5};
+        t.sim.add_rule(cut);
+        cql_sim::rule crc;
+        crc.query = "SELECT crc";
+        crc.fault.kind = cql_sim::fault_kind::corrupt_crc;
+        t.sim.add_rule(crc);
+        return 0;
+    });
+    {
+        raw_peer p(t.sim.port());
+        p.startup();
+        ASSERT_EQ(p.recv()->header.opcode, pr::opcode::ready);
+        p.query("SELECT wrong");
+        auto r = p.recv();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->header.opcode, pr::opcode::result);
+        EXPECT_NE(r->header.stream, 1);  // the request went out on stream 1
+    }
+    {
+        raw_peer p(t.sim.port());
+        p.startup();
+        ASSERT_EQ(p.recv()->header.opcode, pr::opcode::ready);
+        p.query("SELECT cut");
+        EXPECT_FALSE(p.recv());  // 5 bytes of a header, then EOF
+        EXPECT_EQ(p.d.buffered(), 5u);
+    }
+    {
+        raw_peer p(t.sim.port());
+        p.startup(5);
+        ASSERT_EQ(p.recv()->header.opcode, pr::opcode::ready);
+        p.segments = true;
+        p.d.enable_segments(false);
+        p.query("SELECT fine", 5);
+        auto fine = p.recv();
+        ASSERT_TRUE(fine);
+        EXPECT_EQ(fine->header.opcode, pr::opcode::result);
+        p.query("SELECT crc", 5);
+        EXPECT_THROW(p.recv(), pr::protocol_error);
+    }
 }
