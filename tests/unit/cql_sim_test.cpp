@@ -349,12 +349,21 @@ TEST(cql_sim_raw, password_authenticator_accepts_and_refuses) {
         ASSERT_EQ(challenge->header.opcode, pr::opcode::authenticate);
         pr::byte_reader r(challenge->body);
         EXPECT_EQ(pr::decode_authenticate(r), "org.apache.cassandra.auth.PasswordAuthenticator");
+        p.query("SELECT * FROM system.local");  // refused before the credentials
+        auto early = p.recv();
+        ASSERT_TRUE(early);
+        ASSERT_EQ(early->header.opcode, pr::opcode::error);
+        EXPECT_EQ(error_code_of(*early), pr::error_codes::protocol_error);
         const std::string token = std::string(1, '\0') + "cassandra" + std::string(1, '\0') + password;
         p.send(pr::opcode::auth_response, [&](pr::byte_writer& w) { pr::encode_auth_response(w, pr::as_bytes(token)); });
         auto answer = p.recv();
         ASSERT_TRUE(answer);
         if (password == "secret") {
             EXPECT_EQ(answer->header.opcode, pr::opcode::auth_success);
+            p.query("SELECT * FROM system.local");
+            auto rows = p.recv();
+            ASSERT_TRUE(rows);
+            EXPECT_EQ(rows->header.opcode, pr::opcode::result);
         } else {
             ASSERT_EQ(answer->header.opcode, pr::opcode::error);
             EXPECT_EQ(error_code_of(*answer), pr::error_codes::bad_credentials);

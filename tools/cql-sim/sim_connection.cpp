@@ -92,7 +92,17 @@ void sim_connection::handle(const pr::envelope& req) {
         case pr::opcode::query:
         case pr::opcode::prepare:
         case pr::opcode::execute:
-        case pr::opcode::batch: handle_statement(req); return;
+        case pr::opcode::batch:
+            if (!st_->cfg.user.empty() && !authenticated_) {
+                // Cassandra refuses statements until the SASL exchange succeeded.
+                auto e = make_error(pr::error_codes::protocol_error,
+                                    std::string("Unexpected message ") + pr::to_string(req.header.opcode) +
+                                        ", expecting SASL_RESPONSE");
+                send(frame(stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, e, version_); }));
+                return;
+            }
+            handle_statement(req);
+            return;
         default: {
             auto e = make_error(pr::error_codes::protocol_error,
                                 std::string("Unexpected message ") + pr::to_string(req.header.opcode));
