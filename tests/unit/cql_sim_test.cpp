@@ -16,6 +16,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/read.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
@@ -183,6 +184,33 @@ TEST(cql_sim, delay_rule_is_honoured) {
     EXPECT_GE(slow, 300ms);
     EXPECT_LT(slow, 3s);
     EXPECT_LT(fast, 250ms);
+}
+
+TEST(cql_sim, stop_ends_a_pending_delayed_answer) {
+    asio::io_context io;
+    cql_sim::server sim(io.get_executor(), {});
+    sim.start();
+    cql_sim::rule r;
+    r.query = "SELECT very slow";
+    r.delay = 60s;
+    sim.add_rule(r);
+    std::error_code code;
+    asio::steady_timer stopper(io, 200ms);
+    stopper.async_wait([&](std::error_code) { sim.stop(); });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto failure = run_client(io, sim, {}, [&](ac::cluster_config c) -> asio::awaitable<void> {
+        auto cluster = co_await ac::cluster::connect(c);
+        auto session = co_await cluster.open_session();
+        try {
+            co_await session.execute("SELECT very slow");
+        } catch (const ac::error& x) {
+            code = x.code();
+        }
+        co_await cluster.close();
+    });
+    EXPECT_EQ(failure, "");
+    EXPECT_EQ(code, ac::client_errc::connection_closed);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);  // not the 60 s delay
 }
 
 TEST(cql_sim, drop_connection_rule_fails_the_request_with_connection_closed) {

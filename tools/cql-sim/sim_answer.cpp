@@ -130,8 +130,15 @@ void sim_connection::answer(std::int16_t stream, const rule& rl, const response&
 asio::awaitable<void> sim_connection::answer_later(std::shared_ptr<sim_connection> self, std::chrono::nanoseconds delay,
                                                    pr::byte_buffer bytes, fault f) {
     asio::steady_timer t(self->st_->ex, delay);
-    co_await t.async_wait(use_awaitable);
-    self->send_faulty(std::move(bytes), f);
+    auto it = self->timers_.insert(self->timers_.end(), &t);
+    std::error_code ec;
+    try {
+        co_await t.async_wait(use_awaitable);
+    } catch (const std::system_error& e) {
+        ec = e.code();
+    }
+    self->timers_.erase(it);
+    if (!ec) self->send_faulty(std::move(bytes), f);
 }
 
 void sim_connection::send_faulty(pr::byte_buffer bytes, const fault& f) {

@@ -50,6 +50,8 @@ asio::awaitable<void> sim_connection::run(std::shared_ptr<sim_connection> self) 
 void sim_connection::close() {
     if (closed_) return;
     closed_ = true;
+    // Delayed answers end now, so stop() leaves nothing for the event loop.
+    for (auto* t : timers_) t->cancel();
     std::error_code ec;
     socket_.close(ec);
 }

@@ -8,6 +8,7 @@
 #include <async_cassandra/protocol/frame_decoder.hpp>
 
 #include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <deque>
 #include <functional>
@@ -52,6 +53,7 @@ private:
     std::vector<std::string> registered_;
     std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // bytes, close after writing
     bool writing_ = false;
+    std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()
     bool closed_ = false;
 };
 
