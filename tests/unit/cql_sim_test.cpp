@@ -2,6 +2,7 @@
 // fallback), scripted rows and errors, delays and dropped connections; and
 // the parts the client does not use yet (auth, events, EXECUTE of an unknown
 // id) with raw protocol frames.
+#include <cql_sim/rules_file.hpp>
 #include <cql_sim/server.hpp>
 
 #include <async_cassandra/async_cassandra.hpp>
@@ -533,4 +534,24 @@ TEST(cql_sim_raw, faults_wrong_stream_close_after_and_corrupt_crc) {
         p.query("SELECT crc", 5);
         EXPECT_THROW(p.recv(), pr::protocol_error);
     }
+}
+
+TEST(cql_sim_rules_file, parses_options_and_refuses_unknown_ones) {
+    auto rules = cql_sim::parse_rules("# comment\n"
+                                      "SELECT * FROM ks.t => delay=200 max_hits=1\n"
+                                      "\n"
+                                      "INSERT => substring error=0x1001 fault=close_after:7\n"
+                                      "UPDATE ks.t\n");
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[0].query, "SELECT * FROM ks.t");
+    EXPECT_EQ(rules[0].delay, 200ms);
+    EXPECT_EQ(rules[0].max_hits, 1);
+    EXPECT_TRUE(rules[1].substring);
+    ASSERT_TRUE(std::holds_alternative<pr::error_response>(rules[1].result));
+    EXPECT_EQ(std::get<pr::error_response>(rules[1].result).code, 0x1001);
+    EXPECT_EQ(rules[1].fault.kind, cql_sim::fault_kind::close_after);
+    EXPECT_EQ(rules[1].fault.bytes, 7u);
+    EXPECT_TRUE(std::holds_alternative<cql_sim::void_result>(rules[2].result));
+    EXPECT_THROW(cql_sim::parse_rules("X => fault=explode"), std::invalid_argument);
+    EXPECT_THROW(cql_sim::parse_rules("X => delay=soon"), std::invalid_argument);
 }
