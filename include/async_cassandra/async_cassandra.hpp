@@ -1,10 +1,13 @@
 // Umbrella header.
 #pragma once
 
+#include <async_cassandra/batch.hpp>
 #include <async_cassandra/cluster.hpp>
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/consistency.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/prepared_statement.hpp>
+#include <async_cassandra/query_trace.hpp>
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/session.hpp>
 #include <async_cassandra/statement.hpp>

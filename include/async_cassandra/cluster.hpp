@@ -60,6 +60,11 @@ public:
     // The protocol version the connection negotiated (5 or 4).
     int protocol_version() const;
 
+    // --- Prepared statements ---
+    // Counters of the prepared-statement cache every session of this cluster
+    // shares (PREPAREs sent, cache hits, ...), for monitoring and tests.
+    prepared_cache_stats prepared_stats() const;
+
 private:
     std::shared_ptr<detail::cluster_impl> impl_;
 };

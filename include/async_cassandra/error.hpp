@@ -1,5 +1,6 @@
 // Errors: std::error_code enums whose values are the wire codes, a diagnostics
-// object with the server's message and details, and one exception type.
+// object with the server's message and details, an exception hierarchy that
+// mirrors the codes, and the one classification retry logic shares.
 #pragma once
 
 #include <async_cassandra/consistency.hpp>
@@ -29,6 +30,7 @@ enum class client_errc {
     unexpected_response,      // a valid message that does not answer the request
     bad_config,               // the configuration is invalid
     internal_error,           // a bug: an exception escaped an operation
+    invalid_request,          // the request cannot be expressed: a v5-only option on v4, bad value names, ...
 };
 
 // Errors the server reports in ERROR (spec section 8); values are the wire
@@ -108,7 +110,8 @@ private:
     std::optional<server_error_details> server_;
 };
 
-// Thrown by the coroutine short forms: the code plus the diagnostics.
+// Thrown by the coroutine short forms: the code plus the diagnostics. The
+// base of the hierarchy below; throw_on_error throws the most specific class.
 class error : public std::system_error {
 public:
     error(std::error_code ec, diagnostics diag)
@@ -120,8 +123,197 @@ private:
     diagnostics diag_;
 };
 
-// Throws `error` when ec is set.
+// Every server_errc. details() holds what the server sent with the code
+// (empty fields where the code defines none).
+class server_error : public error {
+public:
+    using error::error;
+    const server_error_details& details() const noexcept;
+};
+
+// Not enough live replicas for the consistency level: details cl, required, alive.
+// The coordinator did not try the request.
+class unavailable_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The coordinator is too busy to take the request; it did not try it.
+class overloaded_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The coordinator is still joining the ring; it did not try the request.
+class is_bootstrapping_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// TRUNCATE failed on some replica.
+class truncate_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// Replicas did not acknowledge a write in time: details cl, received,
+// block_for, write_type (SIMPLE, BATCH, CAS, ...) and, for CAS on v5, contentions.
+// The write may have been applied.
+class write_timeout_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// Replicas did not answer a read in time: details cl, received, block_for, data_present.
+class read_timeout_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// Replicas failed a read (too many tombstones, ...): details as read_timeout
+// plus num_failures and, on v5, reason_map.
+class read_failure_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// Replicas failed a write: details as write_timeout plus num_failures and, on v5, reason_map.
+class write_failure_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// A user-defined function threw: details keyspace, function, arg_types.
+class function_failure_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// A write to a CDC table was refused (CDC space full).
+class cdc_write_failure_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The outcome of a lightweight transaction is unknown: details cl, received, block_for.
+class cas_write_unknown_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The CQL text does not parse.
+class syntax_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The logged-in user may not do this.
+class unauthorized_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The query is well-formed but invalid (unknown table, wrong value type, ...).
+class invalid_query_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The schema change is invalid (bad replication options, ...).
+class config_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// CREATE of a keyspace or table that exists: details keyspace, table.
+class already_exists_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// EXECUTE of a statement the node does not know (any more): details unprepared_id.
+// The session re-prepares and retries once before reporting it.
+class unprepared_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// The server says the client broke the protocol.
+class server_protocol_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// Authentication failed.
+class bad_credentials_error : public server_error {
+public:
+    using server_error::server_error;
+};
+// Wire code 0x0000: an unexpected error inside the server.
+class server_internal_error : public server_error {
+public:
+    using server_error::server_error;
+};
+
+// Every client_errc.
+class client_error : public error {
+public:
+    using error::error;
+};
+// No response within the request timeout; the request may have been applied.
+class request_timeout_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// connect_failed, handshake_failed, protocol_version_rejected, connection_closed:
+// the connection could not be made or ended before the response.
+class connection_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// Every host was tried; the diagnostics say what each one answered.
+class no_host_available_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// protocol_violation, unexpected_response: the server sent bytes the
+// protocol does not allow here.
+class protocol_violation_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// The request exceeds the protocol's size limits.
+class request_too_large_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// The session or cluster was closed.
+class session_closed_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// The request cannot be expressed (see client_errc::invalid_request).
+class invalid_request_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// The server wants credentials, or refused them during the handshake.
+class authentication_error : public client_error {
+public:
+    using client_error::client_error;
+};
+// The cluster_config is invalid.
+class bad_config_error : public client_error {
+public:
+    using client_error::client_error;
+};
+
+// Throws the most specific class above for ec (async_cassandra::error for
+// codes of other categories, such as operation_aborted); does nothing when
+// ec is clear.
 void throw_on_error(std::error_code ec, const diagnostics& diag);
+
+// What sending a failed request again may do: the classification that retry
+// policies and connection pools share.
+enum class retry_safety {
+    never,          // it fails the same way again (syntax, invalid, too large, closed, cancelled, ...)
+    always,         // the request was not executed (unavailable, overloaded, not yet
+                    // connected, unprepared once re-prepared): safe anywhere
+    if_idempotent,  // it may have been applied (timeouts, lost connection, server
+                    // error): only a statement that may run twice
+};
+retry_safety classify_retry(std::error_code ec) noexcept;
+
+// Whether another attempt may succeed: classify_retry(ec) is not never.
+bool is_retryable(std::error_code ec) noexcept;
+// Whether a request that failed with ec may be sent again, given whether it
+// is idempotent (statement::set_idempotent).
+bool is_retryable(std::error_code ec, bool idempotent) noexcept;
+// Whether the connection that produced ec cannot carry further requests
+// (closed, broken protocol, failed handshake or authentication).
+bool is_fatal(std::error_code ec) noexcept;
 
 }  // namespace async_cassandra
 

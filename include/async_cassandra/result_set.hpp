@@ -3,6 +3,8 @@
 #pragma once
 
 #include <async_cassandra/protocol/messages.hpp>
+#include <async_cassandra/statement_options.hpp>
+#include <async_cassandra/uuid.hpp>
 #include <async_cassandra/value_codec.hpp>
 #include <async_cassandra/value_view.hpp>
 
@@ -61,7 +63,7 @@ public:
     result_set() = default;
 
     result_kind kind() const noexcept { return kind_; }
-    const std::vector<column_spec>& columns() const noexcept { return columns_; }
+    const std::vector<column_spec>& columns() const noexcept;
     // Index of a column by name; throws value_error when there is none.
     std::size_t column_index(std::string_view name) const;
     std::size_t size() const noexcept { return rows_; }
@@ -78,21 +80,44 @@ public:
     const std::string& keyspace() const noexcept { return keyspace_; }
     const std::optional<protocol::schema_change>& schema_change() const noexcept { return schema_change_; }
 
-    // Builds from a RESULT body (for the session and tests).
-    static result_set from_body(protocol::byte_buffer body, std::uint8_t flags, int version);
+    // Lightweight transactions (INSERT ... IF NOT EXISTS, UPDATE ... IF ...):
+    // whether the change was made, read from the [applied] column of the
+    // first row. True when there is no such column (not an LWT) or no row.
+    // When false, the row also holds the values that stopped it.
+    bool was_applied() const;
+    // Set when the statement asked for tracing: pass it to session::get_trace.
+    const std::optional<uuid>& tracing_id() const noexcept { return tracing_id_; }
+    // The server's custom payload, if it sent one.
+    const custom_payload& payload() const noexcept { return payload_; }
+
+    // Builds from a RESULT body (for the session and tests). With
+    // `prepared_columns`, Rows without metadata (EXECUTE with skip_metadata)
+    // are read with those columns; a body with metadata uses its own.
+    static result_set from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
+                                std::shared_ptr<const std::vector<column_spec>> prepared_columns = nullptr);
+
+    // The columns, shared: a prepared statement keeps them to read later
+    // results that come without metadata.
+    const std::shared_ptr<const std::vector<column_spec>>& shared_columns() const noexcept { return columns_; }
+    // v5: the new result metadata id when the server said the prepared
+    // statement's result metadata changed (columns() are then the new ones).
+    const std::optional<protocol::byte_buffer>& new_metadata_id() const noexcept { return new_metadata_id_; }
 
 private:
     friend class row_view;
 
     result_kind kind_ = result_kind::void_;
     protocol::byte_buffer body_;
-    std::vector<column_spec> columns_;
+    std::shared_ptr<const std::vector<column_spec>> columns_;
     std::vector<std::uint32_t> cells_;  // offset of each cell's [bytes] length, row-major
     std::size_t rows_ = 0;
     std::optional<std::string> paging_state_;
     std::vector<std::string> warnings_;
     std::string keyspace_;
     std::optional<protocol::schema_change> schema_change_;
+    std::optional<uuid> tracing_id_;
+    custom_payload payload_;
+    std::optional<protocol::byte_buffer> new_metadata_id_;
 };
 
 }  // namespace async_cassandra

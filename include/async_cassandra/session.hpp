@@ -1,14 +1,18 @@
 // The user's handle for running statements.
 #pragma once
 
+#include <async_cassandra/batch.hpp>
 #include <async_cassandra/detail/async_run.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/prepared_statement.hpp>
+#include <async_cassandra/query_trace.hpp>
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/statement.hpp>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace async_cassandra {
@@ -16,6 +20,27 @@ namespace async_cassandra {
 namespace detail {
 class session_impl;
 asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st, diagnostics* diag);
+}  // namespace detail
+
+// --- Prepared statements, batches and traces (operations behind session's block below) ---
+namespace detail {
+asio::awaitable<op_result<prepared_statement>> prepare_op(std::shared_ptr<session_impl> s, statement st,
+                                                          diagnostics* diag);
+asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_impl> s, bound_statement st,
+                                                        diagnostics* diag);
+asio::awaitable<op_result<result_set>> execute_batch_op(std::shared_ptr<session_impl> s, batch b, diagnostics* diag);
+asio::awaitable<op_result<query_trace>> get_trace_op(std::shared_ptr<session_impl> s, uuid id,
+                                                     std::chrono::milliseconds max_wait, diagnostics* diag);
+
+// Runs op(impl, args..., diag) as an async operation completing with T.
+template <class T, class Token, class Op, class... Args>
+auto start_session_op(std::shared_ptr<session_impl> impl, asio::any_io_executor ex, Token&& token, Op op,
+                      diagnostics* diag, Args... args) {
+    return async_run<T>(std::move(ex), std::forward<Token>(token),
+                        [impl = std::move(impl), op, diag, ... args = std::move(args)]() mutable {
+                            return op(std::move(impl), std::move(args)..., diag);
+                        });
+}
 }  // namespace detail
 
 // Thread safety: distinct objects safe; a session and its cluster must be
@@ -56,6 +81,82 @@ public:
 
     // Coroutine form: throws async_cassandra::error.
     asio::awaitable<result_set> execute(statement st);
+
+    // --- Prepared statements, batches and traces ---
+    // Every async_ form completes with void(error_code, T) on any completion
+    // token; the diagnostics& overloads fill `diag`, which must outlive the
+    // operation. Coroutine forms throw the most specific async_cassandra::error
+    // subclass (see throw_on_error). Cancellation: terminal; a request on the
+    // wire is abandoned.
+
+    // Prepares st.query() in st.keyspace() (else the session's). The cluster
+    // caches prepared statements by (query, keyspace): a cached one comes
+    // back without a request, and concurrent prepares of the same text share
+    // one PREPARE. st's options (consistency, idempotence, timeout, ...)
+    // become the defaults of the statements bind() makes; st must have no
+    // values (invalid_request). Errors: the server's (syntax_error, invalid,
+    // ...), request_timeout, connection errors.
+    template <class Token>
+    auto async_prepare(statement st, diagnostics& diag, Token&& token) {
+        return detail::start_session_op<prepared_statement>(impl_, get_executor(), std::forward<Token>(token),
+                                                            &detail::prepare_op, &diag, std::move(st));
+    }
+    template <class Token>
+    auto async_prepare(statement st, Token&& token) {
+        return detail::start_session_op<prepared_statement>(impl_, get_executor(), std::forward<Token>(token),
+                                                            &detail::prepare_op, nullptr, std::move(st));
+    }
+    asio::awaitable<prepared_statement> prepare(statement st);
+
+    // Runs a bound prepared statement (EXECUTE). v5 skips the result metadata
+    // the statement already knows and follows the server's changes to it.
+    // When the node answers UNPREPARED (it forgot the statement), re-prepares
+    // it (one PREPARE for all who need it) and retries once.
+    template <class Token>
+    auto async_execute(bound_statement st, diagnostics& diag, Token&& token) {
+        return detail::start_session_op<result_set>(impl_, get_executor(), std::forward<Token>(token),
+                                                    &detail::execute_bound_op, &diag, std::move(st));
+    }
+    template <class Token>
+    auto async_execute(bound_statement st, Token&& token) {
+        return detail::start_session_op<result_set>(impl_, get_executor(), std::forward<Token>(token),
+                                                    &detail::execute_bound_op, nullptr, std::move(st));
+    }
+    asio::awaitable<result_set> execute(bound_statement st);
+
+    // Runs a batch (BATCH). An UNPREPARED answer re-prepares the statement it
+    // names and retries, at most once per prepared statement in the batch.
+    // The result is void, or for a conditional batch the [applied] rows
+    // (result_set::was_applied).
+    template <class Token>
+    auto async_execute(batch b, diagnostics& diag, Token&& token) {
+        return detail::start_session_op<result_set>(impl_, get_executor(), std::forward<Token>(token),
+                                                    &detail::execute_batch_op, &diag, std::move(b));
+    }
+    template <class Token>
+    auto async_execute(batch b, Token&& token) {
+        return detail::start_session_op<result_set>(impl_, get_executor(), std::forward<Token>(token),
+                                                    &detail::execute_batch_op, nullptr, std::move(b));
+    }
+    asio::awaitable<result_set> execute(batch b);
+
+    // Reads the trace of a request run with set_tracing() (its
+    // result_set::tracing_id()) from system_traces. The server writes traces
+    // in the background, so this polls until the session row is complete,
+    // for at most `max_wait` (then request_timeout).
+    template <class Token>
+    auto async_get_trace(uuid tracing_id, std::chrono::milliseconds max_wait, diagnostics& diag, Token&& token) {
+        return detail::start_session_op<query_trace>(impl_, get_executor(), std::forward<Token>(token),
+                                                     &detail::get_trace_op, &diag, tracing_id, max_wait);
+    }
+    template <class Token>
+    auto async_get_trace(uuid tracing_id, std::chrono::milliseconds max_wait, Token&& token) {
+        return detail::start_session_op<query_trace>(impl_, get_executor(), std::forward<Token>(token),
+                                                     &detail::get_trace_op, nullptr, tracing_id, max_wait);
+    }
+    asio::awaitable<query_trace> get_trace(uuid tracing_id,
+                                           std::chrono::milliseconds max_wait = std::chrono::seconds(5));
+    // --- end of prepared statements, batches and traces ---
 
     // Stops new requests and waits for those in flight to finish.
     asio::awaitable<void> close();

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <async_cassandra/consistency.hpp>
+#include <async_cassandra/statement_options.hpp>
 #include <async_cassandra/value_codec.hpp>
+#include <async_cassandra/value_error.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -12,7 +14,11 @@
 
 namespace async_cassandra {
 
-class statement {
+// A simple statement: CQL text the server parses on every execution (see
+// prepared_statement for text parsed once). Values go either by position
+// (bind) or by name (bind_named), not both.
+// Thread safety: a value type; distinct objects safe, shared objects unsafe.
+class statement : public detail::paged_options_base<statement> {
 public:
     statement(std::string query) : query_(std::move(query)) {}  // NOLINT: implicit from text is the point
     statement(const char* query) : query_(query) {}               // NOLINT
@@ -20,31 +26,41 @@ public:
     // Positional values, encoded now (the statement owns their bytes):
     // anything with value_traits, std::optional / std::nullopt for null,
     // async_cassandra::unset to leave a column unchanged (protocol v4+).
+    // Without types from the server, the C++ type decides the encoding, so
+    // it must be the column's exact type (see the README's table).
+    // Throws value_error when named values were bound, or when a value
+    // cannot be encoded.
     template <class... Ts>
     statement& bind(const Ts&... values) {
+        if (!names_.empty() && sizeof...(Ts) > 0) throw_mixed();
         (values_.push_back(encode_value(values)), ...);
         return *this;
     }
 
-    statement& set_consistency(consistency c) { consistency_ = c; return *this; }
-    statement& set_page_size(std::int32_t n) { page_size_ = n; return *this; }
-    statement& set_paging_state(std::string state) { paging_state_ = std::move(state); return *this; }
-    statement& set_timeout(std::chrono::milliseconds t) { timeout_ = t; return *this; }
+    // A value for the marker `:name` (or `?` of column `name`); the server
+    // matches names, so order does not matter. Throws value_error when
+    // positional values were bound.
+    template <class T>
+    statement& bind_named(std::string name, const T& value) {
+        if (names_.empty() && !values_.empty()) throw_mixed();
+        names_.push_back(std::move(name));
+        values_.push_back(encode_value(value));
+        return *this;
+    }
 
     const std::string& query() const noexcept { return query_; }
     const std::vector<encoded_value>& values() const noexcept { return values_; }
-    const std::optional<consistency>& get_consistency() const noexcept { return consistency_; }
-    const std::optional<std::int32_t>& page_size() const noexcept { return page_size_; }
-    const std::optional<std::string>& paging_state() const noexcept { return paging_state_; }
-    const std::optional<std::chrono::milliseconds>& timeout() const noexcept { return timeout_; }
+    // One name per value with bind_named; empty for positional values.
+    const std::vector<std::string>& names() const noexcept { return names_; }
 
 private:
+    [[noreturn]] static void throw_mixed() {
+        throw value_error("a statement takes positional values (bind) or named values (bind_named), not both");
+    }
+
     std::string query_;
     std::vector<encoded_value> values_;
-    std::optional<consistency> consistency_;
-    std::optional<std::int32_t> page_size_;
-    std::optional<std::string> paging_state_;
-    std::optional<std::chrono::milliseconds> timeout_;
+    std::vector<std::string> names_;
 };
 
 }  // namespace async_cassandra

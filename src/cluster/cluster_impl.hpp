@@ -2,6 +2,7 @@
 // the first contact point that answers, reopened on demand when it drops.
 #pragma once
 
+#include "cluster/prepared_cache.hpp"
 #include "connection/connection.hpp"
 
 #include <async_cassandra/config.hpp>
@@ -31,6 +32,8 @@ public:
     const cluster_config& config() const noexcept { return cfg_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     int protocol_version() const noexcept { return version_; }
+    // Prepared statements of every session on this cluster.
+    prepared_cache& prepared() noexcept { return prepared_; }
 
 private:
     asio::awaitable<std::shared_ptr<connection>> open_one(const std::string& host, int version, std::error_code& ec,
@@ -41,6 +44,7 @@ private:
     std::shared_ptr<connection> conn_;
     int version_ = 0;
     bool closed_ = false;
+    prepared_cache prepared_{prepared_cache::default_capacity};
 };
 
 }  // namespace async_cassandra::detail

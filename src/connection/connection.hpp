@@ -149,11 +149,15 @@ auto connection::async_request(protocol::opcode op, std::uint8_t flags, BodyFn&&
             }
             try {
                 enqueue(op, flags, id, std::function<void(protocol::byte_writer&)>(std::ref(body)));
-            } catch (const protocol::protocol_error&) {
+            } catch (const protocol::protocol_error& e) {
                 release_stream(id);
+                // Too long for a length prefix, or not expressible at all (the
+                // body function may keep e.what() for the caller's diagnostics).
+                const auto code = e.code() == protocol::protocol_errc::value_too_large ? client_errc::request_too_large
+                                                                                        : client_errc::invalid_request;
                 auto ex = asio::get_associated_executor(handler, get_executor());
-                asio::post(ex, [h = std::move(handler)]() mutable {
-                    std::move(h)(make_error_code(client_errc::request_too_large), protocol::envelope{});
+                asio::post(ex, [h = std::move(handler), code]() mutable {
+                    std::move(h)(make_error_code(code), protocol::envelope{});
                 });
                 return;
             }

@@ -147,6 +147,15 @@ void encode_execute(byte_writer& w, bytes_view id, bytes_view result_metadata_id
     encode_query_parameters(w, p, version);
 }
 
+void encode_custom_payload(byte_writer& w, std::span<const std::pair<std::string, std::vector<std::byte>>> payload) {
+    check_count(payload.size(), "custom payload entries");
+    w.u16(static_cast<std::uint16_t>(payload.size()));
+    for (const auto& [key, value] : payload) {
+        w.string(key);
+        w.bytes(value);
+    }
+}
+
 void encode_batch(byte_writer& w, const batch_parameters& b, int version) {
     check_count(b.statements.size(), "BATCH statements");
     const trailing_fields tail{b.serial_consistency, b.default_timestamp, b.keyspace, b.now_in_seconds};

@@ -22,6 +22,7 @@ public:
             case client_errc::unexpected_response: return "unexpected response";
             case client_errc::bad_config: return "invalid configuration";
             case client_errc::internal_error: return "internal error";
+            case client_errc::invalid_request: return "invalid request";
         }
         return "unknown client error";
     }
@@ -79,8 +80,119 @@ std::string error::describe(std::error_code, const diagnostics& d) {
     return s;
 }
 
+const server_error_details& server_error::details() const noexcept {
+    static const server_error_details none;
+    const auto& d = diag().server_details();
+    return d ? *d : none;
+}
+
+namespace {
+[[noreturn]] void throw_server(std::error_code ec, const diagnostics& d) {
+    switch (static_cast<server_errc>(ec.value())) {
+        case server_errc::server_error: throw server_internal_error(ec, d);
+        case server_errc::protocol_error: throw server_protocol_error(ec, d);
+        case server_errc::bad_credentials: throw bad_credentials_error(ec, d);
+        case server_errc::unavailable: throw unavailable_error(ec, d);
+        case server_errc::overloaded: throw overloaded_error(ec, d);
+        case server_errc::is_bootstrapping: throw is_bootstrapping_error(ec, d);
+        case server_errc::truncate_error: throw truncate_error(ec, d);
+        case server_errc::write_timeout: throw write_timeout_error(ec, d);
+        case server_errc::read_timeout: throw read_timeout_error(ec, d);
+        case server_errc::read_failure: throw read_failure_error(ec, d);
+        case server_errc::function_failure: throw function_failure_error(ec, d);
+        case server_errc::write_failure: throw write_failure_error(ec, d);
+        case server_errc::cdc_write_failure: throw cdc_write_failure_error(ec, d);
+        case server_errc::cas_write_unknown: throw cas_write_unknown_error(ec, d);
+        case server_errc::syntax_error: throw syntax_error(ec, d);
+        case server_errc::unauthorized: throw unauthorized_error(ec, d);
+        case server_errc::invalid: throw invalid_query_error(ec, d);
+        case server_errc::config_error: throw config_error(ec, d);
+        case server_errc::already_exists: throw already_exists_error(ec, d);
+        case server_errc::unprepared: throw unprepared_error(ec, d);
+    }
+    throw server_error(ec, d);  // a code newer than this client
+}
+
+[[noreturn]] void throw_client(std::error_code ec, const diagnostics& d) {
+    switch (static_cast<client_errc>(ec.value())) {
+        case client_errc::request_timeout: throw request_timeout_error(ec, d);
+        case client_errc::connect_failed:
+        case client_errc::handshake_failed:
+        case client_errc::protocol_version_rejected:
+        case client_errc::connection_closed: throw connection_error(ec, d);
+        case client_errc::no_host_available: throw no_host_available_error(ec, d);
+        case client_errc::protocol_violation:
+        case client_errc::unexpected_response: throw protocol_violation_error(ec, d);
+        case client_errc::request_too_large: throw request_too_large_error(ec, d);
+        case client_errc::session_closed: throw session_closed_error(ec, d);
+        case client_errc::invalid_request: throw invalid_request_error(ec, d);
+        case client_errc::authentication_required: throw authentication_error(ec, d);
+        case client_errc::bad_config: throw bad_config_error(ec, d);
+        case client_errc::too_many_requests:
+        case client_errc::internal_error: break;
+    }
+    throw client_error(ec, d);
+}
+}  // namespace
+
 void throw_on_error(std::error_code ec, const diagnostics& diag) {
-    if (ec) throw error(ec, diag);
+    if (!ec) return;
+    if (ec.category() == server_category()) throw_server(ec, diag);
+    if (ec.category() == client_category()) throw_client(ec, diag);
+    throw error(ec, diag);
+}
+
+retry_safety classify_retry(std::error_code ec) noexcept {
+    if (ec.category() == server_category()) {
+        switch (static_cast<server_errc>(ec.value())) {
+            // Refused before execution: another try (or another node) may take it.
+            case server_errc::unavailable:
+            case server_errc::overloaded:
+            case server_errc::is_bootstrapping:
+            case server_errc::read_timeout:  // a read: running it twice is harmless
+            case server_errc::unprepared: return retry_safety::always;
+            // Possibly applied.
+            case server_errc::write_timeout:
+            case server_errc::server_error:
+            case server_errc::truncate_error: return retry_safety::if_idempotent;
+            // Replica failures, unknown LWT outcomes and wrong requests repeat themselves.
+            default: return retry_safety::never;
+        }
+    }
+    if (ec.category() == client_category()) {
+        switch (static_cast<client_errc>(ec.value())) {
+            case client_errc::connect_failed:
+            case client_errc::handshake_failed:
+            case client_errc::too_many_requests: return retry_safety::always;  // never sent
+            case client_errc::request_timeout:
+            case client_errc::connection_closed:
+            case client_errc::protocol_violation: return retry_safety::if_idempotent;
+            default: return retry_safety::never;
+        }
+    }
+    return retry_safety::never;  // cancelled, or an error this library does not produce
+}
+
+bool is_retryable(std::error_code ec) noexcept { return classify_retry(ec) != retry_safety::never; }
+
+bool is_retryable(std::error_code ec, bool idempotent) noexcept {
+    const auto s = classify_retry(ec);
+    return s == retry_safety::always || (s == retry_safety::if_idempotent && idempotent);
+}
+
+bool is_fatal(std::error_code ec) noexcept {
+    if (ec.category() == server_category())
+        return ec == server_errc::protocol_error || ec == server_errc::bad_credentials;
+    if (ec.category() != client_category()) return false;
+    switch (static_cast<client_errc>(ec.value())) {
+        case client_errc::connect_failed:
+        case client_errc::handshake_failed:
+        case client_errc::protocol_version_rejected:
+        case client_errc::authentication_required:
+        case client_errc::connection_closed:
+        case client_errc::protocol_violation: return true;
+        default: return false;
+    }
 }
 
 }  // namespace async_cassandra

@@ -20,7 +20,7 @@ struct timeout_state {
 
 asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
                                               const std::function<void(protocol::byte_writer&)>& body,
-                                              std::chrono::milliseconds timeout) {
+                                              std::chrono::milliseconds timeout, std::uint8_t flags) {
     auto state = std::make_shared<timeout_state>();
     asio::steady_timer timer(conn.get_executor(), timeout);
     timer.async_wait([state](std::error_code ec) {
@@ -35,7 +35,7 @@ asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode
         parent.assign([state](asio::cancellation_type t) { state->signal.emit(t); });
 
     request_outcome out;
-    out.response = co_await conn.async_request(op, 0, body,
+    out.response = co_await conn.async_request(op, flags, body,
                                                asio::bind_cancellation_slot(state->signal.slot(),
                                                                             asio::redirect_error(asio::use_awaitable, out.ec)));
     timer.cancel();

@@ -16,9 +16,10 @@ struct request_outcome {
 };
 
 // Completes with the response, client_errc::request_timeout after `timeout`,
-// or operation_aborted when the awaiting coroutine is cancelled.
+// or operation_aborted when the awaiting coroutine is cancelled. `flags` are
+// the envelope's (tracing, custom payload).
 asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
                                               const std::function<void(protocol::byte_writer&)>& body,
-                                              std::chrono::milliseconds timeout);
+                                              std::chrono::milliseconds timeout, std::uint8_t flags = 0);
 
 }  // namespace async_cassandra::detail

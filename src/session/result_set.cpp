@@ -2,12 +2,25 @@
 
 namespace async_cassandra {
 
-result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags, int version) {
+namespace {
+const std::vector<column_spec>& no_columns() noexcept {
+    static const std::vector<column_spec> none;
+    return none;
+}
+}  // namespace
+
+result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
+                                 std::shared_ptr<const std::vector<column_spec>> prepared_columns) {
     (void)version;
     result_set rs;
     rs.body_ = std::move(body);
     protocol::byte_reader r(rs.body_);
-    rs.warnings_ = protocol::decode_response_prefix(r, flags).warnings;
+    auto prefix = protocol::decode_response_prefix(r, flags);
+    rs.warnings_ = std::move(prefix.warnings);
+    if (prefix.tracing_id) rs.tracing_id_ = uuid(*prefix.tracing_id);
+    for (auto& [key, value] : prefix.custom_payload)
+        rs.payload_.emplace_back(std::move(key), value ? std::vector<std::byte>(value->begin(), value->end())
+                                                       : std::vector<std::byte>{});
     switch (protocol::decode_result_kind(r)) {
         case protocol::result_kind::void_: rs.kind_ = result_kind::void_; break;
         case protocol::result_kind::set_keyspace:
@@ -24,10 +37,22 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
             rs.kind_ = result_kind::rows;
             auto meta = protocol::decode_rows_metadata(r);
             if (meta.paging_state) rs.paging_state_ = std::string(protocol::as_chars(*meta.paging_state));
-            rs.columns_ = std::move(meta.columns);
+            if (meta.new_metadata_id)
+                rs.new_metadata_id_ = protocol::byte_buffer(meta.new_metadata_id->begin(), meta.new_metadata_id->end());
+            const auto ncols = static_cast<std::size_t>(meta.column_count);
+            if (meta.flags & protocol::rows_flags::no_metadata) {
+                // Only an EXECUTE with skip_metadata gets here; its statement's columns must match.
+                if (!prepared_columns || prepared_columns->size() != ncols)
+                    throw protocol::protocol_error(
+                        protocol::protocol_errc::malformed,
+                        "rows without metadata: " + std::to_string(ncols) + " columns, the prepared statement has " +
+                            std::to_string(prepared_columns ? prepared_columns->size() : 0));
+                rs.columns_ = std::move(prepared_columns);
+            } else {
+                rs.columns_ = std::make_shared<const std::vector<column_spec>>(std::move(meta.columns));
+            }
             auto rows = r.i32("rows count");
             if (rows < 0) throw protocol::protocol_error(protocol::protocol_errc::malformed, "negative rows count");
-            const auto ncols = static_cast<std::size_t>(meta.column_count);
             // Rows always have columns; zero columns would let a tiny body claim 2^31 rows.
             if (rows > 0 && ncols == 0)
                 throw protocol::protocol_error(protocol::protocol_errc::malformed,
@@ -50,9 +75,23 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
     return rs;
 }
 
+const std::vector<column_spec>& result_set::columns() const noexcept { return columns_ ? *columns_ : no_columns(); }
+
+bool result_set::was_applied() const {
+    if (kind_ != result_kind::rows || rows_ == 0) return true;
+    const auto& cols = columns();
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        if (cols[i].name != "[applied]") continue;
+        if (cols[i].type.id != type_id::boolean) return true;
+        return first_row().get<std::optional<bool>>(i).value_or(false);
+    }
+    return true;
+}
+
 std::size_t result_set::column_index(std::string_view name) const {
-    for (std::size_t i = 0; i < columns_.size(); ++i)
-        if (columns_[i].name == name) return i;
+    const auto& cols = columns();
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        if (cols[i].name == name) return i;
     throw value_error("no column named '" + std::string(name) + "' in the result");
 }
 
@@ -67,10 +106,10 @@ row_view result_set::first_row() const {
     return row_view(*this, 0);
 }
 
-std::size_t row_view::size() const noexcept { return rs_->columns_.size(); }
+std::size_t row_view::size() const noexcept { return rs_->columns().size(); }
 
 std::optional<std::span<const std::byte>> row_view::raw(std::size_t column) const {
-    const auto ncols = rs_->columns_.size();
+    const auto ncols = rs_->columns().size();
     if (column >= ncols)
         throw value_error("column " + std::to_string(column) + " out of range: the row has " + std::to_string(ncols) +
                           " columns");
@@ -83,7 +122,7 @@ bool row_view::is_null(std::size_t column) const { return !raw(column).has_value
 
 value_view row_view::value(std::size_t column) const {
     auto cell = raw(column);  // checks the index
-    const auto& spec = rs_->columns_[column];
+    const auto& spec = rs_->columns()[column];
     return value_view(spec.type, cell, spec.name, false);
 }
 

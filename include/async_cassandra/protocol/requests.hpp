@@ -89,6 +89,10 @@ struct batch_parameters {
     std::optional<std::int32_t> now_in_seconds;  // v5 only
 };
 
+// The custom payload (envelope flag 0x04) that precedes a request's message:
+// a [bytes map] of at most 65535 entries.
+void encode_custom_payload(byte_writer& w, std::span<const std::pair<std::string, std::vector<std::byte>>> payload);
+
 // BATCH: <type><n><query_1>...<query_n><consistency><flags>[<serial_consistency>]
 // [<timestamp>][<keyspace>][<now_in_seconds>]; flags are a [byte] in v4, an
 // [int] in v5. Named values (flag 0x40) are not offered: the spec says the

@@ -1,0 +1,151 @@
+#include "session/execute.hpp"
+
+#include <async_cassandra/statement.hpp>
+
+namespace async_cassandra::detail {
+
+std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& values) {
+    std::vector<protocol::value_ref> refs;
+    refs.reserve(values.size());
+    for (const auto& v : values) {
+        switch (v.get_kind()) {
+            case encoded_value::kind::bytes: refs.push_back(protocol::value_ref::of(v.bytes())); break;
+            case encoded_value::kind::null: refs.push_back(protocol::value_ref::null()); break;
+            case encoded_value::kind::unset: refs.push_back(protocol::value_ref::unset()); break;
+        }
+    }
+    return refs;
+}
+
+std::error_code request_keyspace(const request_options& o, const session_impl& s, int version,
+                                 std::string_view& keyspace, diagnostics& diag) {
+    keyspace = o.keyspace.empty() ? s.keyspace() : o.keyspace;
+    if (version < 5 && keyspace != s.keyspace()) {
+        diag.assign("keyspace '" + o.keyspace + "' differs from the session's ('" + s.keyspace() +
+                    "'): protocol v4 cannot name a keyspace per request; open a session in it, or qualify the "
+                    "table names");
+        return client_errc::invalid_request;
+    }
+    return {};
+}
+
+std::error_code resolve_options(const request_options& o, session_impl& s, int version, bool with_keyspace,
+                                protocol::query_parameters& p, diagnostics& diag) {
+    if (with_keyspace) {
+        std::string_view keyspace;
+        if (auto ec = request_keyspace(o, s, version, keyspace, diag)) return ec;
+        if (version >= 5) p.keyspace = keyspace;
+    }
+    const auto& cfg = s.cluster().config();
+    p.cl = o.cl.value_or(cfg.default_consistency);
+    p.serial_consistency = o.serial_cl;
+    p.page_size = o.page_size.value_or(cfg.default_page_size);
+    if (o.paging_state) p.paging_state = protocol::as_bytes(*o.paging_state);
+    p.default_timestamp = o.default_timestamp;
+    p.now_in_seconds = o.now_in_seconds;
+    return {};
+}
+
+std::chrono::milliseconds request_timeout(const request_options* o, const cluster_config& cfg) {
+    return o && o->timeout ? *o->timeout : cfg.request_timeout;
+}
+
+asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
+                                      const request_options* o, std::chrono::milliseconds timeout,
+                                      const std::function<void(protocol::byte_writer&)>& write_message,
+                                      protocol::envelope& response, diagnostics& diag) {
+    std::uint8_t flags = 0;
+    if (o && o->tracing) flags |= protocol::frame_flags::tracing;
+    if (o && !o->payload.empty()) flags |= protocol::frame_flags::custom_payload;
+    // The connection reports only the kind of an encoding failure; keep its words.
+    std::string encode_error;
+    auto body = [&](protocol::byte_writer& w) {
+        try {
+            if (flags & protocol::frame_flags::custom_payload) protocol::encode_custom_payload(w, o->payload);
+            write_message(w);
+        } catch (const protocol::protocol_error& e) {
+            encode_error = e.what();
+            throw;
+        }
+    };
+    (void)session;  // send_request takes it with the session lifecycle work
+    auto r = co_await send_request(conn, op, body, timeout, flags);
+    if (!r.ec) {
+        response = std::move(r.response);
+        co_return std::error_code{};
+    }
+    if (!encode_error.empty())
+        diag.assign(std::move(encode_error), conn.endpoint());
+    else if (r.ec == client_errc::request_timeout)
+        diag.assign("no response from " + conn.endpoint() + " within " + std::to_string(timeout.count()) + " ms",
+                    conn.endpoint());
+    else if (r.ec == asio::error::operation_aborted)
+        diag.assign("cancelled", conn.endpoint());
+    else
+        diag.assign("connection to " + conn.endpoint() + " lost: " + conn.close_reason(), conn.endpoint());
+    co_return r.ec;
+}
+
+std::error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag) {
+    using protocol::opcode;
+    if (env.header.opcode == opcode::result) return {};
+    if (env.header.opcode != opcode::error) {
+        diag.assign(std::string("server answered with ") + protocol::to_string(env.header.opcode) +
+                        " where a RESULT was expected",
+                    conn.endpoint());
+        return client_errc::unexpected_response;
+    }
+    try {
+        protocol::byte_reader r(env.body);
+        (void)protocol::decode_response_prefix(r, env.header.flags);
+        auto e = protocol::decode_error(r, conn.protocol_version());
+        server_error_details d{e.cl,         e.received,     e.block_for,    e.alive,
+                               e.required,   e.num_failures, e.data_present, std::move(e.write_type),
+                               std::move(e.reason_map), std::move(e.keyspace), std::move(e.table),
+                               std::move(e.function), std::move(e.arg_types), std::move(e.unprepared_id),
+                               e.contentions};
+        diag.assign_server(std::move(e.message), conn.endpoint(), std::move(d));
+        return server_error_code(e.code);
+    } catch (const protocol::protocol_error& e) {
+        diag.assign(std::string("malformed ERROR: ") + e.what(), conn.endpoint());
+        return client_errc::protocol_violation;
+    }
+}
+
+asio::awaitable<std::error_code> exchange(session_impl& s, connection& conn, protocol::opcode op,
+                                          const request_options& o,
+                                          const std::function<void(protocol::byte_writer&)>& write_message,
+                                          std::shared_ptr<const std::vector<column_spec>> prepared_columns,
+                                          result_set& out, diagnostics& diag) {
+    protocol::envelope env;
+    if (auto ec = co_await send(&s, conn, op, &o, request_timeout(&o, s.cluster().config()), write_message, env, diag))
+        co_return ec;
+    if (auto ec = expect_result(conn, env, diag)) co_return ec;
+    try {
+        out = result_set::from_body(std::move(env.body), env.header.flags, conn.protocol_version(),
+                                    std::move(prepared_columns));
+    } catch (const protocol::protocol_error& e) {
+        diag.assign(std::string("malformed response: ") + e.what(), conn.endpoint());
+        co_return client_errc::protocol_violation;
+    }
+    co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
+                                               diagnostics& diag) {
+    std::error_code ec;
+    auto conn = co_await s.cluster().acquire(ec, diag);
+    if (!conn) co_return ec;
+    const int version = conn->protocol_version();
+    protocol::query_parameters p;
+    if ((ec = resolve_options(st.options(), s, version, true, p, diag))) co_return ec;
+    const auto values = value_refs(st.values());
+    std::vector<std::string_view> names(st.names().begin(), st.names().end());
+    p.values = values;
+    p.names = names;
+    co_return co_await exchange(
+        s, *conn, protocol::opcode::query, st.options(),
+        [&](protocol::byte_writer& w) { protocol::encode_query(w, st.query(), p, version); }, nullptr, out, diag);
+}
+
+}  // namespace async_cassandra::detail

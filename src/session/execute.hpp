@@ -1,0 +1,119 @@
+// What every kind of request a session runs shares: counting it for close(),
+// resolving its options, sending it and reading the answer.
+#pragma once
+
+#include "session/request.hpp"
+#include "session/session_impl.hpp"
+
+#include <async_cassandra/detail/async_run.hpp>
+#include <async_cassandra/prepared_statement.hpp>
+#include <async_cassandra/result_set.hpp>
+#include <async_cassandra/statement.hpp>
+#include <async_cassandra/statement_options.hpp>
+
+#include <asio/awaitable.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace async_cassandra::detail {
+
+// Keeps the session's in-flight count right on every path out.
+struct request_guard {
+    session_impl& s;
+    explicit request_guard(session_impl& si) : s(si) { s.begin_request(); }
+    ~request_guard() { s.end_request(); }
+    request_guard(const request_guard&) = delete;
+    request_guard& operator=(const request_guard&) = delete;
+};
+
+// Runs `fn(session_impl&, T&, diagnostics&) -> awaitable<error_code>` as one
+// request of the session: refused when the session is closed, counted until
+// it ends. `diag_out` (may be null) receives the diagnostics.
+template <class T, class Fn>
+asio::awaitable<op_result<T>> session_request(std::shared_ptr<session_impl> s, diagnostics* diag_out, Fn fn) {
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    op_result<T> out;
+    if (!s || s->closed()) {
+        diag.assign("the session is closed");
+        out.first = client_errc::session_closed;
+        co_return out;
+    }
+    request_guard guard(*s);
+    out.first = co_await fn(*s, out.second, diag);
+    co_return out;
+}
+
+// The coroutine form of a session operation: `start(diag, token)` starts its
+// async_ form; an error is thrown as the most specific exception class.
+template <class T, class Start>
+asio::awaitable<T> or_throw(Start start) {
+    diagnostics diag;
+    std::error_code ec;
+    T out = co_await start(diag, asio::redirect_error(asio::use_awaitable, ec));
+    throw_on_error(ec, diag);
+    co_return out;
+}
+
+// The encoder's view of encoded values; valid while `values` lives.
+std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& values);
+
+// The keyspace a request runs in: its own, else the session's (a view of
+// either). v4 cannot name one per request, so there a keyspace other than
+// the session's is refused with invalid_request.
+std::error_code request_keyspace(const request_options& o, const session_impl& s, int version,
+                                 std::string_view& keyspace, diagnostics& diag);
+
+// Fills the fields of `p` the options decide (consistency, paging,
+// timestamp, ...), with the cluster's defaults for those not set, and with
+// `with_keyspace` the keyspace (request_keyspace; sent on v5 only). An
+// EXECUTE has none: it runs where it was prepared.
+std::error_code resolve_options(const request_options& o, session_impl& s, int version, bool with_keyspace,
+                                protocol::query_parameters& p, diagnostics& diag);
+
+// The request timeout: the options', else the cluster's.
+std::chrono::milliseconds request_timeout(const request_options* o, const cluster_config& cfg);
+
+// Sends one request of `session` (null for the cluster's own, such as a
+// shared PREPARE) whose message `write_message` writes, with the tracing flag
+// and custom payload of `o` (may be null). On success `response` is the
+// answer (possibly an ERROR); otherwise the error says why nothing came back
+// (request_timeout, connection_closed, operation_aborted, invalid_request
+// or request_too_large when the request could not be encoded, ...).
+asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
+                                      const request_options* o, std::chrono::milliseconds timeout,
+                                      const std::function<void(protocol::byte_writer&)>& write_message,
+                                      protocol::envelope& response, diagnostics& diag);
+
+// Checks that `env` is a RESULT; an ERROR becomes its server_errc with the
+// details in diag, anything else unexpected_response.
+std::error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag);
+
+// send(), then the RESULT read into `out` (Rows without metadata with
+// `prepared_columns`).
+asio::awaitable<std::error_code> exchange(session_impl& s, connection& conn, protocol::opcode op,
+                                          const request_options& o,
+                                          const std::function<void(protocol::byte_writer&)>& write_message,
+                                          std::shared_ptr<const std::vector<column_spec>> prepared_columns,
+                                          result_set& out, diagnostics& diag);
+
+// Prepares (query, keyspace) with one PREPARE for all concurrent callers:
+// answers from the cluster's cache, joins a PREPARE in flight, or starts one.
+// With `refresh` (the server answered UNPREPARED for it) the cache is
+// bypassed and refresh's state is updated with the new answer.
+asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::string& query, const std::string& keyspace,
+                                                std::chrono::milliseconds timeout,
+                                                std::shared_ptr<prepared_data> refresh,
+                                                std::shared_ptr<prepared_data>& out, diagnostics& diag);
+
+// Runs a simple statement (QUERY).
+asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
+                                               diagnostics& diag);
+
+}  // namespace async_cassandra::detail

@@ -1,0 +1,260 @@
+// PREPARE shared through the cluster's cache, and EXECUTE of bound statements
+// with skip_metadata, result metadata tracking and re-prepare on UNPREPARED.
+#include "session/execute.hpp"
+
+#include <async_cassandra/session.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+namespace async_cassandra {
+
+namespace detail {
+
+void throw_bind_mismatch(const column_spec& marker, std::size_t index, const std::string& cpp_name) {
+    throw value_error("bind marker " + std::to_string(index) + " ('" + marker.name + "') is " + to_string(marker.type) +
+                      ", cannot bind " + cpp_name);
+}
+
+void throw_bind_count(const prepared_data* d, std::size_t given) {
+    if (!d) throw value_error("bind() on an empty prepared_statement");
+    throw value_error(std::to_string(given) + " values bound, the statement has " + std::to_string(d->variables.size()) +
+                      " bind markers: " + d->query);
+}
+
+namespace {
+std::string marker_names(const prepared_data& d) {
+    std::string names;
+    for (const auto& v : d.variables) names += (names.empty() ? "" : ", ") + v.name;
+    return names.empty() ? "none" : names;
+}
+}  // namespace
+
+void throw_no_marker(const prepared_data& d, std::string_view name) {
+    throw value_error("no bind marker named '" + std::string(name) + "'; the markers are: " + marker_names(d));
+}
+
+void throw_marker_index(const prepared_data& d, std::size_t index) {
+    throw value_error("bind marker " + std::to_string(index) + " out of range: the statement has " +
+                      std::to_string(d.variables.size()));
+}
+
+namespace {
+
+// Reads a RESULT Prepared into fresh data for (query, keyspace).
+std::error_code read_prepared(const connection& conn, const protocol::envelope& env, const prepared_cache::key& k,
+                              std::shared_ptr<prepared_data>& out, diagnostics& diag) {
+    if (auto ec = expect_result(conn, env, diag)) return ec;
+    try {
+        protocol::byte_reader r(env.body);
+        (void)protocol::decode_response_prefix(r, env.header.flags);
+        if (protocol::decode_result_kind(r) != protocol::result_kind::prepared) {
+            diag.assign("PREPARE was answered with a RESULT that is not Prepared", conn.endpoint());
+            return client_errc::unexpected_response;
+        }
+        auto p = protocol::decode_prepared(r, conn.protocol_version());
+        auto state = std::make_shared<prepared_state>();
+        state->id.assign(p.id.begin(), p.id.end());
+        if (p.result_metadata_id) state->result_metadata_id.assign(p.result_metadata_id->begin(), p.result_metadata_id->end());
+        state->result_columns = std::make_shared<const std::vector<column_spec>>(std::move(p.result_metadata.columns));
+        out = std::make_shared<prepared_data>(prepared_data{k.first, k.second, std::move(p.variables.columns),
+                                                            std::move(p.variables.pk_indexes), std::move(state)});
+        return {};
+    } catch (const protocol::protocol_error& e) {
+        diag.assign(std::string("malformed PREPARE answer: ") + e.what(), conn.endpoint());
+        return client_errc::protocol_violation;
+    }
+}
+
+// What a newer PREPARE of the same statement found, into `to`.
+void adopt(prepared_data& to, const prepared_data& from) {
+    if (&to == &from) return;
+    to.variables = from.variables;
+    to.pk_indexes = from.pk_indexes;
+    to.state = from.state;
+}
+
+// The one PREPARE of a flight. Detached from every caller, so that one
+// caller's cancellation does not fail the others.
+asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cache::key k,
+                                  std::shared_ptr<prepared_cache::flight> f, std::chrono::milliseconds timeout) {
+    auto& cache = cl->prepared();
+    try {
+        auto conn = co_await cl->acquire(f->ec, f->diag);
+        if (conn) {
+            const int version = conn->protocol_version();
+            ++cache.stats().prepare_requests;
+            protocol::envelope env;
+            // v4 prepares in the connection's keyspace (the session's USE).
+            const std::string_view keyspace = version >= 5 ? std::string_view(k.second) : std::string_view();
+            f->ec = co_await send(
+                nullptr, *conn, protocol::opcode::prepare, nullptr, timeout,
+                [&](protocol::byte_writer& w) { protocol::encode_prepare(w, k.first, keyspace, version); }, env, f->diag);
+            if (!f->ec) f->ec = read_prepared(*conn, env, k, f->result, f->diag);
+        }
+        // A statement already cached keeps its identity: its handles see the new answer.
+        if (!f->ec) {
+            if (auto cached = cache.find(k)) {
+                adopt(*cached, *f->result);
+                f->result = std::move(cached);
+            }
+        }
+    } catch (const std::exception& e) {
+        f->ec = client_errc::internal_error;
+        f->diag.assign(std::string("PREPARE failed: ") + e.what());
+    }
+    cache.finish(k, f);
+}
+
+}  // namespace
+
+asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::string& query, const std::string& keyspace,
+                                                std::chrono::milliseconds timeout,
+                                                std::shared_ptr<prepared_data> refresh,
+                                                std::shared_ptr<prepared_data>& out, diagnostics& diag) {
+    auto& cache = cl.prepared();
+    prepared_cache::key k{query, keyspace};
+    if (refresh) {
+        ++cache.stats().reprepares;
+    } else if (auto hit = cache.find(k)) {
+        ++cache.stats().hits;
+        out = std::move(hit);
+        co_return std::error_code{};
+    }
+    auto f = cache.in_flight(k);
+    if (f) {
+        ++cache.stats().shared_waits;
+    } else {
+        f = cache.begin(k, cl.executor());
+        asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), asio::detached);
+    }
+    if (!f->finished) {
+        std::error_code ignored;
+        co_await f->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (!f->finished) {  // this caller was cancelled; the PREPARE goes on for the others
+        diag.assign("cancelled");
+        co_return make_error_code(asio::error::operation_aborted);
+    }
+    if (f->ec) {
+        diag = f->diag;
+        co_return f->ec;
+    }
+    if (refresh) {
+        adopt(*refresh, *f->result);
+        out = std::move(refresh);
+    } else {
+        out = f->result;
+    }
+    co_return std::error_code{};
+}
+
+namespace {
+
+asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const statement& st, prepared_statement& out,
+                                                       diagnostics& diag) {
+    if (!st.values().empty()) {
+        diag.assign("prepare: the statement has values; bind them to the prepared statement instead");
+        co_return make_error_code(client_errc::invalid_request);
+    }
+    auto& cl = s.cluster();
+    std::string_view keyspace;
+    if (auto ec = request_keyspace(st.options(), s, cl.protocol_version(), keyspace, diag)) co_return ec;
+    std::shared_ptr<prepared_data> data;
+    auto ec = co_await prepare_shared(cl, st.query(), std::string(keyspace), request_timeout(&st.options(), cl.config()), nullptr,
+                                      data, diag);
+    if (!ec) out = prepared_statement(std::move(data), std::make_shared<const request_options>(st.options()));
+    co_return ec;
+}
+
+// The server changed the statement's result metadata (v5 metadata_changed):
+// later executions send the new id and read rows with the new columns.
+void note_new_metadata(prepared_data& d, const prepared_state& sent, const result_set& rs) {
+    if (!rs.new_metadata_id()) return;
+    auto next = std::make_shared<prepared_state>();
+    next->id = sent.id;
+    next->result_metadata_id = *rs.new_metadata_id();
+    next->result_columns = rs.shared_columns();
+    d.state = std::move(next);
+}
+
+asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
+                                           diagnostics& diag) {
+    const auto& data = st.prepared().data();
+    if (!data) {
+        diag.assign("execute of a bound statement from an empty prepared_statement");
+        co_return make_error_code(client_errc::invalid_request);
+    }
+    const auto values = value_refs(st.values());
+    for (int attempt = 0;; ++attempt) {
+        std::error_code ec;
+        auto conn = co_await s.cluster().acquire(ec, diag);
+        if (!conn) co_return ec;
+        const int version = conn->protocol_version();
+        protocol::query_parameters p;
+        if ((ec = resolve_options(st.options(), s, version, false, p, diag))) co_return ec;
+        p.values = values;
+        const auto state = data->state;  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
+        // v4 has no result metadata id: the server could not tell us its
+        // columns changed (CASSANDRA-10786), so it sends them every time.
+        p.skip_metadata = version >= 5 && state->result_columns && !state->result_columns->empty();
+        ec = co_await exchange(
+            s, *conn, protocol::opcode::execute, st.options(),
+            [&](protocol::byte_writer& w) {
+                protocol::encode_execute(w, state->id, state->result_metadata_id, p, version);
+            },
+            state->result_columns, out, diag);
+        if (ec == server_errc::unprepared && attempt == 0) {
+            std::shared_ptr<prepared_data> refreshed;
+            if ((ec = co_await prepare_shared(s.cluster(), data->query, data->keyspace,
+                                              request_timeout(&st.options(), s.cluster().config()), data, refreshed,
+                                              diag)))
+                co_return ec;
+            continue;
+        }
+        if (!ec) note_new_metadata(*data, *state, out);
+        co_return ec;
+    }
+}
+
+}  // namespace
+
+asio::awaitable<op_result<prepared_statement>> prepare_op(std::shared_ptr<session_impl> s, statement st,
+                                                          diagnostics* diag) {
+    co_return co_await session_request<prepared_statement>(
+        std::move(s), diag, [&st](session_impl& si, prepared_statement& out, diagnostics& d) {
+            return run_prepare_statement(si, st, out, d);
+        });
+}
+
+asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_impl> s, bound_statement st,
+                                                        diagnostics* diag) {
+    co_return co_await session_request<result_set>(
+        std::move(s), diag,
+        [&st](session_impl& si, result_set& out, diagnostics& d) { return run_bound(si, st, out, d); });
+}
+
+}  // namespace detail
+
+const std::vector<column_spec>& prepared_statement::result_columns() const noexcept {
+    static const std::vector<column_spec> none;
+    const auto& cols = data_->state->result_columns;
+    return cols ? *cols : none;
+}
+
+const request_options& prepared_statement::default_options() const noexcept {
+    static const request_options none;
+    return defaults_ ? *defaults_ : none;
+}
+
+asio::awaitable<prepared_statement> session::prepare(statement st) {
+    co_return co_await detail::or_throw<prepared_statement>(
+        [&](diagnostics& d, auto token) { return async_prepare(std::move(st), d, std::move(token)); });
+}
+
+asio::awaitable<result_set> session::execute(bound_statement st) {
+    co_return co_await detail::or_throw<result_set>(
+        [&](diagnostics& d, auto token) { return async_execute(std::move(st), d, std::move(token)); });
+}
+
+}  // namespace async_cassandra
