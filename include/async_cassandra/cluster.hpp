@@ -53,7 +53,10 @@ public:
     // A session; with a keyspace, its statements run in that keyspace.
     asio::awaitable<session> open_session(std::string keyspace = {});
 
-    // Closes every connection; pending requests fail with session_closed.
+    // Refuses new requests and sessions (session_closed), lets requests in
+    // flight or waiting finish for at most cluster_config::close_timeout,
+    // then closes every connection; what is left fails with session_closed.
+    // Returns as soon as that is done: no fixed sleep.
     asio::awaitable<void> close();
 
     executor_type get_executor() const;

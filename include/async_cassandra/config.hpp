@@ -5,6 +5,7 @@
 #include <async_cassandra/consistency.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +33,24 @@ struct cluster_config {
     consistency default_consistency = consistency::local_one;
     // Rows per page for SELECTs; statement::page_size overrides it.
     std::int32_t default_page_size = 5000;
+
+    // --- Lifecycle and backpressure ---
+    // session::close and cluster::close let requests in flight finish for at
+    // most this long, then fail what remains with session_closed.
+    std::chrono::milliseconds close_timeout{5000};
+    // Requests one connection carries at once, counting the stream ids of
+    // abandoned requests whose answer is still due. At most 32768 (the
+    // protocol's stream ids); larger values act as 32768.
+    std::size_t max_requests_per_connection = 2048;
+    // Requests one session may have waiting for a connection at its limit;
+    // one more fails at once with too_many_requests. Waiting requests keep
+    // their timeout and can be cancelled.
+    std::size_t max_queued_requests = 8192;
+    // A connection holding more than this many abandoned ("orphaned") stream
+    // ids is replaced: new requests go to a fresh connection and the old one
+    // closes once its requests in flight complete. Default: a quarter of the
+    // default max_requests_per_connection.
+    std::size_t max_orphaned_streams = 512;
 };
 
 }  // namespace async_cassandra

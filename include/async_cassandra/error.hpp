@@ -26,7 +26,7 @@ enum class client_errc {
     no_host_available,        // every host was tried and failed
     request_too_large,        // the request exceeds the protocol's size limits
     session_closed,           // the session or cluster was closed
-    too_many_requests,        // no free stream id on the connection
+    too_many_requests,        // the connection is at its in-flight limit and the queue of waiting requests is full
     unexpected_response,      // a valid message that does not answer the request
     bad_config,               // the configuration is invalid
     internal_error,           // a bug: an exception escaped an operation

@@ -8,12 +8,18 @@
 #include <async_cassandra/query_trace.hpp>
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/statement.hpp>
+// Paging, streaming and stats:
+#include <async_cassandra/result_pages.hpp>
+#include <async_cassandra/row_stream.hpp>
+#include <async_cassandra/session_stats.hpp>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace async_cassandra {
 
@@ -41,6 +47,16 @@ auto start_session_op(std::shared_ptr<session_impl> impl, asio::any_io_executor 
                             return op(std::move(impl), std::move(args)..., diag);
                         });
 }
+}  // namespace detail
+
+// --- Paging and streaming (operations behind session's block below) ---
+namespace detail {
+asio::awaitable<op_result<result_set>> next_page_op(std::shared_ptr<session_impl> s, statement st,
+                                                    std::optional<std::string> paging_state, diagnostics* diag);
+asio::awaitable<op_result<result_pages>> all_op(std::shared_ptr<session_impl> s, statement st, std::size_t max_rows,
+                                                diagnostics* diag);
+asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, statement st,
+                                                         stream_config cfg, diagnostics* diag);
 }  // namespace detail
 
 // Thread safety: distinct objects safe; a session and its cluster must be
@@ -158,7 +174,89 @@ public:
                                            std::chrono::milliseconds max_wait = std::chrono::seconds(5));
     // --- end of prepared statements, batches and traces ---
 
-    // Stops new requests and waits for those in flight to finish.
+    // --- Paging, streaming, backpressure and lifecycle ---
+    // Every async_ form completes with void(error_code, T) on any completion
+    // token; coroutine forms throw async_cassandra::error. Requests wait for
+    // a stream id when the connection carries max_requests_per_connection;
+    // beyond max_queued_requests waiting ones they fail with
+    // too_many_requests (the diagnostics name the limit).
+
+    // The page after `rs`, which `st` returned (its paging state is taken
+    // now: rs need not outlive the call). When rs was the last page,
+    // completes at once with an empty result and sends nothing.
+    // Errors and cancellation as async_execute.
+    template <class Token>
+    auto async_next_page(statement st, const result_set& rs, diagnostics& diag, Token&& token) {
+        return detail::async_run<result_set>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, st = std::move(st), ps = rs.paging_state(), d = &diag]() mutable {
+                return detail::next_page_op(std::move(impl), std::move(st), std::move(ps), d);
+            });
+    }
+    template <class Token>
+    auto async_next_page(statement st, const result_set& rs, Token&& token) {
+        return detail::async_run<result_set>(get_executor(), std::forward<Token>(token),
+                                             [impl = impl_, st = std::move(st), ps = rs.paging_state()]() mutable {
+                                                 return detail::next_page_op(std::move(impl), std::move(st),
+                                                                             std::move(ps), nullptr);
+                                             });
+    }
+    asio::awaitable<result_set> next_page(statement st, const result_set& rs);
+
+    // Every page of st's result, fetched one after the other, keeping at
+    // most `max_rows` rows: past it, fetching stops and the result reports
+    // truncated() (with paging_state() to go on), rather than failing.
+    // Memory grows with the result: prefer execute_stream for large ones.
+    // Cancellation: terminal; stops at once, no further page is requested.
+    template <class Token>
+    auto async_all(statement st, std::size_t max_rows, diagnostics& diag, Token&& token) {
+        return detail::async_run<result_pages>(get_executor(), std::forward<Token>(token),
+                                               [impl = impl_, st = std::move(st), max_rows, d = &diag]() mutable {
+                                                   return detail::all_op(std::move(impl), std::move(st), max_rows, d);
+                                               });
+    }
+    template <class Token>
+    auto async_all(statement st, std::size_t max_rows, Token&& token) {
+        return detail::async_run<result_pages>(get_executor(), std::forward<Token>(token),
+                                               [impl = impl_, st = std::move(st), max_rows]() mutable {
+                                                   return detail::all_op(std::move(impl), std::move(st), max_rows,
+                                                                         nullptr);
+                                               });
+    }
+    asio::awaitable<result_pages> all(statement st, std::size_t max_rows = no_row_limit);
+
+    // Runs st and completes, once its first page has arrived, with a
+    // row_stream that fetches the rest as it is consumed (see stream_config
+    // for prefetch, timeouts and progress). A statement's paging state
+    // resumes an earlier stream. Errors: the first page's, as
+    // async_execute. Cancellation: terminal; abandons the first page.
+    template <class Token>
+    auto async_execute_stream(statement st, stream_config cfg, diagnostics& diag, Token&& token) {
+        return detail::async_run<row_stream>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, st = std::move(st), cfg = std::move(cfg), d = &diag]() mutable {
+                return detail::execute_stream_op(std::move(impl), std::move(st), std::move(cfg), d);
+            });
+    }
+    template <class Token>
+    auto async_execute_stream(statement st, stream_config cfg, Token&& token) {
+        return detail::async_run<row_stream>(get_executor(), std::forward<Token>(token),
+                                             [impl = impl_, st = std::move(st), cfg = std::move(cfg)]() mutable {
+                                                 return detail::execute_stream_op(std::move(impl), std::move(st),
+                                                                                  std::move(cfg), nullptr);
+                                             });
+    }
+    // Give a named stream_config (g++ 12: no braced temporary inside co_await).
+    asio::awaitable<row_stream> execute_stream(statement st, stream_config cfg);
+    asio::awaitable<row_stream> execute_stream(statement st);
+
+    // Counters of this session, its connection and cluster (on the session's executor).
+    session_stats stats() const;
+    // --- end of paging, streaming, backpressure and lifecycle ---
+
+    // Refuses new requests (session_closed), lets those in flight or
+    // waiting finish for at most cluster_config::close_timeout, then fails
+    // the ones left with session_closed. Returns as soon as they are done.
     asio::awaitable<void> close();
 
 private:

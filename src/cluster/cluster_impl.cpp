@@ -1,6 +1,11 @@
 #include "cluster/cluster_impl.hpp"
 
 #include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <algorithm>
 
 namespace async_cassandra::detail {
 
@@ -17,8 +22,13 @@ std::string validate(const cluster_config& cfg) {
     if (cfg.request_timeout.count() <= 0) return "cluster_config.request_timeout must be positive";
     if (cfg.default_page_size == 0 || cfg.default_page_size < -1)
         return "cluster_config.default_page_size must be positive (or -1 for no paging)";
+    if (cfg.close_timeout.count() < 0) return "cluster_config.close_timeout must not be negative";
+    if (cfg.max_requests_per_connection == 0) return "cluster_config.max_requests_per_connection must be positive";
     return {};
 }
+
+cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg)
+    : ex_(std::move(ex)), cfg_(std::move(cfg)), reconnected_(ex_, asio::steady_timer::time_point::max()) {}
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& host, int version,
                                                                     std::error_code& ec, diagnostics& diag) {
@@ -28,10 +38,31 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::s
     p.protocol_version = version;
     p.compression = cfg_.compression;
     p.connect_timeout = cfg_.connect_timeout;
-    auto c = std::make_shared<connection>(ex_, std::move(p));
+    p.max_requests = cfg_.max_requests_per_connection;
+    p.max_queued = cfg_.max_queued_requests;
+    p.max_orphaned = cfg_.max_orphaned_streams;
+    auto c = std::make_shared<connection>(ex_, std::move(p), counters_);
     ec = co_await c->start(diag);
     if (ec) co_return nullptr;
+    ++opened_;
+    watch(c);
     co_return c;
+}
+
+void cluster_impl::watch(const std::shared_ptr<connection>& c) {
+    c->on_state_change([w = weak_from_this()] {
+        if (auto self = w.lock()) self->on_connection_change();
+    });
+}
+
+void cluster_impl::on_connection_change() {
+    if (!closing_ || !drained()) return;
+    for (auto* t : drain_waiters_) t->cancel();
+}
+
+bool cluster_impl::drained() const {
+    auto idle = [](const std::shared_ptr<connection>& c) { return !c || (c->in_flight() == 0 && c->queued() == 0); };
+    return idle(conn_) && std::all_of(retiring_.begin(), retiring_.end(), idle);
 }
 
 asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
@@ -62,31 +93,86 @@ asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
 }
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_code& ec, diagnostics& diag) {
-    if (closed_) {
+    auto closed_error = [&] {
         ec = client_errc::session_closed;
         diag.assign("the cluster is closed");
-        co_return nullptr;
+    };
+    for (;;) {
+        if (shut_down_) {
+            closed_error();
+            co_return nullptr;
+        }
+        if (conn_ && conn_->accepting()) co_return conn_;
+        if (conn_ && conn_->retiring()) {
+            // It closes by itself once its requests complete; new ones go to a fresh connection.
+            ++replaced_;
+            retiring_.push_back(std::move(conn_));
+        }
+        conn_.reset();
+        std::erase_if(retiring_, [](const std::shared_ptr<connection>& c) { return !c->is_open(); });
+        if (reconnecting_) {
+            auto generation = reconnect_generation_;
+            std::error_code ignored;
+            co_await reconnected_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            if (shut_down_) continue;
+            if (generation == reconnect_generation_) {  // our own wait was cancelled
+                ec = asio::error::operation_aborted;
+                diag.assign("cancelled while waiting for a connection");
+                co_return nullptr;
+            }
+            if (reconnect_ec_) {
+                ec = reconnect_ec_;
+                diag = reconnect_diag_;
+                co_return nullptr;
+            }
+            continue;
+        }
+        reconnecting_ = true;
+        diagnostics d;
+        auto e = co_await connect(d);
+        reconnecting_ = false;
+        ++reconnect_generation_;
+        reconnect_ec_ = e;
+        reconnect_diag_ = d;
+        reconnected_.cancel();
+        if (e) {
+            ec = e;
+            diag = std::move(d);
+            co_return nullptr;
+        }
+        if (shut_down_ && conn_) conn_->close("cluster closed", client_errc::session_closed);
     }
-    if (conn_ && conn_->is_open()) co_return conn_;
-    ec = co_await connect(diag);
-    if (ec) co_return nullptr;
-    if (closed_) {  // closed while we reconnected
-        conn_->close();
-        ec = client_errc::session_closed;
-        diag.assign("the cluster is closed");
-        co_return nullptr;
+}
+
+asio::awaitable<void> cluster_impl::close() {
+    closing_ = true;
+    if (!shut_down_ && !drained()) {
+        asio::steady_timer deadline(ex_, cfg_.close_timeout);
+        drain_waiters_.push_back(&deadline);
+        for (;;) {
+            std::error_code ec;
+            co_await deadline.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (!ec || shut_down_ || drained()) break;  // the deadline, or done
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none) break;  // the caller gave up waiting
+        }
+        std::erase(drain_waiters_, &deadline);
     }
-    co_return conn_;
+    shutdown();
 }
 
 void cluster_impl::shutdown() {
-    if (closed_) return;
-    closed_ = true;
-    if (conn_) {
-        // Requests in flight learn why their connection went away.
-        conn_->close("cluster closed");
-        conn_.reset();
-    }
+    if (shut_down_) return;
+    shut_down_ = true;
+    closing_ = true;
+    // Requests in flight learn why their connection went away.
+    auto conns = std::move(retiring_);
+    retiring_.clear();
+    if (conn_) conns.push_back(std::move(conn_));
+    conn_.reset();
+    for (auto& c : conns) c->close("cluster closed", client_errc::session_closed);
+    reconnected_.cancel();
+    for (auto* t : drain_waiters_) t->cancel();
 }
 
 }  // namespace async_cassandra::detail

@@ -19,12 +19,16 @@ namespace {
 constexpr std::size_t max_streams = 32768;
 }  // namespace
 
-connection::connection(asio::any_io_executor ex, connection_params params)
+connection::connection(asio::any_io_executor ex, connection_params params,
+                       std::shared_ptr<connection_counters> counters)
     : socket_(std::move(ex)),
       params_(std::move(params)),
+      counters_(counters ? std::move(counters) : std::make_shared<connection_counters>()),
       endpoint_(params_.host + ":" + std::to_string(params_.port)),
       version_(params_.protocol_version),
-      decoder_(params_.max_frame_body) {}
+      decoder_(params_.max_frame_body),
+      max_requests_(std::clamp<std::size_t>(params_.max_requests, 1, max_streams)),
+      own_quota_{0, params_.max_queued} {}
 
 connection::~connection() = default;
 
@@ -39,7 +43,9 @@ std::int16_t connection::acquire_stream() {
     }
     auto id = free_ids_.back();
     free_ids_.pop_back();
-    slots_[static_cast<std::size_t>(id)].reserved = true;
+    auto& s = slots_[static_cast<std::size_t>(id)];
+    s.reserved = true;
+    ++s.generation;
     return id;
 }
 
@@ -50,16 +56,16 @@ void connection::release_stream(std::int16_t id) {
     free_ids_.push_back(id);
 }
 
-void connection::enqueue(protocol::opcode op, std::uint8_t flags, std::int16_t stream,
-                         const std::function<void(protocol::byte_writer&)>& body) {
-    auto mark = pending_out_.size();
+void connection::encode(protocol::byte_buffer& out, protocol::opcode op, std::uint8_t flags, std::int16_t stream,
+                        const std::function<void(protocol::byte_writer&)>& body) {
+    auto mark = out.size();
     try {
-        protocol::write_envelope(pending_out_, static_cast<std::uint8_t>(version_), flags, stream, op, body);
-        if (compress_bodies_) protocol::compress_envelope(pending_out_, mark, params_.compression);
-        if (pending_out_.size() - mark - protocol::envelope_header_size > protocol::max_envelope_body)
+        protocol::write_envelope(out, static_cast<std::uint8_t>(version_), flags, stream, op, body);
+        if (compress_bodies_) protocol::compress_envelope(out, mark, params_.compression);
+        if (out.size() - mark - protocol::envelope_header_size > protocol::max_envelope_body)
             throw protocol::protocol_error(protocol::protocol_errc::value_too_large, "request exceeds 256 MB");
     } catch (...) {
-        pending_out_.resize(mark);  // nothing half-written reaches the wire
+        out.resize(mark);  // nothing half-written reaches the wire
         throw;
     }
     // v4 compresses every body after STARTUP, both ways; the answer to
@@ -68,6 +74,113 @@ void connection::enqueue(protocol::opcode op, std::uint8_t flags, std::int16_t s
         compress_bodies_ = true;
         decoder_.enable_body_compression(params_.compression);
     }
+}
+
+namespace {
+// Too long for a length prefix, or not expressible at all (the body function
+// may keep e.what() for the caller's diagnostics).
+std::error_code encode_failure(const protocol::protocol_error& e) {
+    return e.code() == protocol::protocol_errc::value_too_large ? client_errc::request_too_large
+                                                                : client_errc::invalid_request;
+}
+}  // namespace
+
+void connection::submit(protocol::opcode op, std::uint8_t flags,
+                        const std::function<void(protocol::byte_writer&)>& body, std::unique_ptr<pending_base> p,
+                        queue_quota* quota) {
+    auto fail = [&](std::error_code ec) { p->complete(ec, {}, get_executor(), true); };
+    if (state_ == state::closed || state_ == state::idle)
+        return fail(close_code_ ? close_code_ : make_error_code(client_errc::connection_closed));
+    if (has_room()) {
+        auto id = acquire_stream();
+        if (id < 0) return fail(client_errc::too_many_requests);
+        try {
+            encode(pending_out_, op, flags, id, body);
+        } catch (const protocol::protocol_error& e) {
+            release_stream(id);
+            return fail(encode_failure(e));
+        }
+        start_on_wire(id, std::move(p));
+        flush();
+        return;
+    }
+    // Every id the limit allows is taken: wait, encoded, for one.
+    auto* q = quota ? quota : &own_quota_;
+    if (q->waiting >= q->limit) return fail(client_errc::too_many_requests);
+    auto entry = std::make_shared<queued_request>();
+    try {
+        encode(entry->envelope, op, flags, 0, body);
+    } catch (const protocol::protocol_error& e) {
+        return fail(encode_failure(e));
+    }
+    auto cancel = p->cancellation_slot();
+    if (cancel.is_connected()) {
+        // Nothing was sent: any cancellation type may take it out.
+        cancel.assign([w = weak_from_this(), e = std::weak_ptr<queued_request>(entry)](asio::cancellation_type) {
+            auto self = w.lock();
+            auto waiting = e.lock();
+            if (self && waiting) self->cancel_queued(waiting);
+        });
+    }
+    entry->op = std::move(p);
+    entry->quota = q;
+    ++q->waiting;
+    ++queue_live_;
+    queue_.push_back(std::move(entry));
+}
+
+// The request now owns stream `id`; its cancellation abandons the id.
+void connection::start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p) {
+    auto& s = slots_[static_cast<std::size_t>(id)];
+    auto cancel = p->cancellation_slot();
+    if (cancel.is_connected()) {
+        cancel.assign([w = weak_from_this(), id, gen = s.generation](asio::cancellation_type t) {
+            if ((t & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
+                asio::cancellation_type::none)
+                return;
+            if (auto self = w.lock()) self->cancel_stream(id, gen);
+        });
+    }
+    s.op = std::move(p);
+    ++in_flight_;
+    ++counters_->requests_sent;
+}
+
+// Gives freed ids to waiting requests, oldest first.
+void connection::send_queued() {
+    bool sent = false;
+    while (queue_live_ > 0 && reserved() < max_requests_ && state_ == state::ready) {
+        auto entry = std::move(queue_.front());
+        queue_.pop_front();
+        if (!entry->op) continue;  // cancelled while waiting
+        auto id = acquire_stream();
+        if (id < 0) {
+            queue_.push_front(std::move(entry));
+            break;
+        }
+        --queue_live_;
+        --entry->quota->waiting;
+        // The stream id is bytes 2-3 of the envelope header.
+        auto& env = entry->envelope;
+        env[2] = static_cast<std::byte>((static_cast<std::uint16_t>(id) >> 8) & 0xff);
+        env[3] = static_cast<std::byte>(static_cast<std::uint16_t>(id) & 0xff);
+        pending_out_.insert(pending_out_.end(), env.begin(), env.end());
+        start_on_wire(id, std::move(entry->op));
+        sent = true;
+    }
+    if (sent) flush();
+}
+
+void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
+    if (!q->op) return;
+    auto op = std::move(q->op);
+    --queue_live_;
+    --q->quota->waiting;
+    while (!queue_.empty() && !queue_.front()->op) queue_.pop_front();
+    if (queue_live_ == 0) queue_.clear();
+    // Called from inside the canceller's emit: run the handler later.
+    op->complete(asio::error::operation_aborted, {}, get_executor(), true);
+    after_change();
 }
 
 // Starts a write of everything queued when no write is in progress; requests
@@ -133,38 +246,77 @@ void connection::dispatch(protocol::envelope env) {
     auto idx = static_cast<std::size_t>(h.stream);
     if (idx >= slots_.size() || !slots_[idx].reserved) return;  // no such request: ignore
     auto op = std::move(slots_[idx].op);
+    if (op)
+        --in_flight_;
+    else
+        --orphaned_;  // abandoned: the answer is dropped and the id is free again
     release_stream(h.stream);
-    if (!op) return;  // abandoned: the id is free again
-    --in_flight_;
-    op->complete({}, std::move(env));
+    send_queued();
+    if (op) op->complete({}, std::move(env), get_executor(), false);
+    after_change();
 }
 
-void connection::cancel_stream(std::int16_t id) {
+void connection::cancel_stream(std::int16_t id, std::uint32_t generation) {
     auto idx = static_cast<std::size_t>(id);
-    if (idx >= slots_.size() || !slots_[idx].op) return;
+    if (idx >= slots_.size() || !slots_[idx].op || slots_[idx].generation != generation) return;
     auto op = std::move(slots_[idx].op);  // the id stays reserved until the answer
     --in_flight_;
-    op->complete(asio::error::operation_aborted, {});
+    ++orphaned_;
+    // Called from inside the canceller's emit: run the handler later.
+    op->complete(asio::error::operation_aborted, {}, get_executor(), true);
+    if (!retiring_ && orphaned_ > params_.max_orphaned)
+        retire(std::to_string(orphaned_) + " orphaned stream ids (max_orphaned_streams = " +
+               std::to_string(params_.max_orphaned) + ")");
+    else
+        after_change();
+}
+
+void connection::retire(std::string reason) {
+    if (retiring_ || state_ == state::closed) return;
+    retiring_ = true;
+    close_reason_ = "retired: " + std::move(reason);
+    after_change();
+}
+
+// Tells the listener, and closes a retiring connection once nothing it
+// carries awaits an answer (orphaned ids need none).
+void connection::after_change() {
+    if (retiring_ && in_flight_ == 0 && queue_live_ == 0 && state_ != state::closed) {
+        close(close_reason_);  // notifies
+        return;
+    }
+    if (on_change_ && (retiring_ || state_ == state::closed || (in_flight_ == 0 && queue_live_ == 0))) on_change_();
 }
 
 void connection::fail_all(std::error_code ec) {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         if (auto op = std::move(slots_[i].op)) {
             --in_flight_;
-            op->complete(ec, {});
+            op->complete(ec, {}, get_executor(), false);
         }
+    }
+    auto queue = std::move(queue_);
+    queue_.clear();
+    for (auto& entry : queue) {
+        if (!entry->op) continue;
+        --queue_live_;
+        --entry->quota->waiting;
+        auto op = std::move(entry->op);
+        op->complete(ec, {}, get_executor(), true);
     }
 }
 
-void connection::close(std::string reason) {
+void connection::close(std::string reason, std::error_code code) {
     if (state_ == state::closed) return;
     state_ = state::closed;
     close_reason_ = std::move(reason);
+    if (code) close_code_ = code;
     if (!close_code_) close_code_ = make_error_code(client_errc::connection_closed);
     std::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     fail_all(close_code_);
+    if (on_change_) on_change_();
 }
 
 asio::awaitable<std::error_code> connection::start(diagnostics& diag) {

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,13 +35,36 @@ struct connection_params {
     async_cassandra::compression compression = async_cassandra::compression::none;
     std::chrono::milliseconds connect_timeout{5000};
     std::size_t max_frame_body = protocol::max_envelope_body;
+    // Stream ids in use at once (requests in flight plus abandoned ones whose
+    // answer is still due); capped at the protocol's 32768. Requests beyond
+    // it wait in the connection's queue for an id.
+    std::size_t max_requests = 2048;
+    // Requests that may wait for an id when the caller brings no quota of its own.
+    std::size_t max_queued = 8192;
+    // More abandoned ids than this and the connection retires: it takes no
+    // new requests and closes once those in flight (and queued) complete.
+    std::size_t max_orphaned = 512;
+};
+
+// Counts one owner's requests waiting for a stream id, across connections,
+// and bounds them. The owner (a session, or the connection itself) outlives
+// its waiting requests.
+struct queue_quota {
+    std::size_t waiting = 0;
+    std::size_t limit = 0;
+};
+
+// Totals a cluster's connections share.
+struct connection_counters {
+    std::size_t requests_sent = 0;  // requests handed to the wire
 };
 
 using response_signature = void(std::error_code, protocol::envelope);
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(asio::any_io_executor ex, connection_params params);
+    connection(asio::any_io_executor ex, connection_params params,
+               std::shared_ptr<connection_counters> counters = nullptr);
     ~connection();
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
@@ -50,20 +74,48 @@ public:
     // version on a new connection.
     asio::awaitable<std::error_code> start(diagnostics& diag);
 
-    // Sends one request whose body `write_body(byte_writer&)` writes, and
-    // completes with the response envelope (which may be an ERROR).
-    // Cancellation (any type): completes at once with operation_aborted; the
-    // stream id stays reserved until the server answers, then is reused.
+    // Sends one request whose body `write_body(byte_writer&)` writes (now, in
+    // this call), and completes with the response envelope (which may be an
+    // ERROR). When max_requests ids are in use the encoded request waits, in
+    // order, for a free id, counted against `quota` (the connection's own
+    // when null).
+    // Errors: too_many_requests when the quota is exhausted,
+    // request_too_large, connection_closed (or the code it closed with).
+    // Cancellation: a waiting request (any type) leaves the queue unsent. A
+    // sent request (terminal or partial; total alone is ignored, since it
+    // may have reached the server) completes promptly with
+    // operation_aborted; its stream id stays reserved ("orphaned") until the
+    // server answers or the connection closes, so a late answer can never be
+    // taken for another request's.
     template <class BodyFn, class Token>
-    auto async_request(protocol::opcode op, std::uint8_t flags, BodyFn&& write_body, Token&& token);
+    auto async_request(protocol::opcode op, std::uint8_t flags, BodyFn&& write_body, Token&& token,
+                       queue_quota* quota = nullptr);
 
-    // Ends the connection now; every pending request fails with connection_closed.
-    void close(std::string reason = "closed by client");
+    // Ends the connection now; every pending request fails with `code`
+    // (default connection_closed).
+    void close(std::string reason = "closed by client", std::error_code code = {});
 
     bool is_open() const noexcept { return state_ == state::ready || state_ == state::handshake; }
+    // Open and not retiring: new requests may go here.
+    bool accepting() const noexcept { return state_ == state::ready && !retiring_; }
+    // Retiring after too many orphaned ids (or told to by retire()).
+    bool retiring() const noexcept { return retiring_; }
+    // Takes no new requests and closes once those in flight and queued complete.
+    void retire(std::string reason);
+    // A request sent now would get a stream id at once.
+    bool has_room() const noexcept { return queue_live_ == 0 && reserved() < max_requests_; }
+    // Stream ids in use: requests awaiting their answer plus orphaned ids.
+    std::size_t reserved() const noexcept { return in_flight_ + orphaned_; }
+    std::size_t in_flight() const noexcept { return in_flight_; }
+    std::size_t orphaned() const noexcept { return orphaned_; }
+    std::size_t queued() const noexcept { return queue_live_; }
+    std::size_t max_requests() const noexcept { return max_requests_; }
+    // Called (on the connection's executor) when it closes or starts
+    // retiring, and when it has nothing in flight or queued any more.
+    void on_state_change(std::function<void()> listener) { on_change_ = std::move(listener); }
+
     int protocol_version() const noexcept { return version_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
-    std::size_t in_flight() const noexcept { return in_flight_; }
     const std::string& close_reason() const noexcept { return close_reason_; }
     const protocol::string_multimap& supported() const noexcept { return supported_; }
     asio::any_io_executor get_executor() noexcept { return socket_.get_executor(); }
@@ -71,30 +123,48 @@ public:
 private:
     struct pending_base {
         virtual ~pending_base() = default;
-        virtual void complete(std::error_code ec, protocol::envelope env) = 0;
+        // `deferred`: post the handler rather than run it here (used when
+        // called from inside a cancellation signal's emit).
+        virtual void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
+                              bool deferred) = 0;
+        virtual asio::cancellation_slot cancellation_slot() const = 0;
     };
     template <class Handler>
     struct pending;
     struct slot {
         std::unique_ptr<pending_base> op;
-        bool reserved = false;  // id in use, maybe by an abandoned request
+        bool reserved = false;         // id in use, maybe by an abandoned request
+        std::uint32_t generation = 0;  // which use of the id a cancellation handler means
+    };
+    // A request waiting for a stream id: encoded, its id patched in later.
+    struct queued_request {
+        protocol::byte_buffer envelope;
+        std::unique_ptr<pending_base> op;  // null once cancelled
+        queue_quota* quota = nullptr;
     };
     enum class state { idle, handshake, ready, closed };
 
+    void submit(protocol::opcode op, std::uint8_t flags, const std::function<void(protocol::byte_writer&)>& body,
+                std::unique_ptr<pending_base> p, queue_quota* quota);
+    void start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p);
+    void send_queued();
+    void cancel_queued(const std::shared_ptr<queued_request>& q);
     std::int16_t acquire_stream();
     void release_stream(std::int16_t id);
-    void enqueue(protocol::opcode op, std::uint8_t flags, std::int16_t stream,
-                 const std::function<void(protocol::byte_writer&)>& body);
+    void encode(protocol::byte_buffer& out, protocol::opcode op, std::uint8_t flags, std::int16_t stream,
+                const std::function<void(protocol::byte_writer&)>& body);
     void flush();
     void read_some();
     void on_read(std::error_code ec, std::size_t n);
     void dispatch(protocol::envelope env);
-    void cancel_stream(std::int16_t id);
+    void cancel_stream(std::int16_t id, std::uint32_t generation);
+    void after_change();
     void fail_all(std::error_code ec);
     asio::awaitable<std::error_code> handshake(diagnostics& diag);
 
     asio::ip::tcp::socket socket_;
     connection_params params_;
+    std::shared_ptr<connection_counters> counters_;
     std::string endpoint_;
     int version_;
     state state_ = state::idle;
@@ -107,6 +177,13 @@ private:
     std::vector<slot> slots_;
     std::vector<std::int16_t> free_ids_;
     std::size_t in_flight_ = 0;
+    std::size_t orphaned_ = 0;  // ids reserved for abandoned requests
+    std::size_t max_requests_;
+    std::deque<std::shared_ptr<queued_request>> queue_;  // cancelled entries linger until popped
+    std::size_t queue_live_ = 0;
+    queue_quota own_quota_;
+    bool retiring_ = false;
+    std::function<void()> on_change_;
     std::string close_reason_;
     std::error_code close_code_;
     protocol::string_multimap supported_;
@@ -115,61 +192,33 @@ private:
 template <class Handler>
 struct connection::pending final : connection::pending_base {
     explicit pending(Handler&& h) : handler(std::move(h)) {}
-    void complete(std::error_code ec, protocol::envelope env) override {
-        auto slot = asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected()) slot.clear();
-        auto ex = asio::get_associated_executor(handler);
-        asio::dispatch(ex, [h = std::move(handler), ec, env = std::move(env)]() mutable {
+    void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
+                  bool deferred) override {
+        auto ex = asio::get_associated_executor(handler, fallback);
+        auto run = [h = std::move(handler), ec, env = std::move(env)]() mutable {
+            auto slot = asio::get_associated_cancellation_slot(h);
+            if (slot.is_connected()) slot.clear();
             std::move(h)(ec, std::move(env));
-        });
+        };
+        if (deferred)
+            asio::post(ex, std::move(run));
+        else
+            asio::dispatch(ex, std::move(run));
+    }
+    asio::cancellation_slot cancellation_slot() const override {
+        return asio::get_associated_cancellation_slot(handler);
     }
     Handler handler;
 };
 
 template <class BodyFn, class Token>
-auto connection::async_request(protocol::opcode op, std::uint8_t flags, BodyFn&& write_body, Token&& token) {
+auto connection::async_request(protocol::opcode op, std::uint8_t flags, BodyFn&& write_body, Token&& token,
+                               queue_quota* quota) {
     return asio::async_initiate<Token, response_signature>(
-        [this, op, flags](auto handler, auto&& body) {
+        [this, op, flags, quota](auto handler, auto&& body) {
             using handler_t = std::decay_t<decltype(handler)>;
-            if (state_ == state::closed || state_ == state::idle) {
-                auto ex = asio::get_associated_executor(handler, get_executor());
-                asio::post(ex, [h = std::move(handler), ec = close_code_ ? close_code_
-                                                                          : make_error_code(client_errc::connection_closed)]() mutable {
-                    std::move(h)(ec, protocol::envelope{});
-                });
-                return;
-            }
-            auto id = acquire_stream();
-            if (id < 0) {
-                auto ex = asio::get_associated_executor(handler, get_executor());
-                asio::post(ex, [h = std::move(handler)]() mutable {
-                    std::move(h)(make_error_code(client_errc::too_many_requests), protocol::envelope{});
-                });
-                return;
-            }
-            try {
-                enqueue(op, flags, id, std::function<void(protocol::byte_writer&)>(std::ref(body)));
-            } catch (const protocol::protocol_error& e) {
-                release_stream(id);
-                // Too long for a length prefix, or not expressible at all (the
-                // body function may keep e.what() for the caller's diagnostics).
-                const auto code = e.code() == protocol::protocol_errc::value_too_large ? client_errc::request_too_large
-                                                                                        : client_errc::invalid_request;
-                auto ex = asio::get_associated_executor(handler, get_executor());
-                asio::post(ex, [h = std::move(handler), code]() mutable {
-                    std::move(h)(make_error_code(code), protocol::envelope{});
-                });
-                return;
-            }
-            auto cancel = asio::get_associated_cancellation_slot(handler);
-            if (cancel.is_connected()) {
-                cancel.assign([w = weak_from_this(), id](asio::cancellation_type) {
-                    if (auto self = w.lock()) self->cancel_stream(id);
-                });
-            }
-            slots_[static_cast<std::size_t>(id)].op = std::make_unique<pending<handler_t>>(std::move(handler));
-            ++in_flight_;
-            flush();
+            submit(op, flags, std::function<void(protocol::byte_writer&)>(std::ref(body)),
+                   std::make_unique<pending<handler_t>>(std::move(handler)), quota);
         },
         token, std::forward<BodyFn>(write_body));
 }

@@ -71,8 +71,7 @@ asio::awaitable<session> cluster::open_session(std::string keyspace) {
 }
 
 asio::awaitable<void> cluster::close() {
-    if (impl_) impl_->shutdown();
-    co_return;
+    if (impl_) co_await impl_->close();
 }
 
 cluster::executor_type cluster::get_executor() const { return impl_->executor(); }

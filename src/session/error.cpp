@@ -18,7 +18,7 @@ public:
             case client_errc::no_host_available: return "no host available";
             case client_errc::request_too_large: return "request too large";
             case client_errc::session_closed: return "session closed";
-            case client_errc::too_many_requests: return "too many requests in flight on the connection";
+            case client_errc::too_many_requests: return "too many requests in flight and waiting";
             case client_errc::unexpected_response: return "unexpected response";
             case client_errc::bad_config: return "invalid configuration";
             case client_errc::internal_error: return "internal error";

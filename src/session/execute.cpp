@@ -68,21 +68,15 @@ asio::awaitable<std::error_code> send(session_impl* session, connection& conn, p
             throw;
         }
     };
-    (void)session;  // send_request takes it with the session lifecycle work
-    auto r = co_await send_request(conn, op, body, timeout, flags);
+    auto r = co_await send_request(conn, op, body, timeout, flags, session);
     if (!r.ec) {
         response = std::move(r.response);
         co_return std::error_code{};
     }
     if (!encode_error.empty())
         diag.assign(std::move(encode_error), conn.endpoint());
-    else if (r.ec == client_errc::request_timeout)
-        diag.assign("no response from " + conn.endpoint() + " within " + std::to_string(timeout.count()) + " ms",
-                    conn.endpoint());
-    else if (r.ec == asio::error::operation_aborted)
-        diag.assign("cancelled", conn.endpoint());
     else
-        diag.assign("connection to " + conn.endpoint() + " lost: " + conn.close_reason(), conn.endpoint());
+        diag.assign(r.message.empty() ? r.ec.message() : std::move(r.message), conn.endpoint());
     co_return r.ec;
 }
 

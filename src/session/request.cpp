@@ -1,7 +1,8 @@
 #include "session/request.hpp"
 
+#include "session/session_impl.hpp"
+
 #include <asio/bind_cancellation_slot.hpp>
-#include <asio/cancellation_signal.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
@@ -10,37 +11,102 @@
 namespace async_cassandra::detail {
 
 namespace {
-// Outlives the coroutine frame: the timer's handler may already be queued
-// when the response wins the race.
-struct timeout_state {
-    asio::cancellation_signal signal;
-    bool timed_out = false;
+
+// Keeps a request in its session's list for exactly as long as it runs.
+class enlistment {
+public:
+    enlistment(session_impl* s, request_control& r) : s_(s), r_(r) {
+        if (s_) s_->enlist(r_);
+    }
+    ~enlistment() {
+        if (s_) s_->delist(r_);
+    }
+    enlistment(const enlistment&) = delete;
+    enlistment& operator=(const enlistment&) = delete;
+
+private:
+    session_impl* s_;
+    request_control& r_;
 };
+
+std::string queue_full_message(const connection& conn, const queue_quota& quota, bool session) {
+    return std::to_string(quota.waiting) +
+           " requests already wait for a stream id (cluster_config.max_queued_requests = " +
+           std::to_string(quota.limit) + (session ? ", per session" : ", per connection") + ") while " +
+           conn.endpoint() + " carries " + std::to_string(conn.reserved()) +
+           " requests (cluster_config.max_requests_per_connection = " + std::to_string(conn.max_requests()) + ")";
+}
+
 }  // namespace
 
 asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
                                               const std::function<void(protocol::byte_writer&)>& body,
-                                              std::chrono::milliseconds timeout, std::uint8_t flags) {
-    auto state = std::make_shared<timeout_state>();
+                                              std::chrono::milliseconds timeout, std::uint8_t flags,
+                                              session_impl* session) {
+    request_outcome out;
+    {
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+            out.ec = asio::error::operation_aborted;
+            out.message = "cancelled";
+            co_return out;
+        }
+    }
+    // Partial and total cancellation reach the request too, not only terminal.
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+
+    queue_quota* quota = session ? &session->quota() : nullptr;
+    if (quota && !conn.has_room() && quota->waiting >= quota->limit) {
+        out.ec = client_errc::too_many_requests;
+        out.message = queue_full_message(conn, *quota, true);
+        co_return out;
+    }
+
+    auto ctl = std::make_shared<request_control>();
+    enlistment listed(session, *ctl);
     asio::steady_timer timer(conn.get_executor(), timeout);
-    timer.async_wait([state](std::error_code ec) {
+    timer.async_wait([ctl](std::error_code ec) {
         if (ec) return;
-        state->timed_out = true;
-        state->signal.emit(asio::cancellation_type::terminal);
+        ctl->timed_out = true;
+        ctl->signal.emit(asio::cancellation_type::terminal);
     });
     // The caller's cancellation reaches the request through the same signal.
     auto cs = co_await asio::this_coro::cancellation_state;
     auto parent = cs.slot();
-    if (parent.is_connected())
-        parent.assign([state](asio::cancellation_type t) { state->signal.emit(t); });
+    if (parent.is_connected()) parent.assign([ctl](asio::cancellation_type t) { ctl->signal.emit(t); });
 
-    request_outcome out;
-    out.response = co_await conn.async_request(op, flags, body,
-                                               asio::bind_cancellation_slot(state->signal.slot(),
-                                                                            asio::redirect_error(asio::use_awaitable, out.ec)));
+    out.response = co_await conn.async_request(
+        op, flags, body,
+        asio::bind_cancellation_slot(ctl->signal.slot(), asio::redirect_error(asio::use_awaitable, out.ec)), quota);
     timer.cancel();
     if (parent.is_connected()) parent.clear();
-    if (out.ec == asio::error::operation_aborted && state->timed_out) out.ec = client_errc::request_timeout;
+    if (!out.ec) co_return out;
+
+    const auto& where = conn.endpoint();
+    if (out.ec == asio::error::operation_aborted && ctl->timed_out) {
+        out.ec = client_errc::request_timeout;
+        out.message = "no response from " + where + " within " + std::to_string(timeout.count()) + " ms";
+    } else if (out.ec == asio::error::operation_aborted && ctl->closed_by_session) {
+        out.ec = client_errc::session_closed;
+        out.message = "the session closed (cluster_config.close_timeout = " +
+                      std::to_string(session->cluster().config().close_timeout.count()) + " ms) before " + where +
+                      " answered";
+    } else if (out.ec == asio::error::operation_aborted) {
+        out.message = "cancelled";
+    } else if (out.ec == client_errc::too_many_requests) {
+        out.message = quota ? queue_full_message(conn, *quota, true)
+                            : "no room on " + where + ": " + std::to_string(conn.queued()) +
+                                  " requests already wait for a stream id (cluster_config.max_queued_requests) and " +
+                                  std::to_string(conn.reserved()) +
+                                  " are in flight (cluster_config.max_requests_per_connection = " +
+                                  std::to_string(conn.max_requests()) + ")";
+    } else if (out.ec == client_errc::request_too_large) {
+        out.message = "the request exceeds the protocol's size limits";
+    } else if (out.ec == client_errc::session_closed) {
+        out.message = "the cluster closed before " + where + " answered";
+    } else {
+        out.message = "connection to " + where + " lost: " + conn.close_reason();
+    }
     co_return out;
 }
 

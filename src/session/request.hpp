@@ -7,19 +7,32 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 namespace async_cassandra::detail {
+
+class session_impl;
 
 struct request_outcome {
     std::error_code ec;
     protocol::envelope response;
+    std::string message;  // on error: what happened, in words, for diagnostics
 };
 
-// Completes with the response, client_errc::request_timeout after `timeout`,
-// or operation_aborted when the awaiting coroutine is cancelled. `flags` are
-// the envelope's (tracing, custom payload).
+// Sends one request on `conn` and completes with the response (which may be
+// an ERROR). When the connection is at its in-flight limit the request waits
+// for a stream id, counted against the session's queue (max_queued_requests;
+// the connection's own without a session).
+// Errors: request_timeout after `timeout` (waiting included),
+// too_many_requests when the queue is full, session_closed when `session`
+// closes and its close_timeout passes first (or the cluster closes),
+// request_too_large, connection_closed.
+// Cancellation: terminal, partial or total (total only while the request
+// waits for a stream id); completes promptly with operation_aborted. `flags`
+// are the envelope's (tracing, custom payload).
 asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
                                               const std::function<void(protocol::byte_writer&)>& body,
-                                              std::chrono::milliseconds timeout, std::uint8_t flags = 0);
+                                              std::chrono::milliseconds timeout, std::uint8_t flags = 0,
+                                              session_impl* session = nullptr);
 
 }  // namespace async_cassandra::detail

@@ -10,14 +10,6 @@ namespace async_cassandra {
 
 namespace detail {
 
-asio::awaitable<void> session_impl::close() {
-    closed_ = true;
-    if (in_flight_ == 0) co_return;
-    drained_.expires_at(asio::steady_timer::time_point::max());
-    std::error_code ignored;
-    co_await drained_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-}
-
 asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st, diagnostics* diag_out) {
     co_return co_await session_request<result_set>(
         std::move(s), diag_out,

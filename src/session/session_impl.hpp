@@ -1,19 +1,37 @@
-// State behind a session handle.
+// State behind a session handle: its cluster, its requests (counted so
+// close() can drain them), and its share of the connections' queues.
 #pragma once
 
 #include "cluster/cluster_impl.hpp"
 
+#include <async_cassandra/session_stats.hpp>
+
+#include <asio/awaitable.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace async_cassandra::detail {
 
+// One request's cancellation: its caller, its timeout and the session's
+// close() all stop it through `signal`. Shared with the timeout timer's
+// handler, which may run after the request ends.
+struct request_control {
+    asio::cancellation_signal signal;
+    bool timed_out = false;
+    bool closed_by_session = false;
+    request_control* prev = nullptr;  // in the session's list while enlisted
+    request_control* next = nullptr;
+};
+
 class session_impl {
 public:
-    session_impl(std::shared_ptr<cluster_impl> cluster, std::string keyspace)
-        : cluster_(std::move(cluster)), keyspace_(std::move(keyspace)), drained_(cluster_->executor()) {}
+    session_impl(std::shared_ptr<cluster_impl> cluster, std::string keyspace);
+    session_impl(const session_impl&) = delete;
+    session_impl& operator=(const session_impl&) = delete;
 
     cluster_impl& cluster() noexcept { return *cluster_; }
     const std::string& keyspace() const noexcept { return keyspace_; }
@@ -21,17 +39,31 @@ public:
 
     // Counts requests so close() can wait for them.
     void begin_request() noexcept { ++in_flight_; }
-    void end_request() {
-        if (--in_flight_ == 0 && closed_) drained_.cancel();
-    }
+    void end_request();
+
+    // Refuses new requests, waits for those in flight for at most the
+    // cluster's close_timeout, then fails the enlisted ones with
+    // session_closed and returns once they have ended.
     asio::awaitable<void> close();
 
+    // This session's requests waiting for a stream id, bounded by max_queued_requests.
+    queue_quota& quota() noexcept { return quota_; }
+    // Requests close() can stop at its deadline (send_request enlists them).
+    void enlist(request_control& r) noexcept;
+    void delist(request_control& r) noexcept;
+
+    session_stats stats() const;
+
 private:
+    void wake_closers();
+
     std::shared_ptr<cluster_impl> cluster_;
     std::string keyspace_;
     std::size_t in_flight_ = 0;
     bool closed_ = false;
-    asio::steady_timer drained_;  // cancelled when the last request ends after close
+    queue_quota quota_;
+    request_control* enlisted_ = nullptr;
+    std::vector<asio::steady_timer*> closers_;  // close() calls waiting for the drain
 };
 
 }  // namespace async_cassandra::detail

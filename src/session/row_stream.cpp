@@ -1,0 +1,411 @@
+// row_stream: pages fetched one request at a time (each needs the previous
+// page's paging state), at most `prefetch` ahead of the consumer.
+#include "session/execute.hpp"
+#include "session/session_impl.hpp"
+
+#include <async_cassandra/row_stream.hpp>
+#include <async_cassandra/session.hpp>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <deque>
+#include <utility>
+
+namespace async_cassandra {
+
+namespace detail {
+
+namespace {
+// Row data of a page as the progress callback counts it: the cells with
+// their 4-byte lengths. They lie back to back in the page's buffer, so the
+// span from the first cell to the end of the last one is the answer; only
+// null cells at either end (no pointer to start from) are counted one by one.
+std::size_t page_bytes(const result_set& page) {
+    const auto columns = page.columns().size();
+    const auto cells = page.size() * columns;
+    auto cell = [&](std::size_t i) { return page.row(i / columns).raw(i % columns); };
+    const std::byte* first = nullptr;
+    std::size_t nulls = 0;
+    for (std::size_t i = 0; i < cells && !first; ++i) {
+        if (auto c = cell(i))
+            first = c->data() - 4;
+        else
+            ++nulls;
+    }
+    if (!first) return 4 * cells;
+    const std::byte* end = nullptr;
+    for (std::size_t i = cells; i-- > 0 && !end;) {
+        if (auto c = cell(i))
+            end = c->data() + c->size();
+        else
+            ++nulls;
+    }
+    return static_cast<std::size_t>(end - first) + 4 * nulls;
+}
+
+bool cancelled(asio::cancellation_type t, asio::cancellation_type which) {
+    return (t & which) != asio::cancellation_type::none;
+}
+}  // namespace
+
+// Lives as long as the row_stream or a fetch in flight, whichever is longer.
+// Everything runs on the session's executor.
+class row_stream_impl : public std::enable_shared_from_this<row_stream_impl> {
+public:
+    row_stream_impl(std::shared_ptr<session_impl> s, statement st, stream_config cfg)
+        : session_(std::move(s)),
+          st_(std::move(st)),
+          cfg_(std::move(cfg)),
+          next_state_(st_.paging_state()),
+          delivered_state_(st_.paging_state()),
+          wake_(session_->cluster().executor(), asio::steady_timer::time_point::max()),
+          fetch_done_(session_->cluster().executor(), asio::steady_timer::time_point::max()),
+          deadline_(session_->cluster().executor()) {}
+
+    const asio::any_io_executor& executor() const { return session_->cluster().executor(); }
+
+    // The fast path: the next row of the current page.
+    std::optional<row_view> row_now() noexcept {
+        if (error_ || cursor_ >= current_.size()) return std::nullopt;
+        return row_view(current_, cursor_++);
+    }
+
+    // A consumer that never has to wait (its pages all arrive in time)
+    // would keep the event loop to itself: every 64 rows it checks whether
+    // it has run for a slice, and then lets other handlers run.
+    bool should_yield() noexcept {
+        if (++rows_since_check_ < 64) return false;
+        rows_since_check_ = 0;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_suspend_ < slice) return false;
+        last_suspend_ = now;
+        return true;
+    }
+    void note_suspend() noexcept { last_suspend_ = std::chrono::steady_clock::now(); }
+
+    // Waits for the first page (execute_stream).
+    asio::awaitable<std::error_code> start(diagnostics& diag) {
+        if (cfg_.timeout.count() > 0) {
+            deadline_.expires_after(cfg_.timeout);
+            deadline_.async_wait([w = weak_from_this()](std::error_code ec) {
+                if (auto self = w.lock(); self && !ec) self->on_deadline();
+            });
+        }
+        bool ended = false;
+        co_return co_await wait_for_page(ended, diag);
+    }
+
+    // Drops the current page and makes the next one current, waiting for it
+    // if need be; `ended` at the end of the stream.
+    asio::awaitable<std::error_code> advance(bool& ended, diagnostics& diag) {
+        current_ = result_set{};  // released before waiting: the memory bound counts on it
+        cursor_ = 0;
+        auto ex = co_await asio::this_coro::executor;
+        auto ec = co_await wait_for_page(ended, diag);
+        if (ec || ended) co_return ec;
+        deliver(ex);
+        co_return std::error_code{};
+    }
+
+    result_set take_current() {
+        cursor_ = 0;
+        return std::exchange(current_, result_set{});
+    }
+
+    // The row_stream is gone: stop, and call the progress callback no more.
+    void release() {
+        released_ = true;
+        pending_progress_.clear();
+        stop();
+    }
+
+    // close(), destruction, or terminal cancellation of the consumer: no
+    // further page, the one in flight abandoned.
+    void stop() {
+        if (stopped_) return;
+        stopped_ = true;
+        ready_.clear();
+        current_ = result_set{};
+        cursor_ = 0;
+        halt_fetching();
+    }
+
+    asio::awaitable<void> close() {
+        report_progress();
+        stop();
+        while (fetching_) {
+            std::error_code ignored;
+            co_await fetch_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            auto cs = co_await asio::this_coro::cancellation_state;
+            if (cs.cancelled() != asio::cancellation_type::none) break;
+        }
+    }
+
+    stream_progress progress() const noexcept { return progress_; }
+    std::size_t pages_requested() const noexcept { return requested_; }
+    const std::optional<std::string>& paging_state() const noexcept { return delivered_state_; }
+
+private:
+    bool fetch_allowed() const {
+        return !fetching_ && !exhausted_ && !stopped_ && !error_ &&
+               (cfg_.max_pages == 0 || requested_ < cfg_.max_pages);
+    }
+
+    // Starts the next page's request when the prefetch bound (or a waiting
+    // consumer) allows it.
+    void maybe_fetch() {
+        if (!fetch_allowed()) return;
+        if (ready_.size() < cfg_.prefetch || (consumer_waiting_ && ready_.empty())) start_fetch();
+    }
+
+    void start_fetch() {
+        ++requested_;
+        fetching_ = true;
+        statement st = st_;
+        if (next_state_) st.set_paging_state(*next_state_);
+        if (cfg_.page_size > 0) st.set_page_size(cfg_.page_size);
+        if (cfg_.page_timeout.count() > 0) st.set_timeout(cfg_.page_timeout);
+        fetch_diag_.clear();
+        asio::co_spawn(executor(), execute_op(session_, std::move(st), &fetch_diag_),
+                       asio::bind_cancellation_slot(
+                           fetch_cancel_.slot(),
+                           [self = shared_from_this()](std::exception_ptr e, op_result<result_set> r) {
+                               if (e) r.first = client_errc::internal_error;
+                               self->on_fetched(r.first, std::move(r.second));
+                           }));
+    }
+
+    void on_fetched(std::error_code ec, result_set page) {
+        fetching_ = false;
+        fetch_done_.cancel();
+        if (stopped_ || error_) return;  // abandoned
+        if (ec) return fail(ec, fetch_diag_);
+        next_state_ = page.paging_state();
+        if (!next_state_ || (cfg_.max_pages != 0 && requested_ >= cfg_.max_pages)) {
+            exhausted_ = true;
+            deadline_.cancel();  // the last page has arrived in time
+        }
+        ready_.push_back(std::move(page));
+        wake_consumer();
+        maybe_fetch();
+    }
+
+    void on_deadline() {
+        if (stopped_ || error_ || (exhausted_ && !fetching_)) return;
+        diagnostics d;
+        d.assign("the stream did not finish within " + std::to_string(cfg_.timeout.count()) +
+                 " ms (stream_config::timeout)");
+        fail(client_errc::request_timeout, d);
+    }
+
+    // The stream fails at the consumer's next call. The current page stays:
+    // the consumer may still hold views into it.
+    void fail(std::error_code ec, const diagnostics& d) {
+        error_ = ec;
+        error_diag_ = d;
+        ready_.clear();
+        halt_fetching();
+    }
+
+    void halt_fetching() {
+        deadline_.cancel();
+        if (fetching_) fetch_cancel_.emit(asio::cancellation_type::terminal);
+        wake_consumer();
+    }
+
+    void wake_consumer() {
+        woken_ = true;
+        wake_.cancel();
+    }
+
+    // Waits until a page is ready, the stream failed, or it ended.
+    asio::awaitable<std::error_code> wait_for_page(bool& ended, diagnostics& diag) {
+        for (;;) {
+            if (error_) {
+                diag = error_diag_;
+                co_return error_;
+            }
+            if (stopped_) {
+                ended = true;
+                co_return std::error_code{};
+            }
+            if (!ready_.empty()) co_return std::error_code{};
+            consumer_waiting_ = true;
+            maybe_fetch();
+            if (!fetching_) {  // nothing left to fetch
+                consumer_waiting_ = false;
+                deadline_.cancel();
+                report_progress();  // what is still posted, now: the consumer may drop the stream next
+                ended = true;
+                co_return std::error_code{};
+            }
+            woken_ = false;
+            std::error_code ignored;
+            co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            note_suspend();
+            consumer_waiting_ = false;
+            if (woken_) continue;
+            // Not woken by the stream: the consumer's own cancellation.
+            auto cs = co_await asio::this_coro::cancellation_state;
+            const auto how = cs.cancelled();
+            if (how == asio::cancellation_type::none) continue;
+            diag.assign("cancelled");
+            if (cancelled(how, asio::cancellation_type::terminal)) {
+                diagnostics d;
+                d.assign("cancelled: the stream was stopped by a terminal cancellation of next()");
+                fail(asio::error::operation_aborted, d);
+            }
+            co_return asio::error::operation_aborted;
+        }
+    }
+
+    // Hands the oldest ready page to the consumer and reports progress.
+    void deliver(const asio::any_io_executor& consumer) {
+        current_ = std::move(ready_.front());
+        ready_.pop_front();
+        cursor_ = 0;
+        ++progress_.pages;
+        progress_.rows += current_.size();
+        progress_.bytes += page_bytes(current_);
+        delivered_state_ = current_.paging_state();
+        maybe_fetch();  // before the callback runs: its request goes out first
+        if (!cfg_.on_progress) return;
+        pending_progress_.push_back(progress_);
+        asio::post(consumer, [w = weak_from_this()] {
+            if (auto self = w.lock(); self && !self->released_) self->report_progress(1);
+        });
+    }
+
+    // Calls the progress callback for the oldest `n` pages not yet reported,
+    // in order: from the posted handler, or at once when the stream ends.
+    void report_progress(std::size_t n = static_cast<std::size_t>(-1)) {
+        while (n-- > 0 && !pending_progress_.empty()) {
+            auto p = pending_progress_.front();
+            pending_progress_.pop_front();
+            cfg_.on_progress(p);
+        }
+    }
+
+    static constexpr std::chrono::microseconds slice{2000};
+
+    std::shared_ptr<session_impl> session_;
+    statement st_;
+    stream_config cfg_;
+    result_set current_;  // the consumer's page
+    std::size_t cursor_ = 0;
+    unsigned rows_since_check_ = 0;
+    std::chrono::steady_clock::time_point last_suspend_ = std::chrono::steady_clock::now();
+    std::deque<result_set> ready_;  // received, not yet delivered
+    std::optional<std::string> next_state_;       // for the next request
+    std::optional<std::string> delivered_state_;  // resumes after the last delivered page
+    bool fetching_ = false, exhausted_ = false, stopped_ = false, released_ = false;
+    std::deque<stream_progress> pending_progress_;  // delivered, callback not yet called
+    bool consumer_waiting_ = false, woken_ = false;
+    std::size_t requested_ = 0;
+    std::error_code error_;
+    diagnostics error_diag_, fetch_diag_;
+    stream_progress progress_;
+    asio::steady_timer wake_;        // the consumer waits here; cancelled to wake it
+    asio::steady_timer fetch_done_;  // close() waits here for the abandoned fetch
+    asio::steady_timer deadline_;    // stream_config::timeout
+    asio::cancellation_signal fetch_cancel_;
+};
+
+asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, statement st,
+                                                         stream_config cfg, diagnostics* diag_out) {
+    auto session = s;  // the stream keeps its session
+    co_return co_await session_request<row_stream>(
+        std::move(s), diag_out,
+        [&](session_impl&, row_stream& out, diagnostics& diag) -> asio::awaitable<std::error_code> {
+            auto impl = std::make_shared<row_stream_impl>(std::move(session), std::move(st), std::move(cfg));
+            auto ec = co_await impl->start(diag);
+            if (ec)
+                impl->release();
+            else
+                out = row_stream(std::move(impl));
+            co_return ec;
+        });
+}
+
+asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::shared_ptr<row_stream_impl> s,
+                                                                          diagnostics* diag_out) {
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    op_result<std::optional<result_set>> out;
+    if (!s) co_return out;
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+    bool ended = false;
+    out.first = co_await s->advance(ended, diag);
+    if (!out.first && !ended) out.second = s->take_current();
+    co_return out;
+}
+
+}  // namespace detail
+
+row_stream::row_stream(std::shared_ptr<detail::row_stream_impl> impl) noexcept : impl_(std::move(impl)) {}
+
+row_stream& row_stream::operator=(row_stream&& other) noexcept {
+    if (this != &other) {
+        if (impl_) impl_->release();
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+row_stream::~row_stream() {
+    if (impl_) impl_->release();
+}
+
+asio::awaitable<std::optional<row_view>> row_stream::next() {
+    if (!impl_) co_return std::nullopt;
+    if (impl_->should_yield()) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    if (auto row = impl_->row_now()) co_return row;
+    for (;;) {
+        diagnostics diag;
+        bool ended = false;
+        auto ec = co_await impl_->advance(ended, diag);
+        throw_on_error(ec, diag);
+        if (ended) co_return std::nullopt;
+        if (auto row = impl_->row_now()) co_return row;  // else an empty page: on to the next
+    }
+}
+
+asio::awaitable<std::optional<result_set>> row_stream::next_page() {
+    if (!impl_) co_return std::nullopt;
+    diagnostics diag;
+    bool ended = false;
+    auto ec = co_await impl_->advance(ended, diag);
+    throw_on_error(ec, diag);
+    if (ended) co_return std::nullopt;
+    co_return impl_->take_current();
+}
+
+asio::awaitable<void> row_stream::close() {
+    if (impl_) co_await impl_->close();
+}
+
+stream_progress row_stream::progress() const noexcept { return impl_ ? impl_->progress() : stream_progress{}; }
+std::size_t row_stream::pages_requested() const noexcept { return impl_ ? impl_->pages_requested() : 0; }
+std::optional<std::string> row_stream::paging_state() const {
+    return impl_ ? impl_->paging_state() : std::optional<std::string>{};
+}
+
+asio::any_io_executor row_stream::get_executor() const {
+    if (!impl_) {
+        diagnostics d;
+        d.assign("use of an empty (moved-from or default) row_stream");
+        throw error(client_errc::session_closed, d);
+    }
+    return impl_->executor();
+}
+
+}  // namespace async_cassandra
