@@ -276,7 +276,14 @@ TEST(streaming, event_loop_stays_responsive_while_rows_stream) {
         EXPECT_EQ(rows, 100000u);
         EXPECT_EQ(chars, 100000u * stream_env::value_size);
         EXPECT_GT(sample.size(), 10u);
-        EXPECT_LT(worst, 50.0);
+        // Release builds measured max 7 ms; ASan+UBSan make decoding several times
+        // slower on a shared 2-core machine (max 18-47 ms seen), hence its own bound.
+#if defined(__SANITIZE_ADDRESS__)
+        constexpr double max_lateness_ms = 150.0;
+#else
+        constexpr double max_lateness_ms = 50.0;
+#endif
+        EXPECT_LT(worst, max_lateness_ms);
         co_await f.cluster.close();
     });
 }
