@@ -1,6 +1,7 @@
 // value_view over rows: zero-copy walks of composites, and errors naming the column.
 #include "value_test_util.hpp"
 
+#include <async_cassandra/protocol/server.hpp>
 #include <async_cassandra/result_set.hpp>
 
 #include <map>
@@ -10,31 +11,8 @@ namespace ac = async_cassandra;
 using ac::protocol::byte_writer;
 
 namespace {
-void write_type(byte_writer& w, const data_type& t) {
-    w.u16(static_cast<std::uint16_t>(t.id));
-    switch (t.id) {
-        case type_id::list:
-        case type_id::set: write_type(w, t.params[0]); break;
-        case type_id::map:
-            write_type(w, t.params[0]);
-            write_type(w, t.params[1]);
-            break;
-        case type_id::tuple:
-            w.u16(static_cast<std::uint16_t>(t.params.size()));
-            for (const auto& p : t.params) write_type(w, p);
-            break;
-        case type_id::udt:
-            w.string(t.keyspace);
-            w.string(t.name);
-            w.u16(static_cast<std::uint16_t>(t.params.size()));
-            for (std::size_t i = 0; i < t.params.size(); ++i) {
-                w.string(t.field_names[i]);
-                write_type(w, t.params[i]);
-            }
-            break;
-        default: break;
-    }
-}
+// Column types go out through the protocol layer's own [option] encoder.
+using ac::protocol::server::encode_type;
 
 // One row: (l list<int>, m map<text, list<int>>, tup tuple<int, text>, u udt, s text, nl list<int>).
 ac::result_set one_row() {
@@ -55,7 +33,7 @@ ac::result_set one_row() {
     w.string("t");
     for (const auto& [n, t] : cols) {
         w.string(n);
-        write_type(w, t);
+        encode_type(w, t);
     }
     w.i32(1);
     auto cell = [&](const ac::encoded_value& v) { w.bytes(v.bytes()); };
