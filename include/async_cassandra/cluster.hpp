@@ -4,6 +4,7 @@
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/detail/async_run.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/host.hpp>
 #include <async_cassandra/session.hpp>
 
 #include <asio/any_io_executor.hpp>
@@ -11,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace async_cassandra {
 
@@ -67,6 +69,11 @@ public:
     // Counters of the prepared-statement cache every session of this cluster
     // shares (PREPAREs sent, cache hits, ...), for monitoring and tests.
     prepared_cache_stats prepared_stats() const;
+
+    // --- Topology ---
+    // The hosts discovered (system.local and system.peers_v2), with their
+    // datacenter, rack, state and per-host request counts.
+    std::vector<host_ptr> hosts() const;
 
 private:
     std::shared_ptr<detail::cluster_impl> impl_;

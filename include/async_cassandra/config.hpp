@@ -3,10 +3,14 @@
 
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
+#include <async_cassandra/policies.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +55,33 @@ struct cluster_config {
     // closes once its requests in flight complete. Default: a quarter of the
     // default max_requests_per_connection.
     std::size_t max_orphaned_streams = 512;
+
+    // --- Cluster: hosts, pools, routing, retries ---
+    // Connections the driver keeps open to each host it uses (local and
+    // used remote hosts); requests go to the least busy one.
+    std::size_t connections_per_host = 1;
+    // Which hosts a request tries, in order. Null: default_load_balancing(),
+    // token-aware over DC-aware round robin.
+    std::shared_ptr<load_balancing_policy> load_balancing{};
+    // What happens after a failed attempt. Null: default_retry().
+    std::shared_ptr<retry_policy> retry{};
+    // Extra attempts for idempotent requests that have not answered after a
+    // delay. Unset: off.
+    std::optional<speculative_execution> speculation{};
+    // Delays between attempts to reconnect to a host that went down.
+    reconnection_options reconnection{};
+    // A connection that has read nothing for this long sends an OPTIONS
+    // heartbeat; with no answer within heartbeat_timeout it is closed as
+    // dead and replaced. 0 disables heartbeats.
+    std::chrono::milliseconds heartbeat_interval{30000};
+    std::chrono::milliseconds heartbeat_timeout{10000};
+    // After a schema change (CREATE, ALTER, DROP) the request completes once
+    // every up host reports the same schema version, or after this long.
+    std::chrono::milliseconds max_schema_agreement_wait{10000};
+    // Topology and schema events within this window cause one refresh.
+    std::chrono::milliseconds event_debounce{200};
+    // Named per-request settings (statement::set_profile).
+    std::map<std::string, execution_profile> profiles{};
 };
 
 }  // namespace async_cassandra

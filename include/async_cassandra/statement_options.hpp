@@ -29,6 +29,12 @@ struct request_options {
     std::string keyspace;
     bool tracing = false;  // the result then has a tracing_id for session::get_trace
     custom_payload payload;
+    // An execution profile of cluster_config::profiles; empty: the defaults.
+    std::string profile;
+    // The serialized partition key, for token-aware routing of statements
+    // the driver cannot derive it for (simple statements). Bound prepared
+    // statements compute it from their values.
+    std::optional<std::vector<std::byte>> routing_key;
     std::optional<std::int32_t> now_in_seconds;  // v5 only: the server's "now" for TTLs and deletions
     // Statements only; a batch has no pages.
     std::optional<std::int32_t> page_size;
@@ -51,6 +57,8 @@ public:
     Derived& set_tracing(bool tracing = true) { return set(opts_.tracing, tracing); }
     Derived& set_custom_payload(custom_payload payload) { return set(opts_.payload, std::move(payload)); }
     Derived& set_now_in_seconds(std::int32_t seconds) { return set(opts_.now_in_seconds, seconds); }
+    Derived& set_profile(std::string name) { return set(opts_.profile, std::move(name)); }
+    Derived& set_routing_key(std::vector<std::byte> key) { return set(opts_.routing_key, std::move(key)); }
 
     const request_options& options() const noexcept { return opts_; }
     const std::optional<consistency>& get_consistency() const noexcept { return opts_.cl; }
@@ -62,6 +70,7 @@ public:
     bool tracing() const noexcept { return opts_.tracing; }
     const custom_payload& payload() const noexcept { return opts_.payload; }
     const std::optional<std::int32_t>& now_in_seconds() const noexcept { return opts_.now_in_seconds; }
+    const std::string& profile() const noexcept { return opts_.profile; }
 
 protected:
     options_base() = default;

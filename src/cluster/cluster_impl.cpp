@@ -1,6 +1,9 @@
 #include "cluster/cluster_impl.hpp"
 
-#include <asio/post.hpp>
+#include "cluster/token_ring.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -24,124 +27,179 @@ std::string validate(const cluster_config& cfg) {
         return "cluster_config.default_page_size must be positive (or -1 for no paging)";
     if (cfg.close_timeout.count() < 0) return "cluster_config.close_timeout must not be negative";
     if (cfg.max_requests_per_connection == 0) return "cluster_config.max_requests_per_connection must be positive";
+    if (cfg.connections_per_host == 0 || cfg.connections_per_host > 64)
+        return "cluster_config.connections_per_host must be 1..64, not " + std::to_string(cfg.connections_per_host);
+    if (cfg.heartbeat_interval.count() < 0) return "cluster_config.heartbeat_interval must not be negative";
+    if (cfg.heartbeat_interval.count() > 0 && cfg.heartbeat_timeout.count() <= 0)
+        return "cluster_config.heartbeat_timeout must be positive when heartbeats are on";
+    if (cfg.reconnection.base_delay.count() <= 0 || cfg.reconnection.max_delay < cfg.reconnection.base_delay)
+        return "cluster_config.reconnection needs 0 < base_delay <= max_delay";
+    if (cfg.max_schema_agreement_wait.count() < 0) return "cluster_config.max_schema_agreement_wait must not be negative";
+    if (cfg.event_debounce.count() < 0) return "cluster_config.event_debounce must not be negative";
+    auto check_spec = [](const std::optional<speculative_execution>& s, const std::string& where) -> std::string {
+        if (!s) return {};
+        if (s->max_executions < 1) return where + ".max_executions must be at least 1";
+        if (s->delay.count() < 0) return where + ".delay must not be negative";
+        return {};
+    };
+    if (auto e = check_spec(cfg.speculation, "cluster_config.speculation"); !e.empty()) return e;
+    for (const auto& [name, p] : cfg.profiles) {
+        if (name.empty()) return "cluster_config.profiles has a profile with an empty name";
+        if (p.request_timeout && p.request_timeout->count() <= 0)
+            return "cluster_config.profiles[\"" + name + "\"].request_timeout must be positive";
+        if (auto e = check_spec(p.speculation, "cluster_config.profiles[\"" + name + "\"].speculation"); !e.empty())
+            return e;
+    }
     return {};
 }
 
 cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg)
-    : ex_(std::move(ex)), cfg_(std::move(cfg)), reconnected_(ex_, asio::steady_timer::time_point::max()) {}
+    : ex_(std::move(ex)),
+      cfg_(std::move(cfg)),
+      lb_(cfg_.load_balancing ? cfg_.load_balancing : default_load_balancing()),
+      retry_(cfg_.retry ? cfg_.retry : default_retry()),
+      ring_(std::make_unique<token_ring>()),
+      refresh_timer_(ex_, asio::steady_timer::time_point::max()),
+      pool_changed_(ex_, asio::steady_timer::time_point::max()),
+      control_wait_(ex_) {}
 
-asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& host, int version,
-                                                                    std::error_code& ec, diagnostics& diag) {
+cluster_impl::~cluster_impl() = default;
+
+asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& address, std::uint16_t port,
+                                                                    int version, std::error_code& ec,
+                                                                    diagnostics& diag, bool control) {
+    co_return co_await start_connection(make_connection(address, port, version, control), ec, diag);
+}
+
+std::shared_ptr<connection> cluster_impl::make_connection(const std::string& address, std::uint16_t port, int version,
+                                                          bool control) {
     connection_params p;
-    p.host = host;
-    p.port = cfg_.port;
+    p.host = address;
+    p.port = port;
     p.protocol_version = version;
     p.compression = cfg_.compression;
     p.connect_timeout = cfg_.connect_timeout;
     p.max_requests = cfg_.max_requests_per_connection;
     p.max_queued = cfg_.max_queued_requests;
     p.max_orphaned = cfg_.max_orphaned_streams;
-    auto c = std::make_shared<connection>(ex_, std::move(p), counters_);
+    return std::make_shared<connection>(ex_, std::move(p), control ? nullptr : counters_);
+}
+
+asio::awaitable<std::shared_ptr<connection>> cluster_impl::start_connection(std::shared_ptr<connection> c,
+                                                                            std::error_code& ec, diagnostics& diag) {
     ec = co_await c->start(diag);
     if (ec) co_return nullptr;
-    ++opened_;
-    watch(c);
+    if (c->counters_shared()) ++opened_;
     co_return c;
 }
 
-void cluster_impl::watch(const std::shared_ptr<connection>& c) {
-    c->on_state_change([w = weak_from_this()] {
-        if (auto self = w.lock()) self->on_connection_change();
-    });
+const execution_profile* cluster_impl::profile(const std::string& name, diagnostics& diag, std::error_code& ec) const {
+    if (name.empty()) return nullptr;
+    auto it = cfg_.profiles.find(name);
+    if (it != cfg_.profiles.end()) return &it->second;
+    std::string known;
+    for (const auto& [n, p] : cfg_.profiles) known += (known.empty() ? "" : ", ") + n;
+    diag.assign("no execution profile named '" + name + "' (cluster_config.profiles has: " +
+                (known.empty() ? "none" : known) + ")");
+    ec = client_errc::invalid_request;
+    return nullptr;
 }
 
-void cluster_impl::on_connection_change() {
-    if (!closing_ || !drained()) return;
-    for (auto* t : drain_waiters_) t->cancel();
+load_balancing_policy& cluster_impl::load_balancing(const execution_profile* p) const {
+    return p && p->load_balancing ? *p->load_balancing : *lb_;
+}
+
+retry_policy& cluster_impl::retry(const execution_profile* p) const { return p && p->retry ? *p->retry : *retry_; }
+
+std::span<const host_ptr> cluster_impl::replicas(std::string_view keyspace, std::int64_t token) const {
+    return ring_->replicas(keyspace, token);
+}
+
+void cluster_impl::plan(const request_routing& r, const execution_profile* p, std::vector<host_ptr>& out) const {
+    auto& lb = load_balancing(p);
+    const std::size_t from = out.size();
+    lb.plan(r, out);
+    out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(),
+                             [&](const host_ptr& h) { return !h->is_up() || !h->pool || lb.distance(*h) == host_distance::ignored; }),
+              out.end());
+}
+
+std::shared_ptr<connection> cluster_impl::connection_to(const host& h) const { return h.pool ? h.pool->pick() : nullptr; }
+
+bool cluster_impl::pools_connecting() const {
+    for (const auto& [ep, p] : pools_)
+        if (!p->initialized() || (p->get_host()->is_up() && !p->pick())) return true;
+    return false;
+}
+
+asio::awaitable<void> cluster_impl::wait_pool_change(std::chrono::steady_clock::time_point until) {
+    asio::steady_timer t(ex_, until);
+    // pool_changed_ never expires: its cancellation (on a change) or our own timer ends the wait.
+    std::error_code ec;
+    auto self = shared_from_this();
+    t.async_wait([self](std::error_code e) {
+        if (!e) self->pool_changed_.cancel();
+    });
+    co_await pool_changed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    t.cancel();
+}
+
+asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_code& ec, diagnostics& diag,
+                                                                   std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + (timeout.count() > 0 ? timeout : cfg_.request_timeout);
+    std::vector<host_ptr> hosts;
+    for (;;) {
+        if (closed()) {
+            ec = client_errc::session_closed;
+            diag.assign("the cluster is closed");
+            co_return nullptr;
+        }
+        hosts.clear();
+        request_routing r;
+        plan(r, nullptr, hosts);
+        for (const auto& h : hosts)
+            if (auto c = connection_to(*h)) co_return c;
+        if (!pools_connecting() || std::chrono::steady_clock::now() >= until) break;
+        co_await wait_pool_change(until);
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+            ec = asio::error::operation_aborted;
+            diag.assign("cancelled while waiting for a connection");
+            co_return nullptr;
+        }
+    }
+    std::string why;
+    for (const auto& [ep, p] : pools_)
+        why += (why.empty() ? "" : "; ") + ep + ": " + (p->last_error().empty() ? "no connection open" : p->last_error());
+    ec = client_errc::no_host_available;
+    diag.assign("no host has a connection open" + (why.empty() ? std::string() : " (" + why + ")"));
+    co_return nullptr;
+}
+
+void cluster_impl::host_up(const host_ptr& h) {
+    h->set_up(true);
+    on_pool_change();
+}
+
+void cluster_impl::host_down(const host_ptr& h, const std::string&) {
+    h->set_up(false);
+    on_pool_change();
+}
+
+void cluster_impl::on_pool_change() {
+    pool_changed_.cancel();
+    if (closing_ && drained())
+        for (auto* t : drain_waiters_) t->cancel();
+}
+
+std::size_t cluster_impl::open_connections() const {
+    std::size_t n = 0;
+    for (const auto& [ep, p] : pools_) n += p->open_connections();
+    return n;
 }
 
 bool cluster_impl::drained() const {
-    auto idle = [](const std::shared_ptr<connection>& c) { return !c || (c->in_flight() == 0 && c->queued() == 0); };
-    return idle(conn_) && std::all_of(retiring_.begin(), retiring_.end(), idle);
-}
-
-asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
-    std::string failures;
-    for (const auto& host : cfg_.contact_points) {
-        std::error_code ec;
-        diagnostics d;
-        // Offer the configured version; step down once if the server refuses it.
-        for (int v = version_ ? version_ : cfg_.protocol_version; v >= 4; --v) {
-            d.clear();
-            auto c = co_await open_one(host, v, ec, d);
-            if (c) {
-                conn_ = std::move(c);
-                version_ = v;
-                co_return std::error_code{};
-            }
-            if (ec != client_errc::protocol_version_rejected) break;
-        }
-        if (!failures.empty()) failures += "; ";
-        failures += d.message().empty() ? host + ": " + ec.message() : d.message();
-        if (ec == client_errc::authentication_required) {
-            diag.assign(d.message(), d.host());
-            co_return ec;
-        }
-    }
-    diag.assign("no contact point answered: " + failures);
-    co_return make_error_code(client_errc::no_host_available);
-}
-
-asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_code& ec, diagnostics& diag) {
-    auto closed_error = [&] {
-        ec = client_errc::session_closed;
-        diag.assign("the cluster is closed");
-    };
-    for (;;) {
-        if (shut_down_) {
-            closed_error();
-            co_return nullptr;
-        }
-        if (conn_ && conn_->accepting()) co_return conn_;
-        if (conn_ && conn_->retiring()) {
-            // It closes by itself once its requests complete; new ones go to a fresh connection.
-            ++replaced_;
-            retiring_.push_back(std::move(conn_));
-        }
-        conn_.reset();
-        std::erase_if(retiring_, [](const std::shared_ptr<connection>& c) { return !c->is_open(); });
-        if (reconnecting_) {
-            auto generation = reconnect_generation_;
-            std::error_code ignored;
-            co_await reconnected_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-            if (shut_down_) continue;
-            if (generation == reconnect_generation_) {  // our own wait was cancelled
-                ec = asio::error::operation_aborted;
-                diag.assign("cancelled while waiting for a connection");
-                co_return nullptr;
-            }
-            if (reconnect_ec_) {
-                ec = reconnect_ec_;
-                diag = reconnect_diag_;
-                co_return nullptr;
-            }
-            continue;
-        }
-        reconnecting_ = true;
-        diagnostics d;
-        auto e = co_await connect(d);
-        reconnecting_ = false;
-        ++reconnect_generation_;
-        reconnect_ec_ = e;
-        reconnect_diag_ = d;
-        reconnected_.cancel();
-        if (e) {
-            ec = e;
-            diag = std::move(d);
-            co_return nullptr;
-        }
-        if (shut_down_ && conn_) conn_->close("cluster closed", client_errc::session_closed);
-    }
+    return std::all_of(pools_.begin(), pools_.end(), [](const auto& e) { return e.second->drained(); });
 }
 
 asio::awaitable<void> cluster_impl::close() {
@@ -166,12 +224,12 @@ void cluster_impl::shutdown() {
     shut_down_ = true;
     closing_ = true;
     // Requests in flight learn why their connection went away.
-    auto conns = std::move(retiring_);
-    retiring_.clear();
-    if (conn_) conns.push_back(std::move(conn_));
-    conn_.reset();
-    for (auto& c : conns) c->close("cluster closed", client_errc::session_closed);
-    reconnected_.cancel();
+    for (auto& [ep, p] : pools_) p->close("cluster closed", client_errc::session_closed);
+    for (auto& h : hosts_) h->pool = nullptr;
+    if (control_) control_->close("cluster closed", client_errc::session_closed);
+    refresh_timer_.cancel();
+    pool_changed_.cancel();
+    control_wait_.cancel();
     for (auto* t : drain_waiters_) t->cancel();
 }
 

@@ -1,22 +1,36 @@
-// Hosts and connections behind a cluster handle. For now: one connection to
-// the first contact point that answers, reopened on demand when it drops, and
-// replaced when it collects too many orphaned stream ids.
+// Hosts, their connection pools and the control connection behind a cluster
+// handle. The control connection discovers the hosts (system.local,
+// system.peers_v2 or system.peers), listens for topology, status and schema
+// events, and reads the keyspaces' replication for token-aware routing.
+// Every member runs on the cluster's executor.
 #pragma once
 
+#include "cluster/host_pool.hpp"
 #include "cluster/prepared_cache.hpp"
 #include "connection/connection.hpp"
 
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/host.hpp>
+#include <async_cassandra/policies.hpp>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <map>
 #include <memory>
+#include <span>
+#include <string>
 #include <vector>
 
+namespace async_cassandra {
+class result_set;
+}
+
 namespace async_cassandra::detail {
+
+class token_ring;
 
 // Checks a configuration; returns a message naming the bad field, or empty.
 std::string validate(const cluster_config& cfg);
@@ -24,58 +38,114 @@ std::string validate(const cluster_config& cfg);
 class cluster_impl : public std::enable_shared_from_this<cluster_impl> {
 public:
     cluster_impl(asio::any_io_executor ex, cluster_config cfg);
+    ~cluster_impl();
 
-    // Connects to the first contact point that answers, v5 then v4.
+    // Opens the control connection to the first contact point that answers
+    // (v5, else v4), discovers the hosts and opens their pools.
     asio::awaitable<std::error_code> connect(diagnostics& diag);
-    // A connection taking new requests: the current one, else a fresh one
-    // (one reconnect serves every concurrent caller). A retiring connection
-    // is set aside here; it closes by itself once its requests complete.
-    // Errors: session_closed after shutdown, or why connecting failed.
-    // Cancellation: what connect() allows while waiting for a connection.
-    asio::awaitable<std::shared_ptr<connection>> acquire(std::error_code& ec, diagnostics& diag);
 
-    // Stops taking requests, lets those in flight or queued on the
-    // connections finish for at most config().close_timeout, then shutdown().
+    // --- Routing ---
+    // The policies of a request: its profile's, else the cluster's. Null
+    // profile when `name` is empty; an unknown name is an error.
+    const execution_profile* profile(const std::string& name, diagnostics& diag, std::error_code& ec) const;
+    load_balancing_policy& load_balancing(const execution_profile* p) const;
+    retry_policy& retry(const execution_profile* p) const;
+    // The replicas of `token` in `keyspace` (empty when unknown).
+    std::span<const host_ptr> replicas(std::string_view keyspace, std::int64_t token) const;
+    // The hosts to try for `r`, best first, those down or ignored left out.
+    void plan(const request_routing& r, const execution_profile* p, std::vector<host_ptr>& out) const;
+    // A connection of `h` taking requests, or null.
+    std::shared_ptr<connection> connection_to(const host& h) const;
+    // A connection for a request that needs no particular host (PREPARE,
+    // trace reads): the first of the default plan with one open. Waits
+    // (within `timeout`) while pools are still connecting.
+    asio::awaitable<std::shared_ptr<connection>> acquire(std::error_code& ec, diagnostics& diag,
+                                                         std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+    // Waits until some pool changes (a connection opens or closes) or `until`.
+    asio::awaitable<void> wait_pool_change(std::chrono::steady_clock::time_point until);
+    // Some pool of an up host is opening its first connection.
+    bool pools_connecting() const;
+
+    // Waits until every up host reports the same schema version, at most
+    // max_schema_agreement_wait. Returns whether they agreed.
+    asio::awaitable<bool> wait_schema_agreement();
+
+    // --- Lifecycle ---
     asio::awaitable<void> close();
-    // Closes every connection now; what is pending fails with session_closed.
     void shutdown();
-    // Takes no new requests: closing or closed.
     bool closed() const noexcept { return closing_ || shut_down_; }
 
-    // For session_stats.
+    // --- For the pools ---
+    // A pool connection (counted in connections_opened and requests_sent),
+    // or with `control` the control connection (counted in neither).
+    asio::awaitable<std::shared_ptr<connection>> open_one(const std::string& address, std::uint16_t port, int version,
+                                                          std::error_code& ec, diagnostics& diag, bool control = false);
+    // open_one in two steps, so that the caller can close a connection still connecting.
+    std::shared_ptr<connection> make_connection(const std::string& address, std::uint16_t port, int version,
+                                                bool control);
+    asio::awaitable<std::shared_ptr<connection>> start_connection(std::shared_ptr<connection> c, std::error_code& ec,
+                                                                  diagnostics& diag);
+    void host_up(const host_ptr& h);
+    void host_down(const host_ptr& h, const std::string& why);
+    void on_pool_change();
+    void count_replaced() noexcept { ++replaced_; }
+
+    // --- Introspection ---
+    std::vector<host_ptr> hosts() const { return hosts_; }
     std::size_t connections_opened() const noexcept { return opened_; }
     std::size_t connections_replaced() const noexcept { return replaced_; }
     std::size_t requests_sent() const noexcept { return counters_->requests_sent; }
-    const std::shared_ptr<connection>& current() const noexcept { return conn_; }
+    connection_counters& counters() noexcept { return *counters_; }
+    std::size_t open_connections() const;
+    void add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const {
+        for (const auto& [ep, p] : pools_) p->add_totals(in_flight, orphaned, queued);
+    }
     const cluster_config& config() const noexcept { return cfg_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     int protocol_version() const noexcept { return version_; }
-    // Prepared statements of every session on this cluster.
     prepared_cache& prepared() noexcept { return prepared_; }
+    const std::shared_ptr<connection>& control() const noexcept { return control_; }
 
 private:
-    asio::awaitable<std::shared_ptr<connection>> open_one(const std::string& host, int version, std::error_code& ec,
-                                                          diagnostics& diag);
+    // Control connection (control.cpp).
+    asio::awaitable<std::error_code> open_control(const std::string& address, std::uint16_t port, diagnostics& diag);
+    asio::awaitable<std::error_code> refresh_topology(diagnostics& diag);
+    asio::awaitable<std::error_code> refresh_schema(diagnostics& diag);
+    asio::awaitable<std::error_code> query(std::string_view cql, result_set& out, diagnostics& diag);
+    asio::awaitable<void> event_loop();
+    asio::awaitable<void> reconnect_control();
+    void on_event(const protocol::envelope& env);
+    void schedule_refresh(bool topology, bool schema);
+    void apply_hosts(std::vector<host_ptr> hosts);
+    std::vector<host_ptr> read_hosts(const result_set& local, const result_set& peers) const;
+    void rebuild_tokens();
+    host_ptr find_host(const std::string& address, std::uint16_t port) const;
 
-    void watch(const std::shared_ptr<connection>& c);
-    void on_connection_change();
     bool drained() const;
 
     asio::any_io_executor ex_;
     cluster_config cfg_;
-    std::shared_ptr<connection> conn_;
-    std::vector<std::shared_ptr<connection>> retiring_;  // replaced, finishing their requests
+    std::shared_ptr<load_balancing_policy> lb_;
+    std::shared_ptr<retry_policy> retry_;
+    std::shared_ptr<connection> control_;
+    host_ptr control_host_;
+    std::vector<host_ptr> hosts_;
+    std::map<std::string, std::shared_ptr<host_pool>> pools_;  // by endpoint
+    std::map<std::string, std::map<std::string, std::string>> replication_;  // keyspace -> options
+    std::unique_ptr<token_ring> ring_;
+    bool peers_v2_ = true;  // system.peers_v2 exists (Cassandra 4+)
     std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
     int version_ = 0;
     bool closing_ = false;
     bool shut_down_ = false;
-    // One reconnect at a time; the others wait on reconnected_, which it cancels.
-    bool reconnecting_ = false;
-    std::size_t reconnect_generation_ = 0;
-    asio::steady_timer reconnected_;
-    std::error_code reconnect_ec_;
-    diagnostics reconnect_diag_;
-    std::vector<asio::steady_timer*> drain_waiters_;  // close() calls, woken when drained
+    bool control_reconnecting_ = false;
+    // Debounced refreshes.
+    asio::steady_timer refresh_timer_;
+    bool refresh_topology_ = false, refresh_schema_ = false;
+    std::chrono::steady_clock::time_point first_event_{};
+    asio::steady_timer pool_changed_;
+    asio::steady_timer control_wait_;  // between rounds of control reconnection  // cancelled on every pool change: wakes waiters
+    std::vector<asio::steady_timer*> drain_waiters_;
     std::size_t opened_ = 0, replaced_ = 0;
     prepared_cache prepared_{prepared_cache::default_capacity};
 };

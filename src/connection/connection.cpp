@@ -219,6 +219,7 @@ void connection::on_read(std::error_code ec, std::size_t n) {
         return;
     }
     decoder_.commit(n);
+    last_read_ = std::chrono::steady_clock::now();
     try {
         while (state_ != state::closed) {
             auto env = decoder_.next();
@@ -242,7 +243,10 @@ void connection::dispatch(protocol::envelope env) {
         framed_ = true;
         decoder_.enable_segments(params_.compression == compression::lz4);
     }
-    if (h.stream < 0) return;  // EVENT: nothing registers for events yet
+    if (h.stream < 0) {
+        if (h.opcode == opcode::event && on_event_) on_event_(env);
+        return;
+    }
     auto idx = static_cast<std::size_t>(h.stream);
     if (idx >= slots_.size() || !slots_[idx].reserved) return;  // no such request: ignore
     auto op = std::move(slots_[idx].op);

@@ -57,6 +57,8 @@ struct queue_quota {
 // Totals a cluster's connections share.
 struct connection_counters {
     std::size_t requests_sent = 0;  // requests handed to the wire
+    std::size_t retries = 0;        // attempts the retry policy asked for
+    std::size_t speculative = 0;    // speculative executions started
 };
 
 using response_signature = void(std::error_code, protocol::envelope);
@@ -113,8 +115,14 @@ public:
     // Called (on the connection's executor) when it closes or starts
     // retiring, and when it has nothing in flight or queued any more.
     void on_state_change(std::function<void()> listener) { on_change_ = std::move(listener); }
+    // Called with each EVENT the server pushes (after a REGISTER).
+    void on_event(std::function<void(const protocol::envelope&)> listener) { on_event_ = std::move(listener); }
+    // When bytes last arrived: heartbeats go out on connections silent for a while.
+    std::chrono::steady_clock::time_point last_read() const noexcept { return last_read_; }
 
     int protocol_version() const noexcept { return version_; }
+    // Counts into a cluster's shared counters (pool connections do; the control connection not).
+    bool counters_shared() const noexcept { return counters_.use_count() > 1; }
     const std::string& endpoint() const noexcept { return endpoint_; }
     const std::string& close_reason() const noexcept { return close_reason_; }
     const protocol::string_multimap& supported() const noexcept { return supported_; }
@@ -184,6 +192,8 @@ private:
     queue_quota own_quota_;
     bool retiring_ = false;
     std::function<void()> on_change_;
+    std::function<void(const protocol::envelope&)> on_event_;
+    std::chrono::steady_clock::time_point last_read_ = std::chrono::steady_clock::now();
     std::string close_reason_;
     std::error_code close_code_;
     protocol::string_multimap supported_;

@@ -24,7 +24,7 @@ namespace {
 // Each statement is re-prepared at most once per batch execution (in
 // `refreshed`), so retrying while this makes progress ends. Sets `progress`
 // when it re-prepared anything.
-asio::awaitable<std::error_code> reprepare_for(session_impl& s, const batch& b,
+asio::awaitable<std::error_code> reprepare_for(session_impl& s, connection& conn, const batch& b,
                                                const std::vector<std::shared_ptr<const prepared_state>>& sent,
                                                std::chrono::milliseconds timeout,
                                                std::vector<const prepared_data*>& refreshed, bool& progress,
@@ -40,12 +40,27 @@ asio::awaitable<std::error_code> reprepare_for(session_impl& s, const batch& b,
         const auto& data = std::get<bound_statement>(b.entries()[i]).prepared().data();
         if (std::ranges::find(refreshed, data.get()) != refreshed.end()) continue;
         refreshed.push_back(data.get());
-        std::shared_ptr<prepared_data> fresh;
-        if (auto ec = co_await prepare_shared(s.cluster(), data->query, data->keyspace, timeout, data, fresh, diag))
-            co_return ec;
+        if (auto ec = co_await reprepare_on(s.cluster(), conn, *data, timeout, diag)) co_return ec;
         progress = true;
     }
     co_return std::error_code{};
+}
+
+// Token-aware routing follows the first bound statement whose key is known.
+routing_input batch_routing(const batch& b, const session_impl& s) {
+    routing_input where;
+    where.keyspace = b.options().keyspace.empty() ? std::string_view(s.keyspace()) : std::string_view(b.options().keyspace);
+    for (const auto& e : b.entries()) {
+        const auto* bound = std::get_if<bound_statement>(&e);
+        if (!bound || !bound->prepared().data()) continue;
+        const auto& data = *bound->prepared().data();
+        if (auto t = bound_token(data, bound->values())) {
+            where.token = t;
+            if (!data.variables.empty()) where.keyspace = data.variables.front().keyspace;
+            break;
+        }
+    }
+    return where;
 }
 
 asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, result_set& out, diagnostics& diag) {
@@ -53,54 +68,54 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
         diag.assign("an empty batch");
         co_return make_error_code(client_errc::invalid_request);
     }
-    const auto& cfg = s.cluster().config();
     std::vector<std::vector<protocol::value_ref>> values;
     values.reserve(b.size());
     for (const auto& e : b.entries())
         values.push_back(std::visit([](const auto& st) { return value_refs(st.values()); }, e));
-    std::vector<const prepared_data*> refreshed;
-    for (;;) {
-        std::error_code ec;
-        auto conn = co_await s.cluster().acquire(ec, diag);
-        if (!conn) co_return ec;
-        const int version = conn->protocol_version();
-        protocol::query_parameters q;  // the options a batch shares with a query
-        if ((ec = resolve_options(b.options(), s, version, true, q, diag))) co_return ec;
-
-        // The prepared state each bound statement is sent with.
-        std::vector<std::shared_ptr<const prepared_state>> sent(b.size());
-        std::vector<protocol::batch_statement> statements(b.size());
-        for (std::size_t i = 0; i < b.size(); ++i) {
-            auto& out_st = statements[i];
-            out_st.values = values[i];
-            if (const auto* simple = std::get_if<statement>(&b.entries()[i])) {
-                out_st.query = simple->query();
-            } else {
-                sent[i] = std::get<bound_statement>(b.entries()[i]).prepared().data()->state;
-                out_st.prepared = true;
-                out_st.id = sent[i]->id;
+    auto where = batch_routing(b, s);
+    co_return co_await run_request(
+        s, b.options(), where,
+        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
+            std::vector<const prepared_data*> refreshed;
+            const int version = ctx.conn.protocol_version();
+            for (;;) {
+                protocol::query_parameters q;  // the options a batch shares with a query
+                if (auto ec = resolve_options(b.options(), s, ctx, true, q, d)) co_return ec;
+                // The prepared state each bound statement is sent with.
+                std::vector<std::shared_ptr<const prepared_state>> sent(b.size());
+                std::vector<protocol::batch_statement> statements(b.size());
+                for (std::size_t i = 0; i < b.size(); ++i) {
+                    auto& out_st = statements[i];
+                    out_st.values = values[i];
+                    if (const auto* simple = std::get_if<statement>(&b.entries()[i])) {
+                        out_st.query = simple->query();
+                    } else {
+                        sent[i] = std::get<bound_statement>(b.entries()[i]).prepared().data()->state;
+                        out_st.prepared = true;
+                        out_st.id = sent[i]->id;
+                    }
+                }
+                protocol::batch_parameters p;
+                p.type = b.type();
+                p.statements = statements;
+                p.cl = q.cl;
+                p.serial_consistency = q.serial_consistency;
+                p.default_timestamp = q.default_timestamp;
+                p.now_in_seconds = q.now_in_seconds;
+                p.keyspace = q.keyspace;
+                auto ec = co_await exchange(
+                    s, ctx, protocol::opcode::batch, b.options(),
+                    [&](protocol::byte_writer& w) { protocol::encode_batch(w, p, version); }, nullptr, res, d);
+                if (ec == server_errc::unprepared) {
+                    bool progress = false;
+                    if (auto e = co_await reprepare_for(s, ctx.conn, b, sent, ctx.timeout, refreshed, progress, d))
+                        co_return e;
+                    if (progress) continue;
+                }
+                co_return ec;
             }
-        }
-        protocol::batch_parameters p;
-        p.type = b.type();
-        p.statements = statements;
-        p.cl = q.cl;
-        p.serial_consistency = q.serial_consistency;
-        p.default_timestamp = q.default_timestamp;
-        p.now_in_seconds = q.now_in_seconds;
-        p.keyspace = q.keyspace;
-        ec = co_await exchange(
-            s, *conn, protocol::opcode::batch, b.options(),
-            [&](protocol::byte_writer& w) { protocol::encode_batch(w, p, version); }, nullptr, out, diag);
-        if (ec == server_errc::unprepared) {
-            bool progress = false;
-            if (auto e = co_await reprepare_for(s, b, sent, request_timeout(&b.options(), cfg), refreshed, progress,
-                                                diag))
-                co_return e;
-            if (progress) continue;
-        }
-        co_return ec;
-    }
+        },
+        out, diag);
 }
 
 }  // namespace

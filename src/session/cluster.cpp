@@ -77,6 +77,8 @@ asio::awaitable<void> cluster::close() {
 cluster::executor_type cluster::get_executor() const { return impl_->executor(); }
 int cluster::protocol_version() const { return impl_ ? impl_->protocol_version() : 0; }
 
+std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->hosts() : std::vector<host_ptr>{}; }
+
 prepared_cache_stats cluster::prepared_stats() const { return impl_ ? impl_->prepared().stats_now() : prepared_cache_stats{}; }
 
 }  // namespace async_cassandra

@@ -1,6 +1,11 @@
 #include "session/execute.hpp"
 
+#include "cluster/murmur3.hpp"
+#include "cluster/routing_key.hpp"
+
 #include <async_cassandra/statement.hpp>
+
+#include <array>
 
 namespace async_cassandra::detail {
 
@@ -29,16 +34,17 @@ std::error_code request_keyspace(const request_options& o, const session_impl& s
     return {};
 }
 
-std::error_code resolve_options(const request_options& o, session_impl& s, int version, bool with_keyspace,
-                                protocol::query_parameters& p, diagnostics& diag) {
+std::error_code resolve_options(const request_options& o, session_impl& s, const attempt_context& ctx,
+                                bool with_keyspace, protocol::query_parameters& p, diagnostics& diag) {
+    const int version = ctx.conn.protocol_version();
     if (with_keyspace) {
         std::string_view keyspace;
         if (auto ec = request_keyspace(o, s, version, keyspace, diag)) return ec;
         if (version >= 5) p.keyspace = keyspace;
     }
     const auto& cfg = s.cluster().config();
-    p.cl = o.cl.value_or(cfg.default_consistency);
-    p.serial_consistency = o.serial_cl;
+    p.cl = ctx.cl;
+    p.serial_consistency = ctx.serial_cl;
     p.page_size = o.page_size.value_or(cfg.default_page_size);
     if (o.paging_state) p.paging_state = protocol::as_bytes(*o.paging_state);
     p.default_timestamp = o.default_timestamp;
@@ -106,13 +112,14 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
     }
 }
 
-asio::awaitable<std::error_code> exchange(session_impl& s, connection& conn, protocol::opcode op,
+asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
                                           const request_options& o,
                                           const std::function<void(protocol::byte_writer&)>& write_message,
                                           std::shared_ptr<const std::vector<column_spec>> prepared_columns,
                                           result_set& out, diagnostics& diag) {
+    auto& conn = ctx.conn;
     protocol::envelope env;
-    if (auto ec = co_await send(&s, conn, op, &o, request_timeout(&o, s.cluster().config()), write_message, env, diag))
+    if (auto ec = co_await send(&s, conn, op, &o, ctx.timeout, write_message, env, diag))
         co_return ec;
     if (auto ec = expect_result(conn, env, diag)) co_return ec;
     try {
@@ -127,19 +134,37 @@ asio::awaitable<std::error_code> exchange(session_impl& s, connection& conn, pro
 
 asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
                                                diagnostics& diag) {
-    std::error_code ec;
-    auto conn = co_await s.cluster().acquire(ec, diag);
-    if (!conn) co_return ec;
-    const int version = conn->protocol_version();
-    protocol::query_parameters p;
-    if ((ec = resolve_options(st.options(), s, version, true, p, diag))) co_return ec;
     const auto values = value_refs(st.values());
-    std::vector<std::string_view> names(st.names().begin(), st.names().end());
-    p.values = values;
-    p.names = names;
-    co_return co_await exchange(
-        s, *conn, protocol::opcode::query, st.options(),
-        [&](protocol::byte_writer& w) { protocol::encode_query(w, st.query(), p, version); }, nullptr, out, diag);
+    const std::vector<std::string_view> names(st.names().begin(), st.names().end());
+    const auto& o = st.options();
+    routing_input where;
+    where.keyspace = o.keyspace.empty() ? std::string_view(s.keyspace()) : std::string_view(o.keyspace);
+    if (o.routing_key) where.token = murmur3_token(*o.routing_key);
+    co_return co_await run_request(
+        s, o, where,
+        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
+            const int version = ctx.conn.protocol_version();
+            protocol::query_parameters p;
+            if (auto ec = resolve_options(o, s, ctx, true, p, d)) co_return ec;
+            p.values = values;
+            p.names = names;
+            co_return co_await exchange(
+                s, ctx, protocol::opcode::query, o,
+                [&](protocol::byte_writer& w) { protocol::encode_query(w, st.query(), p, version); }, nullptr, res, d);
+        },
+        out, diag);
+}
+
+std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values) {
+    if (data.pk_indexes.empty()) return std::nullopt;
+    std::array<key_component, 16> parts;
+    if (data.pk_indexes.size() > parts.size()) return std::nullopt;
+    for (std::size_t i = 0; i < data.pk_indexes.size(); ++i) {
+        const auto idx = data.pk_indexes[i];
+        if (idx >= values.size() || values[idx].get_kind() != encoded_value::kind::bytes) return std::nullopt;
+        parts[i] = values[idx].bytes();
+    }
+    return routing_token(std::span<const key_component>(parts.data(), data.pk_indexes.size()));
 }
 
 }  // namespace async_cassandra::detail

@@ -2,6 +2,7 @@
 // resolving its options, sending it and reading the answer.
 #pragma once
 
+#include "session/attempts.hpp"
 #include "session/request.hpp"
 #include "session/session_impl.hpp"
 
@@ -74,8 +75,9 @@ std::error_code request_keyspace(const request_options& o, const session_impl& s
 // timestamp, ...), with the cluster's defaults for those not set, and with
 // `with_keyspace` the keyspace (request_keyspace; sent on v5 only). An
 // EXECUTE has none: it runs where it was prepared.
-std::error_code resolve_options(const request_options& o, session_impl& s, int version, bool with_keyspace,
-                                protocol::query_parameters& p, diagnostics& diag);
+// `ctx` brings the consistency levels the attempt runs at.
+std::error_code resolve_options(const request_options& o, session_impl& s, const attempt_context& ctx,
+                                bool with_keyspace, protocol::query_parameters& p, diagnostics& diag);
 
 // The request timeout: the options', else the cluster's.
 std::chrono::milliseconds request_timeout(const request_options* o, const cluster_config& cfg);
@@ -95,9 +97,9 @@ asio::awaitable<std::error_code> send(session_impl* session, connection& conn, p
 // details in diag, anything else unexpected_response.
 std::error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag);
 
-// send(), then the RESULT read into `out` (Rows without metadata with
-// `prepared_columns`).
-asio::awaitable<std::error_code> exchange(session_impl& s, connection& conn, protocol::opcode op,
+// send() on ctx.conn within ctx.timeout, then the RESULT read into `out`
+// (Rows without metadata with `prepared_columns`).
+asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
                                           const request_options& o,
                                           const std::function<void(protocol::byte_writer&)>& write_message,
                                           std::shared_ptr<const std::vector<column_spec>> prepared_columns,
@@ -111,6 +113,14 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
                                                 std::chrono::milliseconds timeout,
                                                 std::shared_ptr<prepared_data> refresh,
                                                 std::shared_ptr<prepared_data>& out, diagnostics& diag);
+
+// Sends PREPARE for `data`'s statement on `conn` (which answered
+// UNPREPARED for it) and updates `data` with the answer.
+asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
+                                              std::chrono::milliseconds timeout, diagnostics& diag);
+
+// The token of a bound statement's partition key, when every component is bound.
+std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values);
 
 // Runs a simple statement (QUERY).
 asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,

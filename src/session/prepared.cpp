@@ -2,6 +2,8 @@
 // with skip_metadata, result metadata tracking and re-prepare on UNPREPARED.
 #include "session/execute.hpp"
 
+#include "cluster/murmur3.hpp"
+
 #include <async_cassandra/session.hpp>
 
 #include <asio/co_spawn.hpp>
@@ -149,6 +151,24 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
     co_return std::error_code{};
 }
 
+asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
+                                              std::chrono::milliseconds timeout, diagnostics& diag) {
+    auto& cache = cl.prepared();
+    ++cache.stats().reprepares;
+    ++cache.stats().prepare_requests;
+    const int version = conn.protocol_version();
+    const std::string_view keyspace = version >= 5 ? std::string_view(data.keyspace) : std::string_view();
+    protocol::envelope env;
+    if (auto ec = co_await send(
+            nullptr, conn, protocol::opcode::prepare, nullptr, timeout,
+            [&](protocol::byte_writer& w) { protocol::encode_prepare(w, data.query, keyspace, version); }, env, diag))
+        co_return ec;
+    std::shared_ptr<prepared_data> fresh;
+    if (auto ec = read_prepared(conn, env, {data.query, data.keyspace}, fresh, diag)) co_return ec;
+    adopt(data, *fresh);
+    co_return std::error_code{};
+}
+
 namespace {
 
 asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const statement& st, prepared_statement& out,
@@ -186,35 +206,39 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
         co_return make_error_code(client_errc::invalid_request);
     }
     const auto values = value_refs(st.values());
-    for (int attempt = 0;; ++attempt) {
-        std::error_code ec;
-        auto conn = co_await s.cluster().acquire(ec, diag);
-        if (!conn) co_return ec;
-        const int version = conn->protocol_version();
-        protocol::query_parameters p;
-        if ((ec = resolve_options(st.options(), s, version, false, p, diag))) co_return ec;
-        p.values = values;
-        const auto state = data->state;  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
-        // v4 has no result metadata id: the server could not tell us its
-        // columns changed (CASSANDRA-10786), so it sends them every time.
-        p.skip_metadata = version >= 5 && state->result_columns && !state->result_columns->empty();
-        ec = co_await exchange(
-            s, *conn, protocol::opcode::execute, st.options(),
-            [&](protocol::byte_writer& w) {
-                protocol::encode_execute(w, state->id, state->result_metadata_id, p, version);
-            },
-            state->result_columns, out, diag);
-        if (ec == server_errc::unprepared && attempt == 0) {
-            std::shared_ptr<prepared_data> refreshed;
-            if ((ec = co_await prepare_shared(s.cluster(), data->query, data->keyspace,
-                                              request_timeout(&st.options(), s.cluster().config()), data, refreshed,
-                                              diag)))
+    const auto& o = st.options();
+    routing_input where;
+    where.keyspace = !data->variables.empty() ? std::string_view(data->variables.front().keyspace)
+                                              : std::string_view(data->keyspace);
+    where.token = o.routing_key ? std::optional<std::int64_t>(murmur3_token(*o.routing_key)) : bound_token(*data, st.values());
+    co_return co_await run_request(
+        s, o, where,
+        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
+            const int version = ctx.conn.protocol_version();
+            for (int attempt = 0;; ++attempt) {
+                protocol::query_parameters p;
+                if (auto ec = resolve_options(o, s, ctx, false, p, d)) co_return ec;
+                p.values = values;
+                const auto state = data->state;  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
+                // v4 has no result metadata id: the server could not tell us its
+                // columns changed (CASSANDRA-10786), so it sends them every time.
+                p.skip_metadata = version >= 5 && state->result_columns && !state->result_columns->empty();
+                auto ec = co_await exchange(
+                    s, ctx, protocol::opcode::execute, o,
+                    [&](protocol::byte_writer& w) {
+                        protocol::encode_execute(w, state->id, state->result_metadata_id, p, version);
+                    },
+                    state->result_columns, res, d);
+                if (ec == server_errc::unprepared && attempt == 0) {
+                    // This host does not know the statement (restarted, or never asked): prepare it there.
+                    if ((ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, ctx.timeout, d))) co_return ec;
+                    continue;
+                }
+                if (!ec) note_new_metadata(*data, *state, res);
                 co_return ec;
-            continue;
-        }
-        if (!ec) note_new_metadata(*data, *state, out);
-        co_return ec;
-    }
+            }
+        },
+        out, diag);
 }
 
 }  // namespace

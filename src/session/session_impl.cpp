@@ -71,14 +71,13 @@ session_stats session_impl::stats() const {
     session_stats s;
     s.in_flight = in_flight_;
     s.queued = quota_.waiting;
-    if (const auto& c = cluster_->current()) {
-        s.connection_in_flight = c->in_flight();
-        s.connection_orphaned = c->orphaned();
-        s.connection_queued = c->queued();
-    }
+    cluster_->add_totals(s.connection_in_flight, s.connection_orphaned, s.connection_queued);
     s.connections_opened = cluster_->connections_opened();
     s.connections_replaced = cluster_->connections_replaced();
     s.requests_sent = cluster_->requests_sent();
+    s.retries = cluster_->counters().retries;
+    s.speculative_executions = cluster_->counters().speculative;
+    s.open_connections = cluster_->open_connections();
     return s;
 }
 

@@ -59,7 +59,8 @@ asio::awaitable<void> serve(tcp::socket s, std::vector<int>& versions_seen) {
                     w.string("3.4.5");
                 });
                 break;
-            case pr::opcode::startup: out = response(4, stream, pr::opcode::ready, [](pr::byte_writer&) {}); break;
+            case pr::opcode::startup:
+            case pr::opcode::register_: out = response(4, stream, pr::opcode::ready, [](pr::byte_writer&) {}); break;
             case pr::opcode::query:
                 out = response(4, stream, pr::opcode::result, [](pr::byte_writer& w) {
                     w.i32(2);  // rows

@@ -1,0 +1,401 @@
+// The control connection: discovery, events, schema, schema agreement.
+#include "cluster/cluster_impl.hpp"
+#include "cluster/token_ring.hpp"
+
+#include <async_cassandra/inet_address.hpp>
+#include <async_cassandra/result_set.hpp>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace async_cassandra::detail {
+
+namespace {
+
+bool has_column(const result_set& rs, std::string_view name) {
+    return std::any_of(rs.columns().begin(), rs.columns().end(), [&](const column_spec& c) { return c.name == name; });
+}
+
+template <class T>
+std::optional<T> column(const row_view& row, const result_set& rs, std::string_view name) {
+    if (!has_column(rs, name)) return std::nullopt;
+    return row.get<std::optional<T>>(name);
+}
+
+// The address clients use for a peer: native_address (peers_v2) or
+// rpc_address, else the peer's own address when those are unset or 0.0.0.0.
+std::string peer_address(const row_view& row, const result_set& rs) {
+    for (auto name : {"native_address", "rpc_address", "peer"}) {
+        auto a = column<inet_address>(row, rs, name);
+        if (!a) continue;
+        auto s = a->to_string();
+        if (s != "0.0.0.0" && s != "::") return s;
+    }
+    return {};
+}
+
+void fill_host(host& h, const row_view& row, const result_set& rs) {
+    h.set_topology(column<std::string>(row, rs, "data_center").value_or(""), column<std::string>(row, rs, "rack").value_or(""));
+    h.set_identity(column<uuid>(row, rs, "host_id").value_or(uuid{}), column<std::string>(row, rs, "release_version").value_or(""));
+    h.tokens.clear();
+    if (has_column(rs, "tokens"))
+        for (const auto& t : row.get<std::set<std::string>>("tokens")) {
+            try {
+                h.tokens.push_back(std::stoll(t));
+            } catch (const std::exception&) {
+                // Not a Murmur3 token (another partitioner): no token awareness.
+            }
+        }
+    std::sort(h.tokens.begin(), h.tokens.end());
+}
+
+}  // namespace
+
+asio::awaitable<std::error_code> cluster_impl::query(std::string_view cql, result_set& out, diagnostics& diag) {
+    auto c = control_;
+    if (!c || !c->is_open()) {
+        diag.assign("the control connection is closed");
+        co_return make_error_code(client_errc::connection_closed);
+    }
+    auto signal = std::make_shared<asio::cancellation_signal>();
+    auto done = std::make_shared<bool>(false);
+    asio::steady_timer timer(ex_, cfg_.request_timeout);
+    timer.async_wait([signal, done](std::error_code ec) {
+        if (!ec && !*done) signal->emit(asio::cancellation_type::terminal);
+    });
+    std::error_code ec;
+    const int version = c->protocol_version();
+    auto env = co_await c->async_request(
+        protocol::opcode::query, 0,
+        [&](protocol::byte_writer& w) {
+            protocol::query_parameters p;
+            p.cl = consistency::one;
+            protocol::encode_query(w, cql, p, version);
+        },
+        asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));
+    *done = true;
+    timer.cancel();
+    if (ec) {
+        diag.assign(std::string(cql) + " on " + c->endpoint() + ": " +
+                        (ec == asio::error::operation_aborted ? "no answer within the request timeout" : ec.message()),
+                    c->endpoint());
+        co_return ec == asio::error::operation_aborted ? make_error_code(client_errc::request_timeout) : ec;
+    }
+    try {
+        if (env.header.opcode == protocol::opcode::error) {
+            protocol::byte_reader r(env.body);
+            (void)protocol::decode_response_prefix(r, env.header.flags);
+            auto e = protocol::decode_error(r, version);
+            diag.assign(std::string(cql) + ": " + e.message, c->endpoint());
+            co_return server_error_code(e.code);
+        }
+        if (env.header.opcode != protocol::opcode::result) {
+            diag.assign(std::string(cql) + ": unexpected " + protocol::to_string(env.header.opcode), c->endpoint());
+            co_return make_error_code(client_errc::unexpected_response);
+        }
+        out = result_set::from_body(std::move(env.body), env.header.flags, version);
+    } catch (const std::exception& e) {
+        diag.assign(std::string(cql) + ": malformed answer: " + e.what(), c->endpoint());
+        co_return make_error_code(client_errc::protocol_violation);
+    }
+    co_return std::error_code{};
+}
+
+host_ptr cluster_impl::find_host(const std::string& address, std::uint16_t port) const {
+    host_ptr by_address;
+    for (const auto& h : hosts_) {
+        if (h->address() != address) continue;
+        if (h->port() == port) return h;
+        by_address = h;
+    }
+    return by_address;
+}
+
+asio::awaitable<std::error_code> cluster_impl::refresh_topology(diagnostics& diag) {
+    result_set local, peers;
+    if (auto ec = co_await query("SELECT * FROM system.local WHERE key='local'", local, diag)) co_return ec;
+    std::error_code ec;
+    if (peers_v2_) {
+        ec = co_await query("SELECT * FROM system.peers_v2", peers, diag);
+        if (ec && ec.category() == server_category()) peers_v2_ = false;  // before Cassandra 4
+    }
+    if (!peers_v2_) ec = co_await query("SELECT * FROM system.peers", peers, diag);
+    if (ec) co_return ec;
+    if (!control_ || local.empty()) {
+        diag.assign("system.local has no row");
+        co_return make_error_code(client_errc::unexpected_response);
+    }
+    try {
+        apply_hosts(read_hosts(local, peers));
+    } catch (const std::exception& e) {  // a column of an unexpected type
+        diag.assign(std::string("cannot read system.local / system.peers: ") + e.what(), control_->endpoint());
+        co_return make_error_code(client_errc::unexpected_response);
+    }
+    co_return std::error_code{};
+}
+
+std::vector<host_ptr> cluster_impl::read_hosts(const result_set& local, const result_set& peers) const {
+    std::vector<host_ptr> found;
+    auto take = [&](const std::string& address, std::uint16_t port) {
+        auto h = find_host(address, port);
+        if (!h) h = std::make_shared<host>(address, port);
+        found.push_back(h);
+        return h;
+    };
+    // The node the control connection reached, under the address we used.
+    fill_host(*take(control_host_->address(), control_host_->port()), local.first_row(), local);
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+        auto row = peers.row(i);
+        auto address = peer_address(row, peers);
+        if (address.empty()) continue;  // a peer without an address: nothing to connect to
+        auto port = column<std::int32_t>(row, peers, "native_port").value_or(cfg_.port);
+        fill_host(*take(address, static_cast<std::uint16_t>(port)), row, peers);
+    }
+    return found;
+}
+
+void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
+    hosts_ = std::move(found);
+    for (auto& h : hosts_)
+        if (h->address() == control_host_->address() && h->port() == control_host_->port()) control_host_ = h;
+    lb_->on_hosts(hosts_, control_host_);
+    for (auto& [name, p] : cfg_.profiles)
+        if (p.load_balancing && p.load_balancing != lb_) p.load_balancing->on_hosts(hosts_, control_host_);
+    // Pools follow the default policy's distances.
+    std::map<std::string, std::shared_ptr<host_pool>> pools;
+    for (auto& h : hosts_) {
+        if (lb_->distance(*h) == host_distance::ignored) continue;
+        auto it = pools_.find(h->endpoint());
+        if (it != pools_.end()) {
+            pools.insert(pools_.extract(it));
+            continue;
+        }
+        auto p = std::make_shared<host_pool>(*this, h);
+        h->pool = p.get();
+        pools.emplace(h->endpoint(), p);
+        if (!shut_down_) p->start();
+    }
+    for (auto& [ep, p] : pools_) {  // hosts gone or now ignored
+        p->get_host()->pool = nullptr;
+        p->close("host removed from the cluster", client_errc::connection_closed);
+    }
+    pools_ = std::move(pools);
+    rebuild_tokens();
+}
+
+void cluster_impl::rebuild_tokens() { ring_->rebuild(hosts_, replication_); }
+
+asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag) {
+    result_set ks;
+    if (auto ec = co_await query("SELECT keyspace_name, replication FROM system_schema.keyspaces", ks, diag)) co_return ec;
+    std::map<std::string, std::map<std::string, std::string>> replication;
+    try {
+        for (std::size_t i = 0; i < ks.size(); ++i) {
+            auto row = ks.row(i);
+            replication[row.get<std::string>("keyspace_name")] = row.get<std::map<std::string, std::string>>("replication");
+        }
+    } catch (const std::exception& e) {
+        diag.assign(std::string("cannot read system_schema.keyspaces: ") + e.what(), control_->endpoint());
+        co_return make_error_code(client_errc::unexpected_response);
+    }
+    replication_ = std::move(replication);
+    rebuild_tokens();
+    co_return std::error_code{};
+}
+
+asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& address, std::uint16_t port,
+                                                            diagnostics& diag) {
+    std::error_code ec;
+    // Offer the configured version; step down once if the server refuses it.
+    for (int v = version_ ? version_ : cfg_.protocol_version; v >= 4; --v) {
+        diag.clear();
+        auto c = co_await open_one(address, port, v, ec, diag, true);
+        if (c) {
+            version_ = v;
+            control_ = std::move(c);
+            if (!control_host_ || control_host_->address() != address || control_host_->port() != port)
+                control_host_ = find_host(address, port);
+            if (!control_host_) control_host_ = std::make_shared<host>(address, port);
+            control_->on_event([w = weak_from_this()](const protocol::envelope& env) {
+                if (auto self = w.lock()) self->on_event(env);
+            });
+            control_->on_state_change([w = weak_from_this(), c = std::weak_ptr<connection>(control_)] {
+                auto self = w.lock();
+                auto conn = c.lock();
+                if (!self || !conn || conn->is_open() || self->shut_down_ || self->control_ != conn) return;
+                asio::co_spawn(self->ex_, self->reconnect_control(), asio::detached);
+            });
+            // Topology, status and schema events arrive on this connection.
+            const std::string_view events[] = {protocol::event_type::topology_change, protocol::event_type::status_change,
+                                               protocol::event_type::schema_change};
+            auto ready = co_await control_->async_request(
+                protocol::opcode::register_, 0, [&](protocol::byte_writer& w) { protocol::encode_register(w, events); },
+                asio::redirect_error(asio::use_awaitable, ec));
+            // Without events the driver still works, on what it discovered at connect.
+            (void)ready;
+            co_return std::error_code{};
+        }
+        if (ec != client_errc::protocol_version_rejected) break;
+    }
+    co_return ec;
+}
+
+asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
+    std::string failures;
+    std::error_code ec;
+    for (const auto& contact : cfg_.contact_points) {
+        diagnostics d;
+        ec = co_await open_control(contact, cfg_.port, d);
+        if (!ec) break;
+        if (!failures.empty()) failures += "; ";
+        failures += d.message().empty() ? contact + ": " + ec.message() : d.message();
+        if (ec == client_errc::authentication_required) {
+            diag.assign(d.message(), d.host());
+            co_return ec;
+        }
+    }
+    if (!control_) {
+        diag.assign("no contact point answered: " + failures);
+        co_return make_error_code(client_errc::no_host_available);
+    }
+    diagnostics d;
+    if ((ec = co_await refresh_topology(d))) {
+        // A node whose system tables cannot be read: use it alone.
+        apply_hosts({control_host_});
+    }
+    (void)co_await refresh_schema(d);
+    asio::co_spawn(ex_, event_loop(), asio::detached);
+    // Wait for every pool's first attempt, within the connect timeout.
+    const auto until = std::chrono::steady_clock::now() + cfg_.connect_timeout;
+    while (std::any_of(pools_.begin(), pools_.end(), [](const auto& e) { return !e.second->initialized(); }) &&
+           std::chrono::steady_clock::now() < until)
+        co_await wait_pool_change(until);
+    if (open_connections() == 0) {
+        std::string why;
+        for (const auto& [ep, p] : pools_) why += (why.empty() ? "" : "; ") + ep + ": " + p->last_error();
+        diag.assign("discovered " + std::to_string(hosts_.size()) + " host(s) but could not open a connection to any: " + why);
+        shutdown();
+        co_return make_error_code(client_errc::no_host_available);
+    }
+    co_return std::error_code{};
+}
+
+void cluster_impl::on_event(const protocol::envelope& env) {
+    protocol::event_body ev;
+    try {
+        protocol::byte_reader r(env.body);
+        (void)protocol::decode_response_prefix(r, env.header.flags);
+        ev = protocol::decode_event(r);
+    } catch (const std::exception&) {
+        return;  // an event we cannot read changes nothing; the next refresh corrects the view
+    }
+    if (auto* s = std::get_if<protocol::status_change_event>(&ev)) {
+        if (s->change == "UP")
+            if (auto h = find_host(s->node.address, s->node.port); h && h->pool) h->pool->wake_up();
+        // DOWN is not trusted alone: the pools find out from their connections.
+        schedule_refresh(true, false);
+    } else if (std::holds_alternative<protocol::topology_change_event>(ev)) {
+        schedule_refresh(true, false);
+    } else {
+        schedule_refresh(false, true);
+    }
+}
+
+void cluster_impl::schedule_refresh(bool topology, bool schema) {
+    if (shut_down_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!refresh_topology_ && !refresh_schema_) first_event_ = now;
+    refresh_topology_ |= topology;
+    refresh_schema_ |= schema;
+    // Trailing debounce, but never later than 5 windows after the first event.
+    auto due = std::min(now + cfg_.event_debounce, first_event_ + 5 * cfg_.event_debounce);
+    refresh_timer_.expires_at(due);
+}
+
+asio::awaitable<void> cluster_impl::event_loop() {
+    auto self = shared_from_this();
+    while (!shut_down_) {
+        std::error_code ec;
+        co_await refresh_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (shut_down_) break;
+        if (ec) continue;  // re-armed by another event
+        refresh_timer_.expires_at(asio::steady_timer::time_point::max());
+        const bool topology = std::exchange(refresh_topology_, false);
+        const bool schema = std::exchange(refresh_schema_, false);
+        diagnostics d;
+        if (topology) (void)co_await refresh_topology(d);
+        if (schema) (void)co_await refresh_schema(d);
+    }
+}
+
+asio::awaitable<void> cluster_impl::reconnect_control() {
+    if (control_reconnecting_) co_return;
+    control_reconnecting_ = true;
+    auto self = shared_from_this();
+    int failures = 0;
+    auto& wait = control_wait_;
+    while (!shut_down_) {
+        // Up hosts first, in the policy's order, then the rest, then the contact points.
+        std::vector<std::pair<std::string, std::uint16_t>> tries;
+        std::vector<host_ptr> plan_hosts;
+        plan(request_routing{}, nullptr, plan_hosts);
+        for (const auto& h : plan_hosts) tries.emplace_back(h->address(), h->port());
+        for (const auto& h : hosts_) tries.emplace_back(h->address(), h->port());
+        for (const auto& c : cfg_.contact_points) tries.emplace_back(c, cfg_.port);
+        for (const auto& [address, port] : tries) {
+            if (shut_down_) break;
+            diagnostics d;
+            if (co_await open_control(address, port, d)) continue;
+            diagnostics rd;
+            (void)co_await refresh_topology(rd);
+            (void)co_await refresh_schema(rd);
+            control_reconnecting_ = false;
+            co_return;
+        }
+        ++failures;
+        wait.expires_after(std::min(cfg_.reconnection.base_delay * (1 << std::min(failures, 6)), cfg_.reconnection.max_delay));
+        std::error_code ec;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    control_reconnecting_ = false;
+}
+
+asio::awaitable<bool> cluster_impl::wait_schema_agreement() {
+    const auto until = std::chrono::steady_clock::now() + cfg_.max_schema_agreement_wait;
+    asio::steady_timer pause(ex_);
+    auto self = shared_from_this();
+    for (;;) {
+        if (shut_down_) co_return false;
+        result_set local, peers;
+        diagnostics d;
+        std::set<std::string> versions;
+        bool ok = !co_await query("SELECT schema_version FROM system.local WHERE key='local'", local, d) &&
+                  !co_await query(peers_v2_ ? "SELECT * FROM system.peers_v2" : "SELECT * FROM system.peers", peers, d);
+        if (ok) {
+            for (std::size_t i = 0; i < local.size(); ++i)
+                if (auto v = local.row(i).get<std::optional<uuid>>("schema_version")) versions.insert(v->to_string());
+            for (std::size_t i = 0; i < peers.size(); ++i) {
+                auto row = peers.row(i);
+                auto address = peer_address(row, peers);
+                auto port = column<std::int32_t>(row, peers, "native_port").value_or(cfg_.port);
+                auto h = find_host(address, static_cast<std::uint16_t>(port));
+                if (h && !h->is_up()) continue;  // a down node cannot agree
+                if (auto v = column<uuid>(row, peers, "schema_version")) versions.insert(v->to_string());
+            }
+            if (versions.size() <= 1) co_return true;
+        }
+        if (std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= until) co_return false;
+        pause.expires_after(std::chrono::milliseconds(200));
+        std::error_code ec;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+}
+
+}  // namespace async_cassandra::detail

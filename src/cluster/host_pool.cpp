@@ -1,0 +1,201 @@
+#include "cluster/host_pool.hpp"
+
+#include "cluster/cluster_impl.hpp"
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace async_cassandra::detail {
+
+namespace {
+
+// base * 2^failures capped at max, drawn from [d/2, d] so that clients that
+// lost a node together do not come back in lockstep.
+std::chrono::milliseconds backoff(const reconnection_options& o, int failures) {
+    auto d = o.base_delay;
+    for (int i = 1; i < failures && d < o.max_delay; ++i) d *= 2;
+    d = std::min(d, o.max_delay);
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    const auto half = d.count() / 2;
+    return std::chrono::milliseconds(half + static_cast<long>(rng() % static_cast<unsigned long>(half + 1)));
+}
+
+}  // namespace
+
+host_pool::host_pool(cluster_impl& cluster, host_ptr h)
+    : cluster_(cluster), host_(std::move(h)), wake_(cluster.executor()) {}
+
+host_pool::~host_pool() = default;
+
+void host_pool::start() {
+    asio::co_spawn(cluster_.executor(), [self = shared_from_this()] { return self->maintain(); }, asio::detached);
+}
+
+std::shared_ptr<connection> host_pool::pick() const {
+    std::shared_ptr<connection> best;
+    for (const auto& c : conns_)
+        if (c->accepting() && (!best || c->reserved() < best->reserved())) best = c;
+    return best;
+}
+
+std::size_t host_pool::open_connections() const {
+    return static_cast<std::size_t>(std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->is_open(); }));
+}
+
+void host_pool::add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const {
+    for (const auto* list : {&conns_, &retiring_})
+        for (const auto& c : *list) {
+            in_flight += c->in_flight();
+            orphaned += c->orphaned();
+            queued += c->queued();
+        }
+}
+
+void host_pool::wake_up() {
+    failures_ = 0;
+    wake_.cancel();
+}
+
+bool host_pool::drained() const {
+    auto idle = [](const std::shared_ptr<connection>& c) { return !c->is_open() || (c->in_flight() == 0 && c->queued() == 0); };
+    return std::all_of(conns_.begin(), conns_.end(), idle) && std::all_of(retiring_.begin(), retiring_.end(), idle);
+}
+
+void host_pool::close(const std::string& reason, std::error_code code) {
+    if (closed_) return;
+    closed_ = true;
+    auto conns = std::move(conns_);
+    conns_.clear();
+    conns.insert(conns.end(), retiring_.begin(), retiring_.end());
+    retiring_.clear();
+    for (auto& c : conns) c->close(reason, code);
+    if (opening_) opening_->close(reason, code);
+    for (auto& t : heartbeat_timers_) t->cancel();
+    heartbeat_timers_.clear();
+    wake_.cancel();
+}
+
+void host_pool::on_connection_change() {
+    // Retiring and closed connections leave the active set; the loop refills it.
+    bool changed = false;
+    for (auto it = conns_.begin(); it != conns_.end();) {
+        if (!(*it)->accepting()) {
+            if ((*it)->is_open()) {
+                retiring_.push_back(*it);
+                cluster_.count_replaced();
+            }
+            it = conns_.erase(it);
+            changed = true;
+        } else {
+            ++it;
+        }
+    }
+    std::erase_if(retiring_, [](const auto& c) { return !c->is_open(); });
+    // A connection going idle is no news, except to a close() waiting for that.
+    if (changed) wake_.cancel();
+    if (changed || cluster_.closed()) cluster_.on_pool_change();
+}
+
+asio::awaitable<void> host_pool::maintain() {
+    auto self = shared_from_this();  // lives while the loop runs
+    auto keep = cluster_.shared_from_this();
+    const auto& cfg = cluster_.config();
+    const std::size_t target = std::max<std::size_t>(1, cfg.connections_per_host);
+    while (!closed_) {
+        if (conns_.size() < target) {
+            std::error_code ec;
+            diagnostics d;
+            opening_ = cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false);
+            auto c = co_await cluster_.start_connection(opening_, ec, d);
+            opening_.reset();
+            if (closed_) {
+                if (c) c->close("cluster closed", client_errc::session_closed);
+                break;
+            }
+            if (c) {
+                c->on_state_change([w = weak_from_this()] {
+                    if (auto p = w.lock()) p->on_connection_change();
+                });
+                conns_.push_back(c);
+                failures_ = 0;
+                last_error_.clear();
+                if (!host_->is_up()) cluster_.host_up(host_);
+                if (cfg.heartbeat_interval.count() > 0)
+                    asio::co_spawn(cluster_.executor(), heartbeat(c), asio::detached);
+                if (!initialized_) {
+                    initialized_ = true;
+                    cluster_.on_pool_change();
+                }
+                continue;
+            }
+            ++failures_;
+            last_error_ = d.message().empty() ? ec.message() : d.message();
+            if (conns_.empty() && host_->is_up()) cluster_.host_down(host_, last_error_);
+            if (!initialized_) {
+                initialized_ = true;
+                cluster_.on_pool_change();
+            }
+            wake_.expires_after(backoff(cfg.reconnection, failures_));
+        } else {
+            wake_.expires_at(asio::steady_timer::time_point::max());
+        }
+        std::error_code ignored;
+        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+}
+
+// A connection that has read nothing for heartbeat_interval sends OPTIONS;
+// no answer within heartbeat_timeout means the peer is gone (or stuck
+// mid-frame) and the connection closes, failing what it carries.
+asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
+    auto keep = cluster_.shared_from_this();
+    const auto interval = cluster_.config().heartbeat_interval;
+    const auto timeout = cluster_.config().heartbeat_timeout;
+    auto timer_ptr = std::make_shared<asio::steady_timer>(cluster_.executor());
+    heartbeat_timers_.push_back(timer_ptr);
+    auto& timer = *timer_ptr;
+    struct forget {  // drops the timer from the pool's list when the loop ends
+        host_pool& p;
+        asio::steady_timer* t;
+        ~forget() { std::erase_if(p.heartbeat_timers_, [this](const auto& x) { return x.get() == t; }); }
+    } forget_timer{*this, timer_ptr.get()};
+    for (;;) {
+        auto c = weak.lock();
+        if (!c || !c->is_open() || closed_) co_return;
+        const auto due = c->last_read() + interval;
+        c.reset();
+        if (due > std::chrono::steady_clock::now()) {
+            timer.expires_at(due);
+            std::error_code ignored;
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            continue;
+        }
+        c = weak.lock();
+        if (!c || !c->is_open()) co_return;
+        auto signal = std::make_shared<asio::cancellation_signal>();
+        auto answered = std::make_shared<bool>(false);
+        timer.expires_after(timeout);
+        timer.async_wait([signal, answered](std::error_code ec) {
+            if (!ec && !*answered) signal->emit(asio::cancellation_type::terminal);
+        });
+        std::error_code ec;
+        co_await c->async_request(protocol::opcode::options, 0, [](protocol::byte_writer&) {},
+                                  asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));
+        *answered = true;
+        timer.cancel();
+        if (ec == asio::error::operation_aborted && c->is_open()) {
+            c->close("no answer to a heartbeat within " + std::to_string(timeout.count()) +
+                     " ms (cluster_config.heartbeat_timeout): the connection is dead");
+            co_return;
+        }
+        if (ec) co_return;  // closed meanwhile
+    }
+}
+
+}  // namespace async_cassandra::detail

@@ -1,0 +1,176 @@
+// The built-in load-balancing and retry policies.
+#include <async_cassandra/policies.hpp>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+namespace async_cassandra {
+
+namespace {
+
+bool is_local_cl(consistency c) {
+    return c == consistency::local_one || c == consistency::local_quorum || c == consistency::local_serial;
+}
+
+std::minstd_rand& rng() {
+    thread_local std::minstd_rand r{std::random_device{}()};
+    return r;
+}
+
+class dc_aware_policy final : public load_balancing_policy {
+public:
+    explicit dc_aware_policy(dc_aware_options o) : opts_(std::move(o)) {}
+
+    void on_hosts(std::span<const host_ptr> hosts, const host_ptr& contact) override {
+        if (local_dc_.empty()) local_dc_ = !opts_.local_dc.empty() ? opts_.local_dc : contact ? contact->datacenter() : "";
+        local_.clear();
+        remote_.clear();
+        std::map<std::string, std::vector<host_ptr>> by_dc;
+        for (const auto& h : hosts) {
+            if (local_dc_.empty() || h->datacenter() == local_dc_)
+                local_.push_back(h);
+            else
+                by_dc[h->datacenter()].push_back(h);
+        }
+        for (auto& [dc, list] : by_dc)
+            for (std::size_t i = 0; i < list.size() && i < opts_.used_hosts_per_remote_dc; ++i) remote_.push_back(list[i]);
+    }
+
+    host_distance distance(const host& h) const override {
+        if (local_dc_.empty() || h.datacenter() == local_dc_) return host_distance::local;
+        for (const auto& r : remote_)
+            if (r.get() == &h) return host_distance::remote;
+        return host_distance::ignored;
+    }
+
+    void plan(const request_routing& r, std::vector<host_ptr>& out) override {
+        const std::size_t n = local_.size();
+        const std::size_t start = n ? next_++ % n : 0;
+        for (std::size_t i = 0; i < n; ++i) out.push_back(local_[(start + i) % n]);
+        if (!is_local_cl(r.cl) || opts_.allow_remote_dcs_for_local_cl)
+            out.insert(out.end(), remote_.begin(), remote_.end());
+    }
+
+private:
+    dc_aware_options opts_;
+    std::string local_dc_;
+    std::vector<host_ptr> local_, remote_;
+    std::size_t next_ = 0;
+};
+
+class token_aware_policy final : public load_balancing_policy {
+public:
+    token_aware_policy(std::shared_ptr<load_balancing_policy> child, bool shuffle)
+        : child_(std::move(child)), shuffle_(shuffle) {}
+
+    void on_hosts(std::span<const host_ptr> hosts, const host_ptr& contact) override { child_->on_hosts(hosts, contact); }
+    host_distance distance(const host& h) const override { return child_->distance(h); }
+
+    void plan(const request_routing& r, std::vector<host_ptr>& out) override {
+        const std::size_t first = out.size();
+        // Local replicas first, then remote ones the child would use.
+        for (int pass = 0; pass < 2; ++pass) {
+            const std::size_t from = out.size();
+            for (const auto& h : r.replicas) {
+                const auto d = child_->distance(*h);
+                if ((pass == 0 && d == host_distance::local) || (pass == 1 && d == host_distance::remote))
+                    out.push_back(h);
+            }
+            if (shuffle_ && out.size() - from > 1) std::shuffle(out.begin() + from, out.end(), rng());
+        }
+        const std::size_t replicas_end = out.size();
+        child_->plan(r, out);
+        if (replicas_end == first) return;
+        // Drop the child's copies of the replicas already listed.
+        auto listed = [&](const host_ptr& h) {
+            return std::find(out.begin() + first, out.begin() + replicas_end, h) != out.begin() + replicas_end;
+        };
+        out.erase(std::remove_if(out.begin() + replicas_end, out.end(), listed), out.end());
+    }
+
+private:
+    std::shared_ptr<load_balancing_policy> child_;
+    bool shuffle_;
+};
+
+class host_filter_policy final : public load_balancing_policy {
+public:
+    host_filter_policy(std::shared_ptr<load_balancing_policy> child, std::function<bool(const host&)> accept)
+        : child_(std::move(child)), accept_(std::move(accept)) {}
+
+    void on_hosts(std::span<const host_ptr> hosts, const host_ptr& contact) override {
+        std::vector<host_ptr> kept;
+        for (const auto& h : hosts)
+            if (accept_(*h)) kept.push_back(h);
+        child_->on_hosts(kept, contact && accept_(*contact) ? contact : (kept.empty() ? nullptr : kept.front()));
+    }
+    host_distance distance(const host& h) const override {
+        return accept_(h) ? child_->distance(h) : host_distance::ignored;
+    }
+    void plan(const request_routing& r, std::vector<host_ptr>& out) override {
+        const std::size_t from = out.size();
+        child_->plan(r, out);
+        out.erase(std::remove_if(out.begin() + from, out.end(), [&](const host_ptr& h) { return !accept_(*h); }),
+                  out.end());
+    }
+
+private:
+    std::shared_ptr<load_balancing_policy> child_;
+    std::function<bool(const host&)> accept_;
+};
+
+class default_retry_policy final : public retry_policy {
+public:
+    retry_decision decide(const retry_context& c) override {
+        if (c.retries >= 3) return retry_decision::rethrow();
+        const auto& e = c.error;
+        if (e == server_errc::read_timeout) {
+            // Enough replicas answered but the one asked for data did not:
+            // a second try usually finds it.
+            if (c.retries == 0 && c.details && c.details->received >= c.details->block_for && !c.details->data_present)
+                return retry_decision::same_host();
+            return retry_decision::rethrow();
+        }
+        if (e == server_errc::write_timeout) {
+            const auto& wt = c.details ? c.details->write_type : std::string();
+            if (c.retries == 0 && c.idempotent && (wt == "SIMPLE" || wt == "BATCH" || wt == "UNLOGGED_BATCH"))
+                return retry_decision::same_host();
+            return retry_decision::rethrow();
+        }
+        if (e == server_errc::unavailable) return c.retries == 0 ? retry_decision::next_host() : retry_decision::rethrow();
+        // Refused before running: safe to send elsewhere.
+        if (e == server_errc::overloaded || e == server_errc::is_bootstrapping) return retry_decision::next_host();
+        if (e == client_errc::connection_closed || e == client_errc::request_timeout || e == client_errc::connect_failed ||
+            e == client_errc::protocol_violation || e == server_errc::server_error || e == server_errc::truncate_error)
+            return c.idempotent || !c.maybe_applied ? retry_decision::next_host() : retry_decision::rethrow();
+        return retry_decision::rethrow();
+    }
+};
+
+class fallthrough_retry_policy final : public retry_policy {
+public:
+    retry_decision decide(const retry_context&) override { return retry_decision::rethrow(); }
+};
+
+}  // namespace
+
+std::shared_ptr<load_balancing_policy> dc_aware_round_robin(dc_aware_options options) {
+    return std::make_shared<dc_aware_policy>(std::move(options));
+}
+
+std::shared_ptr<load_balancing_policy> token_aware(std::shared_ptr<load_balancing_policy> child, bool shuffle_replicas) {
+    return std::make_shared<token_aware_policy>(std::move(child), shuffle_replicas);
+}
+
+std::shared_ptr<load_balancing_policy> host_filter(std::shared_ptr<load_balancing_policy> child,
+                                                   std::function<bool(const host&)> accept) {
+    return std::make_shared<host_filter_policy>(std::move(child), std::move(accept));
+}
+
+std::shared_ptr<load_balancing_policy> default_load_balancing() { return token_aware(dc_aware_round_robin()); }
+
+std::shared_ptr<retry_policy> default_retry() { return std::make_shared<default_retry_policy>(); }
+std::shared_ptr<retry_policy> fallthrough_retry() { return std::make_shared<fallthrough_retry_policy>(); }
+
+}  // namespace async_cassandra

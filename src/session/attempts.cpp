@@ -1,0 +1,311 @@
+#include "session/attempts.hpp"
+
+#include "session/session_impl.hpp"
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <deque>
+
+namespace async_cassandra::detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Errors no other attempt can fix: the caller's own doing, or the session's.
+bool is_final(const std::error_code& ec) {
+    return ec == asio::error::operation_aborted || ec == client_errc::session_closed ||
+           ec == client_errc::invalid_request || ec == client_errc::request_too_large ||
+           ec == client_errc::bad_config || ec == client_errc::internal_error || ec == client_errc::too_many_requests;
+}
+
+// The server may have carried the request out before the failure.
+bool maybe_applied(const std::error_code& ec) {
+    if (ec == server_errc::unavailable || ec == server_errc::overloaded || ec == server_errc::is_bootstrapping ||
+        ec == server_errc::read_timeout || ec == server_errc::read_failure)
+        return false;
+    if (ec.category() == server_category()) return true;  // it reached the coordinator
+    return ec == client_errc::request_timeout || ec == client_errc::connection_closed ||
+           ec == client_errc::protocol_violation || ec == client_errc::unexpected_response;
+}
+
+struct plan_state {
+    std::vector<host_ptr> hosts;
+    std::size_t next = 0;
+    std::string tried;  // "host: why; ..." for no_host_available
+
+    // The next host of the plan with a connection open, and that connection.
+    std::shared_ptr<connection> advance(cluster_impl& cl, host_ptr& h) {
+        while (next < hosts.size()) {
+            h = hosts[next++];
+            if (auto c = cl.connection_to(*h)) return c;
+            note(*h, "no connection open");
+        }
+        return nullptr;
+    }
+    void note(const host& h, const std::string& why) { tried += (tried.empty() ? "" : "; ") + h.endpoint() + ": " + why; }
+};
+
+struct resolved {
+    const execution_profile* profile = nullptr;
+    clock::time_point deadline;
+    std::chrono::milliseconds timeout{};
+    consistency cl = consistency::local_one;
+    std::optional<consistency> serial_cl;
+    std::optional<speculative_execution> speculation;
+};
+
+std::chrono::milliseconds left(clock::time_point deadline) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+}
+
+std::error_code timed_out(const resolved& r, diagnostics& diag, const std::string& tried) {
+    diag.assign("no answer within " + std::to_string(r.timeout.count()) + " ms (the request timeout)" +
+                (tried.empty() ? std::string() : "; tried " + tried));
+    return client_errc::request_timeout;
+}
+
+// What the retry policy says about a failed attempt, with the idempotence
+// rule on top: a request that may have run is never sent again unless it is
+// idempotent (a read timeout says it was a read).
+retry_decision decide(cluster_impl& cl, const resolved& r, const request_options& o, const std::error_code& ec,
+                      const diagnostics& d, int retries) {
+    if (is_final(ec)) return retry_decision::rethrow();
+    retry_context rc;
+    rc.error = ec;
+    rc.details = d.server_details() ? &*d.server_details() : nullptr;
+    rc.retries = retries;
+    rc.idempotent = o.idempotent;
+    rc.cl = r.cl;
+    rc.maybe_applied = maybe_applied(ec);
+    auto dec = cl.retry(r.profile).decide(rc);
+    if (rc.maybe_applied && !o.idempotent && dec.what != retry_decision::kind::rethrow &&
+        dec.what != retry_decision::kind::ignore)
+        return retry_decision::rethrow();
+    return dec;
+}
+
+asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec) {
+    // DDL: the request completes once the hosts agree on the new schema.
+    if (!ec && out.kind() == result_kind::schema_change) (void)co_await s.cluster().wait_schema_agreement();
+    co_return ec;
+}
+
+asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_options& o, const resolved& r,
+                                                plan_state& plan, const attempt_fn& attempt, result_set& out,
+                                                diagnostics& diag) {
+    auto& cl = s.cluster();
+    host_ptr h;
+    auto conn = plan.advance(cl, h);
+    auto cl_now = r.cl;
+    for (int retries = 0;;) {
+        if (!conn) {
+            if (plan.tried.empty()) plan.tried = "no host is up";
+            diag.assign("no host could take the request: " + plan.tried);
+            co_return make_error_code(client_errc::no_host_available);
+        }
+        const auto remaining = left(r.deadline);
+        if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
+        attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
+        auto ec = co_await attempt(ctx, out, diag);
+        if (!ec) co_return co_await finish(s, out, ec);
+        if (ec == client_errc::request_timeout && left(r.deadline).count() <= 0) co_return ec;
+        auto dec = decide(cl, r, o, ec, diag, retries);
+        switch (dec.what) {
+            case retry_decision::kind::rethrow: co_return ec;
+            case retry_decision::kind::ignore: out = result_set{}; co_return std::error_code{};
+            case retry_decision::kind::retry_same_host:
+                if (!conn->accepting()) conn = cl.connection_to(*h);
+                if (!conn) co_return ec;
+                break;
+            case retry_decision::kind::retry_next_host:
+                plan.note(*h, diag.message().empty() ? ec.message() : diag.message());
+                conn = plan.advance(cl, h);
+                if (!conn) co_return ec;  // no other host: the caller sees this error itself
+                break;
+        }
+        if (dec.cl) cl_now = *dec.cl;
+        ++retries;
+        ++cl.counters().retries;
+    }
+}
+
+// Speculative executions: attempts race; the first answer wins and the
+// others are cancelled (their stream ids stay reserved until answered).
+struct race : std::enable_shared_from_this<race> {
+    struct finished {
+        std::error_code ec;
+        result_set out;
+        diagnostics diag;
+        host_ptr host;
+    };
+    explicit race(const asio::any_io_executor& ex) : wake(ex) {}
+    asio::steady_timer wake;
+    int running = 0;
+    std::vector<std::shared_ptr<asio::cancellation_signal>> signals;
+    std::deque<finished> done;
+
+    void start(const attempt_fn& attempt, std::shared_ptr<connection> conn, host_ptr h, std::chrono::milliseconds timeout,
+               consistency cl, std::optional<consistency> serial) {
+        auto sig = std::make_shared<asio::cancellation_signal>();
+        signals.push_back(sig);
+        ++running;
+        auto self = shared_from_this();
+        asio::co_spawn(
+            wake.get_executor(),
+            [self, &attempt, conn, h, timeout, cl, serial]() -> asio::awaitable<void> {
+                finished f;
+                f.host = h;
+                h->count_request();
+                attempt_context ctx{*conn, timeout, cl, serial};
+                try {
+                    f.ec = co_await attempt(ctx, f.out, f.diag);
+                } catch (const std::exception& e) {
+                    f.ec = client_errc::internal_error;
+                    f.diag.assign(e.what());
+                }
+                self->done.push_back(std::move(f));
+                --self->running;
+                self->wake.cancel();
+            },
+            asio::bind_cancellation_slot(sig->slot(), asio::detached));
+    }
+    void cancel_all() {
+        for (auto& sig : signals) sig->emit(asio::cancellation_type::terminal);
+    }
+    asio::awaitable<void> settle() {
+        cancel_all();
+        while (running > 0) {
+            wake.expires_at(asio::steady_timer::time_point::max());
+            std::error_code ec;
+            co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+    }
+};
+
+asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_options& o, const resolved& r,
+                                                 plan_state& plan, const attempt_fn& attempt, result_set& out,
+                                                 diagnostics& diag) {
+    auto& cl = s.cluster();
+    auto st = std::make_shared<race>(cl.executor());
+    host_ptr h;
+    auto conn = plan.advance(cl, h);
+    if (!conn) {
+        diag.assign("no host could take the request: " + (plan.tried.empty() ? std::string("no host is up") : plan.tried));
+        co_return make_error_code(client_errc::no_host_available);
+    }
+    st->start(attempt, conn, h, left(r.deadline), r.cl, r.serial_cl);
+    int executions = 1, retries = 0;
+    auto next_spec = clock::now() + r.speculation->delay;
+    std::error_code last = client_errc::no_host_available;
+    diagnostics last_diag;
+    for (;;) {
+        const bool may_speculate = executions < r.speculation->max_executions && plan.next < plan.hosts.size();
+        st->wake.expires_at(may_speculate ? std::min(next_spec, r.deadline) : r.deadline);
+        std::error_code wait_ec;
+        co_await st->wake.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() != asio::cancellation_type::none) {
+            co_await st->settle();
+            diag.assign("cancelled");
+            co_return make_error_code(asio::error::operation_aborted);
+        }
+        while (!st->done.empty()) {
+            auto f = std::move(st->done.front());
+            st->done.pop_front();
+            if (!f.ec) {
+                co_await st->settle();
+                out = std::move(f.out);
+                co_return co_await finish(s, out, {});
+            }
+            auto dec = decide(cl, r, o, f.ec, f.diag, retries);
+            last = f.ec;
+            last_diag = f.diag;
+            if (dec.what == retry_decision::kind::ignore) {
+                co_await st->settle();
+                out = result_set{};
+                co_return std::error_code{};
+            }
+            if (dec.what == retry_decision::kind::rethrow) continue;
+            std::shared_ptr<connection> c;
+            host_ptr next_host = f.host;
+            if (dec.what == retry_decision::kind::retry_same_host) c = cl.connection_to(*f.host);
+            if (!c) {
+                plan.note(*f.host, f.diag.message().empty() ? f.ec.message() : f.diag.message());
+                c = plan.advance(cl, next_host);
+            }
+            if (!c || left(r.deadline).count() <= 0) continue;
+            ++retries;
+            ++cl.counters().retries;
+            st->start(attempt, c, next_host, left(r.deadline), dec.cl.value_or(r.cl), r.serial_cl);
+        }
+        if (st->running == 0) {
+            diag = last_diag;
+            co_return last;
+        }
+        if (!wait_ec) {  // the timer fired: deadline or time to speculate
+            if (clock::now() >= r.deadline) {
+                co_await st->settle();
+                co_return timed_out(r, diag, plan.tried);
+            }
+            if (executions < r.speculation->max_executions) {
+                host_ptr sh;
+                if (auto c = plan.advance(cl, sh)) {
+                    ++executions;
+                    ++cl.counters().speculative;
+                    st->start(attempt, c, sh, left(r.deadline), r.cl, r.serial_cl);
+                }
+                next_spec = clock::now() + r.speculation->delay;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
+                                             const attempt_fn& attempt, result_set& out, diagnostics& diag) {
+    auto& cl = s.cluster();
+    const auto& cfg = cl.config();
+    resolved r;
+    std::error_code ec;
+    r.profile = cl.profile(o.profile, diag, ec);
+    if (ec) co_return ec;
+    const auto* p = r.profile;
+    r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;
+    r.deadline = clock::now() + r.timeout;
+    r.cl = o.cl ? *o.cl : p && p->cl ? *p->cl : cfg.default_consistency;
+    r.serial_cl = o.serial_cl ? o.serial_cl : p ? p->serial_cl : std::nullopt;
+    if (o.idempotent) {
+        r.speculation = p && p->speculation ? p->speculation : cfg.speculation;
+        if (r.speculation && r.speculation->max_executions <= 1) r.speculation.reset();
+    }
+
+    request_routing routing;
+    routing.keyspace = where.keyspace;
+    routing.token = where.token;
+    routing.cl = r.cl;
+    if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
+    plan_state plan;
+    cl.plan(routing, p, plan.hosts);
+    if (plan.hosts.empty() || !cl.connection_to(*plan.hosts.front())) {
+        // Pools may still be opening (just after connect, or after a node came back).
+        std::error_code wait_ec;
+        diagnostics wait_diag;
+        if (!co_await cl.acquire(wait_ec, wait_diag, r.timeout)) {
+            diag = std::move(wait_diag);
+            co_return wait_ec;
+        }
+        plan.hosts.clear();
+        cl.plan(routing, p, plan.hosts);
+    }
+    if (r.speculation) co_return co_await run_speculative(s, o, r, plan, attempt, out, diag);
+    co_return co_await run_sequential(s, o, r, plan, attempt, out, diag);
+}
+
+}  // namespace async_cassandra::detail
