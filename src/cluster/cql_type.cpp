@@ -112,17 +112,7 @@ private:
 
     // '<class>', quotes doubled inside.
     data_type custom() {
-        ++pos_;
-        std::string cls;
-        for (;;) {
-            if (pos_ >= s_.size()) fail("unterminated quoted custom type");
-            const char c = s_[pos_++];
-            if (c == '\'') {
-                if (peek() != '\'') break;
-                ++pos_;
-            }
-            cls += c;
-        }
+        auto cls = quoted_text('\'', "unterminated quoted custom type");
         try {
             return protocol::parse_marshal_type(cls);
         } catch (const protocol::protocol_error&) {
@@ -139,16 +129,7 @@ private:
         std::string out;
         quoted = peek() == '"';
         if (quoted) {
-            ++pos_;
-            for (;;) {
-                if (pos_ >= s_.size()) fail("unterminated quoted name");
-                const char c = s_[pos_++];
-                if (c == '"') {
-                    if (peek() != '"') break;
-                    ++pos_;
-                }
-                out += c;
-            }
+            out = quoted_text('"', "unterminated quoted name");
             if (out.empty()) fail("empty quoted name");
             return out;
         }
@@ -156,6 +137,21 @@ private:
             out += static_cast<char>(std::tolower(static_cast<unsigned char>(s_[pos_++])));
         if (out.empty()) fail("expected a type" + found());
         return out;
+    }
+
+    // From the opening quote at pos_ to the closing one; a doubled quote is one.
+    std::string quoted_text(char quote, const char* unterminated) {
+        ++pos_;
+        std::string out;
+        for (;;) {
+            if (pos_ >= s_.size()) fail(unterminated);
+            const char c = s_[pos_++];
+            if (c == quote) {
+                if (peek() != quote) return out;
+                ++pos_;
+            }
+            out += c;
+        }
     }
 
     std::int32_t dimension() {

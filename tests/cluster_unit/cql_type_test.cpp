@@ -1,6 +1,8 @@
 // CQL type strings as system_schema writes them.
 #include "cluster/cql_type.hpp"
 
+#include "type_util.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace async_cassandra;
@@ -8,12 +10,6 @@ using namespace async_cassandra::detail;
 
 namespace {
 
-data_type of(type_id id, std::vector<data_type> params = {}) {
-    data_type t;
-    t.id = id;
-    t.params = std::move(params);
-    return t;
-}
 
 data_type parsed(std::string_view text, const udt_resolver& resolve = {}) {
     auto r = parse_cql_type(text, resolve);

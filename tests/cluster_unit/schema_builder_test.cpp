@@ -3,6 +3,8 @@
 
 #include <async_cassandra/protocol/server.hpp>
 
+#include "type_util.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace async_cassandra;
@@ -11,12 +13,6 @@ namespace pr = async_cassandra::protocol;
 
 namespace {
 
-data_type of(type_id id, std::vector<data_type> params = {}) {
-    data_type t;
-    t.id = id;
-    t.params = std::move(params);
-    return t;
-}
 const data_type text = of(type_id::varchar);
 
 // A Rows result of `columns` (name, type) holding `rows`.
