@@ -59,7 +59,10 @@ replication_parse_result parse_replication(const std::map<std::string, std::stri
     else return r;  // other: options are that class's own business
 
     bool has_factor = false;
-    for (const auto& [key, value] : options) {
+    for (const auto& option : options) {
+        // Named, not structured bindings: clang 14 cannot capture those.
+        const std::string& key = option.first;
+        const std::string& value = option.second;
         if (key == "class") continue;
         auto fail = [&](const std::string& why) {
             r.error = "replication option " + quoted(key) + " = " + quoted(value) + ": " + why;
