@@ -261,3 +261,41 @@ TEST(token_map, parses_token_strings) {
 }
 
 }  // namespace
+
+namespace {
+
+// 100 hosts x 256 random tokens, 2 datacenters x 3 racks, NTS RF 3 each:
+// every range has 3 replicas per datacenter on 3 distinct racks, the first
+// being the range's owner, and SimpleStrategy RF 3 gives 3 distinct hosts.
+TEST(token_map, large_ring_invariants) {
+    std::mt19937_64 rng(99);
+    std::vector<ring_host> hosts;
+    for (int h = 0; h < 100; ++h) {
+        ring_host r{"dc" + std::to_string(h % 2), "rack" + std::to_string((h / 2) % 3), {}};
+        for (int t = 0; t < 256; ++t) r.tokens.push_back(static_cast<std::int64_t>(rng()));
+        hosts.push_back(std::move(r));
+    }
+    token_map m(hosts);
+    m.set_keyspace("nts", nts({{"dc0", "3"}, {"dc1", "3"}}));
+    m.set_keyspace("simple", simple(3));
+    for (int i = 0; i < 2000; ++i) {
+        const auto token = static_cast<std::int64_t>(rng());
+        const auto r = m.replicas("nts", token);
+        ASSERT_EQ(r.size(), 6u);
+        std::set<std::pair<std::string, std::string>> racks;
+        std::map<std::string, int> per_dc;
+        for (auto h : r) {
+            racks.emplace(hosts[h].datacenter, hosts[h].rack);
+            ++per_dc[hosts[h].datacenter];
+        }
+        EXPECT_EQ(racks.size(), 6u);
+        EXPECT_EQ(per_dc["dc0"], 3);
+        EXPECT_EQ(per_dc["dc1"], 3);
+        const auto s = m.replicas("simple", token);
+        ASSERT_EQ(s.size(), 3u);
+        EXPECT_EQ(std::set<host_index>(s.begin(), s.end()).size(), 3u);
+        EXPECT_EQ(s[0], r[0]);  // both start at the range's owner
+    }
+}
+
+}  // namespace
