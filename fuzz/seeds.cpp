@@ -254,5 +254,18 @@ int main(int argc, char** argv) {
         pr::compress_body(compressed, body, c ? async_cassandra::compression::snappy : async_cassandra::compression::lz4);
         seed("fuzz_decompress", c ? "snappy" : "lz4", c, compressed);
     }
+
+    // Schema text (first byte: 0 a CQL type string, 1 replication options).
+    auto text = [](const std::string& name, char mode, const std::string& body) {
+        fs::create_directories(root / "fuzz_schema_text");
+        std::ofstream out(root / "fuzz_schema_text" / name, std::ios::binary);
+        out << mode << body;
+    };
+    text("map", 0, "frozen<map<text, list<int>>>");
+    text("vector", 0, "vector<float, 3>");
+    text("tuple_udt", 0, "tuple<int, frozen<point>, \"My\"\"Type\", ks.addr>");
+    text("custom", 0, "'org.apache.cassandra.db.marshal.DynamicCompositeType(s=>UTF8Type)'");
+    text("simple", 1, "class=org.apache.cassandra.locator.SimpleStrategy\nreplication_factor=3");
+    text("nts", 1, "class=NetworkTopologyStrategy\ndc1=3\ndc2=3/1");
     return 0;
 }
