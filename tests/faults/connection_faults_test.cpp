@@ -74,7 +74,15 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
     EXPECT_EQ(t.connection_errors, n);
     for (const auto& [what, count] : t.other) ADD_FAILURE() << count << " requests ended with: " << what;
     const auto took = t.last_done - reset_at;
-    EXPECT_LT(took, 1s) << "the last of " << n << " requests completed " << ms(took) << " ms after the reset";
+    // The bound is 1 s; release builds measured 200-330 ms on the
+    // shared 2-core machine. The ASan+UBSan Debug build (there for the leak
+    // check) runs the same completions about 5-10 times slower: 1.6-2.1 s measured.
+#if defined(__SANITIZE_ADDRESS__)
+    constexpr auto bound = 5s;
+#else
+    constexpr auto bound = 1s;
+#endif
+    EXPECT_LT(took, bound) << "the last of " << n << " requests completed " << ms(took) << " ms after the reset";
     std::printf("[ figure ] %d requests failed %.1f ms after the reset\n", n, ms(took));
     EXPECT_EQ(accepted_after, 2u);  // the reset one, then its replacement
 }
