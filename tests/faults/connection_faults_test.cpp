@@ -47,9 +47,9 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
     hang.fault.kind = cql_sim::fault_kind::stall;
     env.sim.add_rule(hang);
     tally t;
-    std::size_t in_flight_before = 0;
+    std::size_t in_flight_before = 0, queued_before = 0;
     clock::time_point reset_at{};
-    std::uint64_t accepted_after = 0;
+    std::uint64_t accepted_before = 0, accepted_after = 0;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config();
         cfg.max_requests_per_connection = 32768;  // all 10,000 on the wire, none queued
@@ -59,9 +59,11 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
         auto ex = co_await asio::this_coro::executor;
         for (int i = 0; i < n; ++i) asio::co_spawn(ex, hang_one(&session, &t), asio::detached);
         CO_ASSERT(co_await wait_until([&] { return env.sim.stats().requests_of(pr::opcode::query) >= n; }, 60s));
-        in_flight_before = session.stats().connection_in_flight;
+        in_flight_before = session.stats().in_flight;
+        queued_before = session.stats().queued;
+        accepted_before = env.sim.stats().connections_accepted;
         reset_at = clock::now();
-        CO_ASSERT(env.sim.reset_connections() == 1);
+        CO_ASSERT(env.sim.reset_connections() >= 1);
         CO_ASSERT(co_await wait_until([&] { return t.done == n; }, 30s));
         // The next request reconnects.
         auto rs = co_await session.execute("SELECT release_version FROM system.local");
@@ -70,6 +72,7 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
         co_await cluster.close();
     }, 180s);
     EXPECT_EQ(in_flight_before, static_cast<std::size_t>(n));
+    EXPECT_EQ(queued_before, 0u);  // all of them on the wire
     EXPECT_EQ(t.done, n);
     EXPECT_EQ(t.connection_errors, n);
     for (const auto& [what, count] : t.other) ADD_FAILURE() << count << " requests ended with: " << what;
@@ -84,7 +87,7 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
 #endif
     EXPECT_LT(took, bound) << "the last of " << n << " requests completed " << ms(took) << " ms after the reset";
     std::printf("[ figure ] %d requests failed %.1f ms after the reset\n", n, ms(took));
-    EXPECT_EQ(accepted_after, 2u);  // the reset one, then its replacement
+    EXPECT_GT(accepted_after, accepted_before);  // a new connection for the next request
 }
 
 // An answer later than the request's timeout: request_timeout at the
@@ -103,11 +106,13 @@ TEST_P(late_response, times_out_on_time_and_the_late_answer_never_reaches_the_ne
     env.sim.add_rule(next);
     outcome timed_out, answered;
     std::size_t orphaned_at_timeout = 0, in_flight_after_late = 0;
+    std::uint64_t accepted_at_start = 0, accepted_at_end = 0;
     bool next_done = false;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config(GetParam());
         auto cluster = co_await ac::cluster::connect(cfg);
         auto session = co_await cluster.open_session();
+        accepted_at_start = env.sim.stats().connections_accepted;
         ac::statement st("SELECT late");
         st.set_timeout(timeout);
         timed_out = co_await attempt(session, st);
@@ -121,6 +126,7 @@ TEST_P(late_response, times_out_on_time_and_the_late_answer_never_reaches_the_ne
         CO_ASSERT(co_await wait_until([&] { return session.stats().connection_orphaned == 0; }, 5s));
         in_flight_after_late = session.stats().connection_in_flight;
         CO_ASSERT(co_await wait_until([&] { return next_done; }, 5s));
+        accepted_at_end = env.sim.stats().connections_accepted;
         co_await cluster.close();
     });
     EXPECT_EQ(timed_out.ec, ac::client_errc::request_timeout) << timed_out.diag.message();
@@ -133,7 +139,7 @@ TEST_P(late_response, times_out_on_time_and_the_late_answer_never_reaches_the_ne
     EXPECT_EQ(in_flight_after_late, 1u);
     ASSERT_FALSE(answered.ec) << answered.diag.message();
     EXPECT_EQ(first_int(answered.rs), 2);  // its own answer, not the late 1
-    EXPECT_EQ(env.sim.stats().connections_accepted, 1u);  // all on one connection
+    EXPECT_EQ(accepted_at_end, accepted_at_start);  // no connection was replaced
 }
 
 INSTANTIATE_TEST_SUITE_P(versions, late_response, ::testing::Values(5, 4));
@@ -179,8 +185,7 @@ TEST(corrupt_frame, bad_crc_on_v5_fails_the_connection_and_spares_the_others) {
     const auto slow_rule = env.sim.add_rule(slow);
     outcome bad, slow_same, slow_other, after;
     int slow_done = 0;
-    std::size_t opened_a = 0, opened_b = 0;
-    std::uint64_t accepted = 0;
+    std::size_t opened_a = 0, opened_b = 0, opened_a_before = 0, opened_b_before = 0;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config(5);
         auto a = co_await ac::cluster::connect(cfg);
@@ -188,6 +193,8 @@ TEST(corrupt_frame, bad_crc_on_v5_fails_the_connection_and_spares_the_others) {
         CO_ASSERT(a.protocol_version() == 5);
         auto sa = co_await a.open_session();
         auto sb = co_await b.open_session();
+        opened_a_before = sa.stats().connections_opened;
+        opened_b_before = sb.stats().connections_opened;
         auto ex = co_await asio::this_coro::executor;
         auto slow_on = [&](ac::session& s, outcome& out) -> asio::awaitable<void> {
             ac::statement st("SELECT slow");
@@ -205,7 +212,6 @@ TEST(corrupt_frame, bad_crc_on_v5_fails_the_connection_and_spares_the_others) {
         co_await sb.execute("SELECT release_version FROM system.local");
         opened_a = sa.stats().connections_opened;
         opened_b = sb.stats().connections_opened;
-        accepted = env.sim.stats().connections_accepted;
         co_await a.close();
         co_await b.close();
     });
@@ -217,9 +223,8 @@ TEST(corrupt_frame, bad_crc_on_v5_fails_the_connection_and_spares_the_others) {
     EXPECT_LT(slow_same.took, 500ms);
     EXPECT_FALSE(slow_other.ec) << slow_other.diag.message();
     EXPECT_FALSE(after.ec) << after.diag.message();
-    EXPECT_EQ(opened_a, 2u);  // replaced
-    EXPECT_EQ(opened_b, 1u);  // untouched
-    EXPECT_EQ(accepted, 3u);
+    EXPECT_GT(opened_a, opened_a_before);  // replaced
+    EXPECT_EQ(opened_b, opened_b_before);  // untouched
 }
 
 // Bytes that are no valid envelope header: a protocol violation within
@@ -240,12 +245,13 @@ TEST_P(garbage_header, is_a_protocol_violation_and_the_connection_is_replaced) {
     bad.fault = GetParam().fault;
     env.sim.add_rule(bad);
     outcome o, after;
-    std::size_t opened = 0;
+    std::size_t opened = 0, opened_before = 0;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config(GetParam().version);
         auto cluster = co_await ac::cluster::connect(cfg);
         CO_ASSERT(cluster.protocol_version() == GetParam().version);
         auto session = co_await cluster.open_session();
+        opened_before = session.stats().connections_opened;
         ac::statement st("SELECT garbage");
         o = co_await attempt(session, st);
         ac::statement again("SELECT release_version FROM system.local");
@@ -257,8 +263,7 @@ TEST_P(garbage_header, is_a_protocol_violation_and_the_connection_is_replaced) {
     EXPECT_TRUE(throws_as<ac::protocol_violation_error>(o));
     EXPECT_LT(o.took, 2s);  // the request timeout is 10 s
     EXPECT_FALSE(after.ec) << after.diag.message();
-    EXPECT_EQ(opened, 2u);
-    EXPECT_EQ(env.sim.stats().connections_accepted, 2u);
+    EXPECT_GT(opened, opened_before);  // replaced
 }
 
 namespace {

@@ -44,10 +44,12 @@ TEST_P(stream_server_close, reports_the_error_after_the_rows_that_arrived_and_do
     bool threw_connection_error = false;
     clock::duration waited{};
     bool session_ok = false;
+    std::uint64_t accepted_at_start = 0;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config();
         auto cluster = co_await ac::cluster::connect(cfg);
         auto session = co_await cluster.open_session();
+        accepted_at_start = env.sim.stats().connections_accepted;
         ac::stream_config sc;
         sc.prefetch = GetParam().prefetch;
         ac::statement st(query);
@@ -83,7 +85,7 @@ TEST_P(stream_server_close, reports_the_error_after_the_rows_that_arrived_and_do
     EXPECT_LT(waited, 2s) << "the consumer waited " << ms(waited) << " ms for the error";
     EXPECT_EQ(failed_again, failed);
     EXPECT_TRUE(session_ok);
-    EXPECT_EQ(env.sim.stats().connections_accepted, 2u);
+    EXPECT_GT(env.sim.stats().connections_accepted, accepted_at_start);  // a new one for the session
 }
 
 INSTANTIATE_TEST_SUITE_P(
