@@ -12,7 +12,8 @@
 //                                     SIMPLE/BATCH/UNLOGGED_BATCH writes; unavailable retried once on
 //                                     the next host; statement::set_idempotent.
 // - heartbeat.*                       cluster_config::heartbeat_interval (std::chrono::milliseconds:
-//                                     an OPTIONS is sent after that long without traffic) and
+//                                     an OPTIONS is sent after that long without traffic, also while a
+//                                     request is in flight: the half-written-frame test depends on it) and
 //                                     cluster_config::heartbeat_timeout (no answer within it: the
 //                                     connection is defunct, its requests fail with connection_closed,
 //                                     and it is replaced).

@@ -176,6 +176,8 @@ class server_error_kinds : public ::testing::TestWithParam<error_param> {};
 
 // The error, its class and its details; the message and host too; and the
 // connection survives (a server error is an answer, not a broken link).
+// One node: a retry policy has no other host to try, so overloaded,
+// is_bootstrapping and unavailable must still reach the caller as themselves.
 TEST_P(server_error_kinds, reach_the_caller_with_code_class_and_details) {
     const auto& [c, version] = GetParam();
     sim_env env;
