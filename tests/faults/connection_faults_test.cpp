@@ -79,7 +79,7 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
     const auto took = t.last_done - reset_at;
     // The bound is 1 s; release builds measured 200-330 ms on the
     // shared 2-core machine. The ASan+UBSan Debug build (there for the leak
-    // check) runs the same completions about 5-10 times slower: 1.6-2.1 s measured.
+    // check) is several times slower and varies with the load: 0.7-2.1 s measured.
 #if defined(__SANITIZE_ADDRESS__)
     constexpr auto bound = 5s;
 #else
