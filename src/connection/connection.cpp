@@ -238,6 +238,12 @@ void connection::dispatch(protocol::envelope env) {
     using protocol::opcode;
     const auto& h = env.header;
     if (!h.is_response) throw protocol::protocol_error(protocol::protocol_errc::malformed, "envelope without the response bit");
+    // Once negotiated, every envelope carries our version; during the
+    // handshake a server refusing v5 may answer in v4.
+    if (state_ == state::ready && h.version != version_)
+        throw protocol::protocol_error(protocol::protocol_errc::malformed,
+                                       "envelope of protocol v" + std::to_string(h.version) + " on a v" +
+                                           std::to_string(version_) + " connection");
     // The STARTUP answer switches v5 to segments from the very next byte.
     if (!framed_ && version_ >= 5 && (h.opcode == opcode::ready || h.opcode == opcode::authenticate)) {
         framed_ = true;

@@ -500,7 +500,7 @@ TEST(cql_sim_raw, faults_wrong_stream_close_after_and_corrupt_crc) {
         t.sim.add_rule(wrong);
         cql_sim::rule cut;
         cut.query = "SELECT cut";
-        cut.fault = {cql_sim::fault_kind::close_after, 5};
+        cut.fault = {cql_sim::fault_kind::close_after, 5, {}};
         t.sim.add_rule(cut);
         cql_sim::rule crc;
         crc.query = "SELECT crc";

@@ -2,8 +2,9 @@
 
 namespace cql_sim {
 
-bool rule::matches(std::string_view text, std::string_view id) const {
+bool rule::matches(std::string_view text, std::string_view id, int on_node) const {
     if (max_hits && *max_hits <= 0) return false;
+    if (node && *node != on_node) return false;
     if (prepared_id) return *prepared_id == id;
     if (query.empty()) return true;
     return substring ? text.find(query) != std::string_view::npos : text == query;
@@ -13,7 +14,7 @@ rule rows_rule(std::string query, std::vector<pr::column_spec> columns,
                std::vector<std::vector<ac::encoded_value>> rows) {
     rule r;
     r.query = std::move(query);
-    r.result = rows_result{std::move(columns), std::move(rows)};
+    r.result = rows_result{std::move(columns), std::move(rows), std::nullopt};
     return r;
 }
 

@@ -28,6 +28,8 @@ void apply_option(rule& r, std::string_view opt) {
         r.substring = true;
     } else if (key == "delay") {
         r.delay = std::chrono::milliseconds(number(value));
+    } else if (key == "node") {
+        r.node = static_cast<int>(number(value));
     } else if (key == "max_hits") {
         r.max_hits = static_cast<int>(number(value));
     } else if (key == "error") {
@@ -40,7 +42,9 @@ void apply_option(rule& r, std::string_view opt) {
         else if (value == "stall") r.fault.kind = fault_kind::stall;
         else if (value == "wrong_stream") r.fault.kind = fault_kind::wrong_stream;
         else if (value == "corrupt_crc") r.fault.kind = fault_kind::corrupt_crc;
-        else if (value.starts_with("close_after:")) r.fault = {fault_kind::close_after, static_cast<std::size_t>(number(value.substr(12)))};
+        else if (value == "reset") r.fault.kind = fault_kind::reset;
+        else if (value.starts_with("close_after:")) r.fault = {fault_kind::close_after, static_cast<std::size_t>(number(value.substr(12))), {}};
+        else if (value.starts_with("mute_after:")) r.fault = {fault_kind::mute_after, static_cast<std::size_t>(number(value.substr(11))), {}};
         else throw std::invalid_argument("unknown fault " + std::string(value));
     } else {
         throw std::invalid_argument("unknown option " + std::string(opt));

@@ -6,16 +6,27 @@
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace cql_sim {
 namespace detail {
 
-rule* shared_state::match(std::string_view text, std::string_view id) {
-    for (auto& r : rules)
-        if (r.matches(text, id)) {
+rule* shared_state::match(std::string_view text, std::string_view id, int node) {
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        auto& r = rules[i];
+        if (r.matches(text, id, node)) {
             if (r.max_hits) --*r.max_hits;
+            ++hits[i];
             return &r;
         }
+    }
     return nullptr;
+}
+
+void shared_state::count_request(int node, pr::opcode op) {
+    const auto i = static_cast<std::uint8_t>(op);
+    ++counters.requests[i];
+    ++counters.nodes[static_cast<std::size_t>(node)].requests[i];
 }
 
 }  // namespace detail
@@ -28,6 +39,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<detail::shared_state> st, asio
             auto s = co_await acceptor.async_accept(asio::use_awaitable);
             if (st->stopped) co_return;
             ++st->counters.connections_accepted;
+            ++st->counters.nodes[static_cast<std::size_t>(node)].connections_accepted;
             auto c = std::make_shared<sim_connection>(st, std::move(s), node);
             // Forget connections that ended, so a long benchmark does not grow the list.
             st->connections.remove_if([](const auto& w) { return w.expired(); });
@@ -38,6 +50,17 @@ asio::awaitable<void> accept_loop(std::shared_ptr<detail::shared_state> st, asio
         // The acceptor was closed by stop().
     }
 }
+// Applies f to every open connection (of `node` only, when given); returns how many.
+template <class F>
+std::size_t for_each_open(detail::shared_state& st, std::optional<int> node, F f) {
+    std::size_t n = 0;
+    for (auto& w : st.connections)
+        if (auto c = w.lock(); c && c->is_open() && (!node || c->node() == *node)) {
+            f(*c);
+            ++n;
+        }
+    return n;
+}
 }  // namespace
 
 server::server(asio::any_io_executor ex, config cfg) : state_(std::make_shared<detail::shared_state>()) {
@@ -45,6 +68,7 @@ server::server(asio::any_io_executor ex, config cfg) : state_(std::make_shared<d
     state_->cfg = std::move(cfg);
     state_->topo.nodes = state_->cfg.nodes;
     state_->topo.data_center = state_->cfg.data_center;
+    state_->counters.nodes.resize(static_cast<std::size_t>(std::max(state_->cfg.nodes, 1)));
 }
 
 server::~server() { stop(); }
@@ -92,8 +116,26 @@ std::vector<asio::ip::tcp::endpoint> server::endpoints() const {
     return out;
 }
 
-void server::add_rule(rule r) { state_->rules.push_back(std::move(r)); }
-void server::clear_rules() { state_->rules.clear(); }
+std::size_t server::add_rule(rule r) {
+    state_->rules.push_back(std::move(r));
+    state_->hits.push_back(0);
+    return state_->rules.size() - 1;
+}
+void server::clear_rules() {
+    state_->rules.clear();
+    state_->hits.clear();
+}
+std::uint64_t server::hits(std::size_t index) const { return index < state_->hits.size() ? state_->hits[index] : 0; }
+
+std::size_t server::reset_connections(std::optional<int> node) {
+    return for_each_open(*state_, node, [](sim_connection& c) { c.reset(); });
+}
+
+std::size_t server::mute_connections(std::optional<int> node) {
+    return for_each_open(*state_, node, [](sim_connection& c) { c.mute(); });
+}
+
+void server::forget_prepared() { state_->prepared.clear(); }
 
 std::size_t server::push_event(const pr::event_body& e) {
     static constexpr std::string_view types[] = {pr::event_type::topology_change, pr::event_type::status_change,
@@ -107,11 +149,8 @@ std::size_t server::push_event(const pr::event_body& e) {
 
 const stats& server::stats() const { return state_->counters; }
 
-std::size_t server::open_connections() const {
-    std::size_t n = 0;
-    for (auto& w : state_->connections)
-        if (!w.expired()) ++n;
-    return n;
+std::size_t server::open_connections(std::optional<int> node) const {
+    return for_each_open(*state_, node, [](sim_connection&) {});
 }
 
 }  // namespace cql_sim

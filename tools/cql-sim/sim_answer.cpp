@@ -37,7 +37,7 @@ void sim_connection::handle_statement(const pr::envelope& req) {
             st_->prepared[id] = text;
             srv::rows_header result;
             for (auto& rl : st_->rules)
-                if (rl.matches(text, id)) {
+                if (rl.matches(text, id, node_)) {
                     if (auto* rows = std::get_if<rows_result>(&rl.result)) result.columns = rows->columns;
                     break;
                 }
@@ -57,34 +57,31 @@ void sim_connection::handle_statement(const pr::envelope& req) {
             id = std::string(pr::as_chars(e.id));
             skip_metadata = e.parameters.params.skip_metadata;
             auto it = st_->prepared.find(id);
-            if (it == st_->prepared.end()) {
-                pr::error_response err;
-                err.code = pr::error_codes::unprepared;
-                err.message = "Prepared query with ID not found";
-                err.unprepared_id = id;
-                send(frame(stream, pr::opcode::error,
-                           [&](pr::byte_writer& w) { srv::encode_error(w, err, version_); }));
-                return;
-            }
+            if (it == st_->prepared.end()) return answer_unprepared(stream, id);
             text = it->second;
             break;
         }
         default: {
             // BATCH: the first statement picks the rule; the answer is Void unless it says otherwise.
+            // Like Cassandra, any id it does not know makes the whole batch Unprepared.
             auto b = srv::decode_batch(r, version_);
+            for (const auto& s : b.statements) {
+                if (!s.prepared) continue;
+                const std::string sid(pr::as_chars(s.id));
+                if (!st_->prepared.contains(sid)) return answer_unprepared(stream, sid);
+            }
             if (!b.statements.empty()) {
                 const auto& s = b.statements.front();
                 if (s.prepared) {
                     id = std::string(pr::as_chars(s.id));
-                    auto it = st_->prepared.find(id);
-                    if (it != st_->prepared.end()) text = it->second;
+                    text = st_->prepared.find(id)->second;
                 } else {
                     text = s.query;
                 }
             }
         }
     }
-    if (auto* rl = st_->match(text, id)) {
+    if (auto* rl = st_->match(text, id, node_)) {
         answer(stream, *rl, rl->result, skip_metadata);
         return;
     }
@@ -94,18 +91,28 @@ void sim_connection::handle_statement(const pr::envelope& req) {
            skip_metadata);
 }
 
+void sim_connection::answer_unprepared(std::int16_t stream, const std::string& id) {
+    pr::error_response err;
+    err.code = pr::error_codes::unprepared;
+    err.message = "Prepared query with ID not found";
+    err.unprepared_id = id;
+    send(frame(stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, err, version_); }));
+}
+
 void sim_connection::answer(std::int16_t stream, const rule& rl, const response& r, bool skip_metadata) {
     if (rl.fault.kind == fault_kind::wrong_stream) stream = static_cast<std::int16_t>((stream + 16384) % 32768);
+    const int version = rl.fault.kind == fault_kind::bad_version ? static_cast<int>(rl.fault.bytes) : 0;
     auto bytes = std::visit(
         [&](const auto& a) {
             using T = std::decay_t<decltype(a)>;
             if constexpr (std::is_same_v<T, void_result>) {
-                return frame(stream, pr::opcode::result, [](pr::byte_writer& w) { srv::encode_void_result(w); });
+                return frame(stream, pr::opcode::result, [](pr::byte_writer& w) { srv::encode_void_result(w); }, version);
             } else if constexpr (std::is_same_v<T, rows_result>) {
                 return frame(stream, pr::opcode::result, [&](pr::byte_writer& w) {
                     srv::rows_header h;
                     h.columns = a.columns;
                     h.no_metadata = skip_metadata;
+                    if (a.paging_state) h.paging_state = pr::as_bytes(*a.paging_state);
                     srv::begin_rows_result(w, h, static_cast<std::int32_t>(a.rows.size()));
                     for (const auto& row : a.rows)
                         for (const auto& cell : row) {
@@ -113,9 +120,10 @@ void sim_connection::answer(std::int16_t stream, const rule& rl, const response&
                             else if (cell.is_unset()) w.unset_value();
                             else w.bytes(cell.bytes());
                         }
-                });
+                }, version);
             } else {
-                return frame(stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, a, version_); });
+                return frame(stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, a, version_); },
+                             version);
             }
         },
         r);
@@ -149,6 +157,13 @@ void sim_connection::send_faulty(pr::byte_buffer bytes, const fault& f) {
             bytes.resize(std::min(bytes.size(), f.bytes));
             send(std::move(bytes), true);
             return;
+        case fault_kind::mute_after:
+            bytes.resize(std::min(bytes.size(), f.bytes));
+            send(std::move(bytes));
+            muted_ = true;  // a peer mid-frame can only stay silent, or garble the stream
+            return;
+        case fault_kind::raw: send(f.raw); return;
+        case fault_kind::reset: reset(); return;
         case fault_kind::corrupt_crc:
             // v5: the last 4 bytes are the segment's payload CRC32.
             if (!bytes.empty()) bytes.back() ^= std::byte{0x01};
@@ -158,9 +173,9 @@ void sim_connection::send_faulty(pr::byte_buffer bytes, const fault& f) {
     }
 }
 
-pr::byte_buffer sim_connection::frame(std::int16_t stream, pr::opcode op, const body_fn& body) const {
+pr::byte_buffer sim_connection::frame(std::int16_t stream, pr::opcode op, const body_fn& body, int version) const {
     pr::byte_buffer env;
-    pr::write_envelope(env, static_cast<std::uint8_t>(version_), 0, stream, op, body);
+    pr::write_envelope(env, static_cast<std::uint8_t>(version ? version : version_), 0, stream, op, body);
     env[0] |= std::byte{pr::response_bit};
     if (!segments_) {
         if (body_compression_ != ac::compression::none && env.size() > pr::envelope_header_size)
@@ -179,7 +194,7 @@ bool sim_connection::push_event(std::string_view type, const pr::event_body& e) 
 }
 
 void sim_connection::send(pr::byte_buffer bytes, bool close_after) {
-    if (closed_) return;
+    if (closed_ || muted_) return;
     outbox_.emplace_back(std::move(bytes), close_after);
     if (writing_) return;
     writing_ = true;

@@ -56,8 +56,15 @@ void sim_connection::close() {
     socket_.close(ec);
 }
 
+void sim_connection::reset() {
+    if (closed_) return;
+    std::error_code ec;
+    socket_.set_option(asio::socket_base::linger(true, 0), ec);
+    close();
+}
+
 void sim_connection::handle(const pr::envelope& req) {
-    ++st_->counters.requests[static_cast<std::uint8_t>(req.header.opcode)];
+    st_->count_request(node_, req.header.opcode);
     const auto max = st_->cfg.max_protocol_version;
     if (version_ == 0 || req.header.version != version_) {
         if (req.header.version > max || req.header.version < 4 || version_ != 0) {

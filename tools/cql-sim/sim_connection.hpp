@@ -21,6 +21,12 @@ public:
 
     static asio::awaitable<void> run(std::shared_ptr<sim_connection> self);
     void close();
+    // Closes with TCP RST (SO_LINGER 0) rather than FIN.
+    void reset();
+    // Sends nothing more (what is being written still goes out).
+    void mute() noexcept { muted_ = true; }
+    bool is_open() const noexcept { return !closed_; }
+    int node() const noexcept { return node_; }
     // Queues EVENT if this connection REGISTERed for `type`.
     bool push_event(std::string_view type, const pr::event_body& e);
 
@@ -31,13 +37,16 @@ private:
     void handle_startup(const pr::envelope& req);
     void handle_auth(const pr::envelope& req);
     void handle_statement(const pr::envelope& req);
+    // ERROR Unprepared naming `id`.
+    void answer_unprepared(std::int16_t stream, const std::string& id);
     // Answers `req` with `r` after the rule's delay, applying its fault.
     void answer(std::int16_t stream, const rule& rl, const response& r, bool skip_metadata);
     static asio::awaitable<void> answer_later(std::shared_ptr<sim_connection> self, std::chrono::nanoseconds delay,
                                               pr::byte_buffer bytes, fault f);
 
-    // Frames one response for the wire (v4 envelope or v5 segment).
-    pr::byte_buffer frame(std::int16_t stream, pr::opcode op, const body_fn& body) const;
+    // Frames one response for the wire (v4 envelope or v5 segment); a
+    // non-zero `version` replaces the connection's in the envelope header.
+    pr::byte_buffer frame(std::int16_t stream, pr::opcode op, const body_fn& body, int version = 0) const;
     void send(pr::byte_buffer bytes, bool close_after = false);
     void send_faulty(pr::byte_buffer bytes, const fault& f);
     static asio::awaitable<void> write_loop(std::shared_ptr<sim_connection> self);
@@ -53,6 +62,7 @@ private:
     std::vector<std::string> registered_;
     std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // bytes, close after writing
     bool writing_ = false;
+    bool muted_ = false;  // after mute_after: nothing more is sent
     std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()
     bool closed_ = false;
 };

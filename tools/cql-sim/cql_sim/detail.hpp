@@ -18,14 +18,17 @@ struct shared_state {
     config cfg;
     topology topo;
     std::vector<rule> rules;
+    std::vector<std::uint64_t> hits;  // by rule
     cql_sim::stats counters;
     std::map<std::string, std::string, std::less<>> prepared;  // id -> query text
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
     std::list<std::weak_ptr<sim_connection>> connections;
     bool stopped = false;
 
-    // The first matching rule (its hit counted), or nullptr.
-    rule* match(std::string_view text, std::string_view id);
+    // The first rule matching a request to `node` (its hit counted), or nullptr.
+    rule* match(std::string_view text, std::string_view id, int node);
+    // Counts a request on the totals and on its node's.
+    void count_request(int node, pr::opcode op);
 };
 
 }  // namespace cql_sim::detail

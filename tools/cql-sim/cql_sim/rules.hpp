@@ -22,9 +22,12 @@ namespace pr = async_cassandra::protocol;
 struct void_result {};
 
 // RESULT Rows: column specs and rows of encoded cells (ac::encode_value).
+// With `paging_state`, more pages follow: the answer sets has_more_pages and
+// carries it (script the next page with another rule, e.g. by max_hits).
 struct rows_result {
     std::vector<pr::column_spec> columns;
     std::vector<std::vector<ac::encoded_value>> rows;
+    std::optional<std::string> paging_state;
 };
 
 // ERROR with any code and the details that code defines.
@@ -40,10 +43,16 @@ enum class fault_kind {
     corrupt_crc,      // flip a bit of the v5 segment CRC32 (v4: of the body's last byte)
     wrong_stream,     // answer on a stream id the client never used
     stall,            // never answer
+    mute_after,       // send `bytes` bytes of the response, then nothing more on this
+                      // connection: it stays open, requests are read but never answered
+    raw,              // send `raw` verbatim instead of the response (a garbage header, ...)
+    reset,            // reset the connection (TCP RST) instead of answering
+    bad_version,      // answer with `bytes` as the envelope's protocol version
 };
 struct fault {
     fault_kind kind = fault_kind::none;
-    std::size_t bytes = 0;  // close_after
+    std::size_t bytes = 0;  // close_after, mute_after; bad_version: the version
+    pr::byte_buffer raw;    // raw
 };
 
 struct rule {
@@ -55,12 +64,14 @@ struct rule {
     std::optional<std::string> prepared_id;
     // The rule stops matching after this many hits.
     std::optional<int> max_hits;
+    // When set, matches only requests to this node (0-based: 127.0.0.(node+1)).
+    std::optional<int> node;
 
     response result = void_result{};
     std::chrono::nanoseconds delay{0};  // answer this much later
     cql_sim::fault fault;
 
-    bool matches(std::string_view text, std::string_view id) const;
+    bool matches(std::string_view text, std::string_view id, int on_node) const;
 };
 
 // Convenience builders.

@@ -7,8 +7,9 @@
 //
 // The text before " => " is the statement text (the whole line when there is
 // no " => "; such a rule answers Void). Options: substring, delay=<ms>,
-// max_hits=<n>, error=<code> (decimal or 0x hex; message "cql-sim error"),
-// fault=drop|stall|wrong_stream|corrupt_crc|close_after:<n>.
+// max_hits=<n>, node=<i> (0-based), error=<code> (decimal or 0x hex; message
+// "cql-sim error"), fault=drop|stall|wrong_stream|corrupt_crc|reset|
+// close_after:<n>|mute_after:<n>.
 // Rows results are not expressible here; use the C++ API.
 #pragma once
 

@@ -25,6 +25,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,16 @@ struct config {
     std::string cql_version = "3.4.7";
 };
 
-struct stats {
+// What one node (or all of them together) saw.
+struct node_stats {
     std::uint64_t connections_accepted = 0;
     std::array<std::uint64_t, 256> requests{};  // by opcode
     std::uint64_t requests_of(pr::opcode op) const { return requests[static_cast<std::uint8_t>(op)]; }
+};
+
+// Totals of every node, and each node's own in `nodes` (index 0: 127.0.0.1).
+struct stats : node_stats {
+    std::vector<node_stats> nodes;
 };
 
 namespace detail {
@@ -66,16 +73,32 @@ public:
     std::uint16_t port() const;
     std::vector<asio::ip::tcp::endpoint> endpoints() const;
 
-    // Rules are tried in the order added; the first match answers.
-    void add_rule(rule r);
+    // Rules are tried in the order added; the first match answers. Returns
+    // the rule's index for hits().
+    std::size_t add_rule(rule r);
     void clear_rules();
+    // How many requests rule `index` answered (a PREPARE that only read its
+    // columns does not count).
+    std::uint64_t hits(std::size_t index) const;
+
+    // Resets (TCP RST) every open connection, or those of one node; keeps
+    // listening, so clients may reconnect. Returns how many were reset.
+    std::size_t reset_connections(std::optional<int> node = std::nullopt);
+    // Silences every open connection, or those of one node, like a network
+    // partition: they stay open and read requests but send nothing more.
+    // Returns how many were silenced.
+    std::size_t mute_connections(std::optional<int> node = std::nullopt);
+    // Forgets every prepared statement, like a restarted node: the next
+    // EXECUTE of any id is answered Unprepared.
+    void forget_prepared();
 
     // Sends EVENT (stream -1) to every connection that REGISTERed for its type.
     // Returns how many connections it was sent to.
     std::size_t push_event(const pr::event_body& e);
 
     const cql_sim::stats& stats() const;
-    std::size_t open_connections() const;
+    // Open connections, of every node or of one.
+    std::size_t open_connections(std::optional<int> node = std::nullopt) const;
 
 private:
     std::shared_ptr<detail::shared_state> state_;
