@@ -1,7 +1,6 @@
 // Faults that need the cluster layer: several hosts, a retry policy,
-// heartbeats and pools that reconnect by themselves. NOT YET IN CMake: add
-// it to fault_tests (tests/CMakeLists.txt) once these exist. What each test
-// needs:
+// heartbeats and pools that reconnect by themselves. What each test
+// relies on:
 //
 // - next_host.*                       connections to every node cql-sim presents (127.0.0.1..3, found
 //                                     through system.peers), round-robin balancing, and overloaded /
