@@ -3,10 +3,13 @@
 
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
+#include <async_cassandra/logging.hpp>
+#include <async_cassandra/request_listener.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,17 @@ struct cluster_config {
     // closes once its requests in flight complete. Default: a quarter of the
     // default max_requests_per_connection.
     std::size_t max_orphaned_streams = 512;
+
+    // --- Observability ---
+    // Count requests, errors, retries, connections, bytes and latencies per
+    // cluster and per host (cluster::metrics(); docs/metrics.md). Recording
+    // is lock-free and costs a few tens of nanoseconds per request.
+    bool metrics = true;
+    // Told of every request's start and end (tracing integrations); none by default.
+    std::shared_ptr<async_cassandra::request_listener> request_listener;
+    // Receives the client's log messages at or above log_level; none by default.
+    async_cassandra::log_sink log_sink;
+    async_cassandra::log_level log_level = async_cassandra::log_level::warn;
 };
 
 }  // namespace async_cassandra
