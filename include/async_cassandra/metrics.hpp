@@ -47,6 +47,8 @@ struct request_metrics_snapshot {
     std::array<std::uint64_t, error_kind_count> errors{};  // by error_kind
     std::uint64_t retries = 0;
     std::uint64_t speculative_executions = 0;
+    // Connection-level figures. The request path records them per host; in
+    // a metrics_snapshot the cluster-wide block holds the hosts' sums.
     std::uint64_t timeouts = 0;          // attempts that timed out on the client, retried or not
     std::uint64_t orphaned_streams = 0;  // stream ids abandoned by cancelled or timed-out requests
     std::uint64_t connections_open = 0;
@@ -109,7 +111,10 @@ struct host_metrics_snapshot {
 
 // Everything a metrics_registry counted, at one moment. A plain value.
 struct metrics_snapshot {
-    request_metrics_snapshot requests;      // the requests of every session of the cluster
+    // The requests of every session of the cluster; timeouts, orphaned
+    // streams, connections and bytes: the sums of the hosts' (plus any
+    // recorded in the cluster-wide block itself).
+    request_metrics_snapshot requests;
     std::vector<host_metrics_snapshot> hosts;  // sorted by endpoint
 };
 

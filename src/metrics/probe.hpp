@@ -30,21 +30,32 @@ inline std::shared_ptr<metrics_registry> make_registry(const cluster_config& cfg
 // One user request, from its start to its completion: counted in the
 // registry's cluster-wide block and reported to its listener. Destroyed
 // without finish() (the coroutine was destroyed), it ends as cancelled.
+//
+// Clock reads cost about as much as all the counting (~20 ns each): the
+// *_at forms take a time the caller already has (the request timer's start,
+// an attempt's end) so one request needs only two reads in all.
 class request_probe {
 public:
     using clock = std::chrono::steady_clock;
 
     // `query` must stay valid until finish().
-    request_probe(metrics_registry* registry, std::string_view query) noexcept : registry_(registry) {
+    request_probe(metrics_registry* registry, std::string_view query) noexcept
+        : request_probe(registry, query, registry ? clock::now() : clock::time_point{}) {}
+    request_probe(metrics_registry* registry, std::string_view query, clock::time_point start) noexcept
+        : registry_(registry), start_(start) {
         if (!registry_) return;
         info_.query = query;
-        start_ = clock::now();
         if (registry_->counting()) registry_->requests().on_request_start();
         if (auto* l = registry_->listener()) notify(&request_listener::on_start, *l);
     }
     ~request_probe() { finish(make_aborted()); }
     request_probe(const request_probe&) = delete;
     request_probe& operator=(const request_probe&) = delete;
+
+    // Whether anything is recorded (the registry exists and finish() has
+    // not run): without it, the caller need not read the clock for us.
+    bool active() const noexcept { return registry_ != nullptr; }
+    clock::time_point start_time() const noexcept { return start_; }
 
     // The attempt the answer now being waited for comes from; `host` must
     // stay valid until finish(). Optional: a request path without retries
@@ -58,9 +69,12 @@ public:
     // Ends the request (ec clear: success); later calls do nothing. A
     // non-empty `host` replaces the one set_attempt gave.
     void finish(std::error_code ec, std::string_view host = {}) noexcept {
+        if (registry_) finish_at(clock::now(), ec, host);
+    }
+    void finish_at(clock::time_point end, std::error_code ec, std::string_view host = {}) noexcept {
         if (!registry_) return;
         auto* r = std::exchange(registry_, nullptr);
-        info_.latency = clock::now() - start_;
+        info_.latency = end - start_;
         info_.error = ec;
         if (!host.empty()) info_.host = host;
         if (r->counting()) r->requests().on_request_end(info_.latency, ec);
@@ -80,36 +94,40 @@ private:
 
     metrics_registry* registry_;
     request_info info_;
-    clock::time_point start_{};
+    clock::time_point start_;
 };
 
-// One attempt sent to one host: counted in that host's block. `host` may be
-// null (metrics off): then it does nothing.
+// One attempt sent to one host: counted in that host's block (and, for a
+// client timeout, in its timeouts). `host` null (metrics off): does nothing.
 class attempt_probe {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit attempt_probe(request_metrics* host) noexcept : host_(host) {
-        if (!host_) return;
-        start_ = clock::now();
-        host_->on_request_start();
+    explicit attempt_probe(request_metrics* host) noexcept
+        : attempt_probe(host, host ? clock::now() : clock::time_point{}) {}
+    attempt_probe(request_metrics* host, clock::time_point start) noexcept : host_(host), start_(start) {
+        if (host_) host_->on_request_start();
     }
     ~attempt_probe() { finish(make_aborted()); }
     attempt_probe(const attempt_probe&) = delete;
     attempt_probe& operator=(const attempt_probe&) = delete;
 
-    // Ends the attempt; later calls do nothing. A client_errc::request_timeout
-    // also counts in the host's timeouts.
+    bool active() const noexcept { return host_ != nullptr; }
+
+    // Ends the attempt; later calls do nothing.
     void finish(std::error_code ec) noexcept {
+        if (host_) finish_at(clock::now(), ec);
+    }
+    void finish_at(clock::time_point end, std::error_code ec) noexcept {
         if (!host_) return;
         auto* h = std::exchange(host_, nullptr);
-        h->on_request_end(clock::now() - start_, ec);
+        h->on_request_end(end - start_, ec);
         if (ec == client_errc::request_timeout) h->on_timeout();
     }
 
 private:
     request_metrics* host_;
-    clock::time_point start_{};
+    clock::time_point start_;
 };
 
 }  // namespace async_cassandra::detail

@@ -117,6 +117,14 @@ metrics_snapshot metrics_registry::snapshot() const {
     }
     s.hosts.reserve(hosts.size());
     for (auto& [endpoint, m] : hosts) s.hosts.push_back({std::move(endpoint), m->snapshot()});
+    // Connection-level figures are recorded per host only: the cluster's are their sums.
+    for (const auto& h : s.hosts) {
+        s.requests.connections_open += h.metrics.connections_open;
+        s.requests.bytes_sent += h.metrics.bytes_sent;
+        s.requests.bytes_received += h.metrics.bytes_received;
+        s.requests.orphaned_streams += h.metrics.orphaned_streams;
+        s.requests.timeouts += h.metrics.timeouts;
+    }
     return s;
 }
 

@@ -244,3 +244,46 @@ TEST(attempt_probe, counts_per_host_and_timeouts) {
     EXPECT_EQ(s.timeouts, 1u);
     EXPECT_EQ(s.errors_of(error_kind::request_timeout), 1u);
 }
+
+TEST(probes, given_times_are_used_as_they_are) {
+    using clock = std::chrono::steady_clock;
+    ac::metrics_registry reg;
+    auto& h = reg.host("127.0.0.1:9042");
+    const auto t0 = clock::now();
+    ac::detail::request_probe r(&reg, "q", t0);
+    ac::detail::attempt_probe a(&h, t0 + 1ms);  // the attempt left a little later
+    EXPECT_TRUE(r.active());
+    EXPECT_EQ(r.start_time(), t0);
+    a.finish_at(t0 + 5ms, {});
+    r.finish_at(t0 + 5ms, {}, "127.0.0.1:9042");
+    EXPECT_FALSE(r.active());
+    EXPECT_FALSE(a.active());
+    EXPECT_EQ(r.info().latency, 5ms);
+    EXPECT_EQ(reg.requests().snapshot().latency.max(), 5ms);
+    EXPECT_EQ(h.snapshot().latency.max(), 4ms);
+}
+
+TEST(metrics_registry, cluster_wide_connection_figures_sum_the_hosts) {
+    ac::metrics_registry reg;
+    auto& a = reg.host("10.0.0.1:9042");
+    auto& b = reg.host("10.0.0.2:9042");
+    a.on_connection_opened();
+    b.on_connection_opened();
+    b.on_connection_opened();
+    a.on_bytes_sent(10);
+    b.on_bytes_sent(5);
+    a.on_bytes_received(7);
+    b.on_orphaned_stream();
+    a.on_timeout();
+    b.on_timeout();
+    reg.requests().on_retry();  // request-level: not summed
+    b.on_retry();
+    const auto s = reg.snapshot();
+    EXPECT_EQ(s.requests.connections_open, 3u);
+    EXPECT_EQ(s.requests.bytes_sent, 15u);
+    EXPECT_EQ(s.requests.bytes_received, 7u);
+    EXPECT_EQ(s.requests.orphaned_streams, 1u);
+    EXPECT_EQ(s.requests.timeouts, 2u);
+    EXPECT_EQ(s.requests.retries, 1u);
+    EXPECT_EQ(s.hosts[1].metrics.connections_open, 2u);
+}
