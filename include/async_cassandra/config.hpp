@@ -56,14 +56,16 @@ struct cluster_config {
     std::size_t max_orphaned_streams = 512;
 
     // --- Observability ---
+    // (Every member has an initializer: designated initializers that leave
+    // one out would otherwise warn under -Wmissing-field-initializers.)
     // Count requests, errors, retries, connections, bytes and latencies per
     // cluster and per host (cluster::metrics(); docs/metrics.md). Recording
     // is lock-free and costs a few tens of nanoseconds per request.
     bool metrics = true;
     // Told of every request's start and end (tracing integrations); none by default.
-    std::shared_ptr<async_cassandra::request_listener> request_listener;
+    std::shared_ptr<async_cassandra::request_listener> request_listener{};
     // Receives the client's log messages at or above log_level; none by default.
-    async_cassandra::log_sink log_sink;
+    async_cassandra::log_sink log_sink{};
     async_cassandra::log_level log_level = async_cassandra::log_level::warn;
 };
 
