@@ -6,6 +6,9 @@
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/consistency.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/logging.hpp>
+#include <async_cassandra/metrics.hpp>
+#include <async_cassandra/metrics_server.hpp>
 #include <async_cassandra/prepared_statement.hpp>
 #include <async_cassandra/query_trace.hpp>
 #include <async_cassandra/result_set.hpp>

@@ -4,6 +4,8 @@
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
 #include <async_cassandra/policies.hpp>
+#include <async_cassandra/logging.hpp>
+#include <async_cassandra/request_listener.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -82,6 +84,19 @@ struct cluster_config {
     std::chrono::milliseconds event_debounce{200};
     // Named per-request settings (statement::set_profile).
     std::map<std::string, execution_profile> profiles{};
+
+    // --- Observability ---
+    // (Every member has an initializer: designated initializers that leave
+    // one out would otherwise warn under -Wmissing-field-initializers.)
+    // Count requests, errors, retries, connections, bytes and latencies per
+    // cluster and per host (cluster::metrics(); docs/metrics.md). Recording
+    // is lock-free and costs a few tens of nanoseconds per request.
+    bool metrics = true;
+    // Told of every request's start and end (tracing integrations); none by default.
+    std::shared_ptr<async_cassandra::request_listener> request_listener{};
+    // Receives the client's log messages at or above log_level; none by default.
+    async_cassandra::log_sink log_sink{};
+    async_cassandra::log_level log_level = async_cassandra::log_level::warn;
 };
 
 }  // namespace async_cassandra
