@@ -1,12 +1,15 @@
 // Cluster configuration: a plain aggregate with documented defaults.
 #pragma once
 
+#include <async_cassandra/auth.hpp>
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
+#include <async_cassandra/tls_options.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,15 @@ struct cluster_config {
     // closes once its requests in flight complete. Default: a quarter of the
     // default max_requests_per_connection.
     std::size_t max_orphaned_streams = 512;
+
+    // --- Security ---
+    // TLS for every connection (off by default); see tls_options.hpp.
+    tls_options tls;
+    // Credentials for servers that ask for them (AUTHENTICATE). Null: none,
+    // and such a server fails connect with authentication_required. A wrong
+    // password fails it with server_errc::bad_credentials, without trying
+    // other hosts. E.g. cfg.auth = password_auth("app", secret);
+    std::shared_ptr<auth_provider> auth;
 };
 
 }  // namespace async_cassandra

@@ -1,5 +1,7 @@
 #include "cluster/cluster_impl.hpp"
 
+#include "connection/tls_context.hpp"
+
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
@@ -24,11 +26,11 @@ std::string validate(const cluster_config& cfg) {
         return "cluster_config.default_page_size must be positive (or -1 for no paging)";
     if (cfg.close_timeout.count() < 0) return "cluster_config.close_timeout must not be negative";
     if (cfg.max_requests_per_connection == 0) return "cluster_config.max_requests_per_connection must be positive";
-    return {};
+    return validate_security(cfg);
 }
 
-cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg)
-    : ex_(std::move(ex)), cfg_(std::move(cfg)), reconnected_(ex_, asio::steady_timer::time_point::max()) {}
+cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::shared_ptr<const tls_context> tls)
+    : ex_(std::move(ex)), cfg_(std::move(cfg)), tls_(std::move(tls)), reconnected_(ex_, asio::steady_timer::time_point::max()) {}
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& host, int version,
                                                                     std::error_code& ec, diagnostics& diag) {
@@ -41,6 +43,8 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::s
     p.max_requests = cfg_.max_requests_per_connection;
     p.max_queued = cfg_.max_queued_requests;
     p.max_orphaned = cfg_.max_orphaned_streams;
+    p.tls = tls_;
+    p.auth = cfg_.auth;
     auto c = std::make_shared<connection>(ex_, std::move(p), counters_);
     ec = co_await c->start(diag);
     if (ec) co_return nullptr;
@@ -83,7 +87,8 @@ asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
         }
         if (!failures.empty()) failures += "; ";
         failures += d.message().empty() ? host + ": " + ec.message() : d.message();
-        if (ec == client_errc::authentication_required) {
+        // Credentials are the same for every host: trying the others would only repeat the refusal.
+        if (ec == client_errc::authentication_required || ec == server_errc::bad_credentials) {
             diag.assign(d.message(), d.host());
             co_return ec;
         }

@@ -23,7 +23,8 @@ std::string validate(const cluster_config& cfg);
 
 class cluster_impl : public std::enable_shared_from_this<cluster_impl> {
 public:
-    cluster_impl(asio::any_io_executor ex, cluster_config cfg);
+    // tls: the context every connection shares (null: plain TCP).
+    cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::shared_ptr<const tls_context> tls = nullptr);
 
     // Connects to the first contact point that answers, v5 then v4.
     asio::awaitable<std::error_code> connect(diagnostics& diag);
@@ -63,6 +64,7 @@ private:
 
     asio::any_io_executor ex_;
     cluster_config cfg_;
+    std::shared_ptr<const tls_context> tls_;
     std::shared_ptr<connection> conn_;
     std::vector<std::shared_ptr<connection>> retiring_;  // replaced, finishing their requests
     std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
