@@ -57,12 +57,12 @@ struct cluster_config {
 
     // --- Security ---
     // TLS for every connection (off by default); see tls_options.hpp.
-    tls_options tls;
+    tls_options tls{};
     // Credentials for servers that ask for them (AUTHENTICATE). Null: none,
     // and such a server fails connect with authentication_required. A wrong
     // password fails it with server_errc::bad_credentials, without trying
     // other hosts. E.g. cfg.auth = password_auth("app", secret);
-    std::shared_ptr<auth_provider> auth;
+    std::shared_ptr<auth_provider> auth{};
 };
 
 }  // namespace async_cassandra

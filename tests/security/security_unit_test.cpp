@@ -4,6 +4,7 @@
 #include "security_util.hpp"
 
 #include <cql_sim/server.hpp>
+#include <security_args.hpp>
 
 #include <asio/io_context.hpp>
 
@@ -303,6 +304,9 @@ TEST(security_tls, bad_tls_files_fail_connect_with_bad_config_naming_the_file) {
 }
 
 TEST(security_tls, inconsistent_settings_are_bad_config) {
+    // Designated initializers may leave security fields out (-Werror=missing-field-initializers).
+    const ac::cluster_config designated{.port = 1, .tls = {.enabled = true, .ca_file = "/x.pem", .ca_pem = "x"}};
+    EXPECT_NE(config_error(designated).find("ca_file or ca_pem, not both"), std::string::npos);
     auto cfg = tls_config();
     cfg.tls.cert_file = "/x.pem";
     EXPECT_NE(config_error(cfg).find("needs its private key"), std::string::npos);
@@ -315,4 +319,48 @@ TEST(security_tls, inconsistent_settings_are_bad_config) {
     cfg.tls.enabled = false;
     cfg.tls.ca_file = "/x.pem";
     EXPECT_NE(config_error(cfg).find("tls.enabled is false"), std::string::npos);
+}
+
+TEST(security_errors, tls_handshake_failed_is_a_fatal_connection_error) {
+    const auto ec = make_error_code(ac::client_errc::tls_handshake_failed);
+    EXPECT_EQ(ec.message(), "TLS handshake failed");
+    EXPECT_TRUE(ac::is_fatal(ec));
+    EXPECT_EQ(ac::classify_retry(ec), ac::retry_safety::always);  // nothing was sent
+    EXPECT_THROW(ac::throw_on_error(ec, {}), ac::connection_error);
+    // A wrong password is never worth another try.
+    EXPECT_FALSE(ac::is_retryable(ac::server_errc::bad_credentials));
+    EXPECT_TRUE(ac::is_fatal(ac::server_errc::bad_credentials));
+}
+
+TEST(security_args, tool_options_fill_tls_and_auth) {
+    const char* argv[] = {"tool", "--ca", "/ca.pem", "--cert", "/c.pem", "--key", "/c.key", "--user", "bob",
+                          "--server-name", "db", "--no-verify-host", "-x"};
+    const int argc = static_cast<int>(std::size(argv));
+    tools::security_args sec;
+    std::vector<std::string> rest;
+    for (int i = 1; i < argc; ++i) {
+        int used = sec.parse(argc, const_cast<char**>(argv), i);
+        if (used == 0) rest.emplace_back(argv[i]);
+        else i += used - 1;
+    }
+    EXPECT_EQ(rest, std::vector<std::string>{"-x"});
+    auto pw = security_test::write_temp("pw", std::string(secret) + "\n");
+    sec.password_file = pw;
+    ac::cluster_config cfg;
+    sec.apply(cfg);
+    EXPECT_TRUE(cfg.tls.enabled);
+    EXPECT_EQ(cfg.tls.ca_file, "/ca.pem");
+    EXPECT_EQ(cfg.tls.cert_file, "/c.pem");
+    EXPECT_EQ(cfg.tls.key_file, "/c.key");
+    EXPECT_EQ(cfg.tls.server_name, "db");
+    EXPECT_FALSE(cfg.tls.verify_host);
+    ASSERT_TRUE(cfg.auth);
+    // The password file's first line, as SASL PLAIN.
+    auto a = cfg.auth->new_authenticator("h:9042", "PasswordAuthenticator");
+    auto t = a->initial_response();
+    EXPECT_EQ(str(t), std::string("\0bob\0", 5) + secret);
+
+    const char* missing[] = {"tool", "--ca"};
+    tools::security_args bad;
+    EXPECT_THROW(bad.parse(2, const_cast<char**>(missing), 1), std::invalid_argument);
 }
