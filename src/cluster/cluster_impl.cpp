@@ -30,7 +30,10 @@ std::string validate(const cluster_config& cfg) {
 }
 
 cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::shared_ptr<const tls_context> tls)
-    : ex_(std::move(ex)), cfg_(std::move(cfg)), tls_(std::move(tls)), reconnected_(ex_, asio::steady_timer::time_point::max()) {}
+    : ex_(std::move(ex)),
+      cfg_(std::move(cfg)),
+      tls_(std::move(tls)),
+      reconnected_(ex_, asio::steady_timer::time_point::max()) {}
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& host, int version,
                                                                     std::error_code& ec, diagnostics& diag) {
