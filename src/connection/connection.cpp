@@ -541,6 +541,9 @@ asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag,
     if (verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
     if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH)
         why += " (the certificate does not name '" + name + "'; see cluster_config.tls.server_name)";
+    else if (why.find("alert") != std::string::npos && !ctx.has_client_certificate())
+        // TLS 1.2 servers refuse a missing client certificate during the handshake.
+        why += " (if the server requires a client certificate, set cluster_config.tls.cert_file and key_file)";
     else if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
              why.find("wrong version number") != std::string::npos || why.find("packet length") != std::string::npos)
         why += " (does the server have TLS enabled?)";

@@ -106,6 +106,7 @@ std::shared_ptr<tls_context> tls_context::make(const tls_options& o, std::string
             error = key.name + ": the key does not match the certificate in " + cert.name;
             return nullptr;
         }
+        out->has_client_certificate_ = true;
     }
     return out;
 }

@@ -24,11 +24,13 @@ public:
     asio::ssl::context& native() const noexcept { return ctx_; }
     bool verify_host() const noexcept { return verify_host_; }
     const std::string& server_name() const noexcept { return server_name_; }
+    bool has_client_certificate() const noexcept { return has_client_certificate_; }
 
 private:
     mutable asio::ssl::context ctx_;
     bool verify_host_;
     std::string server_name_;
+    bool has_client_certificate_ = false;
 };
 
 // Cheap checks of cluster_config's security block for validate(): a message
