@@ -10,6 +10,9 @@ target_include_directories(asio_standalone SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
 target_link_libraries(asio_standalone INTERFACE Threads::Threads)
 
+# OpenSSL for TLS connections (libssl-dev).
+find_package(OpenSSL 1.1.1 REQUIRED)
+
 # LZ4 for v5 segment and v4 frame compression (liblz4-dev).
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 

@@ -1,6 +1,7 @@
 // Umbrella header.
 #pragma once
 
+#include <async_cassandra/auth.hpp>
 #include <async_cassandra/batch.hpp>
 #include <async_cassandra/cluster.hpp>
 #include <async_cassandra/config.hpp>
@@ -14,4 +15,5 @@
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/session.hpp>
 #include <async_cassandra/statement.hpp>
+#include <async_cassandra/tls_options.hpp>
 #include <async_cassandra/version.hpp>

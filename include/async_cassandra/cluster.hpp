@@ -41,8 +41,10 @@ public:
     ~cluster();
 
     // Connects to the first reachable contact point, negotiating protocol v5
-    // and falling back to v4. Errors: bad_config, no_host_available (the
-    // diagnostics name every host:port tried and why it failed).
+    // and falling back to v4. Errors: bad_config (also for unreadable TLS
+    // files), no_host_available (the diagnostics name every host:port tried
+    // and why it failed, TLS failures included), authentication_required,
+    // server_errc::bad_credentials (both at the first host that says so).
     template <class Token>
     static auto async_connect(executor_type ex, cluster_config cfg, diagnostics& diag, Token&& token) {
         return detail::async_run<cluster>(ex, std::forward<Token>(token), [ex, cfg = std::move(cfg), d = &diag]() mutable {

@@ -1,11 +1,13 @@
 // Cluster configuration: a plain aggregate with documented defaults.
 #pragma once
 
+#include <async_cassandra/auth.hpp>
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
 #include <async_cassandra/policies.hpp>
 #include <async_cassandra/logging.hpp>
 #include <async_cassandra/request_listener.hpp>
+#include <async_cassandra/tls_options.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -97,6 +99,15 @@ struct cluster_config {
     // Receives the client's log messages at or above log_level; none by default.
     async_cassandra::log_sink log_sink{};
     async_cassandra::log_level log_level = async_cassandra::log_level::warn;
+
+    // --- Security ---
+    // TLS for every connection (off by default); see tls_options.hpp.
+    tls_options tls{};
+    // Credentials for servers that ask for them (AUTHENTICATE). Null: none,
+    // and such a server fails connect with authentication_required. A wrong
+    // password fails it with server_errc::bad_credentials, without trying
+    // other hosts. E.g. cfg.auth = password_auth("app", secret);
+    std::shared_ptr<auth_provider> auth{};
 };
 
 }  // namespace async_cassandra

@@ -31,6 +31,7 @@ enum class client_errc {
     bad_config,               // the configuration is invalid
     internal_error,           // a bug: an exception escaped an operation
     invalid_request,          // the request cannot be expressed: a v5-only option on v4, bad value names, ...
+    tls_handshake_failed,     // TLS failed: untrusted or misnamed certificate, refused client certificate, no TLS on the server
 };
 
 // Errors the server reports in ERROR (spec section 8); values are the wire
@@ -247,8 +248,8 @@ class request_timeout_error : public client_error {
 public:
     using client_error::client_error;
 };
-// connect_failed, handshake_failed, protocol_version_rejected, connection_closed:
-// the connection could not be made or ended before the response.
+// connect_failed, handshake_failed, protocol_version_rejected, connection_closed,
+// tls_handshake_failed: the connection could not be made or ended before the response.
 class connection_error : public client_error {
 public:
     using client_error::client_error;

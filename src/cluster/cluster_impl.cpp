@@ -1,6 +1,7 @@
 #include "cluster/cluster_impl.hpp"
 
 #include "cluster/token_ring.hpp"
+#include "connection/tls_context.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -50,12 +51,13 @@ std::string validate(const cluster_config& cfg) {
         if (auto e = check_spec(p.speculation, "cluster_config.profiles[\"" + name + "\"].speculation"); !e.empty())
             return e;
     }
-    return {};
+    return validate_security(cfg);
 }
 
-cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg)
+cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::shared_ptr<const tls_context> tls)
     : ex_(std::move(ex)),
       cfg_(std::move(cfg)),
+      tls_(std::move(tls)),
       lb_(cfg_.load_balancing ? cfg_.load_balancing : default_load_balancing()),
       retry_(cfg_.retry ? cfg_.retry : default_retry()),
       ring_(std::make_unique<token_ring>()),
@@ -82,6 +84,8 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     p.max_requests = cfg_.max_requests_per_connection;
     p.max_queued = cfg_.max_queued_requests;
     p.max_orphaned = cfg_.max_orphaned_streams;
+    p.tls = tls_;
+    p.auth = cfg_.auth;
     return std::make_shared<connection>(ex_, std::move(p), control ? nullptr : counters_);
 }
 

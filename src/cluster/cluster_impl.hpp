@@ -37,7 +37,8 @@ std::string validate(const cluster_config& cfg);
 
 class cluster_impl : public std::enable_shared_from_this<cluster_impl> {
 public:
-    cluster_impl(asio::any_io_executor ex, cluster_config cfg);
+    // `tls`: the cluster's TLS context, built once from cfg.tls (null: plain TCP).
+    cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::shared_ptr<const tls_context> tls = nullptr);
     ~cluster_impl();
 
     // Opens the control connection to the first contact point that answers
@@ -125,6 +126,7 @@ private:
 
     asio::any_io_executor ex_;
     cluster_config cfg_;
+    std::shared_ptr<const tls_context> tls_;
     std::shared_ptr<load_balancing_policy> lb_;
     std::shared_ptr<retry_policy> retry_;
     std::shared_ptr<connection> control_;

@@ -256,7 +256,8 @@ asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
         if (!ec) break;
         if (!failures.empty()) failures += "; ";
         failures += d.message().empty() ? contact + ": " + ec.message() : d.message();
-        if (ec == client_errc::authentication_required) {
+        // Credentials are the same for every host: trying the others would only repeat the refusal.
+        if (ec == client_errc::authentication_required || ec == server_errc::bad_credentials) {
             diag.assign(d.message(), d.host());
             co_return ec;
         }

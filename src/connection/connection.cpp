@@ -1,5 +1,7 @@
 #include "connection/connection.hpp"
 
+#include "connection/tls_context.hpp"
+
 #include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/segment.hpp>
 #include <async_cassandra/version.hpp>
@@ -7,8 +9,14 @@
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/ssl/error.hpp>
+#include <asio/ssl/stream.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 
@@ -17,7 +25,18 @@ namespace async_cassandra::detail {
 namespace {
 // Ids 0..max_streams-1; v3+ allows 32768.
 constexpr std::size_t max_streams = 32768;
+// A server asking for more challenges than this is broken or hostile.
+constexpr int max_auth_rounds = 64;
+
+bool is_tls_error(const std::error_code& ec) {
+    return ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated;
+}
 }  // namespace
+
+struct connection::tls_stream {
+    tls_stream(asio::ip::tcp::socket& s, asio::ssl::context& ctx) : stream(s, ctx) {}
+    asio::ssl::stream<asio::ip::tcp::socket&> stream;
+};
 
 connection::connection(asio::any_io_executor ex, connection_params params,
                        std::shared_ptr<connection_counters> counters)
@@ -195,26 +214,43 @@ void connection::flush() {
         std::swap(wire_out_, pending_out_);
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(wire_out_),
-                      [self = shared_from_this()](std::error_code ec, std::size_t) {
-                          self->writing_ = false;
-                          if (ec) {
-                              if (self->state_ != state::closed) self->close("write failed: " + ec.message());
-                              return;
-                          }
-                          self->flush();
-                      });
+    auto done = [self = shared_from_this()](std::error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) {
+            if (self->state_ != state::closed) self->close("write failed: " + ec.message());
+            return;
+        }
+        self->flush();
+    };
+    if (tls_)
+        asio::async_write(tls_->stream, asio::buffer(wire_out_), std::move(done));
+    else
+        asio::async_write(socket_, asio::buffer(wire_out_), std::move(done));
 }
 
 void connection::read_some() {
     auto space = decoder_.prepare(64 * 1024);
-    socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                            [self = shared_from_this()](std::error_code ec, std::size_t n) { self->on_read(ec, n); });
+    auto done = [self = shared_from_this()](std::error_code ec, std::size_t n) { self->on_read(ec, n); };
+    if (tls_)
+        tls_->stream.async_read_some(asio::buffer(space.data(), space.size()), std::move(done));
+    else
+        socket_.async_read_some(asio::buffer(space.data(), space.size()), std::move(done));
 }
 
 void connection::on_read(std::error_code ec, std::size_t n) {
     if (state_ == state::closed) return;
     if (ec) {
+        if (tls_ && is_tls_error(ec) && state_ == state::handshake) {
+            // E.g. TLS 1.3 servers refuse a missing client certificate only
+            // after the TLS handshake, with an alert on the first read.
+            close_code_ = make_error_code(client_errc::tls_handshake_failed);
+            std::string hint = ec.message().find("certificate required") != std::string::npos
+                                   ? " (the server requires a client certificate: set cluster_config.tls.cert_file "
+                                     "and key_file)"
+                                   : "";
+            close("TLS error from server: " + ec.message() + hint);
+            return;
+        }
         close(ec == asio::error::eof ? "server closed the connection" : "read failed: " + ec.message());
         return;
     }
@@ -370,6 +406,15 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         co_return make_error_code(client_errc::connect_failed);
     }
     socket_.set_option(tcp::no_delay(true), ec);
+    if (params_.tls) {
+        ec = co_await tls_handshake(diag, timed_out);
+        if (ec) {
+            deadline.cancel();
+            std::error_code ignored;
+            socket_.close(ignored);
+            co_return ec;
+        }
+    }
     state_ = state::handshake;
     read_some();
     ec = co_await handshake(diag);
@@ -407,11 +452,15 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
     auto options = co_await async_request(opcode::options, 0, [](protocol::byte_writer&) {},
                                           asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
+        if (ec == client_errc::tls_handshake_failed)
+            co_return fail(client_errc::tls_handshake_failed, "OPTIONS to " + endpoint_ + " failed: " + close_reason_);
         // A server that does not know the version may just hang up.
         if (version_ > 4 && ec == client_errc::connection_closed)
             co_return fail(client_errc::protocol_version_rejected,
                            endpoint_ + " closed the connection when offered protocol v" + std::to_string(version_));
-        co_return fail(client_errc::handshake_failed, "OPTIONS to " + endpoint_ + " failed: " + close_reason_);
+        co_return fail(client_errc::handshake_failed,
+                       "OPTIONS to " + endpoint_ + " failed: " + close_reason_ +
+                           (params_.tls ? "" : " (if the server requires TLS, set cluster_config.tls.enabled)"));
     }
     if (options.header.opcode == opcode::error) co_return *version_error(options);
     if (options.header.opcode != opcode::supported)
@@ -442,12 +491,139 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
     switch (ready.header.opcode) {
         case opcode::ready: co_return std::error_code{};
         case opcode::error: co_return *version_error(ready);
-        case opcode::authenticate:
-            co_return fail(client_errc::authentication_required,
-                           endpoint_ + " requires authentication and no credentials were configured");
+        case opcode::authenticate: {
+            std::string server_authenticator;
+            try {
+                protocol::byte_reader r(ready.body);
+                server_authenticator = protocol::decode_authenticate(r);
+            } catch (const protocol::protocol_error& e) {
+                co_return fail(client_errc::protocol_violation,
+                               "AUTHENTICATE from " + endpoint_ + " is malformed: " + e.what());
+            }
+            if (!params_.auth)
+                co_return fail(client_errc::authentication_required,
+                               endpoint_ + " requires authentication (" + server_authenticator +
+                                   ") and no credentials were configured (cluster_config.auth)");
+            co_return co_await authenticate(server_authenticator, diag);
+        }
         default:
             co_return fail(client_errc::handshake_failed, std::string("STARTUP to ") + endpoint_ + " answered with " +
                                                               protocol::to_string(ready.header.opcode));
+    }
+}
+
+// TLS over the connected socket: SNI and the name to verify, then the
+// handshake. A failure names OpenSSL's reason and, for a certificate, the
+// verification error ("unable to get local issuer certificate", ...).
+asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag,
+                                                           const std::function<bool()>& timed_out) {
+    const auto& ctx = *params_.tls;
+    tls_ = std::make_unique<tls_stream>(socket_, ctx.native());
+    SSL* ssl = tls_->stream.native_handle();
+    const std::string& name = ctx.server_name().empty() ? params_.host : ctx.server_name();
+    std::error_code ec;
+    asio::ip::make_address(name, ec);
+    const bool is_ip = !ec;
+    // RFC 6066: SNI carries host names only, never address literals.
+    // (SSL_set_tlsext_host_name without its macro's old-style cast.)
+    if (!is_ip)
+        SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
+    if (ctx.verify_host()) {
+        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        if (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str()) != 1
+                  : X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size()) != 1) {
+            diag.assign("cannot verify TLS name '" + name + "' of " + endpoint_, endpoint_);
+            co_return make_error_code(client_errc::tls_handshake_failed);
+        }
+    }
+    ec = {};
+    co_await tls_->stream.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+    if (timed_out()) {
+        diag.assign("TLS handshake with " + endpoint_ + " timed out after " +
+                        std::to_string(params_.connect_timeout.count()) + " ms",
+                    endpoint_);
+        co_return make_error_code(client_errc::tls_handshake_failed);
+    }
+    if (!ec) co_return std::error_code{};
+    std::string why = ec.message();
+    const long verify = SSL_get_verify_result(ssl);
+    if (verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
+    if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH)
+        why += " (the certificate does not name '" + name + "'; see cluster_config.tls.server_name)";
+    else if (why.find("alert") != std::string::npos && !ctx.has_client_certificate())
+        // TLS 1.2 servers refuse a missing client certificate during the handshake.
+        why += " (if the server requires a client certificate, set cluster_config.tls.cert_file and key_file)";
+    else if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+             why.find("wrong version number") != std::string::npos || why.find("packet length") != std::string::npos)
+        why += " (does the server have TLS enabled?)";
+    diag.assign("TLS handshake with " + endpoint_ + " failed: " + why, endpoint_);
+    co_return make_error_code(client_errc::tls_handshake_failed);
+}
+
+// The SASL exchange after AUTHENTICATE: AUTH_RESPONSE, then any number of
+// AUTH_CHALLENGE / AUTH_RESPONSE rounds, until AUTH_SUCCESS or ERROR.
+// Tokens are wiped once sent and never appear in a message.
+asio::awaitable<std::error_code> connection::authenticate(const std::string& server_authenticator,
+                                                          diagnostics& diag) {
+    using protocol::opcode;
+    auto fail = [&](std::error_code code, std::string msg) {
+        diag.assign(std::move(msg), endpoint_);
+        return code;
+    };
+    std::unique_ptr<authenticator> auth;
+    auth_token token;
+    try {
+        auth = params_.auth->new_authenticator(endpoint_, server_authenticator);
+        if (!auth) co_return fail(client_errc::handshake_failed, "the auth_provider made no authenticator for " + endpoint_);
+        token = auth->initial_response();
+    } catch (const std::exception& e) {
+        co_return fail(client_errc::handshake_failed, "authenticator for " + endpoint_ + " failed: " + e.what());
+    }
+    for (int round = 0;; ++round) {
+        std::error_code ec;
+        auto answer = co_await async_request(
+            opcode::auth_response, 0,
+            [&](protocol::byte_writer& w) { protocol::encode_auth_response(w, protocol::bytes_view(token)); },
+            asio::redirect_error(asio::use_awaitable, ec));
+        if (!token.empty()) OPENSSL_cleanse(token.data(), token.size());
+        if (ec)
+            co_return fail(ec == client_errc::tls_handshake_failed ? ec : make_error_code(client_errc::handshake_failed),
+                           "AUTH_RESPONSE to " + endpoint_ + " failed: " + close_reason_);
+        protocol::byte_reader r(answer.body);
+        try {
+            switch (answer.header.opcode) {
+                case opcode::auth_success: {
+                    auto t = protocol::decode_auth_success(r);
+                    auth->on_success(t ? *t : protocol::bytes_view{});
+                    co_return std::error_code{};
+                }
+                case opcode::auth_challenge: {
+                    if (round + 1 >= max_auth_rounds)
+                        co_return fail(client_errc::handshake_failed, endpoint_ + " sent more than " +
+                                                                          std::to_string(max_auth_rounds) +
+                                                                          " authentication challenges");
+                    auto t = protocol::decode_auth_challenge(r);
+                    token = auth->evaluate_challenge(t ? *t : protocol::bytes_view{});
+                    continue;
+                }
+                case opcode::error: {
+                    auto err = protocol::decode_error(r, version_);
+                    // The server's message names the user at most, never the password.
+                    co_return fail(server_error_code(err.code),
+                                   "authentication with " + endpoint_ + " failed: " + err.message);
+                }
+                default:
+                    co_return fail(client_errc::unexpected_response, std::string("AUTH_RESPONSE to ") + endpoint_ +
+                                                                        " answered with " +
+                                                                        protocol::to_string(answer.header.opcode));
+            }
+        } catch (const protocol::protocol_error& e) {
+            co_return fail(client_errc::protocol_violation,
+                           std::string("malformed answer to AUTH_RESPONSE from ") + endpoint_ + ": " + e.what());
+        } catch (const std::exception& e) {
+            co_return fail(client_errc::handshake_failed, "authenticator for " + endpoint_ + " failed: " + e.what());
+        }
     }
 }
 

@@ -1,8 +1,9 @@
-// One TCP connection to one node: the handshake, then any number of concurrent
+// One TCP (or TLS) connection to one node: the handshake, then any number of concurrent
 // requests multiplexed by stream id. Not thread-safe: every member must be
 // called on the connection's executor (the cluster's, a strand if needed).
 #pragma once
 
+#include <async_cassandra/auth.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/messages.hpp>
@@ -27,6 +28,8 @@
 
 namespace async_cassandra::detail {
 
+class tls_context;
+
 struct connection_params {
     std::string host;
     std::uint16_t port = 9042;
@@ -44,6 +47,10 @@ struct connection_params {
     // More abandoned ids than this and the connection retires: it takes no
     // new requests and closes once those in flight (and queued) complete.
     std::size_t max_orphaned = 512;
+    // TLS over the TCP socket when set (the cluster's shared context).
+    std::shared_ptr<const tls_context> tls;
+    // Answers AUTHENTICATE; without it such a server fails the handshake.
+    std::shared_ptr<const auth_provider> auth;
 };
 
 // Counts one owner's requests waiting for a stream id, across connections,
@@ -169,8 +176,17 @@ private:
     void after_change();
     void fail_all(std::error_code ec);
     asio::awaitable<std::error_code> handshake(diagnostics& diag);
+    asio::awaitable<std::error_code> tls_handshake(diagnostics& diag, const std::function<bool()>& timed_out);
+    asio::awaitable<std::error_code> authenticate(const std::string& server_authenticator, diagnostics& diag);
 
+    // The TCP socket always exists (connect, no_delay, shutdown and close act
+    // on it). With TLS, an asio::ssl::stream layered over it by reference does
+    // the reads and writes; without TLS the pointer is null and each read or
+    // write costs one extra branch, nothing else: no virtual stream, no
+    // std::variant visit, no OpenSSL state for plain connections.
+    struct tls_stream;
     asio::ip::tcp::socket socket_;
+    std::unique_ptr<tls_stream> tls_;
     connection_params params_;
     std::shared_ptr<connection_counters> counters_;
     std::string endpoint_;

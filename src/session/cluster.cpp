@@ -1,4 +1,5 @@
 #include "cluster/cluster_impl.hpp"
+#include "connection/tls_context.hpp"
 #include "session/session_impl.hpp"
 
 #include <async_cassandra/cluster.hpp>
@@ -21,7 +22,18 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
         out.first = client_errc::bad_config;
         co_return out;
     }
-    auto impl = std::make_shared<cluster_impl>(ex, std::move(cfg));
+    // One TLS context for every connection of the cluster; bad files fail here.
+    std::shared_ptr<const tls_context> tls;
+    if (cfg.tls.enabled) {
+        std::string bad;
+        tls = tls_context::make(cfg.tls, bad);
+        if (!tls) {
+            diag.assign(std::move(bad));
+            out.first = client_errc::bad_config;
+            co_return out;
+        }
+    }
+    auto impl = std::make_shared<cluster_impl>(ex, std::move(cfg), std::move(tls));
     out.first = co_await impl->connect(diag);
     if (!out.first) out.second = cluster(std::move(impl));
     co_return out;

@@ -23,6 +23,7 @@ public:
             case client_errc::bad_config: return "invalid configuration";
             case client_errc::internal_error: return "internal error";
             case client_errc::invalid_request: return "invalid request";
+            case client_errc::tls_handshake_failed: return "TLS handshake failed";
         }
         return "unknown client error";
     }
@@ -119,6 +120,7 @@ namespace {
         case client_errc::connect_failed:
         case client_errc::handshake_failed:
         case client_errc::protocol_version_rejected:
+        case client_errc::tls_handshake_failed:
         case client_errc::connection_closed: throw connection_error(ec, d);
         case client_errc::no_host_available: throw no_host_available_error(ec, d);
         case client_errc::protocol_violation:
@@ -163,6 +165,7 @@ retry_safety classify_retry(std::error_code ec) noexcept {
         switch (static_cast<client_errc>(ec.value())) {
             case client_errc::connect_failed:
             case client_errc::handshake_failed:
+            case client_errc::tls_handshake_failed:
             case client_errc::too_many_requests: return retry_safety::always;  // never sent
             case client_errc::request_timeout:
             case client_errc::connection_closed:
@@ -189,6 +192,7 @@ bool is_fatal(std::error_code ec) noexcept {
         case client_errc::handshake_failed:
         case client_errc::protocol_version_rejected:
         case client_errc::authentication_required:
+        case client_errc::tls_handshake_failed:
         case client_errc::connection_closed:
         case client_errc::protocol_violation: return true;
         default: return false;

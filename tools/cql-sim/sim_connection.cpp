@@ -137,9 +137,7 @@ void sim_connection::handle_startup(const pr::envelope& req) {
     }
     const bool auth = !st_->cfg.user.empty();
     send(auth ? frame(req.header.stream, pr::opcode::authenticate,
-                      [](pr::byte_writer& w) {
-                          srv::encode_authenticate(w, "org.apache.cassandra.auth.PasswordAuthenticator");
-                      })
+                      [&](pr::byte_writer& w) { srv::encode_authenticate(w, st_->cfg.authenticator); })
               : frame(req.header.stream, pr::opcode::ready, [](pr::byte_writer&) {}));
     if (version_ >= 5) {
         // Spec 2.3: segments start right after READY or AUTHENTICATE, both ways.
@@ -153,11 +151,20 @@ void sim_connection::handle_auth(const pr::envelope& req) {
     pr::byte_reader r(req.body);
     auto token = srv::decode_auth_response(r);
     const auto& cfg = st_->cfg;
+    st_->counters.auth_tokens.emplace_back(token ? pr::as_chars(*token) : std::string_view{});
+    if (auth_round_ < cfg.auth_challenges.size()) {
+        const auto& challenge = cfg.auth_challenges[auth_round_++];
+        send(frame(req.header.stream, pr::opcode::auth_challenge,
+                   [&](pr::byte_writer& w) { srv::encode_auth_challenge(w, pr::as_bytes(challenge)); }));
+        return;
+    }
     const std::string expected = std::string(1, '\0') + cfg.user + std::string(1, '\0') + cfg.password;
     if (!cfg.user.empty() && token && pr::as_chars(*token) == expected) {
         authenticated_ = true;
+        std::optional<pr::bytes_view> success;
+        if (!cfg.auth_success_token.empty()) success = pr::as_bytes(cfg.auth_success_token);
         send(frame(req.header.stream, pr::opcode::auth_success,
-                   [](pr::byte_writer& w) { srv::encode_auth_success(w, std::nullopt); }));
+                   [&](pr::byte_writer& w) { srv::encode_auth_success(w, success); }));
         return;
     }
     // SASL PLAIN: [authzid] \0 user \0 password; report the user like Cassandra.

@@ -59,6 +59,7 @@ private:
     bool segments_ = false, lz4_segments_ = false;
     ac::compression body_compression_ = ac::compression::none;
     bool authenticated_ = false;
+    std::size_t auth_round_ = 0;  // AUTH_CHALLENGEs sent
     std::vector<std::string> registered_;
     std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // bytes, close after writing
     bool writing_ = false;

@@ -38,6 +38,14 @@ struct config {
     // PasswordAuthenticator when user is non-empty (SASL PLAIN).
     std::string user;
     std::string password;
+    // The class name AUTHENTICATE carries.
+    std::string authenticator = "org.apache.cassandra.auth.PasswordAuthenticator";
+    // Multi-step SASL: the first AUTH_RESPONSEs (whatever they hold) get
+    // these AUTH_CHALLENGE tokens, one each, in order; the one after the last
+    // must be "\0user\0password". AUTH_SUCCESS carries auth_success_token
+    // (empty: a null token).
+    std::vector<std::string> auth_challenges;
+    std::string auth_success_token;
     std::string data_center = "datacenter1";
     std::string cql_version = "3.4.7";
 };
@@ -46,6 +54,7 @@ struct config {
 struct node_stats {
     std::uint64_t connections_accepted = 0;
     std::array<std::uint64_t, 256> requests{};  // by opcode
+    std::vector<std::string> auth_tokens;        // every AUTH_RESPONSE token, in order
     std::uint64_t requests_of(pr::opcode op) const { return requests[static_cast<std::uint8_t>(op)]; }
 };
 
