@@ -92,8 +92,14 @@ std::vector<asio::ip::tcp::endpoint> server::endpoints() const {
     return out;
 }
 
-void server::add_rule(rule r) { state_->rules.push_back(std::move(r)); }
-void server::clear_rules() { state_->rules.clear(); }
+void server::add_rule(rule r) {
+    state_->rules.push_back(std::move(r));
+    state_->bodies.clear();
+}
+void server::clear_rules() {
+    state_->rules.clear();
+    state_->bodies.clear();
+}
 
 std::size_t server::push_event(const pr::event_body& e) {
     static constexpr std::string_view types[] = {pr::event_type::topology_change, pr::event_type::status_change,

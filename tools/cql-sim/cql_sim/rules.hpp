@@ -56,6 +56,10 @@ struct rule {
     // The rule stops matching after this many hits.
     std::optional<int> max_hits;
 
+    // The bind markers PREPARE reports (names and types), so a client can
+    // bind values to the statement; empty: none.
+    std::vector<pr::column_spec> variables;
+
     response result = void_result{};
     std::chrono::nanoseconds delay{0};  // answer this much later
     cql_sim::fault fault;
