@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <stdexcept>
 
@@ -34,12 +35,18 @@ std::uint64_t to_u64(std::string_view v, std::uint64_t lo, std::uint64_t hi) {
     return out;
 }
 
+std::string show(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 double to_double(std::string_view v, double lo, double hi) {
     // from_chars for double is in libstdc++ 11+.
     double out = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
     if (ec != std::errc{} || end != v.data() + v.size() || !std::isfinite(out) || out < lo || out > hi)
-        throw bad_value("expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+        throw bad_value("expected a number from " + show(lo) + " to " + show(hi) + ", got '" +
                         std::string(v) + "'");
     return out;
 }
@@ -130,7 +137,11 @@ const std::vector<option_spec>& specs() {
                  o.dist = key_distribution::seq;
              } else if (v == "zipf" || v.starts_with("zipf:")) {
                  o.dist = key_distribution::zipf;
-                 if (v.size() > 5) o.zipf_s = to_double(v.substr(5), 0.01, 10);
+                 try {
+                     if (v.size() > 5) o.zipf_s = to_double(v.substr(5), 0.01, 10);
+                 } catch (const bad_value& e) {
+                     throw bad_value(std::string("zipf:<s> ") + e.what());
+                 }
              } else {
                  throw bad_value("expected uniform, zipf, zipf:<s> (s from 0.01 to 10) or seq, got '" +
                                  std::string(v) + "'");
