@@ -2,7 +2,6 @@
 // keyspace (bench_cqlbench), checking every op succeeded.
 #include <bench.hpp>
 
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 
 #include <gtest/gtest.h>
@@ -27,25 +26,11 @@ cqlbench::options base(cqlbench::workload w) {
     return o;
 }
 
-cqlbench::run_result run_blocking(const cqlbench::options& o) {
+cqlbench::run_result run_now(const cqlbench::options& o) {
     asio::io_context io;
-    std::optional<cqlbench::run_result> result;
-    std::string failure = "did not finish within 120 s";
-    asio::co_spawn(io, cqlbench::run(o), [&](std::exception_ptr e, cqlbench::run_result r) {
-        failure.clear();
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                failure = x.what();
-            }
-        } else {
-            result = std::move(r);
-        }
-    });
-    io.run_for(std::chrono::seconds(120));
-    if (!result) throw std::runtime_error(failure);
-    return *result;
+    auto out = cqlbench::run_blocking(io, o, {}, std::chrono::seconds(120));
+    if (!out.result) throw std::runtime_error(out.failure);
+    return *out.result;
 }
 
 void expect_clean(const cqlbench::run_result& r, std::uint64_t ops) {
@@ -61,17 +46,17 @@ void expect_clean(const cqlbench::run_result& r, std::uint64_t ops) {
 TEST(cqlbench_real_node, every_workload_runs_without_errors) {
     auto insert = base(cqlbench::workload::insert);
     insert.dist = cqlbench::key_distribution::seq;  // every key 0..1999 once
-    expect_clean(run_blocking(insert), 2000);
+    expect_clean(run_now(insert), 2000);
 
     auto select = base(cqlbench::workload::select);
-    auto s = run_blocking(select);
+    auto s = run_now(select);
     expect_clean(s, 2000);
     EXPECT_EQ(s.rows, 2000u);  // every key was written
 
     auto mixed = base(cqlbench::workload::mixed);
     mixed.read_percent = 80;
     mixed.dist = cqlbench::key_distribution::zipf;
-    auto m = run_blocking(mixed);
+    auto m = run_now(mixed);
     expect_clean(m, 2000);
     EXPECT_GT(m.rows, 1000u);  // ~1600 reads, each finding its row
 
@@ -79,11 +64,11 @@ TEST(cqlbench_real_node, every_workload_runs_without_errors) {
     scan.ops = 100;
     scan.scan_rows = 100;
     scan.page_size = 30;  // several pages per range
-    auto sc = run_blocking(scan);
+    auto sc = run_now(scan);
     expect_clean(sc, 100);
     EXPECT_GT(sc.rows, 2000u);  // ~100 rows per range
 
     auto ceiling = base(cqlbench::workload::select);
     ceiling.ceiling = true;
-    expect_clean(run_blocking(ceiling), 2000);
+    expect_clean(run_now(ceiling), 2000);
 }

@@ -9,7 +9,6 @@
 #include <cql_sim/rules_file.hpp>
 #include <cql_sim/server.hpp>
 
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 
 #include <gtest/gtest.h>
@@ -28,34 +27,14 @@ const char* const rules_text =
     "SELECT k, v FROM cqlbench.kv WHERE k = ? => vars=k:bigint rows=1 columns=k:bigint,v:blob value_bytes=100\n"
     "SELECT k, v FROM cqlbench.kv WHERE token(k) >= ? AND token(k) < ? => rows=7 columns=k:bigint,v:blob\n";
 
-struct outcome {
-    std::optional<cqlbench::run_result> result;
-    std::string failure = "did not finish";
-};
-
-outcome run_against_sim(cqlbench::options o) {
+cqlbench::outcome run_against_sim(cqlbench::options o) {
     asio::io_context io;
     cql_sim::server sim(io.get_executor(), {});
     for (auto& r : cql_sim::parse_rules(rules_text)) sim.add_rule(std::move(r));
     sim.start();
     o.port = sim.port();
     o.progress = false;
-    outcome out;
-    asio::co_spawn(io, cqlbench::run(o), [&](std::exception_ptr e, cqlbench::run_result r) {
-        out.failure.clear();
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                out.failure = x.what();
-            }
-        } else {
-            out.result = std::move(r);
-        }
-        sim.stop();
-    });
-    io.run_for(30s);
-    return out;
+    return cqlbench::run_blocking(io, o, [&] { sim.stop(); }, 30s);
 }
 
 cqlbench::options short_run(cqlbench::workload w, std::size_t concurrency) {

@@ -7,7 +7,11 @@
 #include "report.hpp"
 
 #include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
 
+#include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 
 namespace cqlbench {
@@ -30,5 +34,16 @@ asio::awaitable<run_result> run_ceiling(const options& o);
 inline asio::awaitable<run_result> run(const options& o) {
     return o.ceiling ? run_ceiling(o) : run_client(o);
 }
+
+// The result of run(), or why there is none.
+struct outcome {
+    std::optional<run_result> result;
+    std::string failure;  // the exception's message, or "did not finish"
+};
+
+// Runs run(o) on `io` until it ends (at most `limit`; zero: no limit), then
+// calls on_done (e.g. to stop an in-process server sharing `io`).
+outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done = {},
+                     std::chrono::seconds limit = std::chrono::seconds(0));
 
 }  // namespace cqlbench

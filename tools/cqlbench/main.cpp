@@ -2,7 +2,6 @@
 // against cql-sim. See `cqlbench --help` and docs/benchmarks.md.
 #include "bench.hpp"
 
-#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 
 #include <cstdio>
@@ -23,28 +22,12 @@ int main(int argc, char** argv) {
     }
     const auto& o = parsed.opts;
     asio::io_context io(1);
-    std::optional<cqlbench::run_result> result;
-    std::string failure;
-    asio::co_spawn(io, cqlbench::run(o), [&](std::exception_ptr e, cqlbench::run_result r) {
-        if (!e) {
-            result = std::move(r);
-            return;
-        }
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            failure = x.what();
-        }
-    });
-    try {
-        io.run();
-    } catch (const std::exception& x) {
-        failure = x.what();
-    }
-    if (!result) {
-        std::cerr << "cqlbench: " << (failure.empty() ? "the run did not finish" : failure) << '\n';
+    auto out = cqlbench::run_blocking(io, o);
+    if (!out.result) {
+        std::cerr << "cqlbench: " << out.failure << '\n';
         return 1;
     }
+    const auto& result = out.result;
     std::cout << (o.json ? cqlbench::to_json(*result) + "\n" : cqlbench::to_table(*result));
     return result->errors > 0 ? 3 : 0;
 }

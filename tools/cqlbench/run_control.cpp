@@ -1,5 +1,9 @@
 #include "run_control.hpp"
 
+#include "bench.hpp"
+
+#include <asio/co_spawn.hpp>
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -110,6 +114,34 @@ run_result run_control::finish() {
         result_.cpu_s = process_cpu_seconds() - cpu_at_start_;
     }
     return result_;
+}
+
+outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {
+    outcome out;
+    out.failure = "did not finish";
+    asio::co_spawn(io, run(o), [&](std::exception_ptr e, run_result r) {
+        out.failure.clear();
+        if (!e) {
+            out.result = std::move(r);
+        } else {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                out.failure = x.what();
+            }
+        }
+        if (on_done) on_done();
+    });
+    try {
+        if (limit.count() > 0)
+            io.run_for(limit);
+        else
+            io.run();
+    } catch (const std::exception& x) {
+        out.failure = x.what();
+    }
+    if (!out.result && out.failure.empty()) out.failure = "did not finish";
+    return out;
 }
 
 }  // namespace cqlbench
