@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace cqlbench {
@@ -85,9 +86,13 @@ void run_control::tick() {
     const double elapsed = std::chrono::duration<double>(now - begin_).count();
     if (measuring_) {
         const auto interval = result_.latency.since(last_tick_hist_);
+        // Ticks run late on a busy machine: divide by the time that passed.
+        const auto since = std::max(now, measure_start_) - std::max(last_tick_, measure_start_);
+        const double seconds = std::max(std::chrono::duration<double>(since).count(), 1e-3);
         std::fprintf(stderr, "\r%7.1f s  ops %-10llu  ops/s %-9.0f  errors %-6llu  p99 %.0f us     ", elapsed,
                      static_cast<unsigned long long>(result_.ops),
-                     static_cast<double>(result_.ops - last_tick_ops_), static_cast<unsigned long long>(result_.errors),
+                     static_cast<double>(result_.ops - last_tick_ops_) / seconds,
+                     static_cast<unsigned long long>(result_.errors),
                      static_cast<double>(interval.percentile(99)) / 1000.0);
         last_tick_hist_ = result_.latency;
         last_tick_ops_ = result_.ops;
@@ -95,6 +100,7 @@ void run_control::tick() {
         std::fprintf(stderr, "\r%7.1f s  warming up     ", elapsed);
     }
     std::fflush(stderr);
+    last_tick_ = now;
     printed_progress_ = true;
     if (stop_) return;
     next_tick_ += std::chrono::seconds(1);

@@ -67,7 +67,7 @@ private:
     bool measuring_ = false;
     std::uint64_t claimed_ = 0;  // measured ops claimed
     std::uint64_t seq_ = 0;      // all ops claimed
-    bench_clock::time_point begin_, measure_start_, last_end_, next_tick_;
+    bench_clock::time_point begin_, measure_start_, last_end_, next_tick_, last_tick_;
     bench_clock::duration interval_{};  // --rate: time between op starts
     double cpu_at_start_ = 0;
     run_result result_;
