@@ -131,7 +131,8 @@ pr::bytes_view sim_connection::cached_body(const rule& rl, bool skip_metadata) {
 void sim_connection::answer(std::int16_t stream, const rule& rl, const response& r, bool skip_metadata) {
     if (rl.fault.kind == fault_kind::stall) return;  // never answer
     const bool is_error = std::holds_alternative<error_result>(r);
-    const bool from_rules = &rl >= st_->rules.data() && &rl < st_->rules.data() + st_->rules.size();
+    // A rule's own result (not a default answer): its body can be cached.
+    const bool from_rules = &r == &rl.result;
     if (!is_error && rl.delay.count() == 0 && rl.fault.kind == fault_kind::none) {
         // The benchmark path: a body encoded once, an envelope header, and
         // the framing shared with every other answer of this write.
