@@ -18,6 +18,7 @@
 #include <asio/post.hpp>
 #include <asio/read.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
@@ -559,4 +560,56 @@ TEST(cql_sim_rules_file, parses_options_and_refuses_unknown_ones) {
     EXPECT_TRUE(std::holds_alternative<cql_sim::void_result>(rules[2].result));
     EXPECT_THROW(cql_sim::parse_rules("X => fault=explode"), std::invalid_argument);
     EXPECT_THROW(cql_sim::parse_rules("X => delay=soon"), std::invalid_argument);
+}
+
+// Bind markers and a canned row from the rules file: the client prepares,
+// binds typed values and reads the row, also when answers share one write.
+TEST(cql_sim_rules_file, bind_markers_and_canned_rows_reach_the_client) {
+    EXPECT_THROW(cql_sim::parse_rules("X => vars=k:nosuchtype"), std::invalid_argument);
+    EXPECT_THROW(cql_sim::parse_rules("X => rows=1"), std::invalid_argument);  // no columns
+    EXPECT_THROW(cql_sim::parse_rules("X => vars=k"), std::invalid_argument);
+    asio::io_context io;
+    cql_sim::server sim(io.get_executor(), {});
+    for (auto& r : cql_sim::parse_rules("INSERT INTO ks.t (k, v) VALUES (?, ?) => vars=k:bigint,v:text\n"
+                                        "SELECT k, v FROM ks.t WHERE k = ? => vars=k:bigint rows=2 "
+                                        "columns=k:bigint,v:blob value_bytes=5\n"))
+        sim.add_rule(std::move(r));
+    sim.start();
+    std::vector<ac::column_spec> markers;
+    std::size_t rows = 0, answered = 0;
+    std::int64_t second_k = -1;
+    std::size_t blob_size = 0;
+    auto failure = run_client(io, sim, {}, [&](ac::cluster_config c) -> asio::awaitable<void> {
+        auto cluster = co_await ac::cluster::connect(c);
+        auto session = co_await cluster.open_session();
+        auto insert = co_await session.prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)");
+        markers = insert.variables();
+        co_await session.execute(insert.bind(std::int64_t{1}, "x"));
+        auto select = co_await session.prepare("SELECT k, v FROM ks.t WHERE k = ?");
+        // Many answers in flight at once: the sim frames them together.
+        std::size_t pending = 50;
+        asio::steady_timer done(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+        for (int i = 0; i < 50; ++i)
+            session.async_execute(select.bind(std::int64_t{i}), [&](std::error_code ec, ac::result_set rs) {
+                if (!ec) {
+                    ++answered;
+                    rows = rs.size();
+                    second_k = rs.row(1).get<std::int64_t>(0);
+                    blob_size = rs.row(1).get<std::vector<std::byte>>(1).size();
+                }
+                if (--pending == 0) done.cancel();
+            });
+        co_await done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        co_await session.close();
+        co_await cluster.close();
+    });
+    ASSERT_EQ(failure, "");
+    ASSERT_EQ(markers.size(), 2u);
+    EXPECT_EQ(markers[0].name, "k");
+    EXPECT_EQ(markers[0].type.id, ac::type_id::bigint);
+    EXPECT_EQ(markers[1].type.id, ac::type_id::varchar);
+    EXPECT_EQ(answered, 50u);
+    EXPECT_EQ(rows, 2u);
+    EXPECT_EQ(second_k, 1);  // row i holds i
+    EXPECT_EQ(blob_size, 5u);
 }

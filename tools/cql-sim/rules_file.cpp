@@ -1,5 +1,6 @@
 #include <cql_sim/rules_file.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -20,7 +21,75 @@ long long number(std::string_view s) {
     return v;
 }
 
-void apply_option(rule& r, std::string_view opt) {
+// Scalar types the file can name, with the width of their synthetic cells (0: value_bytes).
+struct named_type {
+    std::string_view name;
+    ac::type_id id;
+    std::size_t width;
+};
+constexpr named_type named_types[] = {
+    {"bigint", ac::type_id::bigint, 8},     {"int", ac::type_id::int_, 4},
+    {"smallint", ac::type_id::smallint, 2}, {"tinyint", ac::type_id::tinyint, 1},
+    {"boolean", ac::type_id::boolean, 1},   {"double", ac::type_id::double_, 8},
+    {"float", ac::type_id::float_, 4},      {"timestamp", ac::type_id::timestamp, 8},
+    {"uuid", ac::type_id::uuid, 16},        {"text", ac::type_id::varchar, 0},
+    {"varchar", ac::type_id::varchar, 0},   {"ascii", ac::type_id::ascii, 0},
+    {"blob", ac::type_id::blob, 0},
+};
+
+const named_type& type_named(std::string_view name) {
+    for (const auto& t : named_types)
+        if (t.name == name) return t;
+    std::string known;
+    for (const auto& t : named_types) known += (known.empty() ? "" : "|") + std::string(t.name);
+    throw std::invalid_argument("unknown type " + std::string(name) + " (known: " + known + ")");
+}
+
+// name:type,name:type,...
+std::vector<pr::column_spec> column_list(std::string_view s, std::string_view option) {
+    std::vector<pr::column_spec> out;
+    while (!s.empty()) {
+        const auto comma = s.find(',');
+        const auto item = s.substr(0, comma);
+        s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+        const auto colon = item.find(':');
+        if (colon == std::string_view::npos || colon == 0)
+            throw std::invalid_argument(std::string(option) + " wants name:type,... not " + std::string(item));
+        out.push_back(column(std::string(item.substr(0, colon)), type_named(item.substr(colon + 1)).id));
+    }
+    if (out.empty()) throw std::invalid_argument(std::string(option) + " wants name:type,...");
+    return out;
+}
+
+// What rows=, columns= and value_bytes= describe; turned into a rows result
+// once the whole line is read.
+struct canned_rows {
+    std::optional<long long> rows;
+    std::vector<pr::column_spec> columns;
+    std::size_t value_bytes = 16;
+};
+
+// Row i: integers hold i, variable-width cells value_bytes of 'x'.
+rows_result make_rows(const canned_rows& c) {
+    rows_result out;
+    out.columns = c.columns;
+    for (long long i = 0; i < *c.rows; ++i) {
+        auto& row = out.rows.emplace_back();
+        for (const auto& col : c.columns) {
+            std::size_t width = 0;
+            for (const auto& t : named_types)
+                if (t.id == col.type.id) width = t.width;
+            pr::byte_buffer cell(width == 0 ? c.value_bytes : width, std::byte{'x'});
+            if (width > 0)
+                for (std::size_t b = 0; b < width && b < 8; ++b)
+                    cell[width - 1 - b] = static_cast<std::byte>((static_cast<unsigned long long>(i) >> (8 * b)) & 0xFF);
+            row.emplace_back(std::move(cell));
+        }
+    }
+    return out;
+}
+
+void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
     const auto eq = opt.find('=');
     const auto key = opt.substr(0, eq);
     const auto value = eq == std::string_view::npos ? std::string_view{} : opt.substr(eq + 1);
@@ -37,6 +106,14 @@ void apply_option(rule& r, std::string_view opt) {
         e.code = static_cast<std::int32_t>(number(value));
         e.message = "cql-sim error";
         r.result = e;
+    } else if (key == "vars") {
+        r.variables = column_list(value, "vars");
+    } else if (key == "columns") {
+        canned.columns = column_list(value, "columns");
+    } else if (key == "rows") {
+        canned.rows = number(value);
+    } else if (key == "value_bytes") {
+        canned.value_bytes = static_cast<std::size_t>(number(value));
     } else if (key == "fault") {
         if (value == "drop") r.fault.kind = fault_kind::drop_connection;
         else if (value == "stall") r.fault.kind = fault_kind::stall;
@@ -66,11 +143,19 @@ std::vector<rule> parse_rules(std::string_view text) {
         const auto arrow = line.find(" => ");
         r.query = std::string(trim(line.substr(0, arrow)));
         try {
+            canned_rows canned;
             auto opts = arrow == std::string_view::npos ? std::string_view{} : line.substr(arrow + 4);
             while (!(opts = trim(opts)).empty()) {
                 const auto sp = opts.find(' ');
-                apply_option(r, opts.substr(0, sp));
+                apply_option(r, canned, opts.substr(0, sp));
                 opts = sp == std::string_view::npos ? std::string_view{} : opts.substr(sp);
+            }
+            if (canned.rows.has_value() != !canned.columns.empty())
+                throw std::invalid_argument("rows=N and columns=... go together");
+            if (canned.rows) {
+                if (std::holds_alternative<error_result>(r.result))
+                    throw std::invalid_argument("rows= and error= exclude each other");
+                r.result = make_rows(canned);
             }
         } catch (const std::exception& e) {
             throw std::invalid_argument("line " + std::to_string(line_no) + ": " + e.what());

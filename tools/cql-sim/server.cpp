@@ -119,11 +119,13 @@ std::vector<asio::ip::tcp::endpoint> server::endpoints() const {
 std::size_t server::add_rule(rule r) {
     state_->rules.push_back(std::move(r));
     state_->hits.push_back(0);
+    state_->bodies.clear();
     return state_->rules.size() - 1;
 }
 void server::clear_rules() {
     state_->rules.clear();
     state_->hits.clear();
+    state_->bodies.clear();
 }
 std::uint64_t server::hits(std::size_t index) const { return index < state_->hits.size() ? state_->hits[index] : 0; }
 

@@ -44,10 +44,19 @@ private:
     static asio::awaitable<void> answer_later(std::shared_ptr<sim_connection> self, std::chrono::nanoseconds delay,
                                               pr::byte_buffer bytes, fault f);
 
+    static void write_result(pr::byte_writer& w, const response& r, bool skip_metadata);
+    // The RESULT body of rule `rl` (one of st_->rules), encoded on first use.
+    pr::bytes_view cached_body(const rule& rl, bool skip_metadata);
+
     // Frames one response for the wire (v4 envelope or v5 segment); a
     // non-zero `version` replaces the connection's in the envelope header.
     pr::byte_buffer frame(std::int16_t stream, pr::opcode op, const body_fn& body, int version = 0) const;
+    // Queues bytes framed by frame(), after every answer queued before them.
     void send(pr::byte_buffer bytes, bool close_after = false);
+    // Queues a RESULT envelope; the write framing it may carry many.
+    void send_result(std::int16_t stream, pr::bytes_view body);
+    void frame_unframed();
+    void start_writing();
     void send_faulty(pr::byte_buffer bytes, const fault& f);
     static asio::awaitable<void> write_loop(std::shared_ptr<sim_connection> self);
 
@@ -61,7 +70,8 @@ private:
     bool authenticated_ = false;
     std::size_t auth_round_ = 0;  // AUTH_CHALLENGEs sent
     std::vector<std::string> registered_;
-    std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // bytes, close after writing
+    pr::byte_buffer unframed_;  // whole RESULT envelopes not yet framed into outbox_
+    std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // framed bytes, close after writing
     bool writing_ = false;
     bool muted_ = false;  // after mute_after: nothing more is sent
     std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()

@@ -4,6 +4,7 @@
 
 #include <cql_sim/server.hpp>
 
+#include <array>
 #include <list>
 #include <map>
 
@@ -24,6 +25,10 @@ struct shared_state {
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
     std::list<std::weak_ptr<sim_connection>> connections;
     bool stopped = false;
+    // Encoded RESULT bodies of void and rows rules, by rule index and
+    // skip_metadata, so an answer costs a copy, not an encoding. Cleared
+    // whenever the rules change.
+    std::vector<std::array<pr::byte_buffer, 2>> bodies;
 
     // The first rule matching a request to `node` (its hit counted), or nullptr.
     rule* match(std::string_view text, std::string_view id, int node);

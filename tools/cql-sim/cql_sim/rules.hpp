@@ -67,6 +67,10 @@ struct rule {
     // When set, matches only requests to this node (0-based: 127.0.0.(node+1)).
     std::optional<int> node;
 
+    // The bind markers PREPARE reports (names and types), so a client can
+    // bind values to the statement; empty: none.
+    std::vector<pr::column_spec> variables;
+
     response result = void_result{};
     std::chrono::nanoseconds delay{0};  // answer this much later
     cql_sim::fault fault;

@@ -9,8 +9,14 @@
 // no " => "; such a rule answers Void). Options: substring, delay=<ms>,
 // max_hits=<n>, node=<i> (0-based), error=<code> (decimal or 0x hex; message
 // "cql-sim error"), fault=drop|stall|wrong_stream|corrupt_crc|reset|
-// close_after:<n>|mute_after:<n>.
-// Rows results are not expressible here; use the C++ API.
+// close_after:<n>|mute_after:<n>,
+// vars=<name>:<type>,... (the bind markers PREPARE reports),
+// rows=<n> columns=<name>:<type>,... [value_bytes=<n>] (a canned Rows result:
+// row i holds i in integer columns and value_bytes (16) of 'x' in text/blob
+// ones). Types: bigint int smallint tinyint boolean double float timestamp
+// uuid text varchar ascii blob. Other rows results need the C++ API.
+//
+//   SELECT k, v FROM b.kv WHERE k = ? => vars=k:bigint rows=1 columns=k:bigint,v:blob value_bytes=100
 #pragma once
 
 #include <cql_sim/rules.hpp>

@@ -1,0 +1,153 @@
+#include "run_control.hpp"
+
+#include "bench.hpp"
+
+#include <asio/co_spawn.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace cqlbench {
+
+double process_cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+    return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+run_control::run_control(asio::any_io_executor ex, const options& o, std::string mode, std::string workload)
+    : o_(o), phase_timer_(ex), progress_timer_(ex) {
+    result_.mode = std::move(mode);
+    result_.workload = std::move(workload);
+    result_.concurrency = o.concurrency;
+    show_progress_ = o.progress.value_or(isatty(STDERR_FILENO) == 1);
+    if (o.rate > 0) interval_ = std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(1.0 / o.rate));
+}
+
+void run_control::begin() {
+    begin_ = bench_clock::now();
+    if (o_.warmup_s > 0) {
+        phase_timer_.expires_after(std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.warmup_s)));
+        phase_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+            if (!ec && !self->stop_) self->start_measuring();
+        });
+    } else {
+        start_measuring();
+    }
+    if (show_progress_) {
+        next_tick_ = begin_ + std::chrono::seconds(1);
+        progress_timer_.expires_at(next_tick_);
+        progress_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+            if (!ec) self->tick();
+        });
+    }
+}
+
+void run_control::start_measuring() {
+    measuring_ = true;
+    measure_start_ = last_end_ = bench_clock::now();
+    cpu_at_start_ = process_cpu_seconds();
+    if (o_.ops) return;  // ends when the ops are claimed
+    phase_timer_.expires_after(std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.duration_s)));
+    phase_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (!ec) self->stop_ = true;
+    });
+}
+
+std::optional<op_ticket> run_control::claim() noexcept {
+    if (stop_) return std::nullopt;
+    if (measuring_ && o_.ops) {
+        if (claimed_ >= *o_.ops) {
+            stop_ = true;
+            return std::nullopt;
+        }
+        ++claimed_;
+    }
+    op_ticket t;
+    t.measured = measuring_;
+    t.seq = seq_++;
+    t.start = interval_.count() > 0 ? begin_ + interval_ * static_cast<std::int64_t>(t.seq) : bench_clock::now();
+    return t;
+}
+
+void run_control::note_error(std::string_view kind) {
+    ++result_.errors;
+    auto it = result_.errors_by_kind.find(kind);
+    if (it == result_.errors_by_kind.end()) it = result_.errors_by_kind.emplace(std::string(kind), 0).first;
+    ++it->second;
+}
+
+void run_control::tick() {
+    const auto now = bench_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - begin_).count();
+    if (measuring_) {
+        const auto interval = result_.latency.since(last_tick_hist_);
+        // Ticks run late on a busy machine: divide by the time that passed.
+        const auto since = std::max(now, measure_start_) - std::max(last_tick_, measure_start_);
+        const double seconds = std::max(std::chrono::duration<double>(since).count(), 1e-3);
+        std::fprintf(stderr, "\r%7.1f s  ops %-10llu  ops/s %-9.0f  errors %-6llu  p99 %.0f us     ", elapsed,
+                     static_cast<unsigned long long>(result_.ops),
+                     static_cast<double>(result_.ops - last_tick_ops_) / seconds,
+                     static_cast<unsigned long long>(result_.errors),
+                     static_cast<double>(interval.percentile(99)) / 1000.0);
+        last_tick_hist_ = result_.latency;
+        last_tick_ops_ = result_.ops;
+    } else {
+        std::fprintf(stderr, "\r%7.1f s  warming up     ", elapsed);
+    }
+    std::fflush(stderr);
+    last_tick_ = now;
+    printed_progress_ = true;
+    if (stop_) return;
+    next_tick_ += std::chrono::seconds(1);
+    progress_timer_.expires_at(next_tick_);
+    progress_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (!ec) self->tick();
+    });
+}
+
+run_result run_control::finish() {
+    stop_ = true;
+    phase_timer_.cancel();
+    progress_timer_.cancel();
+    if (printed_progress_) std::fputc('\n', stderr);
+    if (measuring_) {
+        result_.duration_s = std::chrono::duration<double>(last_end_ - measure_start_).count();
+        result_.cpu_s = process_cpu_seconds() - cpu_at_start_;
+    }
+    return result_;
+}
+
+outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {
+    outcome out;
+    out.failure = "did not finish";
+    asio::co_spawn(io, run(o), [&](std::exception_ptr e, run_result r) {
+        out.failure.clear();
+        if (!e) {
+            out.result = std::move(r);
+        } else {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                out.failure = x.what();
+            }
+        }
+        if (on_done) on_done();
+    });
+    try {
+        if (limit.count() > 0)
+            io.run_for(limit);
+        else
+            io.run();
+    } catch (const std::exception& x) {
+        out.failure = x.what();
+    }
+    if (!out.result && out.failure.empty()) out.failure = "did not finish";
+    return out;
+}
+
+}  // namespace cqlbench

@@ -1,0 +1,81 @@
+// The clock of a run, shared by the client workers and the ceiling loop:
+// warm-up, then a measured phase ending after --duration or --ops; the
+// --rate schedule; the latency histogram and counters; the progress line.
+#pragma once
+
+#include "options.hpp"
+#include "report.hpp"
+
+#include <asio/any_io_executor.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <system_error>
+
+namespace cqlbench {
+
+using bench_clock = std::chrono::steady_clock;
+
+// Leave to start one op.
+struct op_ticket {
+    bench_clock::time_point start;  // when it is due: latency counts from here
+    std::uint64_t seq = 0;          // ops claimed before it (for --dist seq)
+    bool measured = false;          // claimed in the measured phase
+};
+
+// Create with make_shared (its timers keep it alive). Single-threaded: use
+// it on its executor only.
+class run_control : public std::enable_shared_from_this<run_control> {
+public:
+    run_control(asio::any_io_executor ex, const options& o, std::string mode, std::string workload);
+
+    // Starts the clock (warm-up, or measuring at once) and the progress line.
+    void begin();
+    // The next op, or nullopt when the run is over. With --rate its start
+    // may lie ahead: the caller waits until then.
+    std::optional<op_ticket> claim() noexcept;
+    // A claimed op ended; `error` is the failure's kind ("" for success).
+    void record(const op_ticket& t, bench_clock::time_point end, std::string_view error, std::uint64_t rows) {
+        if (!t.measured) return;
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(end - t.start).count();
+        result_.latency.record(static_cast<std::uint64_t>(ns > 0 ? ns : 0));
+        ++result_.ops;
+        result_.rows += rows;
+        last_end_ = end;
+        if (!error.empty()) note_error(error);
+    }
+    bool stopped() const noexcept { return stop_; }
+    // Ends the run: no op is claimed any more.
+    void stop() noexcept { stop_ = true; }
+    // After every op has ended: the figures.
+    run_result finish();
+
+private:
+    void start_measuring();
+    void note_error(std::string_view kind);
+    void tick();
+
+    const options& o_;
+    asio::steady_timer phase_timer_;
+    asio::steady_timer progress_timer_;
+    bool show_progress_ = false;
+    bool printed_progress_ = false;
+    bool stop_ = false;
+    bool measuring_ = false;
+    std::uint64_t claimed_ = 0;  // measured ops claimed
+    std::uint64_t seq_ = 0;      // all ops claimed
+    bench_clock::time_point begin_, measure_start_, last_end_, next_tick_, last_tick_;
+    bench_clock::duration interval_{};  // --rate: time between op starts
+    double cpu_at_start_ = 0;
+    run_result result_;
+    histogram last_tick_hist_;
+    std::uint64_t last_tick_ops_ = 0;
+};
+
+// This process's CPU time so far (user + system), in seconds.
+double process_cpu_seconds();
+
+}  // namespace cqlbench
