@@ -1,5 +1,7 @@
 #include "splitter.hpp"
 
+#include <cctype>
+
 namespace cql_tool {
 
 namespace {
@@ -20,6 +22,25 @@ void statement_splitter::append(char c) {
     current_ += c;
 }
 
+// A batch holds statements that end with ';' themselves: it ends only at
+// its APPLY BATCH.
+bool statement_splitter::inside_batch() const {
+    const auto text = trim(current_);
+    const auto word_at = [&](std::size_t pos, std::string_view w) {
+        if (pos + w.size() > text.size()) return false;
+        for (std::size_t i = 0; i < w.size(); ++i)
+            if (std::toupper(static_cast<unsigned char>(text[pos + i])) != w[i]) return false;
+        return true;
+    };
+    if (!word_at(0, "BEGIN") || (text.size() > 5 && !is_space(text[5]))) return false;
+    // Does it end with APPLY <spaces> BATCH?
+    if (text.size() < 11 || !word_at(text.size() - 5, "BATCH")) return true;
+    std::size_t end = text.size() - 5;
+    if (end == 0 || !is_space(text[end - 1])) return true;
+    while (end > 0 && is_space(text[end - 1])) --end;
+    return end < 5 || !word_at(end - 5, "APPLY") || (end > 5 && !is_space(text[end - 6]));
+}
+
 void statement_splitter::end_statement(std::vector<split_statement>& out) {
     const auto text = trim(current_);
     if (!text.empty()) out.push_back({std::string(text), start_line_});
@@ -32,7 +53,9 @@ void statement_splitter::end_statement(std::vector<split_statement>& out) {
 void statement_splitter::step(char c, char next, std::vector<split_statement>& out, std::size_t& skip) {
     switch (state_) {
         case state::code:
-            if (c == ';') {
+            if (c == ';' && inside_batch()) {
+                append(c);
+            } else if (c == ';') {
                 end_statement(out);
             } else if ((c == '-' && next == '-') || (c == '/' && next == '/')) {
                 state_ = state::line_comment;

@@ -1,7 +1,8 @@
 // Cuts CQL text into statements at ';', fed a chunk (a line) at a time so
 // the interactive shell can tell when a statement is complete. Knows
 // 'strings' (with '' inside), "identifiers", $$bodies$$ and the comments
-// --, // and /* */, none of which ends a statement.
+// --, // and /* */, none of which ends a statement, and batches, whose
+// inner statements end with ';' too (BEGIN ... APPLY BATCH).
 #pragma once
 
 #include <cstddef>
@@ -36,6 +37,7 @@ private:
     void step(char c, char next, std::vector<split_statement>& out, std::size_t& skip);
     void append(char c);
     void end_statement(std::vector<split_statement>& out);
+    bool inside_batch() const;
 
     state state_ = state::code;
     std::string current_;

@@ -99,3 +99,22 @@ TEST(cql_splitter, pending_tells_whether_a_statement_is_open) {
 TEST(cql_splitter, unterminated_string_at_end_is_returned_not_lost) {
     EXPECT_EQ(texts("SELECT 'oops"), (strings{"SELECT 'oops"}));
 }
+
+TEST(cql_splitter, a_batch_ends_at_apply_batch) {
+    EXPECT_EQ(texts("BEGIN BATCH INSERT INTO t (a) VALUES (1); UPDATE t SET b = 2 WHERE a = 1; APPLY BATCH; SELECT 1;"),
+              (strings{"BEGIN BATCH INSERT INTO t (a) VALUES (1); UPDATE t SET b = 2 WHERE a = 1; APPLY BATCH",
+                       "SELECT 1"}));
+    EXPECT_EQ(texts("begin unlogged batch\n insert into t (a) values (1);\n apply\n batch;"),
+              (strings{"begin unlogged batch\n insert into t (a) values (1);\n apply\n batch"}));
+    // Only a statement that starts with BEGIN is a batch.
+    EXPECT_EQ(texts("SELECT begin FROM t; SELECT 2;"), (strings{"SELECT begin FROM t", "SELECT 2"}));
+    EXPECT_EQ(texts("BEGINS; X;"), (strings{"BEGINS", "X"}));
+    statement_splitter s;
+    std::vector<cql_tool::split_statement> out;
+    s.feed("BEGIN BATCH INSERT INTO t (a) VALUES (1);\n", out);
+    EXPECT_TRUE(s.pending());
+    EXPECT_TRUE(out.empty());
+    s.feed("APPLY BATCH;\n", out);
+    EXPECT_FALSE(s.pending());
+    EXPECT_EQ(out.size(), 1u);
+}
