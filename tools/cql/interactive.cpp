@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 
+#include <unistd.h>
+
 // libedit's readline-compatible interface.
 #include <editline/readline.h>
 
@@ -47,7 +49,10 @@ bool is_bare_command(const std::string& line) {
 }  // namespace
 
 bool shell::want_next_page() {
-    if (!interactive_ || opts_.effective_format() != output_format::table) return true;
+    // Only a person reading a table on the terminal wants to be asked.
+    if (!interactive_ || opts_.effective_format() != output_format::table || !opts_.output.empty() ||
+        ::isatty(STDOUT_FILENO) != 1)
+        return true;
     const auto answer = read_line("---MORE--- (Enter: next page, q: stop) ");
     return answer && (answer->empty() || (*answer)[0] != 'q');
 }
