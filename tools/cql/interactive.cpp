@@ -7,6 +7,7 @@
 
 #include <async_cassandra/session.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -30,12 +31,46 @@ std::string history_path() {
     return home && *home ? std::string(home) + "/.cql_history" : std::string();
 }
 
-// One line from the terminal, without its newline; nullopt at end of input.
-std::optional<std::string> read_line(const std::string& prompt) {
+volatile std::sig_atomic_t got_sigint = 0;
+extern "C" void on_interrupt(int) { got_sigint = 1; }
+
+// While the shell waits for a line, Ctrl-C discards the line being typed
+// instead of ending the process (statements cancel on it: see run_sync).
+class interrupt_guard {
+public:
+    interrupt_guard() {
+        struct sigaction sa {};
+        sa.sa_handler = &on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: the terminal read returns
+        sigaction(SIGINT, &sa, &old_);
+    }
+    ~interrupt_guard() { sigaction(SIGINT, &old_, nullptr); }
+    interrupt_guard(const interrupt_guard&) = delete;
+    interrupt_guard& operator=(const interrupt_guard&) = delete;
+
+private:
+    struct sigaction old_ {};
+};
+
+enum class read_status { line, interrupted, end };
+
+// One line from the terminal, without its newline.
+read_status read_line(const std::string& prompt, std::string& line) {
     std::cout.flush();  // results before the prompt
-    const std::unique_ptr<char, decltype(&std::free)> line(readline(prompt.c_str()), &std::free);
-    if (!line) return std::nullopt;
-    return std::string(line.get());
+    got_sigint = 0;
+    const interrupt_guard guard;
+    const std::unique_ptr<char, decltype(&std::free)> text(readline(prompt.c_str()), &std::free);
+    if (got_sigint) return read_status::interrupted;
+    if (!text) return read_status::end;
+    line = text.get();
+    return read_status::line;
+}
+
+// Saved at once, whatever ends the shell later.
+void remember(const std::string& entry, const std::string& history) {
+    add_history(entry.c_str());
+    if (!history.empty()) write_history(history.c_str());
 }
 
 // EXIT, QUIT and HELP work without a ';' when they stand alone on a line.
@@ -53,8 +88,9 @@ bool shell::want_next_page() {
     if (!interactive_ || opts_.effective_format() != output_format::table || !opts_.output.empty() ||
         ::isatty(STDOUT_FILENO) != 1)
         return true;
-    const auto answer = read_line("---MORE--- (Enter: next page, q: stop) ");
-    return answer && (answer->empty() || (*answer)[0] != 'q');
+    std::string answer;
+    if (read_line("---MORE--- (Enter: next page, q: stop) ", answer) != read_status::line) return false;
+    return answer.empty() || answer[0] != 'q';
 }
 
 int shell::run_interactive() {
@@ -80,21 +116,28 @@ int shell::run_interactive() {
     while (!done) {
         const std::string prompt =
             splitter.pending() ? "   ...> " : keyspace_.empty() ? "cql> " : "cql:" + keyspace_ + "> ";
-        const auto line = read_line(prompt);
-        if (!line) {
+        std::string line;
+        const auto status = read_line(prompt, line);
+        if (status == read_status::end) {
             std::cout << '\n';
             break;
         }
-        if (!splitter.pending() && is_bare_command(*line)) {
-            add_history(line->c_str());
-            done = run_statement(*line) == outcome::exit;
+        if (status == read_status::interrupted) {
+            std::cout << "^C\n";
+            splitter.reset();
+            entry.clear();
+            continue;
+        }
+        if (!splitter.pending() && is_bare_command(line)) {
+            remember(line, history);
+            done = run_statement(line) == outcome::exit;
             continue;
         }
         if (!entry.empty()) entry += ' ';
-        entry += *line;
-        splitter.feed(*line + "\n", ready);
+        entry += line;
+        splitter.feed(line + "\n", ready);
         if (!splitter.pending() && !entry.empty()) {
-            if (entry.find_first_not_of(" \t") != std::string::npos) add_history(entry.c_str());
+            if (entry.find_first_not_of(" \t") != std::string::npos) remember(entry, history);
             entry.clear();
         }
         for (const auto& st : ready) {
@@ -105,8 +148,6 @@ int shell::run_interactive() {
         }
         ready.clear();
     }
-    if (!history.empty() && write_history(history.c_str()) != 0)
-        std::cerr << "warning: could not write the history to " << history << '\n';
     return 0;
 }
 

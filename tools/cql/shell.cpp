@@ -20,6 +20,7 @@ namespace ac = async_cassandra;
 std::string error_text(const std::exception& e) {
     const auto* err = dynamic_cast<const ac::error*>(&e);
     if (!err) return e.what();
+    if (err->code() == std::errc::operation_canceled) return "cancelled";  // Ctrl-C in the shell
     std::string kind = err->code().message();
     if (!kind.empty()) kind[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
     const auto& d = err->diag();
@@ -83,7 +84,7 @@ outcome shell::run_statement(const std::string& text, const std::string& where) 
 
 void shell::run_select(const std::string& text) {
     const ac::statement st(text);
-    auto rs = run_sync(io_, session_.execute(st));
+    auto rs = run_sync(io_, session_.execute(st), interactive_);
     for (const auto& w : rs.warnings()) std::cerr << "warning: " << w << '\n';
     if (rs.kind() == ac::result_kind::set_keyspace) {
         use_keyspace(rs.keyspace());
@@ -97,7 +98,7 @@ void shell::run_select(const std::string& text) {
         out_.flush();
         if (!out_) throw std::runtime_error("writing the output failed");
         if (!rs.has_more_pages() || !want_next_page()) break;
-        rs = run_sync(io_, session_.next_page(st, rs));
+        rs = run_sync(io_, session_.next_page(st, rs), interactive_);
     }
     writer->finish();
     out_.flush();

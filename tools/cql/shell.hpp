@@ -64,7 +64,7 @@ private:
     async_cassandra::cluster cluster_;
     async_cassandra::session session_;
     std::string keyspace_;
-    bool interactive_ = false;
+    bool interactive_ = false;  // pages on request; Ctrl-C cancels a statement, not the shell
 };
 
 }  // namespace cql_tool

@@ -60,6 +60,7 @@ INSERT INTO types (k) VALUES (2);
 CREATE TABLE counts (k int PRIMARY KEY, n counter);
 UPDATE counts SET n = n + 5 WHERE k = 1;
 CREATE TABLE big (id int PRIMARY KEY, v text, n bigint);
+CREATE TABLE empty (id int PRIMARY KEY, v text);
 CQL
     # 10,000 rows in unlogged batches of 100: row i is (i, 'row i', i * 1000).
     for ((b = 0; b < 100; b++)); do
@@ -206,6 +207,7 @@ export)
         tail -n +2 "$work/out.csv" | sort -n | diff - "$work/expected.csv" | head
         failures=$((failures + 1))
     fi
+    check "export of an empty table" "id,v" "$(cql --export shell_cli.empty)"
     # COPY from a script, JSON lines, some columns.
     out=$(cql -e "COPY shell_cli.big (id, n) TO '$work/out.json' WITH FORMAT = json" 2>&1)
     check "COPY exit status" 0 "$?"

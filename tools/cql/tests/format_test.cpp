@@ -1,6 +1,7 @@
 // The value formatter: every CQL type in the table, CSV and JSON styles,
 // and the escaping each style needs.
 #include "format.hpp"
+#include "test_types.hpp"
 
 #include <async_cassandra/date_time.hpp>
 #include <async_cassandra/decimal.hpp>
@@ -25,16 +26,10 @@
 namespace ac = async_cassandra;
 using ac::data_type;
 using ac::type_id;
+using cql_test::type;
 using cql_tool::value_style;
 
 namespace {
-
-data_type type(type_id id, std::vector<data_type> params = {}) {
-    data_type t;
-    t.id = id;
-    t.params = std::move(params);
-    return t;
-}
 
 // The value's text in the three styles.
 struct texts {

@@ -2,6 +2,7 @@
 // JSON lines; and the command-line parser.
 #include "options.hpp"
 #include "output.hpp"
+#include "test_types.hpp"
 
 #include <async_cassandra/protocol/server.hpp>
 #include <async_cassandra/result_set.hpp>
@@ -13,16 +14,10 @@
 namespace ac = async_cassandra;
 using ac::data_type;
 using ac::type_id;
+using cql_test::type;
 using cql_tool::output_format;
 
 namespace {
-
-data_type type(type_id id, std::vector<data_type> params = {}) {
-    data_type t;
-    t.id = id;
-    t.params = std::move(params);
-    return t;
-}
 
 struct row {
     std::optional<std::int32_t> k;
