@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (opts.version) {
-            std::cout << "cql " << async_cassandra::version_string << '\n';
+            std::cout << "cql " << async_cassandra::version_string << " (authentication and TLS: "
+                      << (cql_tool::security_supported() ? "yes" : "no") << ")\n";
             return 0;
         }
         cql_tool::make_cluster_config(opts);  // refuses what the library cannot do yet, before connecting

@@ -152,6 +152,9 @@ shell_options parse_options(const std::vector<std::string>& args) {
             o.user = value();
         } else if (name == "-p" || name == "--password") {
             o.password = value();
+        } else if (name == "--tls") {
+            flag();
+            o.tls = true;
         } else if (name == "--tls-ca") {
             o.tls_ca = value();
         } else if (name == "--tls-cert") {
@@ -183,11 +186,14 @@ Connection:
   --consistency LEVEL   one, quorum, local_one (default), all, ...
   --page-size N         rows per page (default 100 for tables, 5000 for csv, json and exports)
   --timeout T           per-request timeout: 10 (seconds), 10s, 500ms, 2m (default 12s)
-  -u, --user USER       \
-  -p, --password PASS    | credentials and TLS: refused with "not supported yet"
-  --tls-ca FILE          | until the library offers them
-  --tls-cert FILE        |
-  --tls-key FILE        /
+  -u, --user USER       password authentication (PasswordAuthenticator)
+  -p, --password PASS
+  --tls                 TLS, trusting the system's certificate authorities
+  --tls-ca FILE         TLS, trusting the CAs in this PEM file
+  --tls-cert FILE       client certificate (PEM) for mutual TLS, with --tls-key
+  --tls-key FILE        its private key (PEM)
+                        (a build whose library lacks authentication or TLS
+                        refuses these with "not supported yet")
 
 Output:
   --format table|csv|json  aligned table with a "(N rows)" footer, CSV (RFC 4180), or JSON lines

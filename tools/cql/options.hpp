@@ -33,6 +33,7 @@ struct shell_options {
     // Credentials and TLS: parsed here, applied in make_cluster_config
     // (connect.cpp), the one place that knows what the library supports.
     std::string user, password, tls_ca, tls_cert, tls_key;
+    bool tls = false;  // --tls: TLS with the system's CAs (implied by --tls-ca, --tls-cert)
 
     // --- what to run ---
     std::optional<output_format> format;  // unset: table, or csv for --export

@@ -1,5 +1,6 @@
 // The result writers: table layout across pages, CSV quoting and nulls,
 // JSON lines; and the command-line parser.
+#include "connect.hpp"
 #include "options.hpp"
 #include "output.hpp"
 #include "test_types.hpp"
@@ -161,4 +162,32 @@ TEST(cql_options, bad_command_lines_say_what_is_wrong) {
     EXPECT_EQ(message({"-e", "x", "-f", "y"}), "-e, -f and --export exclude each other");
     EXPECT_EQ(message({"--help=yes"}), "--help: takes no value");
     EXPECT_EQ(message({"stray"}), "unexpected argument 'stray' (statements go with -e)");
+}
+
+TEST(cql_options, security_options_are_wired_or_refused) {
+    cql_tool::shell_options o;
+    o.user = "app";
+    o.password = "secret";
+    o.tls_ca = "ca.pem";
+#if __has_include(<async_cassandra/auth.hpp>) && __has_include(<async_cassandra/tls_options.hpp>)
+    ASSERT_TRUE(cql_tool::security_supported());
+    const auto cfg = cql_tool::make_cluster_config(o);
+    EXPECT_NE(cfg.auth, nullptr);
+    EXPECT_TRUE(cfg.tls.enabled);
+    EXPECT_EQ(cfg.tls.ca_file, "ca.pem");
+    o.tls_cert = "client.pem";  // without --tls-key
+    EXPECT_THROW(cql_tool::make_cluster_config(o), cql_tool::usage_error);
+#else
+    ASSERT_FALSE(cql_tool::security_supported());
+    try {
+        cql_tool::make_cluster_config(o);
+        ADD_FAILURE() << "accepted --user without authentication support";
+    } catch (const cql_tool::usage_error& e) {
+        EXPECT_EQ(std::string(e.what()), "--user: not supported yet (the library has no authentication support yet)");
+    }
+    o.user.clear();
+    o.password.clear();
+    EXPECT_THROW(cql_tool::make_cluster_config(o), cql_tool::usage_error);  // --tls-ca alone
+#endif
+    EXPECT_TRUE(cql_tool::parse_options({"--tls"}).tls);
 }
