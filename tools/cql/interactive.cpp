@@ -7,6 +7,7 @@
 
 #include <async_cassandra/session.hpp>
 
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
