@@ -61,16 +61,17 @@ std::size_t shell::export_rows(const std::string& table, const std::vector<std::
     sc.page_size = opts_.page_size.value_or(5000);
     sc.prefetch = 1;  // the next page is on the wire while this one is written
     if (opts_.timeout) sc.page_timeout = *opts_.timeout;
-    auto stream = run_sync(io_, session_.execute_stream(select_for(table, columns), sc), interactive_);
+    auto stream = run_sync(io_, session_.execute_stream(select_for(table, columns), sc), watch());
 
     progress_bar bar(opts_.progress && ::isatty(STDERR_FILENO) == 1);
     const auto writer = make_writer(f, out);
     bool any = false;
-    while (auto page = run_sync(io_, stream.next_page(), interactive_)) {
+    while (auto page = run_sync(io_, stream.next_page(), watch())) {
         writer->page(*page);
         any = true;
         if (!out) throw std::runtime_error(std::string("writing the output failed: ") + std::strerror(errno));
         bar.update(stream.progress());
+        check_interrupt();
     }
     if (!any) {
         // An empty table: still a header (CSV) or an empty table.

@@ -96,6 +96,7 @@ bool shell::want_next_page() {
 
 int shell::run_interactive() {
     interactive_ = true;
+    interrupt_.emplace(io_);
     try {
         const auto rs = run_sync(io_, session_.execute("SELECT release_version FROM system.local"));
         std::cout << "Connected to " << opts_.hosts.front() << ':' << opts_.port << " (Cassandra "
@@ -149,6 +150,7 @@ int shell::run_interactive() {
         }
         ready.clear();
     }
+    interrupt_.reset();  // SIGINT's default action again
     return 0;
 }
 

@@ -1,12 +1,13 @@
 #include "shell.hpp"
 
 #include "connect.hpp"
-#include "event_loop.hpp"
 #include "output.hpp"
 #include "splitter.hpp"
 
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/value_error.hpp>
+
+#include <asio/error.hpp>
 
 #include <cctype>
 #include <iostream>
@@ -18,9 +19,10 @@ namespace cql_tool {
 namespace ac = async_cassandra;
 
 std::string error_text(const std::exception& e) {
+    const auto* sys = dynamic_cast<const std::system_error*>(&e);
+    if (sys && sys->code() == asio::error::operation_aborted) return "cancelled";  // Ctrl-C in the shell
     const auto* err = dynamic_cast<const ac::error*>(&e);
     if (!err) return e.what();
-    if (err->code() == std::errc::operation_canceled) return "cancelled";  // Ctrl-C in the shell
     std::string kind = err->code().message();
     if (!kind.empty()) kind[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
     const auto& d = err->diag();
@@ -64,7 +66,12 @@ void shell::report(const std::string& where, const std::string& message) const {
     std::cerr << (where.empty() ? "" : where + ": ") << "error: " << message << std::endl;
 }
 
+void shell::check_interrupt() const {
+    if (interrupt_ && interrupt_->requested()) throw std::system_error(asio::error::operation_aborted);
+}
+
 outcome shell::run_statement(const std::string& text, const std::string& where) {
+    if (interrupt_) interrupt_->clear();  // a Ctrl-C before this statement is not for it
     const std::string word = first_word(text);
     try {
         if (word == "EXIT" || word == "QUIT") return outcome::exit;
@@ -84,7 +91,7 @@ outcome shell::run_statement(const std::string& text, const std::string& where) 
 
 void shell::run_select(const std::string& text) {
     const ac::statement st(text);
-    auto rs = run_sync(io_, session_.execute(st), interactive_);
+    auto rs = run_sync(io_, session_.execute(st), watch());
     for (const auto& w : rs.warnings()) std::cerr << "warning: " << w << '\n';
     if (rs.kind() == ac::result_kind::set_keyspace) {
         use_keyspace(rs.keyspace());
@@ -97,8 +104,9 @@ void shell::run_select(const std::string& text) {
         writer->page(rs);
         out_.flush();
         if (!out_) throw std::runtime_error("writing the output failed");
+        check_interrupt();
         if (!rs.has_more_pages() || !want_next_page()) break;
-        rs = run_sync(io_, session_.next_page(st, rs), interactive_);
+        rs = run_sync(io_, session_.next_page(st, rs), watch());
     }
     writer->finish();
     out_.flush();

@@ -2,6 +2,7 @@
 // page by page. Synchronous between requests (see event_loop.hpp).
 #pragma once
 
+#include "event_loop.hpp"
 #include "options.hpp"
 
 #include <async_cassandra/cluster.hpp>
@@ -10,6 +11,7 @@
 
 #include <exception>
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -56,6 +58,10 @@ private:
                             std::ostream& out);
     // Interactive table output: asks before each further page.
     bool want_next_page();
+    // Interactive only: Ctrl-C cancels the statement (see interrupt_watch).
+    interrupt_watch* watch() noexcept { return interrupt_ ? &*interrupt_ : nullptr; }
+    // Throws "cancelled" when Ctrl-C came while pages were being written.
+    void check_interrupt() const;
     void report(const std::string& where, const std::string& message) const;
 
     asio::io_context& io_;
@@ -64,7 +70,8 @@ private:
     async_cassandra::cluster cluster_;
     async_cassandra::session session_;
     std::string keyspace_;
-    bool interactive_ = false;  // pages on request; Ctrl-C cancels a statement, not the shell
+    bool interactive_ = false;  // pages on request
+    std::optional<interrupt_watch> interrupt_;
 };
 
 }  // namespace cql_tool
