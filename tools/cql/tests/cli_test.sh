@@ -225,6 +225,44 @@ export)
     check "COPY error message" "error: [Invalid query] table nope does not exist ($host:9042)" "$(cat "$work/err")"
     ;;
 
+interactive)
+    # A terminal from script(1) (util-linux): prompts, a statement over two
+    # lines, USE, an error that does not end the shell, and the history file.
+    if ! command -v script >/dev/null; then
+        echo "script(1) is missing: skipped"
+        exit 77
+    fi
+    mkdir "$work/home"
+    printf 'SELECT k FROM shell_cli.t\n WHERE p = 0;\nUSE shell_cli;\nSELECT * FROM nope;\nSELECT name FROM t WHERE p = 0 AND k = 1;\nexit\n' |
+        HOME="$work/home" timeout 60 script -qec "$cql_bin --hosts $host" /dev/null | tr -d '\r' >"$work/out"
+    check "interactive exit status" 0 "${PIPESTATUS[1]}"
+    out=$(sed -n '/^cql> SELECT k/,$p' "$work/out")
+    check "interactive session" "cql> SELECT k FROM shell_cli.t
+   ...>  WHERE p = 0;
+ k
+---
+ 1
+ 2
+
+(2 rows)
+cql> USE shell_cli;
+cql:shell_cli> SELECT * FROM nope;
+error: [Invalid query] table nope does not exist ($host:9042)
+cql:shell_cli> SELECT name FROM t WHERE p = 0 AND k = 1;
+ name
+------
+ ann
+
+(1 row)
+cql:shell_cli> exit" "$out"
+    check "history" '_HiStOrY_V2_
+SELECT\040k\040FROM\040shell_cli.t\040\040WHERE\040p\040=\0400;
+USE\040shell_cli;
+SELECT\040*\040FROM\040nope;
+SELECT\040name\040FROM\040t\040WHERE\040p\040=\0400\040AND\040k\040=\0401;
+exit' "$(cat "$work/home/.cql_history")"
+    ;;
+
 *)
     echo "unknown case $case_name"
     exit 2
