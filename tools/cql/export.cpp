@@ -34,7 +34,8 @@ public:
         if (!final && now - last_ < std::chrono::milliseconds(100)) return;
         last_ = now;
         const double secs = std::chrono::duration<double>(now - start_).count();
-        const double rate = secs > 0 ? static_cast<double>(p.rows) / secs : 0.0;
+        // A rate over the first instants would be noise.
+        const double rate = secs >= 0.5 ? static_cast<double>(p.rows) / secs : 0.0;
         std::fprintf(stderr, "\r %zu rows  %.0f rows/s  %zu pages  %.1f s ", p.rows, rate, p.pages, secs);
         if (final) std::fputc('\n', stderr);
         std::fflush(stderr);
