@@ -36,7 +36,7 @@ namespace {
 std::string first_word(const std::string& text) {
     std::string w;
     for (char c : text) {
-        if (!std::isalpha(static_cast<unsigned char>(c))) break;
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') break;  // "exit_log" is no EXIT
         w += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
     return w;
