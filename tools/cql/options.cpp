@@ -138,7 +138,11 @@ shell_options parse_options(const std::vector<std::string>& args) {
             if (o.file.empty()) throw usage_error(name + ": empty file name");
         } else if (name == "--export") {
             o.export_table = value();
-            if (o.export_table.empty()) throw usage_error("--export: expected KEYSPACE.TABLE");
+            // Names only: the text goes into SELECT * FROM <it>.
+            if (o.export_table.empty() ||
+                o.export_table.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.\"") !=
+                    std::string::npos)
+                throw usage_error("--export: expected KEYSPACE.TABLE, got '" + o.export_table + "'");
         } else if (name == "-o" || name == "--output") {
             o.output = value();
             if (o.output.empty()) throw usage_error(name + ": empty file name");

@@ -162,6 +162,7 @@ TEST(cql_options, bad_command_lines_say_what_is_wrong) {
     EXPECT_EQ(message({"-e", "x", "-f", "y"}), "-e, -f and --export exclude each other");
     EXPECT_EQ(message({"--help=yes"}), "--help: takes no value");
     EXPECT_EQ(message({"stray"}), "unexpected argument 'stray' (statements go with -e)");
+    EXPECT_EQ(message({"--export", "ks.t WHERE x = 1"}), "--export: expected KEYSPACE.TABLE, got 'ks.t WHERE x = 1'");
 }
 
 TEST(cql_options, security_options_are_wired_or_refused) {
