@@ -112,6 +112,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
         const auto remaining = left(r.deadline);
         if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
         attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
+        h->count_request();
         auto ec = co_await attempt(ctx, out, diag);
         if (!ec) co_return co_await finish(s, out, ec);
         if (ec == client_errc::request_timeout && left(r.deadline).count() <= 0) co_return ec;
