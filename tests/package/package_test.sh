@@ -10,7 +10,7 @@ set -euo pipefail
 
 build=$1
 cxx=$2
-extra=${3:-}
+read -ra extra <<< "${3:-}"
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -51,7 +51,7 @@ target_compile_options(header_check PRIVATE -Wall -Wextra -Werror)
 CMAKE
 
 step "consumer with find_package ($(echo "$headers" | wc -l) headers compiled alone)"
-CXXFLAGS="$extra" LDFLAGS="$extra" cmake -S "$work/consumer" -B "$work/cmake-build" -G Ninja \
+CXXFLAGS="${extra[*]}" LDFLAGS="${extra[*]}" cmake -S "$work/consumer" -B "$work/cmake-build" -G Ninja \
     -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release > "$work/configure.log" \
     || { cat "$work/configure.log"; exit 1; }
 grep -q "async_cassandra" "$work/cmake-build/CMakeCache.txt"
@@ -68,7 +68,7 @@ cmake_version=$(sed -n 's/^set(PACKAGE_VERSION "\(.*\)")/\1/p' "$prefix/lib/cmak
 # --static: the library is static, so its own dependencies (Libs.private,
 # Requires.private) are linked too.
 # shellcheck disable=SC2046
-nice -n 19 "$cxx" -std=c++20 $extra -DEXPECTED_VERSION="\"$version\"" "$work/consumer/main.cpp" \
+nice -n 19 "$cxx" -std=c++20 "${extra[@]}" -DEXPECTED_VERSION="\"$version\"" "$work/consumer/main.cpp" \
     -o "$work/consumer-pc" $(pkg-config --static --cflags --libs async_cassandra)
 "$work/consumer-pc" "$closed_port"
 echo "ok"
