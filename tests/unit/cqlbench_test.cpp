@@ -214,8 +214,8 @@ TEST(cqlbench_options, security_options_are_the_shared_ones) {
 
 // A password given on the command line is refused without repeating it.
 TEST(cqlbench_options, password_on_the_command_line_is_not_echoed) {
-    for (std::vector<std::string_view> args : {std::vector<std::string_view>{"--password", "hunter2"},
-                                               std::vector<std::string_view>{"--password=hunter2"}}) {
+    for (const auto& args : {std::vector<std::string_view>{"--password", "hunter2"},
+                             std::vector<std::string_view>{"--password=hunter2"}}) {
         const auto error = parse_error(args);
         EXPECT_NE(error.find("AC_PASSWORD"), std::string::npos) << error;
         EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;

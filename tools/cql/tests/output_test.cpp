@@ -203,9 +203,8 @@ TEST(cql_options, security_options_are_the_shared_ones) {
 }
 
 TEST(cql_options, a_password_on_the_command_line_is_refused) {
-    for (const std::vector<std::string> args : {std::vector<std::string>{"--password", "hunter2"},
-                                                std::vector<std::string>{"--password=hunter2"},
-                                                std::vector<std::string>{"-p", "hunter2"}}) {
+    using args_t = std::vector<std::string>;
+    for (const auto& args : {args_t{"--password", "hunter2"}, args_t{"--password=hunter2"}, args_t{"-p", "hunter2"}}) {
         try {
             cql_tool::parse_options(args);
             ADD_FAILURE() << "accepted " << args[0];
