@@ -364,3 +364,33 @@ TEST(security_args, tool_options_fill_tls_and_auth) {
     tools::security_args bad;
     EXPECT_THROW(bad.parse(2, const_cast<char**>(missing), 1), std::invalid_argument);
 }
+
+TEST(security_args, inline_values_and_no_password_on_the_command_line) {
+    const char* argv[] = {"tool", "--ca=/ca.pem", "--user=bob", "--password", "hunter2", "--tls=yes"};
+    tools::security_args sec;
+    EXPECT_EQ(sec.parse(6, const_cast<char**>(argv), 1), 1);
+    EXPECT_EQ(sec.parse(6, const_cast<char**>(argv), 2), 1);
+    EXPECT_TRUE(sec.tls.enabled);  // --ca implies TLS
+    EXPECT_EQ(sec.tls.ca_file, "/ca.pem");
+    EXPECT_EQ(sec.user, "bob");
+    try {
+        sec.parse(6, const_cast<char**>(argv), 3);
+        ADD_FAILURE() << "--password was accepted";
+    } catch (const std::invalid_argument& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("AC_PASSWORD"), std::string::npos) << what;
+        EXPECT_NE(what.find("--password-file"), std::string::npos) << what;
+        EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+    }
+    EXPECT_THROW(sec.parse(6, const_cast<char**>(argv), 5), std::invalid_argument);  // a flag with a value
+
+    // Halves of a pair and settings without what they need are refused.
+    tools::security_args half;
+    half.tls.enabled = true;
+    half.tls.cert_file = "/c.pem";
+    ac::cluster_config cfg;
+    EXPECT_THROW(half.apply(cfg), std::invalid_argument);
+    tools::security_args no_tls;
+    no_tls.tls.verify_host = false;
+    EXPECT_THROW(no_tls.apply(cfg), std::invalid_argument);
+}
