@@ -114,11 +114,16 @@ TEST(security_auth, multi_step_authenticator_answers_every_challenge) {
         ASSERT_TRUE(out.done);
         ASSERT_FALSE(out.ec) << out.ec.message() << ": " << out.diag.message();
         EXPECT_EQ(out.version, version);
-        EXPECT_EQ(sim.stats().auth_tokens,
-                  (std::vector<std::string>{"hello", "answer-c1", std::string("\0u\0", 3) + secret}));
+        // Two connections authenticate, each through every step: the control
+        // connection and the host's pool connection.
+        const std::vector<std::string> steps{"hello", "answer-c1", std::string("\0u\0", 3) + secret};
+        std::vector<std::string> both = steps;
+        both.insert(both.end(), steps.begin(), steps.end());
+        EXPECT_EQ(sim.stats().auth_tokens, both);
         EXPECT_EQ(provider->server_class, "com.example.ChallengeAuthenticator");
-        ASSERT_EQ(provider->hosts.size(), 1u);
+        ASSERT_EQ(provider->hosts.size(), 2u);
         EXPECT_EQ(provider->hosts[0], "127.0.0.1:" + std::to_string(sim.port()));
+        EXPECT_EQ(provider->hosts[1], "127.0.0.1:" + std::to_string(sim.port()));
         EXPECT_EQ(provider->success, "welcome");
     }
 }
@@ -132,7 +137,9 @@ TEST(security_auth, password_auth_sends_sasl_plain) {
     auto out = try_connect(io, sim, cfg);
     ASSERT_TRUE(out.done);
     ASSERT_FALSE(out.ec) << out.diag.message();
-    EXPECT_EQ(sim.stats().auth_tokens, (std::vector<std::string>{std::string("\0u\0", 3) + secret}));
+    // The control connection's and the pool connection's.
+    const auto token = std::string("\0u\0", 3) + secret;
+    EXPECT_EQ(sim.stats().auth_tokens, (std::vector<std::string>{token, token}));
 }
 
 // A wrong password on the first of three hosts: one connection, one
