@@ -60,8 +60,9 @@ struct resolved {
     std::optional<speculative_execution> speculation;
 };
 
+// Rounded up: a request never times out before its deadline.
 std::chrono::milliseconds left(clock::time_point deadline) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    return std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
 }
 
 std::error_code timed_out(const resolved& r, diagnostics& diag, const std::string& tried) {
