@@ -91,6 +91,8 @@ int cluster::protocol_version() const { return impl_ ? impl_->protocol_version()
 
 std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->hosts() : std::vector<host_ptr>{}; }
 
+std::shared_ptr<metrics_registry> cluster::metrics() const { return impl_ ? impl_->metrics_shared() : nullptr; }
+
 prepared_cache_stats cluster::prepared_stats() const { return impl_ ? impl_->prepared().stats_now() : prepared_cache_stats{}; }
 
 }  // namespace async_cassandra
