@@ -97,10 +97,11 @@ TEST(metrics_wiring, requests_hosts_latency_bytes_errors_and_connections_are_cou
         CO_ASSERT(a.bytes_sent >= h->metrics.bytes_sent);
 
         // Open connections: what the pools hold (the control connection is not counted).
+        CO_ASSERT(co_await fault_env::wait_until([&] { return session.stats().open_connections == 2; }));
         const auto st = session.stats();
-        CO_ASSERT(st.open_connections == 2);
-        CO_ASSERT(h->metrics.connections_open == st.open_connections);
-        CO_ASSERT(a.connections_open == st.open_connections);
+        const auto now = reg->snapshot();
+        CO_ASSERT(find_host(now, node_endpoint)->metrics.connections_open == st.open_connections);
+        CO_ASSERT(now.requests.connections_open == st.open_connections);
 
         // A syntax error counts as a server error, once.
         bool failed = false;
@@ -320,4 +321,26 @@ TEST(metrics_wiring, retries_are_counted_and_the_answering_attempt_reported) {
     }
     EXPECT_EQ(second_attempts, refusals);
     EXPECT_EQ(listener->events.size(), 2u * requests);
+}
+
+// The log sink hears of the pool's connections (info) and nothing below its level.
+TEST(metrics_wiring, log_sink_receives_connection_messages_at_its_level) {
+    auto messages = std::make_shared<std::vector<std::pair<ac::log_level, std::string>>>();
+    test_env::run([messages]() -> asio::awaitable<void> {
+        auto cfg = test_env::config();
+        cfg.connections_per_host = 2;
+        cfg.log_level = ac::log_level::info;
+        cfg.log_sink = [messages](ac::log_level l, std::string_view m) { messages->emplace_back(l, std::string(m)); };
+        auto cluster = co_await ac::cluster::connect(cfg);
+        auto session = co_await cluster.open_session();
+        co_await session.execute("SELECT release_version FROM system.local");
+        CO_ASSERT(co_await fault_env::wait_until([&] { return session.stats().open_connections == 2; }));
+        co_await cluster.close();
+    });
+    std::size_t opened = 0;
+    for (const auto& [level, text] : *messages) {
+        EXPECT_GE(level, ac::log_level::info) << text;
+        if (text.find("connection to " + node_endpoint + " opened") != std::string::npos) ++opened;
+    }
+    EXPECT_EQ(opened, 2u);
 }
