@@ -28,6 +28,7 @@ struct event {
     std::string query;
     std::string host;
     int attempt = 0;
+    bool speculative = false;
     std::chrono::nanoseconds latency{0};
     std::error_code error;
 };
@@ -35,7 +36,7 @@ struct event {
 struct recording_listener : ac::request_listener {
     std::vector<event> events;
     void record(const char* what, const ac::request_info& i) {
-        events.push_back({what, std::string(i.query), std::string(i.host), i.attempt, i.latency, i.error});
+        events.push_back({what, std::string(i.query), std::string(i.host), i.attempt, i.speculative, i.latency, i.error});
     }
     void on_start(const ac::request_info& i) override { record("start", i); }
     void on_end(const ac::request_info& i) override { record("end", i); }
@@ -343,4 +344,64 @@ TEST(metrics_wiring, log_sink_receives_connection_messages_at_its_level) {
         if (text.find("connection to " + node_endpoint + " opened") != std::string::npos) ++opened;
     }
     EXPECT_EQ(opened, 2u);
+}
+
+// Node 1 of two answers late; an idempotent request started there
+// speculates to node 2, whose answer wins. The speculative executions
+// count, and the listener hears that the answer came from one.
+TEST(metrics_wiring, speculative_executions_are_counted_and_reported) {
+    cql_sim::config sc;
+    sc.nodes = 2;
+    fault_env::sim_env env(sc);
+    auto answer = [](int node, std::chrono::milliseconds delay) {
+        auto r = cql_sim::rows_rule("SELECT spec", {cql_sim::column("v", ac::type_id::int_)},
+                                    {{ac::encode_value(std::int32_t{1})}});
+        r.node = node;
+        r.delay = delay;
+        return r;
+    };
+    env.sim.add_rule(answer(0, 400ms));
+    env.sim.add_rule(answer(1, 0ms));
+    auto listener = std::make_shared<recording_listener>();
+    std::shared_ptr<ac::metrics_registry> reg;
+    constexpr int requests = 4;
+    env.run([&]() -> asio::awaitable<void> {
+        auto cfg = env.client_config();
+        cfg.request_listener = listener;
+        ac::speculative_execution spec;
+        spec.delay = 30ms;
+        spec.max_executions = 2;
+        cfg.speculation = spec;
+        auto cluster = co_await ac::cluster::connect(cfg);
+        reg = cluster.metrics();
+        auto session = co_await cluster.open_session();
+        CO_ASSERT(co_await fault_env::wait_until(
+            [&] { return env.sim.open_connections(0) > 0 && env.sim.open_connections(1) > 0; }));
+        listener->events.clear();
+        for (int i = 0; i < requests; ++i) {
+            ac::statement st("SELECT spec");
+            st.set_idempotent();
+            co_await session.execute(st);
+        }
+        co_await cluster.close();
+    });
+    ASSERT_NE(reg, nullptr);
+    const auto snap = reg->snapshot();
+    EXPECT_GE(snap.requests.speculative_executions, 1u);  // round robin starts some requests on node 1
+    const std::string n2 = "127.0.0.2:" + std::to_string(env.sim.port());
+    const auto* h2 = find_host(snap, n2);
+    ASSERT_NE(h2, nullptr);
+    EXPECT_EQ(h2->metrics.speculative_executions, snap.requests.speculative_executions);
+    std::uint64_t won = 0;
+    for (const auto& e : listener->events) {
+        if (e.what != "end") continue;
+        EXPECT_EQ(e.host, n2);  // node 1 never answers first
+        if (e.speculative) {
+            ++won;
+            EXPECT_EQ(e.attempt, 2);
+            EXPECT_LT(e.latency, std::chrono::nanoseconds(400ms));
+        }
+    }
+    EXPECT_EQ(won, snap.requests.speculative_executions);
+    EXPECT_EQ(snap.requests.errors_total(), 0u);
 }
