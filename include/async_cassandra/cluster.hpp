@@ -6,11 +6,13 @@
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/host.hpp>
 #include <async_cassandra/metrics.hpp>
+#include <async_cassandra/schema.hpp>
 #include <async_cassandra/session.hpp>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,6 +79,15 @@ public:
     // The hosts discovered (system.local and system.peers_v2), with their
     // datacenter, rack, state and per-host request counts.
     std::vector<host_ptr> hosts() const;
+    // Keyspaces (replication), their tables (partition key, clustering and
+    // regular columns with types) and user types, as the control connection
+    // last read them from system_schema; refreshed on schema events. A
+    // snapshot: later changes make a new one.
+    std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> metadata() const;
+    // Waits until every up host reports the same schema version, at most
+    // cluster_config::max_schema_agreement_wait; returns whether they agree.
+    // (Requests that change the schema already wait for it.)
+    asio::awaitable<bool> wait_for_schema_agreement();
 
     // --- Metrics ---
     // The request counters and latency histograms of every session of this

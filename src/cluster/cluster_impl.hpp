@@ -16,6 +16,7 @@
 #include <async_cassandra/host.hpp>
 #include <async_cassandra/metrics.hpp>
 #include <async_cassandra/policies.hpp>
+#include <async_cassandra/schema.hpp>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -117,6 +118,9 @@ public:
     int protocol_version() const noexcept { return version_; }
     prepared_cache& prepared() noexcept { return prepared_; }
     const std::shared_ptr<connection>& control() const noexcept { return control_; }
+    using schema_map = std::map<std::string, keyspace_metadata, std::less<>>;
+    // The schema as last read (refreshed on schema events); never null.
+    std::shared_ptr<const schema_map> schema() const noexcept { return schema_; }
 
 private:
     // Control connection (control.cpp).
@@ -148,6 +152,7 @@ private:
     std::map<std::string, std::shared_ptr<host_pool>> pools_;  // by endpoint
     std::map<std::string, std::map<std::string, std::string>> replication_;  // keyspace -> options
     std::unique_ptr<token_ring> ring_;
+    std::shared_ptr<const schema_map> schema_ = std::make_shared<const schema_map>();
     bool peers_v2_ = true;  // system.peers_v2 exists (Cassandra 4+)
     std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
     int version_ = 0;

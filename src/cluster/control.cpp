@@ -1,5 +1,6 @@
 // The control connection: discovery, events, schema, schema agreement.
 #include "cluster/cluster_impl.hpp"
+#include "cluster/schema_builder.hpp"
 #include "cluster/token_ring.hpp"
 
 #include <async_cassandra/inet_address.hpp>
@@ -193,8 +194,19 @@ void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
 void cluster_impl::rebuild_tokens() { ring_->rebuild(hosts_, replication_); }
 
 asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag) {
-    result_set ks;
-    if (auto ec = co_await query("SELECT keyspace_name, replication FROM system_schema.keyspaces", ks, diag)) co_return ec;
+    // One page each (no paging on the control connection's queries).
+    result_set ks, tables, columns, types;
+    if (auto ec = co_await query(schema_keyspaces_query, ks, diag)) co_return ec;
+    if (auto ec = co_await query(schema_tables_query, tables, diag)) co_return ec;
+    if (auto ec = co_await query(schema_columns_query, columns, diag)) co_return ec;
+    if (auto ec = co_await query(schema_types_query, types, diag)) co_return ec;
+    try {
+        auto built = build_schema(std::span<const result_set>(&ks, 1), std::span<const result_set>(&tables, 1),
+                                  std::span<const result_set>(&columns, 1), std::span<const result_set>(&types, 1));
+        schema_ = std::make_shared<const schema_map>(std::move(built.keyspaces));
+    } catch (const std::exception& e) {
+        diag.assign(std::string("cannot read system_schema: ") + e.what(), control_->endpoint());
+    }
     std::map<std::string, std::map<std::string, std::string>> replication;
     try {
         for (std::size_t i = 0; i < ks.size(); ++i) {

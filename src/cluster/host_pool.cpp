@@ -141,10 +141,8 @@ asio::awaitable<void> host_pool::maintain() {
                 if (!host_->is_up()) cluster_.host_up(host_);
                 if (cfg.heartbeat_interval.count() > 0)
                     asio::co_spawn(cluster_.executor(), heartbeat(c), asio::detached);
-                if (!initialized_) {
-                    initialized_ = true;
-                    cluster_.on_pool_change();
-                }
+                initialized_ = true;
+                cluster_.on_pool_change();  // requests waiting for a connection go on
                 continue;
             }
             ++failures_;

@@ -137,6 +137,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
         attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
         attempt_probe counted(conn->metrics(), now);
         ++plan.attempts;
+        h->count_request();
         auto ec = co_await attempt(ctx, out, diag);
         if (counted.active() || plan.probe) {
             plan.ended = clock::now();  // the attempt's end, and the request's too when it ends here

@@ -92,6 +92,14 @@ int cluster::protocol_version() const { return impl_ ? impl_->protocol_version()
 std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->hosts() : std::vector<host_ptr>{}; }
 
 std::shared_ptr<metrics_registry> cluster::metrics() const { return impl_ ? impl_->metrics_shared() : nullptr; }
+std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> cluster::metadata() const {
+    return impl_ ? impl_->schema() : std::make_shared<const std::map<std::string, keyspace_metadata, std::less<>>>();
+}
+
+asio::awaitable<bool> cluster::wait_for_schema_agreement() {
+    if (!impl_) co_return false;
+    co_return co_await impl_->wait_schema_agreement();
+}
 
 prepared_cache_stats cluster::prepared_stats() const { return impl_ ? impl_->prepared().stats_now() : prepared_cache_stats{}; }
 

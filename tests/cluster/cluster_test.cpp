@@ -99,6 +99,16 @@ TEST_F(cluster_test, token_aware_routing_sends_each_partition_to_its_replica) {
         for (auto& h : c.hosts())
             for (auto t : h->tokens) ring[t] = h->address();
         CO_ASSERT(ring.size() == 3u);
+        // Schema metadata, refreshed after the DDL.
+        co_await cluster_env::sleep_for(500ms);  // the schema event's debounced refresh
+        auto meta = c.metadata();
+        CO_ASSERT(meta->count(ks + "_rf1") == 1);
+        const auto& kmeta = meta->at(ks + "_rf1");
+        EXPECT_EQ(kmeta.replication.at("replication_factor"), "1");
+        CO_ASSERT(kmeta.tables.count("kv") == 1);
+        CO_ASSERT(kmeta.tables.at("kv").partition_key.size() == 1u);
+        EXPECT_EQ(kmeta.tables.at("kv").partition_key[0].name, "k");
+        EXPECT_EQ(kmeta.tables.at("kv").partition_key[0].type.id, ac::type_id::int_);
         auto ins = co_await s.prepare("INSERT INTO " + ks + "_rf1.kv (k, v) VALUES (?, ?)");
         auto tok = co_await s.prepare("SELECT token(k) FROM " + ks + "_rf1.kv WHERE k = ?");
         int checked = 0;

@@ -114,11 +114,16 @@ TEST(security_auth, multi_step_authenticator_answers_every_challenge) {
         ASSERT_TRUE(out.done);
         ASSERT_FALSE(out.ec) << out.ec.message() << ": " << out.diag.message();
         EXPECT_EQ(out.version, version);
-        EXPECT_EQ(sim.stats().auth_tokens,
-                  (std::vector<std::string>{"hello", "answer-c1", std::string("\0u\0", 3) + secret}));
+        // Two connections authenticate, each through every step: the control
+        // connection and the host's pool connection.
+        const std::vector<std::string> steps{"hello", "answer-c1", std::string("\0u\0", 3) + secret};
+        std::vector<std::string> both = steps;
+        both.insert(both.end(), steps.begin(), steps.end());
+        EXPECT_EQ(sim.stats().auth_tokens, both);
         EXPECT_EQ(provider->server_class, "com.example.ChallengeAuthenticator");
-        ASSERT_EQ(provider->hosts.size(), 1u);
+        ASSERT_EQ(provider->hosts.size(), 2u);
         EXPECT_EQ(provider->hosts[0], "127.0.0.1:" + std::to_string(sim.port()));
+        EXPECT_EQ(provider->hosts[1], "127.0.0.1:" + std::to_string(sim.port()));
         EXPECT_EQ(provider->success, "welcome");
     }
 }
@@ -132,7 +137,9 @@ TEST(security_auth, password_auth_sends_sasl_plain) {
     auto out = try_connect(io, sim, cfg);
     ASSERT_TRUE(out.done);
     ASSERT_FALSE(out.ec) << out.diag.message();
-    EXPECT_EQ(sim.stats().auth_tokens, (std::vector<std::string>{std::string("\0u\0", 3) + secret}));
+    // The control connection's and the pool connection's.
+    const auto token = std::string("\0u\0", 3) + secret;
+    EXPECT_EQ(sim.stats().auth_tokens, (std::vector<std::string>{token, token}));
 }
 
 // A wrong password on the first of three hosts: one connection, one
@@ -363,4 +370,34 @@ TEST(security_args, tool_options_fill_tls_and_auth) {
     const char* missing[] = {"tool", "--ca"};
     tools::security_args bad;
     EXPECT_THROW(bad.parse(2, const_cast<char**>(missing), 1), std::invalid_argument);
+}
+
+TEST(security_args, inline_values_and_no_password_on_the_command_line) {
+    const char* argv[] = {"tool", "--ca=/ca.pem", "--user=bob", "--password", "hunter2", "--tls=yes"};
+    tools::security_args sec;
+    EXPECT_EQ(sec.parse(6, const_cast<char**>(argv), 1), 1);
+    EXPECT_EQ(sec.parse(6, const_cast<char**>(argv), 2), 1);
+    EXPECT_TRUE(sec.tls.enabled);  // --ca implies TLS
+    EXPECT_EQ(sec.tls.ca_file, "/ca.pem");
+    EXPECT_EQ(sec.user, "bob");
+    try {
+        sec.parse(6, const_cast<char**>(argv), 3);
+        ADD_FAILURE() << "--password was accepted";
+    } catch (const std::invalid_argument& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("AC_PASSWORD"), std::string::npos) << what;
+        EXPECT_NE(what.find("--password-file"), std::string::npos) << what;
+        EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+    }
+    EXPECT_THROW(sec.parse(6, const_cast<char**>(argv), 5), std::invalid_argument);  // a flag with a value
+
+    // Halves of a pair and settings without what they need are refused.
+    tools::security_args half;
+    half.tls.enabled = true;
+    half.tls.cert_file = "/c.pem";
+    ac::cluster_config cfg;
+    EXPECT_THROW(half.apply(cfg), std::invalid_argument);
+    tools::security_args no_tls;
+    no_tls.tls.verify_host = false;
+    EXPECT_THROW(no_tls.apply(cfg), std::invalid_argument);
 }

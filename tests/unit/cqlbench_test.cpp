@@ -192,6 +192,36 @@ TEST(cqlbench_options, good_options) {
     EXPECT_EQ(m.opts.read_percent, 80u);
 }
 
+// The same TLS and authentication options as cql (tools/common).
+TEST(cqlbench_options, security_options_are_the_shared_ones) {
+    std::vector<std::string_view> args = {"--ca", "ca.pem", "--cert=c.pem", "--key", "c.key", "--server-name", "db",
+                                          "--no-verify-host", "--user", "app", "--password-file", "pw"};
+    auto r = cqlbench::parse_options(args);
+    ASSERT_EQ(r.error, "");
+    const auto& sec = r.opts.security;
+    EXPECT_TRUE(sec.tls.enabled);  // implied by --ca
+    EXPECT_EQ(sec.tls.ca_file, "ca.pem");
+    EXPECT_EQ(sec.tls.cert_file, "c.pem");
+    EXPECT_EQ(sec.tls.key_file, "c.key");
+    EXPECT_EQ(sec.tls.server_name, "db");
+    EXPECT_FALSE(sec.tls.verify_host);
+    EXPECT_EQ(sec.user, "app");
+    EXPECT_EQ(sec.password_file, "pw");
+    std::vector<std::string_view> plain = {"--tls"};
+    EXPECT_TRUE(cqlbench::parse_options(plain).opts.security.tls.enabled);
+    EXPECT_NE(cqlbench::usage().find("--password-file"), std::string::npos);
+}
+
+// A password given on the command line is refused without repeating it.
+TEST(cqlbench_options, password_on_the_command_line_is_not_echoed) {
+    for (const auto& args : {std::vector<std::string_view>{"--password", "hunter2"},
+                             std::vector<std::string_view>{"--password=hunter2"}}) {
+        const auto error = parse_error(args);
+        EXPECT_NE(error.find("AC_PASSWORD"), std::string::npos) << error;
+        EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+    }
+}
+
 TEST(cqlbench_options, bad_options_name_the_option_and_the_accepted_values) {
     struct bad_case {
         std::vector<std::string_view> args;
@@ -218,6 +248,13 @@ TEST(cqlbench_options, bad_options_name_the_option_and_the_accepted_values) {
         {{"--workload", "scan", "--ceiling"}, {"--ceiling", "insert or select"}},
         {{"--json=yes"}, {"--json", "takes no value"}},
         {{"--frobnicate"}, {"unknown option", "--frobnicate"}},
+        {{"--ca"}, {"--ca", "missing value"}},
+        {{"--user="}, {"--user", "expected a value"}},
+        {{"--tls=yes"}, {"--tls", "takes no value"}},
+        {{"--tls", "--ceiling"}, {"--ceiling", "without TLS"}},
+        {{"--user", "app", "--password", "pw"}, {"--password", "AC_PASSWORD", "--password-file"}},
+        {{"--password=pw"}, {"--password", "AC_PASSWORD"}},
+        {{"-p", "pw"}, {"AC_PASSWORD"}},
     };
     for (const auto& c : cases) {
         const auto error = parse_error(c.args);

@@ -226,7 +226,7 @@ bool sim_connection::push_event(std::string_view type, const pr::event_body& e) 
 }
 
 void sim_connection::send_result(std::int16_t stream, pr::bytes_view body) {
-    if (closed_) return;
+    if (closed_ || muted_) return;
     const auto mark = unframed_.size();
     pr::write_envelope(unframed_, static_cast<std::uint8_t>(version_), 0, stream, pr::opcode::result,
                        [&](pr::byte_writer& w) { w.raw(body); });

@@ -8,11 +8,9 @@
 
 namespace cql_tool {
 
-// Throws usage_error for settings the library cannot honour (credentials
-// and TLS before the library has them) rather than silently connecting
-// without them, and for inconsistent ones (--tls-cert without --tls-key).
+// Throws usage_error for security options that do not fit together (--cert
+// without --key, --user without a password in AC_PASSWORD or
+// --password-file, an unreadable password file).
 async_cassandra::cluster_config make_cluster_config(const shell_options& o);
-// Whether this build wires --user/--password/--tls* (the library has them).
-bool security_supported() noexcept;
 
 }  // namespace cql_tool

@@ -77,11 +77,10 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (opts.version) {
-            std::cout << "cql " << async_cassandra::version_string << " (authentication and TLS: "
-                      << (cql_tool::security_supported() ? "yes" : "no") << ")\n";
+            std::cout << "cql " << async_cassandra::version_string << '\n';
             return 0;
         }
-        cql_tool::make_cluster_config(opts);  // refuses what the library cannot do yet, before connecting
+        cql_tool::make_cluster_config(opts);  // bad security options are usage errors, before connecting
         return run(opts);
     } catch (const cql_tool::usage_error& e) {
         std::cerr << "cql: " << e.what() << "\nTry 'cql --help'.\n";

@@ -91,6 +91,11 @@ shell_options parse_options(const std::vector<std::string>& args) {
     shell_options o;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i];
+        try {
+            tools::security_args::refuse_password(name);
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(e.what());
+        }
         std::optional<std::string> inline_value;
         if (name.starts_with("--")) {
             if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -152,19 +157,18 @@ shell_options parse_options(const std::vector<std::string>& args) {
         } else if (name == "--no-progress") {
             flag();
             o.progress = false;
-        } else if (name == "-u" || name == "--user") {
-            o.user = value();
-        } else if (name == "-p" || name == "--password") {
-            o.password = value();
-        } else if (name == "--tls") {
-            flag();
-            o.tls = true;
-        } else if (name == "--tls-ca") {
-            o.tls_ca = value();
-        } else if (name == "--tls-cert") {
-            o.tls_cert = value();
-        } else if (name == "--tls-key") {
-            o.tls_key = value();
+        } else if (const auto* sec = tools::security_args::find(name)) {
+            std::string v;
+            if (sec->takes_value) {
+                v = value();
+            } else {
+                flag();
+            }
+            try {
+                o.security.set(name, v);
+            } catch (const std::invalid_argument& e) {
+                throw usage_error(e.what());
+            }
         } else if (name.starts_with("-")) {
             throw usage_error("unknown option '" + name + "'");
         } else {
@@ -190,15 +194,7 @@ Connection:
   --consistency LEVEL   one, quorum, local_one (default), all, ...
   --page-size N         rows per page (default 100 for tables, 5000 for csv, json and exports)
   --timeout T           per-request timeout: 10 (seconds), 10s, 500ms, 2m (default 12s)
-  -u, --user USER       password authentication (PasswordAuthenticator)
-  -p, --password PASS
-  --tls                 TLS, trusting the system's certificate authorities
-  --tls-ca FILE         TLS, trusting the CAs in this PEM file
-  --tls-cert FILE       client certificate (PEM) for mutual TLS, with --tls-key
-  --tls-key FILE        its private key (PEM)
-                        (a build whose library lacks authentication or TLS
-                        refuses these with "not supported yet")
-
+)usage" + std::string(tools::security_args::usage) + R"usage(
 Output:
   --format table|csv|json  aligned table with a "(N rows)" footer, CSV (RFC 4180), or JSON lines
   -o, --output FILE     write results there instead of standard output

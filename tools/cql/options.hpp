@@ -3,6 +3,7 @@
 #pragma once
 
 #include <async_cassandra/consistency.hpp>
+#include <security_args.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -30,10 +31,9 @@ struct shell_options {
     std::optional<async_cassandra::consistency> consistency;
     std::optional<std::int32_t> page_size;  // unset: 100 for tables, 5000 for csv/json and exports
     std::optional<std::chrono::milliseconds> timeout;
-    // Credentials and TLS: parsed here, applied in make_cluster_config
-    // (connect.cpp), the one place that knows what the library supports.
-    std::string user, password, tls_ca, tls_cert, tls_key;
-    bool tls = false;  // --tls: TLS with the system's CAs (implied by --tls-ca, --tls-cert)
+    // --tls, --ca, --cert, --key, --user, ...: the options every tool shares
+    // (tools/common), applied in make_cluster_config (connect.cpp).
+    tools::security_args security;
 
     // --- what to run ---
     std::optional<output_format> format;  // unset: table, or csv for --export

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -21,6 +22,15 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto& o = parsed.opts;
+    try {
+        // --cert without --key, --user without a password, ...: a usage
+        // error now rather than a failed run later.
+        async_cassandra::cluster_config check;
+        o.security.apply(check);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cqlbench: " << e.what() << '\n';
+        return 2;
+    }
     asio::io_context io(1);
     auto out = cqlbench::run_blocking(io, o);
     if (!out.result) {

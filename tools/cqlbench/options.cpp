@@ -87,10 +87,25 @@ struct option_spec {
     std::function<void(options&, std::string_view)> apply;
 };
 
-// The table of options; --user, --password and --tls belong here when the
-// library supports them.
+// `own` followed by the security options every tool shares
+// (tools::security_args), so that they are spelled as in cql.
+std::vector<option_spec> with_security(std::vector<option_spec> own) {
+    for (const auto& sec : tools::security_args::options)
+        own.push_back({sec.name, sec.takes_value,
+                       [name = sec.name, takes = sec.takes_value](options& o, std::string_view v) {
+                           if (takes && v.empty()) throw bad_value("expected a value, got ''");
+                           try {
+                               o.security.set(name, v);
+                           } catch (const std::invalid_argument& e) {
+                               throw bad_value(e.what());
+                           }
+                       }});
+    return own;
+}
+
+// The table of options.
 const std::vector<option_spec>& specs() {
-    static const std::vector<option_spec> table = {
+    static const std::vector<option_spec> table = with_security({
         {"--workload", true,
          [](options& o, std::string_view v) {
              static constexpr std::string_view names[] = {"insert", "select", "mixed", "scan"};
@@ -189,7 +204,7 @@ const std::vector<option_spec>& specs() {
         {"--no-metrics", false, [](options& o, std::string_view) { o.metrics = false; }},
         {"--progress", false, [](options& o, std::string_view) { o.progress = true; }},
         {"--no-progress", false, [](options& o, std::string_view) { o.progress = false; }},
-    };
+    });
     return table;
 }
 
@@ -199,6 +214,12 @@ parse_result parse_options(std::span<const std::string_view> args) {
     parse_result r;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view arg = args[i];
+        try {
+            tools::security_args::refuse_password(arg);  // before --help, so it is never echoed as unknown
+        } catch (const std::invalid_argument& e) {
+            r.error = e.what();
+            return r;
+        }
         if (arg == "--help" || arg == "-h") {
             r.help = true;
             return r;
@@ -237,6 +258,8 @@ parse_result parse_options(std::span<const std::string_view> args) {
     const auto& o = r.opts;
     if (o.ceiling && o.work != workload::insert && o.work != workload::select)
         r.error = "--ceiling: measures insert or select only, not " + std::string(to_string(o.work));
+    else if (o.ceiling && o.security.any())
+        r.error = "--ceiling: a raw plaintext socket, without TLS or authentication";
     else if (o.protocol == 5 && o.compression == ac::compression::snappy)
         r.error = "--compression: snappy needs --protocol 4 (v5 compresses with lz4 only)";
     else if (o.dist == key_distribution::zipf && o.keys < 2)
@@ -276,7 +299,9 @@ usage: cqlbench [options]
                                 (insert or select), no client library
   --no-metrics                  the client with cluster_config::metrics = false (their cost)
   --progress / --no-progress    a progress line on stderr each second (default: when stderr is a tty)
-)";
+
+TLS and authentication (the same options as cql):
+)" + std::string(tools::security_args::usage);
 }
 
 }  // namespace cqlbench

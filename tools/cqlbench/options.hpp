@@ -4,6 +4,7 @@
 
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/consistency.hpp>
+#include <security_args.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -26,8 +27,9 @@ struct options {
     std::uint16_t port = 9042;
     int protocol = 5;
     async_cassandra::compression compression = async_cassandra::compression::none;
-    // Credentials and TLS come with the library's support for them: add
-    // their fields here and their entries in options.cpp's table.
+    // --tls, --ca, --cert, --key, --user, ...: the options every tool shares
+    // (tools/common), applied to the cluster_config in client.cpp.
+    tools::security_args security;
 
     // --- How much ---
     std::size_t concurrency = 64;  // requests in flight

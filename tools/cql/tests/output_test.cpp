@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <sstream>
 
 namespace ac = async_cassandra;
@@ -165,30 +166,57 @@ TEST(cql_options, bad_command_lines_say_what_is_wrong) {
     EXPECT_EQ(message({"--export", "ks.t WHERE x = 1"}), "--export: expected KEYSPACE.TABLE, got 'ks.t WHERE x = 1'");
 }
 
-TEST(cql_options, security_options_are_wired_or_refused) {
-    cql_tool::shell_options o;
-    o.user = "app";
-    o.password = "secret";
-    o.tls_ca = "ca.pem";
-#if __has_include(<async_cassandra/auth.hpp>) && __has_include(<async_cassandra/tls_options.hpp>)
-    ASSERT_TRUE(cql_tool::security_supported());
-    const auto cfg = cql_tool::make_cluster_config(o);
+TEST(cql_options, security_options_are_the_shared_ones) {
+    const std::string ca = "ca.pem";
+    const auto o = cql_tool::parse_options({"--ca", ca, "--cert=c.pem", "--key", "c.key", "--server-name", "db",
+                                            "--no-verify-host", "--user", "app", "--password-file", "pw"});
+    EXPECT_TRUE(o.security.tls.enabled);
+    EXPECT_EQ(o.security.tls.ca_file, ca);
+    EXPECT_EQ(o.security.tls.cert_file, "c.pem");
+    EXPECT_EQ(o.security.tls.key_file, "c.key");
+    EXPECT_EQ(o.security.tls.server_name, "db");
+    EXPECT_FALSE(o.security.tls.verify_host);
+    EXPECT_EQ(o.security.user, "app");
+    EXPECT_EQ(o.security.password_file, "pw");
+    EXPECT_TRUE(cql_tool::parse_options({"--tls"}).security.tls.enabled);
+
+    ::setenv("AC_PASSWORD", "s3cret", 1);
+    const auto cfg = cql_tool::make_cluster_config(cql_tool::parse_options({"--tls", "--user", "app"}));
     EXPECT_NE(cfg.auth, nullptr);
     EXPECT_TRUE(cfg.tls.enabled);
-    EXPECT_EQ(cfg.tls.ca_file, "ca.pem");
-    o.tls_cert = "client.pem";  // without --tls-key
-    EXPECT_THROW(cql_tool::make_cluster_config(o), cql_tool::usage_error);
-#else
-    ASSERT_FALSE(cql_tool::security_supported());
-    try {
-        cql_tool::make_cluster_config(o);
-        ADD_FAILURE() << "accepted --user without authentication support";
-    } catch (const cql_tool::usage_error& e) {
-        EXPECT_EQ(std::string(e.what()), "--user: not supported yet (the library has no authentication support yet)");
+    EXPECT_TRUE(cfg.tls.ca_file.empty());  // the system's store
+    ::unsetenv("AC_PASSWORD");
+
+    const auto config_error = [](std::vector<std::string> args) {
+        try {
+            cql_tool::make_cluster_config(cql_tool::parse_options(args));
+        } catch (const cql_tool::usage_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(config_error({"--user", "app"}), "--user app needs a password: set AC_PASSWORD or use --password-file");
+    EXPECT_EQ(config_error({"--cert", "c.pem"}), "--cert needs --key");
+    EXPECT_EQ(config_error({"--password-file", "pw"}), "--password-file needs --user");
+    EXPECT_EQ(config_error({"--no-verify-host"}), "--no-verify-host needs --tls");
+    EXPECT_EQ(config_error({"--tls"}), "no error");
+}
+
+TEST(cql_options, a_password_on_the_command_line_is_refused) {
+    using args_t = std::vector<std::string>;
+    for (const auto& args : {args_t{"--password", "hunter2"}, args_t{"--password=hunter2"}, args_t{"-p", "hunter2"}}) {
+        try {
+            cql_tool::parse_options(args);
+            ADD_FAILURE() << "accepted " << args[0];
+        } catch (const cql_tool::usage_error& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find("AC_PASSWORD"), std::string::npos) << what;
+            EXPECT_NE(what.find("--password-file"), std::string::npos) << what;
+            EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;  // never echoed
+        }
     }
-    o.user.clear();
-    o.password.clear();
-    EXPECT_THROW(cql_tool::make_cluster_config(o), cql_tool::usage_error);  // --tls-ca alone
-#endif
-    EXPECT_TRUE(cql_tool::parse_options({"--tls"}).tls);
+    // The old cql-only spellings are gone: one set of names for every tool.
+    EXPECT_THROW(cql_tool::parse_options({"--tls-ca", "ca.pem"}), cql_tool::usage_error);
+    EXPECT_THROW(cql_tool::parse_options({"--tls=yes"}), cql_tool::usage_error);
+    EXPECT_THROW(cql_tool::parse_options({"--user"}), cql_tool::usage_error);
 }
