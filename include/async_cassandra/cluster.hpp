@@ -5,6 +5,7 @@
 #include <async_cassandra/detail/async_run.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/host.hpp>
+#include <async_cassandra/metrics.hpp>
 #include <async_cassandra/schema.hpp>
 #include <async_cassandra/session.hpp>
 
@@ -87,6 +88,14 @@ public:
     // cluster_config::max_schema_agreement_wait; returns whether they agree.
     // (Requests that change the schema already wait for it.)
     asio::awaitable<bool> wait_for_schema_agreement();
+
+    // --- Metrics ---
+    // The request counters and latency histograms of every session of this
+    // cluster, cluster-wide and per host (docs/metrics.md); snapshot() it or
+    // serve it with metrics_server. Null when cluster_config::metrics is
+    // false and there is no request_listener; with only a listener, the
+    // counters stay at zero. Stays valid after the cluster closes.
+    std::shared_ptr<metrics_registry> metrics() const;
 
 private:
     std::shared_ptr<detail::cluster_impl> impl_;

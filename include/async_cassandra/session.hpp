@@ -4,6 +4,7 @@
 #include <async_cassandra/batch.hpp>
 #include <async_cassandra/detail/async_run.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/metrics.hpp>
 #include <async_cassandra/prepared_statement.hpp>
 #include <async_cassandra/query_trace.hpp>
 #include <async_cassandra/result_set.hpp>
@@ -252,6 +253,9 @@ public:
 
     // Counters of this session, its connection and cluster (on the session's executor).
     session_stats stats() const;
+    // The registry of the session's cluster (cluster::metrics()): null when
+    // the cluster counts nothing.
+    std::shared_ptr<metrics_registry> metrics() const;
     // --- end of paging, streaming, backpressure and lifecycle ---
 
     // Refuses new requests (session_closed), lets those in flight or

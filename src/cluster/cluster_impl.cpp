@@ -73,8 +73,14 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::s
     co_return co_await start_connection(make_connection(address, port, version, control), ec, diag);
 }
 
+std::shared_ptr<request_metrics> cluster_impl::host_metrics(const std::string& endpoint) const {
+    if (!metrics_ || !metrics_->counting()) return nullptr;
+    // Aliasing: the block's owner is the registry.
+    return std::shared_ptr<request_metrics>(metrics_, &metrics_->host(endpoint));
+}
+
 std::shared_ptr<connection> cluster_impl::make_connection(const std::string& address, std::uint16_t port, int version,
-                                                          bool control) {
+                                                          bool control, std::shared_ptr<request_metrics> metrics) {
     connection_params p;
     p.host = address;
     p.port = port;
@@ -86,6 +92,7 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     p.max_orphaned = cfg_.max_orphaned_streams;
     p.tls = tls_;
     p.auth = cfg_.auth;
+    p.metrics = std::move(metrics);
     return std::make_shared<connection>(ex_, std::move(p), control ? nullptr : counters_);
 }
 
@@ -182,11 +189,13 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_co
 
 void cluster_impl::host_up(const host_ptr& h) {
     h->set_up(true);
+    log_.info([&] { return "host " + h->endpoint() + " is up"; });
     on_pool_change();
 }
 
-void cluster_impl::host_down(const host_ptr& h, const std::string&) {
+void cluster_impl::host_down(const host_ptr& h, const std::string& why) {
     h->set_up(false);
+    log_.warn([&] { return "host " + h->endpoint() + " is down: " + why; });
     on_pool_change();
 }
 

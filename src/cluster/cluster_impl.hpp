@@ -8,10 +8,13 @@
 #include "cluster/host_pool.hpp"
 #include "cluster/prepared_cache.hpp"
 #include "connection/connection.hpp"
+#include "metrics/logger.hpp"
+#include "metrics/probe.hpp"
 
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/host.hpp>
+#include <async_cassandra/metrics.hpp>
 #include <async_cassandra/policies.hpp>
 #include <async_cassandra/schema.hpp>
 
@@ -83,8 +86,9 @@ public:
     asio::awaitable<std::shared_ptr<connection>> open_one(const std::string& address, std::uint16_t port, int version,
                                                           std::error_code& ec, diagnostics& diag, bool control = false);
     // open_one in two steps, so that the caller can close a connection still connecting.
+    // `metrics`: the host's block (pool connections), null for none.
     std::shared_ptr<connection> make_connection(const std::string& address, std::uint16_t port, int version,
-                                                bool control);
+                                                bool control, std::shared_ptr<request_metrics> metrics = nullptr);
     asio::awaitable<std::shared_ptr<connection>> start_connection(std::shared_ptr<connection> c, std::error_code& ec,
                                                                   diagnostics& diag);
     void host_up(const host_ptr& h);
@@ -103,6 +107,13 @@ public:
         for (const auto& [ep, p] : pools_) p->add_totals(in_flight, orphaned, queued);
     }
     const cluster_config& config() const noexcept { return cfg_; }
+    // Null when metrics are off and there is no listener.
+    metrics_registry* metrics() const noexcept { return metrics_.get(); }
+    const std::shared_ptr<metrics_registry>& metrics_shared() const noexcept { return metrics_; }
+    // The block of the host at `endpoint` (kept alive with the registry), or
+    // null when nothing is counted. Locks: call once per host.
+    std::shared_ptr<request_metrics> host_metrics(const std::string& endpoint) const;
+    const logger& log() const noexcept { return log_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     int protocol_version() const noexcept { return version_; }
     prepared_cache& prepared() noexcept { return prepared_; }
@@ -130,6 +141,8 @@ private:
 
     asio::any_io_executor ex_;
     cluster_config cfg_;
+    std::shared_ptr<metrics_registry> metrics_ = make_registry(cfg_);
+    logger log_{cfg_.log_sink, cfg_.log_level};
     std::shared_ptr<const tls_context> tls_;
     std::shared_ptr<load_balancing_policy> lb_;
     std::shared_ptr<retry_policy> retry_;

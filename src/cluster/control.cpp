@@ -242,6 +242,8 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
                 auto self = w.lock();
                 auto conn = c.lock();
                 if (!self || !conn || conn->is_open() || self->shut_down_ || self->control_ != conn) return;
+                self->log_.warn([&] { return "control connection to " + conn->endpoint() + " lost (" +
+                                             conn->close_reason() + "); reconnecting"; });
                 asio::co_spawn(self->ex_, self->reconnect_control(), asio::detached);
             });
             // Topology, status and schema events arrive on this connection.
@@ -362,10 +364,19 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
         for (const auto& h : plan_hosts) tries.emplace_back(h->address(), h->port());
         for (const auto& h : hosts_) tries.emplace_back(h->address(), h->port());
         for (const auto& c : cfg_.contact_points) tries.emplace_back(c, cfg_.port);
-        for (const auto& [address, port] : tries) {
+        for (const auto& attempt : tries) {
+            const std::string& address = attempt.first;
+            const std::uint16_t port = attempt.second;
             if (shut_down_) break;
             diagnostics d;
-            if (co_await open_control(address, port, d)) continue;
+            if (auto ec = co_await open_control(address, port, d)) {
+                log_.warn([&] {
+                    return "control connection to " + address + ":" + std::to_string(port) + " failed: " +
+                           (d.message().empty() ? ec.message() : d.message());
+                });
+                continue;
+            }
+            log_.info([&] { return "control connection reopened to " + address + ":" + std::to_string(port); });
             diagnostics rd;
             (void)co_await refresh_topology(rd);
             (void)co_await refresh_schema(rd);

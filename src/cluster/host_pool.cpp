@@ -29,7 +29,10 @@ std::chrono::milliseconds backoff(const reconnection_options& o, int failures) {
 }  // namespace
 
 host_pool::host_pool(cluster_impl& cluster, host_ptr h)
-    : cluster_(cluster), host_(std::move(h)), wake_(cluster.executor()) {}
+    : cluster_(cluster),
+      host_(std::move(h)),
+      metrics_(cluster.host_metrics(host_->endpoint())),
+      wake_(cluster.executor()) {}
 
 host_pool::~host_pool() = default;
 
@@ -84,11 +87,16 @@ void host_pool::close(const std::string& reason, std::error_code code) {
 void host_pool::on_connection_change() {
     // Retiring and closed connections leave the active set; the loop refills it.
     bool changed = false;
+    const auto& log = cluster_.log();
     for (auto it = conns_.begin(); it != conns_.end();) {
         if (!(*it)->accepting()) {
-            if ((*it)->is_open()) {
+            const auto& c = **it;
+            if (c.is_open()) {
                 retiring_.push_back(*it);
                 cluster_.count_replaced();
+                log.info([&] { return "connection to " + c.endpoint() + " replaced (" + c.close_reason() + ")"; });
+            } else if (!closed_) {
+                log.info([&] { return "connection to " + c.endpoint() + " closed: " + c.close_reason(); });
             }
             it = conns_.erase(it);
             changed = true;
@@ -111,7 +119,8 @@ asio::awaitable<void> host_pool::maintain() {
         if (conns_.size() < target) {
             std::error_code ec;
             diagnostics d;
-            opening_ = cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false);
+            opening_ =
+                cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false, metrics_);
             auto c = co_await cluster_.start_connection(opening_, ec, d);
             opening_.reset();
             if (closed_) {
@@ -123,6 +132,10 @@ asio::awaitable<void> host_pool::maintain() {
                     if (auto p = w.lock()) p->on_connection_change();
                 });
                 conns_.push_back(c);
+                cluster_.log().info([&] {
+                    return "connection to " + c->endpoint() + " opened (" + std::to_string(conns_.size()) + " of " +
+                           std::to_string(target) + ")";
+                });
                 failures_ = 0;
                 last_error_.clear();
                 if (!host_->is_up()) cluster_.host_up(host_);
@@ -134,6 +147,10 @@ asio::awaitable<void> host_pool::maintain() {
             }
             ++failures_;
             last_error_ = d.message().empty() ? ec.message() : d.message();
+            cluster_.log().warn([&] {
+                return "connecting to " + host_->endpoint() + " failed (attempt " + std::to_string(failures_) +
+                       "): " + last_error_;
+            });
             if (conns_.empty() && host_->is_up()) cluster_.host_down(host_, last_error_);
             if (!initialized_) {
                 initialized_ = true;

@@ -2,6 +2,7 @@
 
 #include "connection/tls_context.hpp"
 
+#include <async_cassandra/metrics.hpp>
 #include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/segment.hpp>
 #include <async_cassandra/version.hpp>
@@ -19,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace async_cassandra::detail {
 
@@ -43,13 +45,17 @@ connection::connection(asio::any_io_executor ex, connection_params params,
     : socket_(std::move(ex)),
       params_(std::move(params)),
       counters_(counters ? std::move(counters) : std::make_shared<connection_counters>()),
+      metrics_(params_.metrics.get()),
       endpoint_(params_.host + ":" + std::to_string(params_.port)),
       version_(params_.protocol_version),
       decoder_(params_.max_frame_body),
       max_requests_(std::clamp<std::size_t>(params_.max_requests, 1, max_streams)),
       own_quota_{0, params_.max_queued} {}
 
-connection::~connection() = default;
+connection::~connection() {
+    // Destroyed open (never closed): the gauge must still come down.
+    if (counted_open_) metrics_->on_connection_closed();
+}
 
 std::int16_t connection::acquire_stream() {
     if (free_ids_.empty()) {
@@ -214,8 +220,9 @@ void connection::flush() {
         std::swap(wire_out_, pending_out_);
     }
     writing_ = true;
-    auto done = [self = shared_from_this()](std::error_code ec, std::size_t) {
+    auto done = [self = shared_from_this()](std::error_code ec, std::size_t n) {
         self->writing_ = false;
+        if (self->metrics_ && n > 0) self->metrics_->on_bytes_sent(n);
         if (ec) {
             if (self->state_ != state::closed) self->close("write failed: " + ec.message());
             return;
@@ -255,6 +262,7 @@ void connection::on_read(std::error_code ec, std::size_t n) {
         return;
     }
     decoder_.commit(n);
+    if (metrics_) metrics_->on_bytes_received(n);
     last_read_ = std::chrono::steady_clock::now();
     try {
         while (state_ != state::closed) {
@@ -308,6 +316,7 @@ void connection::cancel_stream(std::int16_t id, std::uint32_t generation) {
     auto op = std::move(slots_[idx].op);  // the id stays reserved until the answer
     --in_flight_;
     ++orphaned_;
+    if (metrics_) metrics_->on_orphaned_stream();
     // Called from inside the canceller's emit: run the handler later.
     op->complete(asio::error::operation_aborted, {}, get_executor(), true);
     if (!retiring_ && orphaned_ > params_.max_orphaned)
@@ -358,6 +367,7 @@ void connection::close(std::string reason, std::error_code code) {
     close_reason_ = std::move(reason);
     if (code) close_code_ = code;
     if (!close_code_) close_code_ = make_error_code(client_errc::connection_closed);
+    if (std::exchange(counted_open_, false)) metrics_->on_connection_closed();
     std::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -430,6 +440,10 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         co_return ec;
     }
     state_ = state::ready;
+    if (metrics_) {
+        counted_open_ = true;
+        metrics_->on_connection_opened();
+    }
     co_return std::error_code{};
 }
 

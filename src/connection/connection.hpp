@@ -26,6 +26,10 @@
 #include <string>
 #include <vector>
 
+namespace async_cassandra {
+class request_metrics;
+}
+
 namespace async_cassandra::detail {
 
 class tls_context;
@@ -51,6 +55,9 @@ struct connection_params {
     std::shared_ptr<const tls_context> tls;
     // Answers AUTHENTICATE; without it such a server fails the handshake.
     std::shared_ptr<const auth_provider> auth;
+    // The host's metrics block (connections, bytes, orphaned ids); null: not
+    // counted. The pointer keeps the registry that holds the block alive.
+    std::shared_ptr<request_metrics> metrics;
 };
 
 // Counts one owner's requests waiting for a stream id, across connections,
@@ -131,6 +138,8 @@ public:
     // Counts into a cluster's shared counters (pool connections do; the control connection not).
     bool counters_shared() const noexcept { return counters_.use_count() > 1; }
     const std::string& endpoint() const noexcept { return endpoint_; }
+    // The host's metrics block (connection_params::metrics), or null.
+    request_metrics* metrics() const noexcept { return metrics_; }
     const std::string& close_reason() const noexcept { return close_reason_; }
     const protocol::string_multimap& supported() const noexcept { return supported_; }
     asio::any_io_executor get_executor() noexcept { return socket_.get_executor(); }
@@ -189,6 +198,8 @@ private:
     std::unique_ptr<tls_stream> tls_;
     connection_params params_;
     std::shared_ptr<connection_counters> counters_;
+    request_metrics* metrics_;      // params_.metrics, or null
+    bool counted_open_ = false;     // on_connection_opened was called: close reports it once
     std::string endpoint_;
     int version_;
     state state_ = state::idle;

@@ -38,6 +38,12 @@ struct plan_state {
     std::vector<host_ptr> hosts;
     std::size_t next = 0;
     std::string tried;  // "host: why; ..." for no_host_available
+    // Metrics: the user request (null: none), the attempts sent so far, and
+    // when the last one ended (the request's end unless more work followed;
+    // unset: read the clock).
+    request_probe* probe = nullptr;
+    int attempts = 0;
+    clock::time_point ended{};
 
     // The next host of the plan with a connection open, and that connection.
     std::shared_ptr<connection> advance(cluster_impl& cl, host_ptr& h) {
@@ -91,10 +97,26 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
     return dec;
 }
 
-asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec) {
+asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec, plan_state& plan) {
     // DDL: the request completes once the hosts agree on the new schema.
-    if (!ec && out.kind() == result_kind::schema_change) (void)co_await s.cluster().wait_schema_agreement();
+    if (!ec && out.kind() == result_kind::schema_change) {
+        (void)co_await s.cluster().wait_schema_agreement();
+        plan.ended = {};
+    }
     co_return ec;
+}
+
+// A retry (on_retry in the registry and in the block of the host it goes to).
+void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std::error_code& ec,
+                 const diagnostics& d) {
+    ++cl.counters().retries;
+    if (auto* reg = cl.metrics(); reg && reg->counting()) {
+        reg->requests().on_retry();
+        if (to) to->on_retry();
+    }
+    cl.log().debug([&] {
+        return "retrying on " + h.endpoint() + " after: " + (d.message().empty() ? ec.message() : d.message());
+    });
 }
 
 asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_options& o, const resolved& r,
@@ -110,12 +132,20 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             diag.assign("no host could take the request: " + plan.tried);
             co_return make_error_code(client_errc::no_host_available);
         }
-        const auto remaining = left(r.deadline);
+        const auto now = clock::now();
+        const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(r.deadline - now);
         if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
         attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
+        attempt_probe counted(conn->metrics(), now);
+        ++plan.attempts;
         h->count_request();
         auto ec = co_await attempt(ctx, out, diag);
-        if (!ec) co_return co_await finish(s, out, ec);
+        if (counted.active() || plan.probe) {
+            plan.ended = clock::now();  // the attempt's end, and the request's too when it ends here
+            counted.finish_at(plan.ended, ec);
+            if (plan.probe) plan.probe->set_attempt(h->endpoint(), plan.attempts, false);
+        }
+        if (!ec) co_return co_await finish(s, out, ec, plan);
         if (ec == client_errc::request_timeout && left(r.deadline).count() <= 0) co_return ec;
         auto dec = decide(cl, r, o, ec, diag, retries);
         switch (dec.what) {
@@ -133,7 +163,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
         }
         if (dec.cl) cl_now = *dec.cl;
         ++retries;
-        ++cl.counters().retries;
+        count_retry(cl, conn->metrics(), *h, ec, diag);
     }
 }
 
@@ -145,6 +175,8 @@ struct race : std::enable_shared_from_this<race> {
         result_set out;
         diagnostics diag;
         host_ptr host;
+        clock::time_point ended;
+        bool speculative = false;  // started by a speculative execution
     };
     explicit race(const asio::any_io_executor& ex) : wake(ex) {}
     asio::steady_timer wake;
@@ -153,24 +185,28 @@ struct race : std::enable_shared_from_this<race> {
     std::deque<finished> done;
 
     void start(const attempt_fn& attempt, std::shared_ptr<connection> conn, host_ptr h, std::chrono::milliseconds timeout,
-               consistency cl, std::optional<consistency> serial) {
+               consistency cl, std::optional<consistency> serial, bool speculative) {
         auto sig = std::make_shared<asio::cancellation_signal>();
         signals.push_back(sig);
         ++running;
         auto self = shared_from_this();
         asio::co_spawn(
             wake.get_executor(),
-            [self, &attempt, conn, h, timeout, cl, serial]() -> asio::awaitable<void> {
+            [self, &attempt, conn, h, timeout, cl, serial, speculative]() -> asio::awaitable<void> {
                 finished f;
                 f.host = h;
+                f.speculative = speculative;
                 h->count_request();
                 attempt_context ctx{*conn, timeout, cl, serial};
+                attempt_probe counted(conn->metrics());
                 try {
                     f.ec = co_await attempt(ctx, f.out, f.diag);
                 } catch (const std::exception& e) {
                     f.ec = client_errc::internal_error;
                     f.diag.assign(e.what());
                 }
+                f.ended = clock::now();
+                counted.finish_at(f.ended, f.ec);
                 self->done.push_back(std::move(f));
                 --self->running;
                 self->wake.cancel();
@@ -201,7 +237,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
         diag.assign("no host could take the request: " + (plan.tried.empty() ? std::string("no host is up") : plan.tried));
         co_return make_error_code(client_errc::no_host_available);
     }
-    st->start(attempt, conn, h, left(r.deadline), r.cl, r.serial_cl);
+    st->start(attempt, conn, h, left(r.deadline), r.cl, r.serial_cl, false);
     int executions = 1, retries = 0;
     auto next_spec = clock::now() + r.speculation->delay;
     std::error_code last = client_errc::no_host_available;
@@ -214,22 +250,27 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
         auto cs = co_await asio::this_coro::cancellation_state;
         if (cs.cancelled() != asio::cancellation_type::none) {
             co_await st->settle();
+            plan.ended = {};  // settling takes time of its own
             diag.assign("cancelled");
             co_return make_error_code(asio::error::operation_aborted);
         }
         while (!st->done.empty()) {
             auto f = std::move(st->done.front());
             st->done.pop_front();
+            plan.ended = f.ended;
+            if (plan.probe) plan.probe->set_attempt(f.host->endpoint(), executions + retries, f.speculative);
             if (!f.ec) {
                 co_await st->settle();
+                plan.ended = {};  // settling takes time of its own
                 out = std::move(f.out);
-                co_return co_await finish(s, out, {});
+                co_return co_await finish(s, out, {}, plan);
             }
             auto dec = decide(cl, r, o, f.ec, f.diag, retries);
             last = f.ec;
             last_diag = f.diag;
             if (dec.what == retry_decision::kind::ignore) {
                 co_await st->settle();
+                plan.ended = {};  // settling takes time of its own
                 out = result_set{};
                 co_return std::error_code{};
             }
@@ -243,8 +284,8 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
             }
             if (!c || left(r.deadline).count() <= 0) continue;
             ++retries;
-            ++cl.counters().retries;
-            st->start(attempt, c, next_host, left(r.deadline), dec.cl.value_or(r.cl), r.serial_cl);
+            count_retry(cl, c->metrics(), *next_host, f.ec, f.diag);
+            st->start(attempt, c, next_host, left(r.deadline), dec.cl.value_or(r.cl), r.serial_cl, false);
         }
         if (st->running == 0) {
             diag = last_diag;
@@ -253,6 +294,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
         if (!wait_ec) {  // the timer fired: deadline or time to speculate
             if (clock::now() >= r.deadline) {
                 co_await st->settle();
+                plan.ended = {};  // settling takes time of its own
                 co_return timed_out(r, diag, plan.tried);
             }
             if (executions < r.speculation->max_executions) {
@@ -260,7 +302,11 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                 if (auto c = plan.advance(cl, sh)) {
                     ++executions;
                     ++cl.counters().speculative;
-                    st->start(attempt, c, sh, left(r.deadline), r.cl, r.serial_cl);
+                    if (auto* reg = cl.metrics(); reg && reg->counting()) {
+                        reg->requests().on_speculative_execution();
+                        if (auto* m = c->metrics()) m->on_speculative_execution();
+                    }
+                    st->start(attempt, c, sh, left(r.deadline), r.cl, r.serial_cl, true);
                 }
                 next_spec = clock::now() + r.speculation->delay;
             }
@@ -268,10 +314,9 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
     }
 }
 
-}  // namespace
-
-asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
-                                             const attempt_fn& attempt, result_set& out, diagnostics& diag) {
+asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_options& o, const routing_input& where,
+                                               const attempt_fn& attempt, result_set& out, diagnostics& diag,
+                                               plan_state& plan) {
     auto& cl = s.cluster();
     const auto& cfg = cl.config();
     resolved r;
@@ -280,7 +325,8 @@ asio::awaitable<std::error_code> run_request(session_impl& s, const request_opti
     if (ec) co_return ec;
     const auto* p = r.profile;
     r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;
-    r.deadline = clock::now() + r.timeout;
+    // The probe's start, when there is one, saves a clock read.
+    r.deadline = (plan.probe ? plan.probe->start_time() : clock::now()) + r.timeout;
     r.cl = o.cl ? *o.cl : p && p->cl ? *p->cl : cfg.default_consistency;
     r.serial_cl = o.serial_cl ? o.serial_cl : p ? p->serial_cl : std::nullopt;
     if (o.idempotent) {
@@ -293,7 +339,6 @@ asio::awaitable<std::error_code> run_request(session_impl& s, const request_opti
     routing.token = where.token;
     routing.cl = r.cl;
     if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
-    plan_state plan;
     cl.plan(routing, p, plan.hosts);
     if (plan.hosts.empty() || !cl.connection_to(*plan.hosts.front())) {
         // Pools may still be opening (just after connect, or after a node came back).
@@ -308,6 +353,18 @@ asio::awaitable<std::error_code> run_request(session_impl& s, const request_opti
     }
     if (r.speculation) co_return co_await run_speculative(s, o, r, plan, attempt, out, diag);
     co_return co_await run_sequential(s, o, r, plan, attempt, out, diag);
+}
+
+}  // namespace
+
+asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
+                                             const attempt_fn& attempt, result_set& out, diagnostics& diag,
+                                             request_probe* probe) {
+    plan_state plan;  // outlives the probe's finish: the host names it reports live in its hosts
+    plan.probe = probe;
+    auto ec = co_await route_and_run(s, o, where, attempt, out, diag, plan);
+    if (probe) probe->finish_at(plan.ended != clock::time_point{} ? plan.ended : clock::now(), ec);
+    co_return ec;
 }
 
 }  // namespace async_cassandra::detail

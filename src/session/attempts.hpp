@@ -4,6 +4,7 @@
 #pragma once
 
 #include "connection/connection.hpp"
+#include "metrics/probe.hpp"
 
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/statement_options.hpp>
@@ -38,7 +39,11 @@ struct routing_input {
     std::optional<std::int64_t> token;
 };
 
+// `probe` (null: nothing recorded) is the user request this runs: its start
+// is the deadline's, it learns the attempt that answered, and it is finished
+// here, at the end of that attempt (after schema agreement for DDL).
 asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
-                                             const attempt_fn& attempt, result_set& out, diagnostics& diag);
+                                             const attempt_fn& attempt, result_set& out, diagnostics& diag,
+                                             request_probe* probe = nullptr);
 
 }  // namespace async_cassandra::detail

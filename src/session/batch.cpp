@@ -63,7 +63,8 @@ routing_input batch_routing(const batch& b, const session_impl& s) {
     return where;
 }
 
-asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, result_set& out, diagnostics& diag) {
+asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, result_set& out, diagnostics& diag,
+                                           request_probe* probe) {
     if (b.empty()) {
         diag.assign("an empty batch");
         co_return make_error_code(client_errc::invalid_request);
@@ -115,14 +116,18 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
                 co_return ec;
             }
         },
-        out, diag);
+        out, diag, probe);
 }
 
 }  // namespace
 
 asio::awaitable<op_result<result_set>> execute_batch_op(std::shared_ptr<session_impl> s, batch b, diagnostics* diag) {
+    // A batch has no one query text to show.
     co_return co_await session_request<result_set>(
-        std::move(s), diag, [&b](session_impl& si, result_set& out, diagnostics& d) { return run_batch(si, b, out, d); });
+        std::move(s), std::string_view{}, diag,
+        [&b](session_impl& si, result_set& out, diagnostics& d, request_probe* probe) {
+            return run_batch(si, b, out, d, probe);
+        });
 }
 
 }  // namespace detail

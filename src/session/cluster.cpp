@@ -91,6 +91,7 @@ int cluster::protocol_version() const { return impl_ ? impl_->protocol_version()
 
 std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->hosts() : std::vector<host_ptr>{}; }
 
+std::shared_ptr<metrics_registry> cluster::metrics() const { return impl_ ? impl_->metrics_shared() : nullptr; }
 std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> cluster::metadata() const {
     return impl_ ? impl_->schema() : std::make_shared<const std::map<std::string, keyspace_metadata, std::less<>>>();
 }

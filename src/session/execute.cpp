@@ -133,7 +133,7 @@ asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context
 }
 
 asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
-                                               diagnostics& diag) {
+                                               diagnostics& diag, request_probe* probe) {
     const auto values = value_refs(st.values());
     const std::vector<std::string_view> names(st.names().begin(), st.names().end());
     const auto& o = st.options();
@@ -152,7 +152,7 @@ asio::awaitable<std::error_code> run_statement(session_impl& s, const statement&
                 s, ctx, protocol::opcode::query, o,
                 [&](protocol::byte_writer& w) { protocol::encode_query(w, st.query(), p, version); }, nullptr, res, d);
         },
-        out, diag);
+        out, diag, probe);
 }
 
 std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values) {

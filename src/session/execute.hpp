@@ -5,6 +5,7 @@
 #include "session/attempts.hpp"
 #include "session/request.hpp"
 #include "session/session_impl.hpp"
+#include "metrics/probe.hpp"
 
 #include <async_cassandra/detail/async_run.hpp>
 #include <async_cassandra/prepared_statement.hpp>
@@ -18,7 +19,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace async_cassandra::detail {
@@ -35,19 +39,38 @@ struct request_guard {
 // Runs `fn(session_impl&, T&, diagnostics&) -> awaitable<error_code>` as one
 // request of the session: refused when the session is closed, counted until
 // it ends. `diag_out` (may be null) receives the diagnostics.
+// `query`: the CQL text the metrics and the request listener see (must
+// outlive the request; empty when there is none, e.g. a batch); nullopt
+// when the operation is not a user request of its own (a stream, whose
+// pages are counted as they are fetched). An `fn` that also takes a
+// request_probe* (null when nothing is recorded) passes it on to
+// run_request, which reports the attempt that answered and reuses its clock
+// readings; otherwise the request ends here.
 template <class T, class Fn>
-asio::awaitable<op_result<T>> session_request(std::shared_ptr<session_impl> s, diagnostics* diag_out, Fn fn) {
+asio::awaitable<op_result<T>> session_request(std::shared_ptr<session_impl> s, std::optional<std::string_view> query,
+                                              diagnostics* diag_out, Fn fn) {
     diagnostics local;
     diagnostics& diag = diag_out ? *diag_out : local;
     diag.clear();
     op_result<T> out;
-    if (!s || s->closed()) {
+    if (!s) {
         diag.assign("the session is closed");
         out.first = client_errc::session_closed;
         co_return out;
     }
+    request_probe probe(query ? s->cluster().metrics() : nullptr, query.value_or(std::string_view{}));
+    if (s->closed()) {
+        diag.assign("the session is closed");
+        out.first = client_errc::session_closed;
+        probe.finish(out.first);
+        co_return out;
+    }
     request_guard guard(*s);
-    out.first = co_await fn(*s, out.second, diag);
+    if constexpr (std::is_invocable_v<Fn&, session_impl&, T&, diagnostics&, request_probe*>)
+        out.first = co_await fn(*s, out.second, diag, probe.active() ? &probe : nullptr);
+    else
+        out.first = co_await fn(*s, out.second, diag);
+    probe.finish(out.first);  // nothing when run_request has finished it
     co_return out;
 }
 
@@ -122,8 +145,8 @@ asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn
 // The token of a bound statement's partition key, when every component is bound.
 std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values);
 
-// Runs a simple statement (QUERY).
+// Runs a simple statement (QUERY); `probe` as in run_request.
 asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
-                                               diagnostics& diag);
+                                               diagnostics& diag, request_probe* probe = nullptr);
 
 }  // namespace async_cassandra::detail

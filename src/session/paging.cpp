@@ -104,4 +104,8 @@ asio::awaitable<row_stream> session::execute_stream(statement st) {
 
 session_stats session::stats() const { return impl_ ? impl_->stats() : session_stats{}; }
 
+std::shared_ptr<metrics_registry> session::metrics() const {
+    return impl_ ? impl_->cluster().metrics_shared() : nullptr;
+}
+
 }  // namespace async_cassandra

@@ -199,7 +199,7 @@ void note_new_metadata(prepared_data& d, const prepared_state& sent, const resul
 }
 
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
-                                           diagnostics& diag) {
+                                           diagnostics& diag, request_probe* probe) {
     const auto& data = st.prepared().data();
     if (!data) {
         diag.assign("execute of a bound statement from an empty prepared_statement");
@@ -238,7 +238,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                 co_return ec;
             }
         },
-        out, diag);
+        out, diag, probe);
 }
 
 }  // namespace
@@ -246,16 +246,19 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
 asio::awaitable<op_result<prepared_statement>> prepare_op(std::shared_ptr<session_impl> s, statement st,
                                                           diagnostics* diag) {
     co_return co_await session_request<prepared_statement>(
-        std::move(s), diag, [&st](session_impl& si, prepared_statement& out, diagnostics& d) {
+        std::move(s), std::string_view(st.query()), diag, [&st](session_impl& si, prepared_statement& out, diagnostics& d) {
             return run_prepare_statement(si, st, out, d);
         });
 }
 
 asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_impl> s, bound_statement st,
                                                         diagnostics* diag) {
+    const auto& data = st.prepared().data();
+    const std::string_view query = data ? std::string_view(data->query) : std::string_view{};
     co_return co_await session_request<result_set>(
-        std::move(s), diag,
-        [&st](session_impl& si, result_set& out, diagnostics& d) { return run_bound(si, st, out, d); });
+        std::move(s), query, diag, [&st](session_impl& si, result_set& out, diagnostics& d, request_probe* probe) {
+            return run_bound(si, st, out, d, probe);
+        });
 }
 
 }  // namespace detail

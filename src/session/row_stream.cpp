@@ -322,8 +322,9 @@ private:
 asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, statement st,
                                                          stream_config cfg, diagnostics* diag_out) {
     auto session = s;  // the stream keeps its session
+    // Not counted itself: each page it fetches is a request (execute_op).
     co_return co_await session_request<row_stream>(
-        std::move(s), diag_out,
+        std::move(s), std::nullopt, diag_out,
         [&](session_impl&, row_stream& out, diagnostics& diag) -> asio::awaitable<std::error_code> {
             auto impl = std::make_shared<row_stream_impl>(std::move(session), std::move(st), std::move(cfg));
             auto ec = co_await impl->start(diag);

@@ -12,8 +12,10 @@ namespace detail {
 
 asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st, diagnostics* diag_out) {
     co_return co_await session_request<result_set>(
-        std::move(s), diag_out,
-        [&st](session_impl& si, result_set& out, diagnostics& diag) { return run_statement(si, st, out, diag); });
+        std::move(s), std::string_view(st.query()), diag_out,
+        [&st](session_impl& si, result_set& out, diagnostics& diag, request_probe* probe) {
+            return run_statement(si, st, out, diag, probe);
+        });
 }
 
 }  // namespace detail

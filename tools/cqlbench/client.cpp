@@ -126,6 +126,7 @@ asio::awaitable<run_result> run_client(const options& o) {
     cfg.protocol_version = o.protocol;
     cfg.compression = o.compression;
     cfg.default_consistency = o.consistency;
+    cfg.metrics = o.metrics;
     o.security.apply(cfg);  // checked in main before the run, so it throws only if the password file changed
     // Every worker's request gets a stream id at once.
     cfg.max_requests_per_connection = std::max<std::size_t>(cfg.max_requests_per_connection, o.concurrency);

@@ -201,6 +201,7 @@ const std::vector<option_spec>& specs() {
          }},
         {"--json", false, [](options& o, std::string_view) { o.json = true; }},
         {"--ceiling", false, [](options& o, std::string_view) { o.ceiling = true; }},
+        {"--no-metrics", false, [](options& o, std::string_view) { o.metrics = false; }},
         {"--progress", false, [](options& o, std::string_view) { o.progress = true; }},
         {"--no-progress", false, [](options& o, std::string_view) { o.progress = false; }},
     });
@@ -296,6 +297,7 @@ usage: cqlbench [options]
   --json                        print one JSON object instead of the table
   --ceiling                     the wire limit: one raw socket sending pre-encoded EXECUTEs
                                 (insert or select), no client library
+  --no-metrics                  the client with cluster_config::metrics = false (their cost)
   --progress / --no-progress    a progress line on stderr each second (default: when stderr is a tty)
 
 TLS and authentication (the same options as cql):

@@ -55,6 +55,7 @@ struct options {
     // --- Output ---
     bool json = false;
     bool ceiling = false;          // raw-socket wire limit instead of the client
+    bool metrics = true;           // the client's cluster_config::metrics (off: measure their cost)
     std::optional<bool> progress;  // default: when stderr is a terminal
 };
 
