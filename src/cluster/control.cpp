@@ -1,6 +1,7 @@
 // The control connection: discovery, events, schema, schema agreement.
 #include "cluster/cluster_impl.hpp"
 #include "cluster/schema_builder.hpp"
+#include "cluster/token_map.hpp"
 #include "cluster/token_ring.hpp"
 
 #include <async_cassandra/inet_address.hpp>
@@ -48,11 +49,14 @@ void fill_host(host& h, const row_view& row, const result_set& rs) {
     h.tokens.clear();
     if (has_column(rs, "tokens"))
         for (const auto& t : row.get<std::set<std::string>>("tokens")) {
-            try {
-                h.tokens.push_back(std::stoll(t));
-            } catch (const std::exception&) {
-                // Not a Murmur3 token (another partitioner): no token awareness.
+            std::int64_t v = 0;
+            if (!parse_token(t, v).empty()) {
+                // Not a Murmur3 token (another partitioner): no token awareness
+                // for this host rather than a ring with holes.
+                h.tokens.clear();
+                break;
             }
+            h.tokens.push_back(v);
         }
     std::sort(h.tokens.begin(), h.tokens.end());
 }

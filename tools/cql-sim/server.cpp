@@ -68,6 +68,7 @@ server::server(asio::any_io_executor ex, config cfg) : state_(std::make_shared<d
     state_->cfg = std::move(cfg);
     state_->topo.nodes = state_->cfg.nodes;
     state_->topo.data_center = state_->cfg.data_center;
+    state_->topo.node_data_centers = state_->cfg.node_data_centers;
     state_->counters.nodes.resize(static_cast<std::size_t>(std::max(state_->cfg.nodes, 1)));
 }
 
@@ -153,6 +154,12 @@ const stats& server::stats() const { return state_->counters; }
 
 std::size_t server::open_connections(std::optional<int> node) const {
     return for_each_open(*state_, node, [](sim_connection&) {});
+}
+
+std::vector<std::uint64_t> server::statements_per_connection(std::optional<int> node) const {
+    std::vector<std::uint64_t> out;
+    for_each_open(*state_, node, [&](sim_connection& c) { out.push_back(c.statements()); });
+    return out;
 }
 
 }  // namespace cql_sim

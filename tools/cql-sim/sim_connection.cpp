@@ -110,6 +110,7 @@ void sim_connection::handle(const pr::envelope& req) {
                 send(frame(stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, e, version_); }));
                 return;
             }
+            ++statements_;
             handle_statement(req);
             return;
         default: {

@@ -27,6 +27,8 @@ public:
     void mute() noexcept { muted_ = true; }
     bool is_open() const noexcept { return !closed_; }
     int node() const noexcept { return node_; }
+    // QUERY/PREPARE/EXECUTE/BATCH requests received so far.
+    std::uint64_t statements() const noexcept { return statements_; }
     // Queues EVENT if this connection REGISTERed for `type`.
     bool push_event(std::string_view type, const pr::event_body& e);
 
@@ -76,6 +78,7 @@ private:
     bool muted_ = false;  // after mute_after: nothing more is sent
     std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()
     bool closed_ = false;
+    std::uint64_t statements_ = 0;
 };
 
 }  // namespace cql_sim

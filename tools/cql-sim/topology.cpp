@@ -51,6 +51,11 @@ ac::uuid topology::host_id(int node) {
     return ac::uuid::from_bytes(b);
 }
 
+const std::string& topology::dc_of(int node) const {
+    const auto i = static_cast<std::size_t>(node);
+    return i < node_data_centers.size() ? node_data_centers[i] : data_center;
+}
+
 rows_result topology::local(int node) const {
     using ac::type_id;
     rows_result r;
@@ -66,7 +71,7 @@ rows_result topology::local(int node) const {
                  tokens_col(t)};
     const std::set<std::string> tokens{std::to_string(token(node))};
     r.rows.push_back({ac::encode_value("local"), ac::encode_value("COMPLETED"), ac::encode_value(inet(node)),
-                      ac::encode_value(cluster_name), ac::encode_value("3.4.7"), ac::encode_value(data_center),
+                      ac::encode_value(cluster_name), ac::encode_value("3.4.7"), ac::encode_value(dc_of(node)),
                       ac::encode_value(host_id(node)), ac::encode_value(inet(node)), ac::encode_value("5"),
                       ac::encode_value("org.apache.cassandra.dht.Murmur3Partitioner"), ac::encode_value(rack),
                       ac::encode_value(release_version), ac::encode_value(inet(node)),
@@ -87,7 +92,7 @@ rows_result topology::peers(int node) const {
     for (int i = 0; i < nodes; ++i) {
         if (i == node) continue;
         const std::set<std::string> tokens{std::to_string(token(i))};
-        r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(data_center), ac::encode_value(host_id(i)),
+        r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(dc_of(i)), ac::encode_value(host_id(i)),
                           ac::encode_value(inet(i)), ac::encode_value(rack), ac::encode_value(release_version),
                           ac::encode_value(inet(i)), ac::encode_value(schema_version()), ac::encode_value(tokens)});
     }
@@ -109,7 +114,7 @@ rows_result topology::peers_v2(int node) const {
         const std::set<std::string> tokens{std::to_string(token(i))};
         const auto p = static_cast<std::int32_t>(port);
         r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}),
-                          ac::encode_value(data_center), ac::encode_value(host_id(i)), ac::encode_value(inet(i)),
+                          ac::encode_value(dc_of(i)), ac::encode_value(host_id(i)), ac::encode_value(inet(i)),
                           ac::encode_value(p), ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}),
                           ac::encode_value(rack), ac::encode_value(release_version),
                           ac::encode_value(schema_version()), ac::encode_value(tokens)});

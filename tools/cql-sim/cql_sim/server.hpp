@@ -47,6 +47,9 @@ struct config {
     std::vector<std::string> auth_challenges;
     std::string auth_success_token;
     std::string data_center = "datacenter1";
+    // Node i's data centre when set (missing entries: data_center), for
+    // multi-DC load-balancing tests.
+    std::vector<std::string> node_data_centers;
     std::string cql_version = "3.4.7";
 };
 
@@ -108,6 +111,9 @@ public:
     const cql_sim::stats& stats() const;
     // Open connections, of every node or of one.
     std::size_t open_connections(std::optional<int> node = std::nullopt) const;
+    // For each open connection (of every node or of one), in the order they
+    // were accepted: the QUERY/PREPARE/EXECUTE/BATCH requests it received.
+    std::vector<std::uint64_t> statements_per_connection(std::optional<int> node = std::nullopt) const;
 
 private:
     std::shared_ptr<detail::shared_state> state_;

@@ -1,5 +1,6 @@
 // The fake cluster cql-sim presents: N nodes on 127.0.0.1..N, one rack, one
-// data centre, balanced Murmur3 tokens, and the system tables describing them.
+// data centre (or one per node, by node_data_centers), balanced Murmur3
+// tokens, and the system tables describing them.
 #pragma once
 
 #include <cql_sim/rules.hpp>
@@ -8,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cql_sim {
 
@@ -15,6 +17,8 @@ struct topology {
     int nodes = 1;
     std::uint16_t port = 9042;
     std::string data_center = "datacenter1";
+    // Node i's data centre when set (missing entries: data_center).
+    std::vector<std::string> node_data_centers;
     std::string rack = "rack1";
     std::string release_version = "5.0-sim";
     std::string cluster_name = "cql-sim";
@@ -24,6 +28,7 @@ struct topology {
     // Balanced Murmur3 token of node i, one token per node.
     std::int64_t token(int node) const;
     static ac::uuid host_id(int node);
+    const std::string& dc_of(int node) const;
 
     rows_result local(int node) const;
     rows_result peers(int node) const;     // every node but `node`
