@@ -9,6 +9,7 @@
 #include <async_cassandra/value_view.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,37 @@ public:
     row_view row(std::size_t i) const;
     // The first row; throws value_error when the page is empty.
     row_view first_row() const;
+
+    // for (auto row : rs) visits this page's rows (row_views into rs).
+    class iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = row_view;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = row_view;
+
+        iterator() = default;
+        row_view operator*() const noexcept { return row_view(*rs_, i_); }
+        iterator& operator++() noexcept {
+            ++i_;
+            return *this;
+        }
+        iterator operator++(int) noexcept {
+            auto old = *this;
+            ++i_;
+            return old;
+        }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.i_ == b.i_; }
+
+    private:
+        friend class result_set;
+        iterator(const result_set* rs, std::size_t i) noexcept : rs_(rs), i_(i) {}
+        const result_set* rs_ = nullptr;
+        std::size_t i_ = 0;
+    };
+    iterator begin() const noexcept { return iterator(this, 0); }
+    iterator end() const noexcept { return iterator(this, rows_); }
 
     bool has_more_pages() const noexcept { return paging_state_.has_value(); }
     // Opaque token for statement::set_paging_state; empty when this is the last page.

@@ -18,9 +18,13 @@
 #include <asio/awaitable.hpp>
 
 #include <chrono>
+#include <concepts>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 namespace async_cassandra {
 
@@ -52,11 +56,26 @@ auto start_session_op(std::shared_ptr<session_impl> impl, asio::any_io_executor 
 
 // --- Paging and streaming (operations behind session's block below) ---
 namespace detail {
-asio::awaitable<op_result<result_set>> next_page_op(std::shared_ptr<session_impl> s, statement st,
+// What may be paged or streamed: a simple or a bound prepared statement.
+using paged_statement = std::variant<statement, bound_statement>;
+template <class S>
+concept pageable = std::convertible_to<S, statement> || std::same_as<std::remove_cvref_t<S>, bound_statement>;
+template <class S>
+paged_statement to_paged(S&& st) {
+    if constexpr (std::same_as<std::remove_cvref_t<S>, bound_statement>)
+        return paged_statement(std::in_place_index<1>, std::forward<S>(st));
+    else
+        return paged_statement(std::in_place_index<0>, statement(std::forward<S>(st)));
+}
+
+// Runs either kind (execute_op or execute_bound_op).
+asio::awaitable<op_result<result_set>> execute_paged_op(std::shared_ptr<session_impl> s, paged_statement st,
+                                                        diagnostics* diag);
+asio::awaitable<op_result<result_set>> next_page_op(std::shared_ptr<session_impl> s, paged_statement st,
                                                     std::optional<std::string> paging_state, diagnostics* diag);
-asio::awaitable<op_result<result_pages>> all_op(std::shared_ptr<session_impl> s, statement st, std::size_t max_rows,
-                                                diagnostics* diag);
-asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, statement st,
+asio::awaitable<op_result<result_pages>> all_op(std::shared_ptr<session_impl> s, paged_statement st,
+                                                std::size_t max_rows, diagnostics* diag);
+asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, paged_statement st,
                                                          stream_config cfg, diagnostics* diag);
 }  // namespace detail
 
@@ -183,73 +202,80 @@ public:
     // too_many_requests (the diagnostics name the limit).
 
     // The page after `rs`, which `st` returned (its paging state is taken
-    // now: rs need not outlive the call). When rs was the last page,
-    // completes at once with an empty result and sends nothing.
+    // now: rs need not outlive the call). `st` is a statement (or its text)
+    // or a bound_statement. When rs was the last page, completes at once
+    // with an empty result and sends nothing.
     // Errors and cancellation as async_execute.
-    template <class Token>
-    auto async_next_page(statement st, const result_set& rs, diagnostics& diag, Token&& token) {
+    template <detail::pageable S, class Token>
+    auto async_next_page(S&& st, const result_set& rs, diagnostics& diag, Token&& token) {
         return detail::async_run<result_set>(
             get_executor(), std::forward<Token>(token),
-            [impl = impl_, st = std::move(st), ps = rs.paging_state(), d = &diag]() mutable {
+            [impl = impl_, st = detail::to_paged(std::forward<S>(st)), ps = rs.paging_state(), d = &diag]() mutable {
                 return detail::next_page_op(std::move(impl), std::move(st), std::move(ps), d);
             });
     }
-    template <class Token>
-    auto async_next_page(statement st, const result_set& rs, Token&& token) {
-        return detail::async_run<result_set>(get_executor(), std::forward<Token>(token),
-                                             [impl = impl_, st = std::move(st), ps = rs.paging_state()]() mutable {
-                                                 return detail::next_page_op(std::move(impl), std::move(st),
-                                                                             std::move(ps), nullptr);
-                                             });
+    template <detail::pageable S, class Token>
+    auto async_next_page(S&& st, const result_set& rs, Token&& token) {
+        return detail::async_run<result_set>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, st = detail::to_paged(std::forward<S>(st)), ps = rs.paging_state()]() mutable {
+                return detail::next_page_op(std::move(impl), std::move(st), std::move(ps), nullptr);
+            });
     }
     asio::awaitable<result_set> next_page(statement st, const result_set& rs);
+    asio::awaitable<result_set> next_page(bound_statement st, const result_set& rs);
 
     // Every page of st's result, fetched one after the other, keeping at
     // most `max_rows` rows: past it, fetching stops and the result reports
     // truncated() (with paging_state() to go on), rather than failing.
     // Memory grows with the result: prefer execute_stream for large ones.
     // Cancellation: terminal; stops at once, no further page is requested.
-    template <class Token>
-    auto async_all(statement st, std::size_t max_rows, diagnostics& diag, Token&& token) {
-        return detail::async_run<result_pages>(get_executor(), std::forward<Token>(token),
-                                               [impl = impl_, st = std::move(st), max_rows, d = &diag]() mutable {
-                                                   return detail::all_op(std::move(impl), std::move(st), max_rows, d);
-                                               });
+    template <detail::pageable S, class Token>
+    auto async_all(S&& st, std::size_t max_rows, diagnostics& diag, Token&& token) {
+        return detail::async_run<result_pages>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, st = detail::to_paged(std::forward<S>(st)), max_rows, d = &diag]() mutable {
+                return detail::all_op(std::move(impl), std::move(st), max_rows, d);
+            });
     }
-    template <class Token>
-    auto async_all(statement st, std::size_t max_rows, Token&& token) {
-        return detail::async_run<result_pages>(get_executor(), std::forward<Token>(token),
-                                               [impl = impl_, st = std::move(st), max_rows]() mutable {
-                                                   return detail::all_op(std::move(impl), std::move(st), max_rows,
-                                                                         nullptr);
-                                               });
+    template <detail::pageable S, class Token>
+    auto async_all(S&& st, std::size_t max_rows, Token&& token) {
+        return detail::async_run<result_pages>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, st = detail::to_paged(std::forward<S>(st)), max_rows]() mutable {
+                return detail::all_op(std::move(impl), std::move(st), max_rows, nullptr);
+            });
     }
     asio::awaitable<result_pages> all(statement st, std::size_t max_rows = no_row_limit);
+    asio::awaitable<result_pages> all(bound_statement st, std::size_t max_rows = no_row_limit);
 
     // Runs st and completes, once its first page has arrived, with a
     // row_stream that fetches the rest as it is consumed (see stream_config
     // for prefetch, timeouts and progress). A statement's paging state
     // resumes an earlier stream. Errors: the first page's, as
     // async_execute. Cancellation: terminal; abandons the first page.
-    template <class Token>
-    auto async_execute_stream(statement st, stream_config cfg, diagnostics& diag, Token&& token) {
+    // `st` is a statement (or its text) or a bound_statement.
+    template <detail::pageable S, class Token>
+    auto async_execute_stream(S&& st, stream_config cfg, diagnostics& diag, Token&& token) {
         return detail::async_run<row_stream>(
             get_executor(), std::forward<Token>(token),
-            [impl = impl_, st = std::move(st), cfg = std::move(cfg), d = &diag]() mutable {
+            [impl = impl_, st = detail::to_paged(std::forward<S>(st)), cfg = std::move(cfg), d = &diag]() mutable {
                 return detail::execute_stream_op(std::move(impl), std::move(st), std::move(cfg), d);
             });
     }
-    template <class Token>
-    auto async_execute_stream(statement st, stream_config cfg, Token&& token) {
-        return detail::async_run<row_stream>(get_executor(), std::forward<Token>(token),
-                                             [impl = impl_, st = std::move(st), cfg = std::move(cfg)]() mutable {
-                                                 return detail::execute_stream_op(std::move(impl), std::move(st),
-                                                                                  std::move(cfg), nullptr);
-                                             });
+    template <detail::pageable S, class Token>
+    auto async_execute_stream(S&& st, stream_config cfg, Token&& token) {
+        return detail::async_run<row_stream>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, st = detail::to_paged(std::forward<S>(st)), cfg = std::move(cfg)]() mutable {
+                return detail::execute_stream_op(std::move(impl), std::move(st), std::move(cfg), nullptr);
+            });
     }
     // Give a named stream_config (g++ 12: no braced temporary inside co_await).
     asio::awaitable<row_stream> execute_stream(statement st, stream_config cfg);
     asio::awaitable<row_stream> execute_stream(statement st);
+    asio::awaitable<row_stream> execute_stream(bound_statement st, stream_config cfg);
+    asio::awaitable<row_stream> execute_stream(bound_statement st);
 
     // Counters of this session, its connection and cluster (on the session's executor).
     session_stats stats() const;

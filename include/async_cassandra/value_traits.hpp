@@ -8,6 +8,7 @@
 #include <async_cassandra/protocol/bytes.hpp>
 #include <async_cassandra/types.hpp>
 
+#include <array>
 #include <bit>
 #include <chrono>
 #include <concepts>
@@ -69,7 +70,10 @@ template <class T>
 void write_be(protocol::byte_writer& w, T v) {
     using U = std::make_unsigned_t<T>;
     const auto u = static_cast<U>(v);
-    for (int i = static_cast<int>(sizeof(T)) - 1; i >= 0; --i) w.u8(static_cast<std::uint8_t>(u >> (8 * i)));
+    // One append, so a fresh buffer allocates once (not once per doubling).
+    std::array<std::byte, sizeof(T)> b{};
+    for (std::size_t i = 0; i < sizeof(T); ++i) b[i] = static_cast<std::byte>(u >> (8 * (sizeof(T) - 1 - i)));
+    w.raw(b);
 }
 
 // [int] n before the items of a list, set or map.

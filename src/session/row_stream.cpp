@@ -54,18 +54,22 @@ std::size_t page_bytes(const result_set& page) {
 bool cancelled(asio::cancellation_type t, asio::cancellation_type which) {
     return (t & which) != asio::cancellation_type::none;
 }
+
+std::optional<std::string> paging_state_of(const paged_statement& st) {
+    return std::visit([](const auto& x) { return x.paging_state(); }, st);
+}
 }  // namespace
 
 // Lives as long as the row_stream or a fetch in flight, whichever is longer.
 // Everything runs on the session's executor.
 class row_stream_impl : public std::enable_shared_from_this<row_stream_impl> {
 public:
-    row_stream_impl(std::shared_ptr<session_impl> s, statement st, stream_config cfg)
+    row_stream_impl(std::shared_ptr<session_impl> s, paged_statement st, stream_config cfg)
         : session_(std::move(s)),
           st_(std::move(st)),
           cfg_(std::move(cfg)),
-          next_state_(st_.paging_state()),
-          delivered_state_(st_.paging_state()),
+          next_state_(paging_state_of(st_)),
+          delivered_state_(next_state_),
           wake_(session_->cluster().executor(), asio::steady_timer::time_point::max()),
           fetch_done_(session_->cluster().executor(), asio::steady_timer::time_point::max()),
           deadline_(session_->cluster().executor()) {}
@@ -169,12 +173,16 @@ private:
     void start_fetch() {
         ++requested_;
         fetching_ = true;
-        statement st = st_;
-        if (next_state_) st.set_paging_state(*next_state_);
-        if (cfg_.page_size > 0) st.set_page_size(cfg_.page_size);
-        if (cfg_.page_timeout.count() > 0) st.set_timeout(cfg_.page_timeout);
+        paged_statement st = st_;
+        std::visit(
+            [&](auto& x) {
+                if (next_state_) x.set_paging_state(*next_state_);
+                if (cfg_.page_size > 0) x.set_page_size(cfg_.page_size);
+                if (cfg_.page_timeout.count() > 0) x.set_timeout(cfg_.page_timeout);
+            },
+            st);
         fetch_diag_.clear();
-        asio::co_spawn(executor(), execute_op(session_, std::move(st), &fetch_diag_),
+        asio::co_spawn(executor(), execute_paged_op(session_, std::move(st), &fetch_diag_),
                        asio::bind_cancellation_slot(
                            fetch_cancel_.slot(),
                            [self = shared_from_this()](std::exception_ptr e, op_result<result_set> r) {
@@ -297,7 +305,7 @@ private:
     static constexpr std::chrono::microseconds slice{2000};
 
     std::shared_ptr<session_impl> session_;
-    statement st_;
+    paged_statement st_;
     stream_config cfg_;
     result_set current_;  // the consumer's page
     std::size_t cursor_ = 0;
@@ -319,7 +327,7 @@ private:
     asio::cancellation_signal fetch_cancel_;
 };
 
-asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, statement st,
+asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session_impl> s, paged_statement st,
                                                          stream_config cfg, diagnostics* diag_out) {
     auto session = s;  // the stream keeps its session
     // Not counted itself: each page it fetches is a request (execute_op).

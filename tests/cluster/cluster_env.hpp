@@ -1,6 +1,6 @@
 // Set-up for the tests against the 3-node cluster scripts/cassandra starts
 // (`scripts/cassandra start --nodes 3`). AC_CLUSTER_HOSTS names its nodes
-// (default 127.0.0.1,127.0.0.2,127.0.0.3); the tests kill, freeze and
+// (required: there is no default); the tests kill, freeze and
 // restart nodes through scripts/cassandra, with the environment they run in
 // (CASSANDRA_HOME_DIR, CASSANDRA_FIRST_ADDRESS).
 #pragma once
@@ -11,6 +11,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -19,8 +20,15 @@
 namespace cluster_env {
 
 inline std::vector<std::string> hosts() {
+    // No default: these tests kill and restart nodes, and a guess (say
+    // 127.0.0.1) could be a single node someone else relies on.
     const char* env = std::getenv("AC_CLUSTER_HOSTS");
-    std::string list = env && *env ? env : "127.0.0.1,127.0.0.2,127.0.0.3";
+    if (!env || !*env) {
+        std::fprintf(stderr, "cluster tests: set AC_CLUSTER_HOSTS (and CASSANDRA_HOME_DIR, CASSANDRA_FIRST_ADDRESS "
+                             "for scripts/cassandra) to the 3-node cluster to use; scripts/run-tests does\n");
+        std::abort();
+    }
+    std::string list = env;
     std::vector<std::string> out;
     std::stringstream ss(list);
     for (std::string h; std::getline(ss, h, ',');) out.push_back(h);

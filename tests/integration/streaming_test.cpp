@@ -184,6 +184,51 @@ TEST(streaming, progress_is_a_running_total_and_a_slow_callback_does_not_hold_ba
     });
 }
 
+// A bound prepared statement pages and streams like a simple one: the
+// partition key bound once, the paging state carried from page to page.
+TEST(streaming, prepared_statements_stream_page_and_fetch_all) {
+    test_env::run([]() -> awaitable<void> {
+        auto f = co_await open();
+        auto sel = co_await f.session.prepare("SELECT p, c, v FROM " + stream_env::table + " WHERE p = ?");
+        ac::stream_config sc;
+        sc.page_size = 300;
+        auto stream = co_await f.session.execute_stream(sel.bind(3), sc);
+        std::size_t rows = 0;
+        bool right_partition = true;
+        while (auto row = co_await stream.next()) {
+            right_partition = right_partition && row->get<std::int32_t>(0) == 3;
+            ++rows;
+        }
+        EXPECT_EQ(rows, 1000u);
+        EXPECT_TRUE(right_partition);
+        EXPECT_EQ(stream.progress().pages, 4u);  // 300, 300, 300, 100
+
+        // Manual paging with the same bound statement.
+        auto b = sel.bind(3);
+        b.set_page_size(400);
+        auto page = co_await f.session.execute(b);
+        std::size_t paged = page.size(), pages = 1;
+        while (page.has_more_pages()) {
+            page = co_await f.session.next_page(b, page);
+            paged += page.size();
+            ++pages;
+        }
+        EXPECT_EQ(paged, 1000u);
+        EXPECT_EQ(pages, 3u);
+
+        // all(), capped.
+        auto capped = sel.bind(3);
+        capped.set_page_size(300);
+        auto all = co_await f.session.all(capped, 500);
+        EXPECT_EQ(all.size(), 500u);
+        EXPECT_TRUE(all.truncated());
+        std::size_t visited = 0;
+        for (auto row : all) visited += row.get<std::int32_t>(0) == 3 ? 1 : 0;
+        EXPECT_EQ(visited, 500u);
+        co_await f.cluster.close();
+    });
+}
+
 TEST(streaming, close_destruction_and_cancellation_stop_fetching_at_once) {
     test_env::run([]() -> awaitable<void> {
         auto f = co_await open();

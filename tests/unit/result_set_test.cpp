@@ -50,6 +50,21 @@ TEST(result_set, rows_are_read_in_place) {
     EXPECT_FALSE(rs.has_more_pages());
 }
 
+TEST(result_set, range_for_visits_every_row_in_order) {
+    auto rs = result_set::from_body(rows_body(), 0, 5);
+    std::vector<std::string> names;
+    std::vector<bool> n_null;
+    for (auto row : rs) {
+        names.push_back(row.get<std::string>(0));
+        n_null.push_back(row.is_null(1));
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"héllo", ""}));
+    EXPECT_EQ(n_null, (std::vector<bool>{false, true}));
+    EXPECT_EQ(std::distance(rs.begin(), rs.end()), 2);
+    result_set empty;
+    EXPECT_EQ(empty.begin(), empty.end());
+}
+
 TEST(result_set, type_mismatch_names_column_and_both_types) {
     auto rs = result_set::from_body(rows_body(), 0, 5);
     try {
