@@ -1,6 +1,8 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <limits>
 #include <string_view>
 
@@ -63,15 +65,19 @@ parse_result parse(std::span<char* const> args) {
         }
         // The rest take a value: "--name value" or "--name=value".
         std::string_view value;
-        if (auto eq = arg.find('='); eq != std::string_view::npos) {
+        const auto eq = arg.find('=');
+        if (eq != std::string_view::npos) {
             value = arg.substr(eq + 1);
             arg = arg.substr(0, eq);
-        } else if (i + 1 < args.size()) {
-            value = args[++i];
-        } else {
-            return fail("option " + std::string(arg) + " needs a value");
         }
-        const std::string name(arg);
+        constexpr std::string_view with_value[] = {"--host", "--port",     "--rows",    "--concurrency",
+                                                   "--page-size", "--keyspace", "--progress"};
+        if (std::find(std::begin(with_value), std::end(with_value), arg) == std::end(with_value))
+            return fail("unknown option " + std::string(arg));
+        if (eq == std::string_view::npos) {
+            if (i + 1 == args.size()) return fail("option " + std::string(arg) + " needs a value");
+            value = args[++i];
+        }
         if (arg == "--host") {
             if (value.empty()) return fail("--host needs a host name or address");
             r.opts.host = value;
@@ -100,8 +106,6 @@ parse_result parse(std::span<char* const> args) {
             if (value != "bar" && value != "lines")
                 return fail("--progress wants bar or lines, not '" + std::string(value) + "'");
             r.opts.progress_tty = value == "bar";
-        } else {
-            return fail("unknown option " + name);
         }
     }
     return r;

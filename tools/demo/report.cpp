@@ -34,10 +34,8 @@ void print_phases(const std::vector<phase_result>& phases) {
             const double rate = p.took.count() > 0 ? static_cast<double>(p.rows) / p.took.count() : 0;
             std::printf(" %11s %11s", with_commas(p.rows).c_str(),
                         with_commas(static_cast<std::uint64_t>(rate)).c_str());
-        } else {
-            std::printf(" %11s %11s", "", "");
         }
-        if (p.latency.count) {
+        if (p.rows && p.latency.count) {
             const auto& h = p.latency;
             std::printf(" %9s %9.3f %9.3f %9.3f %9.3f", with_commas(h.count).c_str(), ms(h.percentile(50)),
                         ms(h.percentile(95)), ms(h.percentile(99)), ms(h.percentile(99.9)));
