@@ -1,8 +1,9 @@
 # Runs an example and checks what it prints, for CTest:
-#   cmake [-DCRLF=ON] -P expect_output.cmake -- PROGRAM [ARG...] --expect REGEX...
-# Fails when PROGRAM exits non-zero or a REGEX matches nowhere in its standard
-# output (line ends normalized to \n). CRLF=ON also requires every line of the
-# output to end with \r\n (CSV, RFC 4180).
+#   cmake [-DCRLF=ON] [-DEXIT=N] -P expect_output.cmake -- PROGRAM [ARG...] --expect REGEX...
+# Fails when PROGRAM's exit status is not N (default 0) or a REGEX matches
+# nowhere in its standard output followed by its standard error (line ends
+# normalized to \n). CRLF=ON also requires every line of the standard output
+# to end with \r\n (CSV, RFC 4180).
 set(command "")
 set(expect "")
 set(target command)
@@ -34,8 +35,11 @@ message("${out}")
 if(err)
   message("stderr:\n${err}")
 endif()
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "${command} failed (${rc})")
+if(NOT DEFINED EXIT)
+  set(EXIT 0)
+endif()
+if(NOT rc EQUAL EXIT)
+  message(FATAL_ERROR "${command} exited with ${rc}, not ${EXIT}")
 endif()
 if(CRLF)
   # In hex, byte by byte: CMake's text reading drops carriage returns.
@@ -49,7 +53,7 @@ if(CRLF)
     message(FATAL_ERROR "${crlf_count} of the ${lf_count} lines of the output end with CRLF, not all")
   endif()
 endif()
-string(REPLACE "\r\n" "\n" out "${out}")
+string(REPLACE "\r\n" "\n" out "${out}${err}")
 foreach(re IN LISTS expect)
   if(NOT out MATCHES "${re}")
     message(FATAL_ERROR "the output has nothing matching: ${re}")
