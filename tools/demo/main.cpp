@@ -210,12 +210,13 @@ asio::awaitable<void> run(options o) {
     co_await cluster.close();
     end_phase("cleanup");  // the DROP TABLE and closing
 
-    print_phases(phases);
-    print_counters(metrics);
+    // The long Prometheus text first, so that the summary ends the output.
     if (o.prometheus) {
         std::printf("\n# Prometheus text snapshot (the driver's metrics after the stream phase)\n%s",
                     ac::to_prometheus(metrics).c_str());
     }
+    print_phases(phases);
+    print_counters(metrics);
     std::printf("\ndemo: ok\n");
 }
 
