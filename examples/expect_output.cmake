@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)  # current policies: output is taken literally
 # Runs an example and checks what it prints, for CTest:
 #   cmake [-DCRLF=ON] [-DEXIT=N] -P expect_output.cmake -- PROGRAM [ARG...] --expect REGEX...
 # Fails when PROGRAM's exit status is not N (default 0) or a REGEX matches
@@ -26,9 +27,12 @@ if(NOT command)
 endif()
 
 # Through a file: execute_process would turn CRLF into LF in a variable.
+# Named after the whole command: tests that run one program with other
+# arguments may run at the same time.
 list(GET command 0 program)
 get_filename_component(name "${program}" NAME)
-set(out_file "${CMAKE_CURRENT_BINARY_DIR}/${name}.out")
+string(MD5 command_hash "${command}")
+set(out_file "${CMAKE_CURRENT_BINARY_DIR}/${name}-${command_hash}.out")
 execute_process(COMMAND ${command} OUTPUT_FILE "${out_file}" ERROR_VARIABLE err RESULT_VARIABLE rc)
 file(READ "${out_file}" out)
 message("${out}")
