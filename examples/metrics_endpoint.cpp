@@ -1,12 +1,12 @@
 // Metrics: run some requests, serve the cluster's counters on /metrics, and
 // scrape them once with a plain socket, as Prometheus would.
 //   metrics_endpoint [host]   (default 127.0.0.1; exits by itself)
+#include "example_common.hpp"
+
 #include <async_cassandra/async_cassandra.hpp>
 #include <async_cassandra/metrics_server.hpp>
 
-#include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
-#include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
@@ -14,7 +14,6 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
-#include <cstdlib>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -72,17 +71,5 @@ asio::awaitable<void> run(std::string host) {
 }
 
 int main(int argc, char** argv) {
-    asio::io_context io;
-    int status = EXIT_SUCCESS;
-    asio::co_spawn(io, run(argc > 1 ? argv[1] : "127.0.0.1"), [&](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            std::cerr << "metrics_endpoint: " << ex.what() << '\n';
-            status = EXIT_FAILURE;
-        }
-    });
-    io.run();
-    return status;
+    return run_example("metrics_endpoint", run(argc > 1 ? argv[1] : "127.0.0.1"));
 }

@@ -1,14 +1,31 @@
-// Streams a table to standard output as CSV, a page at a time, with progress
-// on standard error: memory stays at two pages however large the table.
+// Streams a table to standard output as CSV (RFC 4180), a page at a time,
+// with progress on standard error: memory stays at two pages however large
+// the table.
+//   stream_export [host] > columns.csv   (default 127.0.0.1)
+#include "example_common.hpp"
+
 #include <async_cassandra/async_cassandra.hpp>
 
-#include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
 
-#include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 namespace ac = async_cassandra;
+
+// One CSV field: quoted when it holds a comma, quote or line break (types
+// such as "map<text, int>" do), with quotes doubled.
+void write_field(std::ostream& out, std::string_view v) {
+    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out << v;
+        return;
+    }
+    out << '"';
+    for (char c : v) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
 
 asio::awaitable<void> run(std::string host) {
     ac::cluster_config config;
@@ -25,10 +42,13 @@ asio::awaitable<void> run(std::string host) {
     };
     auto stream = co_await session.execute_stream(
         "SELECT keyspace_name, table_name, column_name, type FROM system_schema.columns", sc);
-    std::cout << "keyspace,table,column,type\n";
+    std::cout << "keyspace,table,column,type\r\n";  // RFC 4180 ends records with CRLF
     while (auto row = co_await stream.next()) {  // valid until the next call
-        std::cout << row->get<std::string_view>(0) << ',' << row->get<std::string_view>(1) << ','
-                  << row->get<std::string_view>(2) << ',' << row->get<std::string_view>(3) << '\n';
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i) std::cout << ',';
+            write_field(std::cout, row->get<std::string_view>(i));
+        }
+        std::cout << "\r\n";
     }
     std::cerr << stream.progress().rows << " rows exported\n";
     co_await session.close();
@@ -36,17 +56,5 @@ asio::awaitable<void> run(std::string host) {
 }
 
 int main(int argc, char** argv) {
-    asio::io_context io;
-    int status = EXIT_SUCCESS;
-    asio::co_spawn(io, run(argc > 1 ? argv[1] : "127.0.0.1"), [&](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            std::cerr << "stream_export: " << ex.what() << '\n';
-            status = EXIT_FAILURE;
-        }
-    });
-    io.run();
-    return status;
+    return run_example("stream_export", run(argc > 1 ? argv[1] : "127.0.0.1"));
 }

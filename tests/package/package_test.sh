@@ -49,8 +49,20 @@ add_library(header_check OBJECT ${header_tus})
 target_link_libraries(header_check PRIVATE async_cassandra::async_cassandra)
 target_compile_options(header_check PRIVATE -Wall -Wextra -Werror)
 CMAKE
+# Two of the examples, built (not run: no server here) as a user would: the
+# smallest, and the one using Asio's sockets beside the driver's.
+mkdir -p "$work/consumer/examples"
+cp "$here/../../examples/example_common.hpp" "$work/consumer/examples/"
+for example in hello http_service; do
+    cp "$here/../../examples/$example.cpp" "$work/consumer/examples/"
+    cat >> "$work/consumer/CMakeLists.txt" <<CMAKE
+add_executable(example_$example examples/$example.cpp)
+target_link_libraries(example_$example PRIVATE async_cassandra::async_cassandra)
+target_compile_options(example_$example PRIVATE -Wall -Wextra -Werror)
+CMAKE
+done
 
-step "consumer with find_package ($(echo "$headers" | wc -l) headers compiled alone)"
+step "consumer with find_package ($(echo "$headers" | wc -l) headers compiled alone, examples hello and http_service)"
 CXXFLAGS="${extra[*]}" LDFLAGS="${extra[*]}" cmake -S "$work/consumer" -B "$work/cmake-build" -G Ninja \
     -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release > "$work/configure.log" \
     || { cat "$work/configure.log"; exit 1; }

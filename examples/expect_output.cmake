@@ -1,0 +1,65 @@
+cmake_minimum_required(VERSION 3.25)  # current policies: output is taken literally
+# Runs an example and checks what it prints, for CTest:
+#   cmake [-DCRLF=ON] [-DEXIT=N] -P expect_output.cmake -- PROGRAM [ARG...] --expect REGEX...
+# Fails when PROGRAM's exit status is not N (default 0) or a REGEX matches
+# nowhere in its standard output followed by its standard error (line ends
+# normalized to \n). CRLF=ON also requires every line of the standard output
+# to end with \r\n (CSV, RFC 4180).
+set(command "")
+set(expect "")
+set(target command)
+math(EXPR last "${CMAKE_ARGC} - 1")
+set(after_dashes FALSE)
+foreach(i RANGE ${last})
+  set(arg "${CMAKE_ARGV${i}}")
+  if(NOT after_dashes)
+    if(arg STREQUAL "--")
+      set(after_dashes TRUE)
+    endif()
+  elseif(arg STREQUAL "--expect")
+    set(target expect)
+  else()
+    list(APPEND ${target} "${arg}")
+  endif()
+endforeach()
+if(NOT command)
+  message(FATAL_ERROR "usage: cmake -P expect_output.cmake -- PROGRAM [ARG...] --expect REGEX...")
+endif()
+
+# Through a file: execute_process would turn CRLF into LF in a variable.
+# Named after the whole command: tests that run one program with other
+# arguments may run at the same time.
+list(GET command 0 program)
+get_filename_component(name "${program}" NAME)
+string(MD5 command_hash "${command}")
+set(out_file "${CMAKE_CURRENT_BINARY_DIR}/${name}-${command_hash}.out")
+execute_process(COMMAND ${command} OUTPUT_FILE "${out_file}" ERROR_VARIABLE err RESULT_VARIABLE rc)
+file(READ "${out_file}" out)
+message("${out}")
+if(err)
+  message("stderr:\n${err}")
+endif()
+if(NOT DEFINED EXIT)
+  set(EXIT 0)
+endif()
+if(NOT rc EQUAL EXIT)
+  message(FATAL_ERROR "${command} exited with ${rc}, not ${EXIT}")
+endif()
+if(CRLF)
+  # In hex, byte by byte: CMake's text reading drops carriage returns.
+  file(READ "${out_file}" hex HEX)
+  string(REGEX REPLACE "(..)" "\\1 " bytes "${hex}")
+  string(REGEX MATCHALL "0a " lf "${bytes}")
+  string(REGEX MATCHALL "0d 0a " crlf "${bytes}")
+  list(LENGTH lf lf_count)
+  list(LENGTH crlf crlf_count)
+  if(lf_count EQUAL 0 OR NOT lf_count EQUAL crlf_count)
+    message(FATAL_ERROR "${crlf_count} of the ${lf_count} lines of the output end with CRLF, not all")
+  endif()
+endif()
+string(REPLACE "\r\n" "\n" out "${out}${err}")
+foreach(re IN LISTS expect)
+  if(NOT out MATCHES "${re}")
+    message(FATAL_ERROR "the output has nothing matching: ${re}")
+  endif()
+endforeach()
