@@ -1,28 +1,24 @@
 # A thin convenience layer; the real steps live in scripts/ and CMake.
-.PHONY: demo test deps build build-asan build-fuzz bench cassandra-start cassandra-stop clean
+.PHONY: demo test deps configure build build-asan build-fuzz bench cassandra-start cassandra-stop clean
 
 # Options are explicit so a stale CMake cache cannot silently drop targets.
 CMAKE_FLAGS := -G Ninja -DASYNC_CASSANDRA_WERROR=ON -DASYNC_CASSANDRA_TESTS=ON -DASYNC_CASSANDRA_EXAMPLES=ON -DASYNC_CASSANDRA_BENCH=ON
 # The release build of `make build` and `make test`; the demo shares it.
 CONFIGURE := cmake -S . -B build $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNC_CASSANDRA_SANITIZE= >/dev/null
 
-# The demo: builds only what it needs (in the build dir of `make build`,
-# same flags), starts the local node (a node started elsewhere that already
-# answers on 127.0.0.1:9042 is used as it is), then loads a million rows and
-# reads them back (tools/demo; `make demo DEMO_ARGS="--rows 100000"`).
+# The demo (scripts/demo): builds only what it needs, in the build dir of
+# `make build` with the same flags, while the local node starts (a node that
+# already answers on 127.0.0.1:9042 is used as it is), then loads a million
+# rows and reads them back (tools/demo; `make demo DEMO_ARGS="--rows 100000"`).
 DEMO_ARGS ?=
 demo: deps
-	@$(CONFIGURE)
-	@cmake --build build --target demo
-	@if ! scripts/cassandra status >/dev/null 2>&1 && timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9042' 2>/dev/null; then \
-	  echo "demo: using the Cassandra node already listening on 127.0.0.1:9042"; \
-	else \
-	  scripts/cassandra start; \
-	fi
-	build/tools/demo/demo $(DEMO_ARGS)
+	scripts/demo $(DEMO_ARGS)
 
 test:
 	scripts/run-tests
+
+configure:
+	@$(CONFIGURE)
 
 deps:
 	@scripts/install-deps
