@@ -82,8 +82,29 @@ asio::awaitable<session> cluster::open_session(std::string keyspace) {
     co_return s;
 }
 
+namespace {
+// The cluster's own coroutines, run on its strand when threaded.
+asio::awaitable<detail::op_result<bool>> close_op(std::shared_ptr<detail::cluster_impl> c) {
+    co_await c->close();
+    co_return detail::op_result<bool>{};
+}
+asio::awaitable<detail::op_result<bool>> agreement_op(std::shared_ptr<detail::cluster_impl> c) {
+    co_return detail::op_result<bool>{{}, co_await c->wait_schema_agreement()};
+}
+// Made outside the coroutines: g++ 12 destroys a lambda temporary of a
+// co_await expression twice.
+auto hop_close(const std::shared_ptr<detail::cluster_impl>& impl) {
+    return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+}
+auto hop_agreement(const std::shared_ptr<detail::cluster_impl>& impl) {
+    return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return agreement_op(impl); });
+}
+}  // namespace
+
 asio::awaitable<void> cluster::close() {
-    if (impl_) co_await impl_->close();
+    if (!impl_) co_return;
+    if (!impl_->threaded()) co_return co_await impl_->close();
+    co_await hop_close(impl_);
 }
 
 cluster::executor_type cluster::get_executor() const { return impl_->executor(); }
@@ -98,9 +119,14 @@ std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> clu
 
 asio::awaitable<bool> cluster::wait_for_schema_agreement() {
     if (!impl_) co_return false;
-    co_return co_await impl_->wait_schema_agreement();
+    if (!impl_->threaded()) co_return co_await impl_->wait_schema_agreement();
+    co_return co_await hop_agreement(impl_);
 }
 
-prepared_cache_stats cluster::prepared_stats() const { return impl_ ? impl_->prepared().stats_now() : prepared_cache_stats{}; }
+prepared_cache_stats cluster::prepared_stats() const {
+    if (!impl_) return prepared_cache_stats{};
+    auto lock = impl_->snapshot_lock();
+    return impl_->prepared().stats_now();
+}
 
 }  // namespace async_cassandra
