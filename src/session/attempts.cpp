@@ -133,7 +133,8 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             co_return make_error_code(client_errc::no_host_available);
         }
         const auto now = clock::now();
-        const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(r.deadline - now);
+        // Rounded up (left()): the attempt never times out before the request's deadline.
+        const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - now);
         if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
         attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
         attempt_probe counted(conn->metrics(), now);

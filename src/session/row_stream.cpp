@@ -91,11 +91,11 @@ public:
         if (++rows_since_check_ < 64) return false;
         rows_since_check_ = 0;
         const auto now = std::chrono::steady_clock::now();
-        if (now - last_suspend_ < slice) return false;
-        last_suspend_ = now;
+        if (now - last_suspend_.load(std::memory_order_relaxed) < slice) return false;
+        last_suspend_.store(now, std::memory_order_relaxed);
         return true;
     }
-    void note_suspend() noexcept { last_suspend_ = std::chrono::steady_clock::now(); }
+    void note_suspend() noexcept { last_suspend_.store(std::chrono::steady_clock::now(), std::memory_order_relaxed); }
 
     // Waits for the first page (execute_stream).
     asio::awaitable<std::error_code> start(diagnostics& diag) {
@@ -310,7 +310,8 @@ private:
     result_set current_;  // the consumer's page
     std::size_t cursor_ = 0;
     unsigned rows_since_check_ = 0;
-    std::chrono::steady_clock::time_point last_suspend_ = std::chrono::steady_clock::now();
+    // Atomic: note_suspend() runs on the session's strand, should_yield() on the consumer's.
+    std::atomic<std::chrono::steady_clock::time_point> last_suspend_{std::chrono::steady_clock::now()};
     std::deque<result_set> ready_;  // received, not yet delivered
     std::optional<std::string> next_state_;       // for the next request
     std::optional<std::string> delivered_state_;  // resumes after the last delivered page

@@ -28,7 +28,7 @@ namespace {
 
 constexpr const char* keyspace = "threads_ks";
 constexpr int coroutines = 16;
-constexpr int ops_per_coroutine = 40;  // j % 3: 0 simple insert, 1 bound insert, 2 batch of two
+constexpr int ops_per_coroutine = 60;  // j % 3: 0 simple insert, 1 bound insert, 2 batch of two
 constexpr int plain_threads = 4;
 constexpr int ops_per_thread = 20;
 
@@ -204,7 +204,7 @@ TEST(threads, one_session_shared_by_coroutines_and_threads) {
     threads.clear();
     ASSERT_EQ(thread_failures, 0);
 
-    // Every request counted once: 16 x (1 prepare + 40) + 4 x 20.
+    // Every request counted once: 16 x (1 prepare + 60) + 4 x 20.
     const auto after = cluster.metrics()->snapshot().requests;
     const std::uint64_t issued = coroutines * (1 + ops_per_coroutine) + plain_threads * ops_per_thread;
     EXPECT_EQ(after.requests - before.requests, issued);
