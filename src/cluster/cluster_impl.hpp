@@ -138,7 +138,7 @@ public:
     std::shared_ptr<request_metrics> host_metrics(const std::string& endpoint) const;
     const logger& log() const noexcept { return log_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
-    int protocol_version() const noexcept { return version_; }
+    int protocol_version() const noexcept { return version_.load(std::memory_order_relaxed); }
     prepared_cache& prepared() noexcept { return prepared_; }
     const std::shared_ptr<connection>& control() const noexcept { return control_; }
     using schema_map = std::map<std::string, keyspace_metadata, std::less<>>;
@@ -184,7 +184,7 @@ private:
     std::shared_ptr<const schema_map> schema_ = std::make_shared<const schema_map>();
     bool peers_v2_ = true;  // system.peers_v2 exists (Cassandra 4+)
     std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
-    int version_ = 0;
+    std::atomic<int> version_{0};  // cluster::protocol_version() reads it on any thread
     // Atomic: session::closed() reads them on any thread; written on ex_ only.
     std::atomic<bool> closing_{false};
     std::atomic<bool> shut_down_{false};

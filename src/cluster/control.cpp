@@ -230,7 +230,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
                                                             diagnostics& diag) {
     std::error_code ec;
     // Offer the configured version; step down once if the server refuses it.
-    for (int v = version_ ? version_ : cfg_.protocol_version; v >= 4; --v) {
+    for (int v = version_ ? version_.load() : cfg_.protocol_version; v >= 4; --v) {
         diag.clear();
         auto c = co_await open_one(address, port, v, ec, diag, true);
         if (c) {

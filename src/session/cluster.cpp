@@ -4,6 +4,7 @@
 
 #include <async_cassandra/cluster.hpp>
 
+#include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
@@ -12,6 +13,13 @@
 namespace async_cassandra {
 
 namespace detail {
+namespace {
+// Made outside the coroutine (g++ 12 and temporaries of co_await expressions).
+auto connect_on_strand(cluster_impl& impl, diagnostics& diag) {
+    return asio::co_spawn(impl.executor(), impl.connect(diag), asio::use_awaitable);
+}
+}  // namespace
+
 asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag_out) {
     diagnostics local;
     diagnostics& diag = diag_out ? *diag_out : local;
@@ -34,7 +42,12 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
         }
     }
     auto impl = std::make_shared<cluster_impl>(ex, std::move(cfg), std::move(tls));
-    out.first = co_await impl->connect(diag);
+    // Threaded, the cluster's state is its strand's from the start: the
+    // pools it opens run there while connect() waits for them.
+    if (impl->threaded())
+        out.first = co_await connect_on_strand(*impl, diag);
+    else
+        out.first = co_await impl->connect(diag);
     if (!out.first) out.second = cluster(std::move(impl));
     co_return out;
 }

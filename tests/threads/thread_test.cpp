@@ -193,6 +193,8 @@ TEST(threads, one_session_shared_by_coroutines_and_threads) {
                     (void)cluster.hosts();
                     (void)cluster.metrics()->snapshot();
                     (void)cluster.prepared_stats();
+                    (void)cluster.metadata();
+                    if (cluster.protocol_version() < 4) throw std::runtime_error("no protocol version");
                 }
             } catch (const std::exception& e) {
                 ADD_FAILURE() << "thread " << t << ": " << e.what();
