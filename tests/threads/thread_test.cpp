@@ -7,6 +7,10 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/this_coro.hpp>
@@ -16,6 +20,7 @@
 
 #include <atomic>
 #include <future>
+#include <iostream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -247,6 +252,66 @@ TEST(threads, one_session_shared_by_coroutines_and_threads) {
     session.async_execute(ac::statement("SELECT now() FROM system.local"),
                           [&refused](std::error_code ec, ac::result_set) { refused.set_value(ec); });
     EXPECT_EQ(refused.get_future().get(), ac::client_errc::session_closed);
+    wait(pool.io, cluster.close());
+}
+
+// Timeouts and cancellations hop from the cluster's strand (and the
+// callers' strands) to the connections': 16 coroutines on strands of their
+// own race requests, some with a 1 ms timeout, against timers.
+TEST(threads, timeouts_and_cancellation_from_other_strands) {
+    thread_pool pool(8);
+    ac::diagnostics diag;
+    auto cluster = ac::cluster::async_connect(pool.io.get_executor(), threaded_config(), diag, asio::use_future).get();
+    auto session = wait(pool.io, cluster.open_session());
+    // Both pool connections open first: requests waiting for them would lose every race.
+    for (int i = 0; i < 200 && session.stats().open_connections < 2; ++i) std::this_thread::sleep_for(10ms);
+    const auto before = cluster.metrics()->snapshot().requests;
+    std::atomic<int> answered{0}, timed_out{0}, cut{0};
+    constexpr int per_coroutine = 20;
+    auto racer = [&](ac::session& s, int) -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        auto ex = co_await asio::this_coro::executor;
+        for (int j = 0; j < per_coroutine; ++j) {
+            ac::statement st("SELECT release_version FROM system.local");
+            if (j % 2) st.set_timeout(1ms);
+            // Losing races at once, mid-flight, or never (the request answers or times out).
+            const std::chrono::microseconds delays[] = {0us, 500us, 2000us, 50000us};
+            asio::steady_timer timer(ex, delays[j % 4]);
+            std::error_code ec;
+            auto r = co_await (s.async_execute(std::move(st), asio::redirect_error(asio::use_awaitable, ec)) ||
+                               timer.async_wait(asio::use_awaitable));
+            if (r.index() == 1)
+                ++cut;
+            else if (!ec)
+                ++answered;
+            else if (ec == ac::client_errc::request_timeout)
+                ++timed_out;
+            else
+                throw std::runtime_error("unexpected error: " + ec.message());
+        }
+    };
+    std::vector<std::future<void>> done;
+    for (int i = 0; i < coroutines; ++i)
+        done.push_back(asio::co_spawn(asio::make_strand(pool.io), racer(session, i), asio::use_future));
+    for (auto& f : done) {
+        ASSERT_EQ(f.wait_for(120s), std::future_status::ready);
+        f.get();
+    }
+    EXPECT_EQ(answered + timed_out + cut, coroutines * per_coroutine);
+    EXPECT_GT(cut, 0) << "no request lost a race with a timer: the cancellation path went untested";
+    std::cout << "answered " << answered << ", timed out " << timed_out << ", cancelled " << cut << '\n';
+    // Abandoned stream ids come back once their answers arrive.
+    for (int i = 0; i < 200 && session.stats().connection_orphaned > 0; ++i) std::this_thread::sleep_for(10ms);
+    const auto stats = session.stats();
+    EXPECT_EQ(stats.connection_orphaned, 0u);
+    EXPECT_EQ(stats.in_flight, 0u);
+    EXPECT_EQ(stats.connection_in_flight, 0u);
+    const auto after = cluster.metrics()->snapshot().requests;
+    EXPECT_EQ(after.requests - before.requests, static_cast<std::uint64_t>(coroutines * per_coroutine));
+    EXPECT_EQ(after.completed - before.completed, static_cast<std::uint64_t>(coroutines * per_coroutine));
+    // The session still works afterwards.
+    auto rs = session.async_execute(ac::statement("SELECT release_version FROM system.local"), asio::use_future).get();
+    EXPECT_EQ(rs.size(), 1u);
     wait(pool.io, cluster.close());
 }
 
