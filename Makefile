@@ -1,5 +1,5 @@
 # A thin convenience layer; the real steps live in scripts/ and CMake.
-.PHONY: demo test deps configure build build-asan build-fuzz bench cassandra-start cassandra-stop clean
+.PHONY: demo test deps configure build build-asan build-tsan build-fuzz bench cassandra-start cassandra-stop clean
 
 # Options are explicit so a stale CMake cache cannot silently drop targets.
 CMAKE_FLAGS := -G Ninja -DASYNC_CASSANDRA_WERROR=ON -DASYNC_CASSANDRA_TESTS=ON -DASYNC_CASSANDRA_EXAMPLES=ON -DASYNC_CASSANDRA_BENCH=ON
@@ -31,6 +31,12 @@ build-asan:
 	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DASYNC_CASSANDRA_SANITIZE=address,undefined >/dev/null
 	@cmake --build build-asan
 
+# ThreadSanitizer: only the library and thread_tests (label threads), the
+# many-thread test of one shared session (docs/threads.md).
+build-tsan:
+	@cmake -S . -B build-tsan $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNC_CASSANDRA_SANITIZE=thread >/dev/null
+	@cmake --build build-tsan --target thread_tests
+
 # libFuzzer targets need clang; FUZZ_SECONDS bounds each run in ctest.
 FUZZ_SECONDS ?= 30
 build-fuzz:
@@ -50,4 +56,4 @@ cassandra-stop:
 	scripts/cassandra stop
 
 clean:
-	rm -rf build build-asan build-fuzz build-rel
+	rm -rf build build-asan build-tsan build-fuzz build-rel

@@ -30,7 +30,10 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
 }
 
 // Owns the connections to the cluster. Thread safety: distinct objects safe;
-// one cluster is used from its executor. Destruction without close() closes
+// one cluster is used from its executor, or with cluster_config::io_threads
+// > 1 from any thread (it then runs on a strand of the executor given to
+// connect, its pool connections on strands of their own; docs/threads.md).
+// Destruction without close() closes
 // the connections without blocking; requests in flight fail with
 // connection_closed.
 class cluster {

@@ -87,6 +87,15 @@ struct cluster_config {
     // Named per-request settings (statement::set_profile).
     std::map<std::string, execution_profile> profiles{};
 
+    // --- Threads (docs/threads.md) ---
+    // How many threads run the io_context the cluster connects on. 1 (the
+    // default): everything runs on that one executor, with no strand and no
+    // lock. More: the cluster's own state runs on a strand and each pool
+    // connection on a strand of its own, so connections read, write and
+    // encode in parallel and every session and cluster call may come from
+    // any thread. Set it to the number of threads calling io_context::run.
+    std::size_t io_threads = 1;
+
     // --- Observability ---
     // (Every member has an initializer: designated initializers that leave
     // one out would otherwise warn under -Wmissing-field-initializers.)

@@ -67,8 +67,9 @@ asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::s
 // session::execute_stream). Move-only.
 //
 // Use one call at a time (next(), next_page() or close()), from the
-// session's executor. Thread safety: distinct objects safe; shared objects
-// unsafe.
+// session's executor (with cluster_config::io_threads > 1: from any one
+// thread at a time; the calls hop to the session's strand and back).
+// Thread safety: distinct objects safe; shared objects unsafe.
 //
 // Destruction or close() stops fetching at once: the request in flight is
 // abandoned (its stream id stays reserved until the server answers) and no

@@ -79,8 +79,13 @@ asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session
                                                          stream_config cfg, diagnostics* diag);
 }  // namespace detail
 
-// Thread safety: distinct objects safe; a session and its cluster must be
-// used from the cluster's executor (pass a strand for a multi-threaded pool).
+// Thread safety (docs/threads.md): distinct objects safe. With
+// cluster_config::io_threads = 1 (the default) a session and its cluster are
+// used from the cluster's executor (with an io_context run by several
+// threads, connect on a strand). With io_threads > 1 one session may be
+// shared: every member may be called from any thread or executor at once;
+// completions go to the caller's associated executor and cancellation may
+// be emitted there.
 // Destroying a session without close() abandons nothing the server needs and
 // never blocks; requests in flight still complete.
 class session {
@@ -277,7 +282,8 @@ public:
     asio::awaitable<row_stream> execute_stream(bound_statement st, stream_config cfg);
     asio::awaitable<row_stream> execute_stream(bound_statement st);
 
-    // Counters of this session, its connection and cluster (on the session's executor).
+    // Counters of this session, its connections and cluster (relaxed
+    // atomics: any thread with io_threads > 1, else the session's executor).
     session_stats stats() const;
     // The registry of the session's cluster (cluster::metrics()): null when
     // the cluster counts nothing.

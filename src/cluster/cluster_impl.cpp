@@ -4,12 +4,15 @@
 #include "connection/tls_context.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/strand.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <typeinfo>
 
 namespace async_cassandra::detail {
 
@@ -28,6 +31,7 @@ std::string validate(const cluster_config& cfg) {
         return "cluster_config.default_page_size must be positive (or -1 for no paging)";
     if (cfg.close_timeout.count() < 0) return "cluster_config.close_timeout must not be negative";
     if (cfg.max_requests_per_connection == 0) return "cluster_config.max_requests_per_connection must be positive";
+    if (cfg.io_threads == 0) return "cluster_config.io_threads must be at least 1 (the threads running the io_context)";
     if (cfg.connections_per_host == 0 || cfg.connections_per_host > 64)
         return "cluster_config.connections_per_host must be 1..64, not " + std::to_string(cfg.connections_per_host);
     if (cfg.heartbeat_interval.count() < 0) return "cluster_config.heartbeat_interval must not be negative";
@@ -54,9 +58,23 @@ std::string validate(const cluster_config& cfg) {
     return validate_security(cfg);
 }
 
+namespace {
+// Threaded, the strands are made on what is under a strand the caller
+// passed: strands of a strand would run one at a time again.
+asio::any_io_executor under_strand(const asio::any_io_executor& ex) {
+    // (Asio 1.22's target<T>() does not check the type itself.)
+    using any_strand = asio::strand<asio::any_io_executor>;
+    using io_strand = asio::strand<asio::io_context::executor_type>;
+    if (ex.target_type() == typeid(any_strand)) return ex.target<any_strand>()->get_inner_executor();
+    if (ex.target_type() == typeid(io_strand)) return ex.target<io_strand>()->get_inner_executor();
+    return ex;
+}
+}  // namespace
+
 cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::shared_ptr<const tls_context> tls)
-    : ex_(std::move(ex)),
-      cfg_(std::move(cfg)),
+    : cfg_(std::move(cfg)),
+      base_ex_(threaded_ ? under_strand(ex) : ex),
+      ex_(threaded_ ? asio::any_io_executor(asio::make_strand(base_ex_)) : std::move(ex)),
       tls_(std::move(tls)),
       lb_(cfg_.load_balancing ? cfg_.load_balancing : default_load_balancing()),
       retry_(cfg_.retry ? cfg_.retry : default_retry()),
@@ -93,14 +111,22 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     p.tls = tls_;
     p.auth = cfg_.auth;
     p.metrics = std::move(metrics);
-    return std::make_shared<connection>(ex_, std::move(p), control ? nullptr : counters_);
+    // Threaded: a pool connection reads, writes and encodes on a strand of
+    // its own, in parallel with the others; the control connection stays on
+    // the cluster's, whose state its events change.
+    p.own_strand = threaded_ && !control;
+    auto ex = p.own_strand ? asio::any_io_executor(asio::make_strand(base_ex_)) : ex_;
+    return std::make_shared<connection>(std::move(ex), std::move(p), control ? nullptr : counters_);
 }
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::start_connection(std::shared_ptr<connection> c,
                                                                             std::error_code& ec, diagnostics& diag) {
-    ec = co_await c->start(diag);
+    if (c->own_strand())
+        ec = co_await asio::co_spawn(c->get_executor(), c->start(diag), asio::use_awaitable);
+    else
+        ec = co_await c->start(diag);
     if (ec) co_return nullptr;
-    if (c->counters_shared()) ++opened_;
+    if (c->counters_shared()) opened_.store(opened_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     co_return c;
 }
 
@@ -206,6 +232,7 @@ void cluster_impl::on_pool_change() {
 }
 
 std::size_t cluster_impl::open_connections() const {
+    auto lock = snapshot_lock();
     std::size_t n = 0;
     for (const auto& [ep, p] : pools_) n += p->open_connections();
     return n;
@@ -236,6 +263,7 @@ void cluster_impl::shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
     closing_ = true;
+    auto lock = snapshot_lock();
     // Requests in flight learn why their connection went away.
     for (auto& [ep, p] : pools_) p->close("cluster closed", client_errc::session_closed);
     for (auto& h : hosts_) h->pool = nullptr;

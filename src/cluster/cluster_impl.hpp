@@ -2,7 +2,10 @@
 // handle. The control connection discovers the hosts (system.local,
 // system.peers_v2 or system.peers), listens for topology, status and schema
 // events, and reads the keyspaces' replication for token-aware routing.
-// Every member runs on the cluster's executor.
+// Every member runs on the cluster's executor: with io_threads > 1 a strand
+// of the caller's, with each pool connection on a strand of its own
+// (docs/threads.md). What synchronous getters read from other threads is
+// either atomic or guarded by snapshot_lock(), which only then locks.
 #pragma once
 
 #include "cluster/host_pool.hpp"
@@ -22,8 +25,10 @@
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -78,7 +83,9 @@ public:
     // --- Lifecycle ---
     asio::awaitable<void> close();
     void shutdown();
-    bool closed() const noexcept { return closing_ || shut_down_; }
+    bool closed() const noexcept {
+        return closing_.load(std::memory_order_relaxed) || shut_down_.load(std::memory_order_relaxed);
+    }
 
     // --- For the pools ---
     // A pool connection (counted in connections_opened and requests_sent),
@@ -94,16 +101,32 @@ public:
     void host_up(const host_ptr& h);
     void host_down(const host_ptr& h, const std::string& why);
     void on_pool_change();
-    void count_replaced() noexcept { ++replaced_; }
+    void count_replaced() noexcept { replaced_.store(replaced_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+
+    // --- Threads ---
+    // io_threads > 1: ex_ is a strand and pool connections get their own.
+    bool threaded() const noexcept { return threaded_; }
+    // Guards hosts_, pools_ (and the pools' connection lists), schema_, the
+    // hosts' topology and the prepared cache's counters against readers on
+    // other threads; changes on the cluster's strand take it, reads there
+    // need not. Locks nothing when single-threaded. Never on a request's path.
+    std::unique_lock<std::recursive_mutex> snapshot_lock() const {
+        return threaded_ ? std::unique_lock<std::recursive_mutex>(snapshot_mutex_)
+                         : std::unique_lock<std::recursive_mutex>();
+    }
 
     // --- Introspection ---
-    std::vector<host_ptr> hosts() const { return hosts_; }
-    std::size_t connections_opened() const noexcept { return opened_; }
-    std::size_t connections_replaced() const noexcept { return replaced_; }
-    std::size_t requests_sent() const noexcept { return counters_->requests_sent; }
+    std::vector<host_ptr> hosts() const {
+        auto lock = snapshot_lock();
+        return hosts_;
+    }
+    std::size_t connections_opened() const noexcept { return opened_.load(std::memory_order_relaxed); }
+    std::size_t connections_replaced() const noexcept { return replaced_.load(std::memory_order_relaxed); }
+    std::size_t requests_sent() const noexcept { return counters_->requests_sent.load(std::memory_order_relaxed); }
     connection_counters& counters() noexcept { return *counters_; }
     std::size_t open_connections() const;
     void add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const {
+        auto lock = snapshot_lock();
         for (const auto& [ep, p] : pools_) p->add_totals(in_flight, orphaned, queued);
     }
     const cluster_config& config() const noexcept { return cfg_; }
@@ -115,12 +138,15 @@ public:
     std::shared_ptr<request_metrics> host_metrics(const std::string& endpoint) const;
     const logger& log() const noexcept { return log_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
-    int protocol_version() const noexcept { return version_; }
+    int protocol_version() const noexcept { return version_.load(std::memory_order_relaxed); }
     prepared_cache& prepared() noexcept { return prepared_; }
     const std::shared_ptr<connection>& control() const noexcept { return control_; }
     using schema_map = std::map<std::string, keyspace_metadata, std::less<>>;
     // The schema as last read (refreshed on schema events); never null.
-    std::shared_ptr<const schema_map> schema() const noexcept { return schema_; }
+    std::shared_ptr<const schema_map> schema() const {
+        auto lock = snapshot_lock();
+        return schema_;
+    }
 
 private:
     // Control connection (control.cpp).
@@ -139,8 +165,11 @@ private:
 
     bool drained() const;
 
-    asio::any_io_executor ex_;
     cluster_config cfg_;
+    bool threaded_ = cfg_.io_threads > 1;
+    asio::any_io_executor base_ex_;  // the caller's: pool connections' strands are made on it
+    asio::any_io_executor ex_;       // base_ex_, or with threaded_ a strand of it
+    mutable std::recursive_mutex snapshot_mutex_;
     std::shared_ptr<metrics_registry> metrics_ = make_registry(cfg_);
     logger log_{cfg_.log_sink, cfg_.log_level};
     std::shared_ptr<const tls_context> tls_;
@@ -155,9 +184,10 @@ private:
     std::shared_ptr<const schema_map> schema_ = std::make_shared<const schema_map>();
     bool peers_v2_ = true;  // system.peers_v2 exists (Cassandra 4+)
     std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();
-    int version_ = 0;
-    bool closing_ = false;
-    bool shut_down_ = false;
+    std::atomic<int> version_{0};  // cluster::protocol_version() reads it on any thread
+    // Atomic: session::closed() reads them on any thread; written on ex_ only.
+    std::atomic<bool> closing_{false};
+    std::atomic<bool> shut_down_{false};
     bool control_reconnecting_ = false;
     // Debounced refreshes.
     asio::steady_timer refresh_timer_;
@@ -166,7 +196,7 @@ private:
     asio::steady_timer pool_changed_;
     asio::steady_timer control_wait_;  // between rounds of control reconnection  // cancelled on every pool change: wakes waiters
     std::vector<asio::steady_timer*> drain_waiters_;
-    std::size_t opened_ = 0, replaced_ = 0;
+    std::atomic<std::size_t> opened_{0}, replaced_{0};  // written on ex_ only
     prepared_cache prepared_{prepared_cache::default_capacity};
 };
 

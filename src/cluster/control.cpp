@@ -138,6 +138,7 @@ asio::awaitable<std::error_code> cluster_impl::refresh_topology(diagnostics& dia
         co_return make_error_code(client_errc::unexpected_response);
     }
     try {
+        auto lock = snapshot_lock();  // hosts' fields and the lists change
         apply_hosts(read_hosts(local, peers));
     } catch (const std::exception& e) {  // a column of an unexpected type
         diag.assign(std::string("cannot read system.local / system.peers: ") + e.what(), control_->endpoint());
@@ -167,6 +168,7 @@ std::vector<host_ptr> cluster_impl::read_hosts(const result_set& local, const re
 }
 
 void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
+    auto lock = snapshot_lock();
     hosts_ = std::move(found);
     for (auto& h : hosts_)
         if (h->address() == control_host_->address() && h->port() == control_host_->port()) control_host_ = h;
@@ -207,7 +209,9 @@ asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag)
     try {
         auto built = build_schema(std::span<const result_set>(&ks, 1), std::span<const result_set>(&tables, 1),
                                   std::span<const result_set>(&columns, 1), std::span<const result_set>(&types, 1));
-        schema_ = std::make_shared<const schema_map>(std::move(built.keyspaces));
+        auto fresh = std::make_shared<const schema_map>(std::move(built.keyspaces));
+        auto lock = snapshot_lock();
+        schema_ = std::move(fresh);
     } catch (const std::exception& e) {
         diag.assign(std::string("cannot read system_schema: ") + e.what(), control_->endpoint());
     }
@@ -230,7 +234,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
                                                             diagnostics& diag) {
     std::error_code ec;
     // Offer the configured version; step down once if the server refuses it.
-    for (int v = version_ ? version_ : cfg_.protocol_version; v >= 4; --v) {
+    for (int v = version_ ? version_.load() : cfg_.protocol_version; v >= 4; --v) {
         diag.clear();
         auto c = co_await open_one(address, port, v, ec, diag, true);
         if (c) {

@@ -5,6 +5,7 @@
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -73,6 +74,7 @@ bool host_pool::drained() const {
 void host_pool::close(const std::string& reason, std::error_code code) {
     if (closed_) return;
     closed_ = true;
+    auto lock = cluster_.snapshot_lock();
     auto conns = std::move(conns_);
     conns_.clear();
     conns.insert(conns.end(), retiring_.begin(), retiring_.end());
@@ -88,6 +90,7 @@ void host_pool::on_connection_change() {
     // Retiring and closed connections leave the active set; the loop refills it.
     bool changed = false;
     const auto& log = cluster_.log();
+    auto lock = cluster_.snapshot_lock();
     for (auto it = conns_.begin(); it != conns_.end();) {
         if (!(*it)->accepting()) {
             const auto& c = **it;
@@ -105,6 +108,7 @@ void host_pool::on_connection_change() {
         }
     }
     std::erase_if(retiring_, [](const auto& c) { return !c->is_open(); });
+    lock = {};
     // A connection going idle is no news, except to a close() waiting for that.
     if (changed) wake_.cancel();
     if (changed || cluster_.closed()) cluster_.on_pool_change();
@@ -128,10 +132,25 @@ asio::awaitable<void> host_pool::maintain() {
                 break;
             }
             if (c) {
-                c->on_state_change([w = weak_from_this()] {
-                    if (auto p = w.lock()) p->on_connection_change();
-                });
-                conns_.push_back(c);
+                if (c->own_strand()) {
+                    // Told on the connection's strand; the pool lives on the
+                    // cluster's. Going idle is news only to a closing cluster.
+                    c->on_state_change([w = weak_from_this(), conn = c.get(), ex = cluster_.executor()] {
+                        auto p = w.lock();
+                        if (!p || (conn->accepting() && !p->cluster_.closed())) return;
+                        asio::dispatch(ex, [w] {
+                            if (auto pool = w.lock()) pool->on_connection_change();
+                        });
+                    });
+                } else {
+                    c->on_state_change([w = weak_from_this()] {
+                        if (auto p = w.lock()) p->on_connection_change();
+                    });
+                }
+                {
+                    auto lock = cluster_.snapshot_lock();
+                    conns_.push_back(c);
+                }
                 cluster_.log().info([&] {
                     return "connection to " + c->endpoint() + " opened (" + std::to_string(conns_.size()) + " of " +
                            std::to_string(target) + ")";

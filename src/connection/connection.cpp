@@ -110,9 +110,37 @@ std::error_code encode_failure(const protocol::protocol_error& e) {
 }
 }  // namespace
 
+void connection::submit_from_outside(protocol::opcode op, std::uint8_t flags,
+                                     std::function<void(protocol::byte_writer&)> body, std::unique_ptr<pending_base> p,
+                                     queue_quota* quota) {
+    // The requester's slot is assigned here, on the requester's strand,
+    // where it is also emitted and cleared; the cancellation then hops over.
+    std::shared_ptr<cancel_ticket> ticket;
+    if (auto cancel = p->cancellation_slot(); cancel.is_connected()) {
+        ticket = std::make_shared<cancel_ticket>();
+        cancel.assign([w = weak_from_this(), ticket, ex = get_executor()](asio::cancellation_type t) {
+            asio::dispatch(ex, [w, ticket, t] {
+                if (auto self = w.lock()) self->cancel_by_ticket(*ticket, t);
+            });
+        });
+    }
+    asio::dispatch(get_executor(), [self = shared_from_this(), op, flags, body = std::move(body), p = std::move(p),
+                                    quota, ticket = std::move(ticket)]() mutable {
+        self->submit(op, flags, body, std::move(p), quota, std::move(ticket));
+    });
+}
+
+void connection::cancel_by_ticket(const cancel_ticket& t, asio::cancellation_type type) {
+    if (auto q = t.queued.lock()) return cancel_queued(q);  // nothing sent: any type takes it out
+    if (t.id < 0) return;
+    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) == asio::cancellation_type::none)
+        return;
+    cancel_stream(t.id, t.generation);  // a no-op once answered (generation)
+}
+
 void connection::submit(protocol::opcode op, std::uint8_t flags,
                         const std::function<void(protocol::byte_writer&)>& body, std::unique_ptr<pending_base> p,
-                        queue_quota* quota) {
+                        queue_quota* quota, std::shared_ptr<cancel_ticket> ticket) {
     auto fail = [&](std::error_code ec) { p->complete(ec, {}, get_executor(), true); };
     if (state_ == state::closed || state_ == state::idle)
         return fail(close_code_ ? close_code_ : make_error_code(client_errc::connection_closed));
@@ -125,7 +153,7 @@ void connection::submit(protocol::opcode op, std::uint8_t flags,
             release_stream(id);
             return fail(encode_failure(e));
         }
-        start_on_wire(id, std::move(p));
+        start_on_wire(id, std::move(p), ticket.get());
         flush();
         return;
     }
@@ -138,8 +166,10 @@ void connection::submit(protocol::opcode op, std::uint8_t flags,
     } catch (const protocol::protocol_error& e) {
         return fail(encode_failure(e));
     }
-    auto cancel = p->cancellation_slot();
-    if (cancel.is_connected()) {
+    if (ticket) {
+        ticket->queued = entry;
+        entry->ticket = std::move(ticket);
+    } else if (auto cancel = p->cancellation_slot(); cancel.is_connected()) {
         // Nothing was sent: any cancellation type may take it out.
         cancel.assign([w = weak_from_this(), e = std::weak_ptr<queued_request>(entry)](asio::cancellation_type) {
             auto self = w.lock();
@@ -149,16 +179,19 @@ void connection::submit(protocol::opcode op, std::uint8_t flags,
     }
     entry->op = std::move(p);
     entry->quota = q;
-    ++q->waiting;
-    ++queue_live_;
+    add(q->waiting, true, q->shared);
+    bump(queue_live_);
     queue_.push_back(std::move(entry));
 }
 
 // The request now owns stream `id`; its cancellation abandons the id.
-void connection::start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p) {
+void connection::start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p, cancel_ticket* ticket) {
     auto& s = slots_[static_cast<std::size_t>(id)];
-    auto cancel = p->cancellation_slot();
-    if (cancel.is_connected()) {
+    if (ticket) {
+        ticket->id = id;
+        ticket->generation = s.generation;
+        ticket->queued.reset();
+    } else if (auto cancel = p->cancellation_slot(); cancel.is_connected()) {
         cancel.assign([w = weak_from_this(), id, gen = s.generation](asio::cancellation_type t) {
             if ((t & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
                 asio::cancellation_type::none)
@@ -167,8 +200,8 @@ void connection::start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p)
         });
     }
     s.op = std::move(p);
-    ++in_flight_;
-    ++counters_->requests_sent;
+    bump(in_flight_);
+    add(counters_->requests_sent, true, params_.own_strand);
 }
 
 // Gives freed ids to waiting requests, oldest first.
@@ -183,14 +216,14 @@ void connection::send_queued() {
             queue_.push_front(std::move(entry));
             break;
         }
-        --queue_live_;
-        --entry->quota->waiting;
+        drop(queue_live_);
+        add(entry->quota->waiting, false, entry->quota->shared);
         // The stream id is bytes 2-3 of the envelope header.
         auto& env = entry->envelope;
         env[2] = static_cast<std::byte>((static_cast<std::uint16_t>(id) >> 8) & 0xff);
         env[3] = static_cast<std::byte>(static_cast<std::uint16_t>(id) & 0xff);
         pending_out_.insert(pending_out_.end(), env.begin(), env.end());
-        start_on_wire(id, std::move(entry->op));
+        start_on_wire(id, std::move(entry->op), entry->ticket.get());
         sent = true;
     }
     if (sent) flush();
@@ -199,8 +232,8 @@ void connection::send_queued() {
 void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
     if (!q->op) return;
     auto op = std::move(q->op);
-    --queue_live_;
-    --q->quota->waiting;
+    drop(queue_live_);
+    add(q->quota->waiting, false, q->quota->shared);
     while (!queue_.empty() && !queue_.front()->op) queue_.pop_front();
     if (queue_live_ == 0) queue_.clear();
     // Called from inside the canceller's emit: run the handler later.
@@ -224,7 +257,7 @@ void connection::flush() {
         self->writing_ = false;
         if (self->metrics_ && n > 0) self->metrics_->on_bytes_sent(n);
         if (ec) {
-            if (self->state_ != state::closed) self->close("write failed: " + ec.message());
+            if (self->state_ != state::closed) self->close_here("write failed: " + ec.message());
             return;
         }
         self->flush();
@@ -255,15 +288,15 @@ void connection::on_read(std::error_code ec, std::size_t n) {
                                    ? " (the server requires a client certificate: set cluster_config.tls.cert_file "
                                      "and key_file)"
                                    : "";
-            close("TLS error from server: " + ec.message() + hint);
+            close_here("TLS error from server: " + ec.message() + hint);
             return;
         }
-        close(ec == asio::error::eof ? "server closed the connection" : "read failed: " + ec.message());
+        close_here(ec == asio::error::eof ? "server closed the connection" : "read failed: " + ec.message());
         return;
     }
     decoder_.commit(n);
     if (metrics_) metrics_->on_bytes_received(n);
-    last_read_ = std::chrono::steady_clock::now();
+    last_read_.store(std::chrono::steady_clock::now(), std::memory_order_relaxed);
     try {
         while (state_ != state::closed) {
             auto env = decoder_.next();
@@ -272,7 +305,7 @@ void connection::on_read(std::error_code ec, std::size_t n) {
         }
     } catch (const protocol::protocol_error& e) {
         close_code_ = make_error_code(client_errc::protocol_violation);
-        close(std::string("protocol violation from server: ") + e.what());
+        close_here(std::string("protocol violation from server: ") + e.what());
         return;
     }
     if (state_ != state::closed) read_some();
@@ -301,9 +334,9 @@ void connection::dispatch(protocol::envelope env) {
     if (idx >= slots_.size() || !slots_[idx].reserved) return;  // no such request: ignore
     auto op = std::move(slots_[idx].op);
     if (op)
-        --in_flight_;
+        drop(in_flight_);
     else
-        --orphaned_;  // abandoned: the answer is dropped and the id is free again
+        drop(orphaned_);  // abandoned: the answer is dropped and the id is free again
     release_stream(h.stream);
     send_queued();
     if (op) op->complete({}, std::move(env), get_executor(), false);
@@ -314,13 +347,13 @@ void connection::cancel_stream(std::int16_t id, std::uint32_t generation) {
     auto idx = static_cast<std::size_t>(id);
     if (idx >= slots_.size() || !slots_[idx].op || slots_[idx].generation != generation) return;
     auto op = std::move(slots_[idx].op);  // the id stays reserved until the answer
-    --in_flight_;
-    ++orphaned_;
+    drop(in_flight_);
+    bump(orphaned_);
     if (metrics_) metrics_->on_orphaned_stream();
     // Called from inside the canceller's emit: run the handler later.
     op->complete(asio::error::operation_aborted, {}, get_executor(), true);
     if (!retiring_ && orphaned_ > params_.max_orphaned)
-        retire(std::to_string(orphaned_) + " orphaned stream ids (max_orphaned_streams = " +
+        retire(std::to_string(orphaned()) + " orphaned stream ids (max_orphaned_streams = " +
                std::to_string(params_.max_orphaned) + ")");
     else
         after_change();
@@ -337,7 +370,7 @@ void connection::retire(std::string reason) {
 // carries awaits an answer (orphaned ids need none).
 void connection::after_change() {
     if (retiring_ && in_flight_ == 0 && queue_live_ == 0 && state_ != state::closed) {
-        close(close_reason_);  // notifies
+        close_here(close_reason_);  // notifies
         return;
     }
     if (on_change_ && (retiring_ || state_ == state::closed || (in_flight_ == 0 && queue_live_ == 0))) on_change_();
@@ -346,7 +379,7 @@ void connection::after_change() {
 void connection::fail_all(std::error_code ec) {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         if (auto op = std::move(slots_[i].op)) {
-            --in_flight_;
+            drop(in_flight_);
             op->complete(ec, {}, get_executor(), false);
         }
     }
@@ -354,14 +387,25 @@ void connection::fail_all(std::error_code ec) {
     queue_.clear();
     for (auto& entry : queue) {
         if (!entry->op) continue;
-        --queue_live_;
-        --entry->quota->waiting;
+        drop(queue_live_);
+        add(entry->quota->waiting, false, entry->quota->shared);
         auto op = std::move(entry->op);
         op->complete(ec, {}, get_executor(), true);
     }
 }
 
 void connection::close(std::string reason, std::error_code code) {
+    if (params_.own_strand) {
+        // Runs at once when already on the strand, else hops onto it.
+        asio::dispatch(get_executor(), [self = shared_from_this(), reason = std::move(reason), code]() mutable {
+            self->close_here(std::move(reason), code);
+        });
+        return;
+    }
+    close_here(std::move(reason), code);
+}
+
+void connection::close_here(std::string reason, std::error_code code) {
     if (state_ == state::closed) return;
     state_ = state::closed;
     close_reason_ = std::move(reason);
@@ -390,7 +434,7 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
             *timed_out_flag = true;
             std::error_code ignored;
             s->socket_.close(ignored);
-            if (s->state_ != state::idle) s->close("timed out");
+            if (s->state_ != state::idle) s->close_here("timed out");
         }
     });
     auto timed_out = [&] { return *timed_out_flag; };
@@ -436,7 +480,7 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         co_return make_error_code(client_errc::handshake_failed);
     }
     if (ec) {
-        close("handshake failed");
+        close_here("handshake failed");
         co_return ec;
     }
     state_ = state::ready;

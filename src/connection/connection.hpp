@@ -1,6 +1,10 @@
 // One TCP (or TLS) connection to one node: the handshake, then any number of concurrent
-// requests multiplexed by stream id. Not thread-safe: every member must be
-// called on the connection's executor (the cluster's, a strand if needed).
+// requests multiplexed by stream id. Threads: the connection's state lives on
+// its executor (the cluster's; with io_threads > 1 a strand of its own, see
+// own_strand). On such a strand, async_request and close() may be called
+// from any thread (they hop onto it) and the counters below (accepting(),
+// reserved(), ...) are relaxed atomics any thread may read; everything else
+// runs on the connection's executor.
 #pragma once
 
 #include <async_cassandra/auth.hpp>
@@ -18,6 +22,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -58,21 +63,46 @@ struct connection_params {
     // The host's metrics block (connections, bytes, orphaned ids); null: not
     // counted. The pointer keeps the registry that holds the block alive.
     std::shared_ptr<request_metrics> metrics;
+    // The executor is a strand of this connection's own (io_threads > 1):
+    // requests and close() from other strands hop onto it.
+    bool own_strand = false;
 };
+
+// Counters that other threads read (relaxed atomics). With one writer,
+// bump/drop are a load and a store: no locked instruction. Counters written
+// from several strands use add(..., true), a fetch_add.
+inline void bump(std::atomic<std::size_t>& a, std::size_t by = 1) noexcept {
+    a.store(a.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+inline void drop(std::atomic<std::size_t>& a, std::size_t by = 1) noexcept {
+    a.store(a.load(std::memory_order_relaxed) - by, std::memory_order_relaxed);
+}
+inline void add(std::atomic<std::size_t>& a, bool up, bool many_writers) noexcept {
+    if (many_writers)
+        up ? a.fetch_add(1, std::memory_order_relaxed) : a.fetch_sub(1, std::memory_order_relaxed);
+    else
+        up ? bump(a) : drop(a);
+}
 
 // Counts one owner's requests waiting for a stream id, across connections,
 // and bounds them. The owner (a session, or the connection itself) outlives
 // its waiting requests.
+// `waiting` changes on the strands of the owner's connections (several
+// with io_threads > 1, hence `shared`) and is read by the owner.
 struct queue_quota {
-    std::size_t waiting = 0;
+    std::atomic<std::size_t> waiting = 0;
     std::size_t limit = 0;
+    bool shared = false;
 };
 
 // Totals a cluster's connections share.
+// Relaxed atomics: read by session::stats() on any thread. requests_sent is
+// written by every connection (fetch_add when they are on strands of their
+// own); the others by the cluster's executor only.
 struct connection_counters {
-    std::size_t requests_sent = 0;  // requests handed to the wire
-    std::size_t retries = 0;        // attempts the retry policy asked for
-    std::size_t speculative = 0;    // speculative executions started
+    std::atomic<std::size_t> requests_sent{0};  // requests handed to the wire
+    std::atomic<std::size_t> retries{0};        // attempts the retry policy asked for
+    std::atomic<std::size_t> speculative{0};    // speculative executions started
 };
 
 using response_signature = void(std::error_code, protocol::envelope);
@@ -111,20 +141,25 @@ public:
     // (default connection_closed).
     void close(std::string reason = "closed by client", std::error_code code = {});
 
-    bool is_open() const noexcept { return state_ == state::ready || state_ == state::handshake; }
+    bool is_open() const noexcept {
+        auto s = state_.load(std::memory_order_relaxed);
+        return s == state::ready || s == state::handshake;
+    }
     // Open and not retiring: new requests may go here.
-    bool accepting() const noexcept { return state_ == state::ready && !retiring_; }
+    bool accepting() const noexcept {
+        return state_.load(std::memory_order_relaxed) == state::ready && !retiring_.load(std::memory_order_relaxed);
+    }
     // Retiring after too many orphaned ids (or told to by retire()).
-    bool retiring() const noexcept { return retiring_; }
+    bool retiring() const noexcept { return retiring_.load(std::memory_order_relaxed); }
     // Takes no new requests and closes once those in flight and queued complete.
     void retire(std::string reason);
     // A request sent now would get a stream id at once.
-    bool has_room() const noexcept { return queue_live_ == 0 && reserved() < max_requests_; }
+    bool has_room() const noexcept { return queued() == 0 && reserved() < max_requests_; }
     // Stream ids in use: requests awaiting their answer plus orphaned ids.
-    std::size_t reserved() const noexcept { return in_flight_ + orphaned_; }
-    std::size_t in_flight() const noexcept { return in_flight_; }
-    std::size_t orphaned() const noexcept { return orphaned_; }
-    std::size_t queued() const noexcept { return queue_live_; }
+    std::size_t reserved() const noexcept { return in_flight() + orphaned(); }
+    std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+    std::size_t orphaned() const noexcept { return orphaned_.load(std::memory_order_relaxed); }
+    std::size_t queued() const noexcept { return queue_live_.load(std::memory_order_relaxed); }
     std::size_t max_requests() const noexcept { return max_requests_; }
     // Called (on the connection's executor) when it closes or starts
     // retiring, and when it has nothing in flight or queued any more.
@@ -132,7 +167,9 @@ public:
     // Called with each EVENT the server pushes (after a REGISTER).
     void on_event(std::function<void(const protocol::envelope&)> listener) { on_event_ = std::move(listener); }
     // When bytes last arrived: heartbeats go out on connections silent for a while.
-    std::chrono::steady_clock::time_point last_read() const noexcept { return last_read_; }
+    std::chrono::steady_clock::time_point last_read() const noexcept { return last_read_.load(std::memory_order_relaxed); }
+    // On a strand of its own (connection_params::own_strand).
+    bool own_strand() const noexcept { return params_.own_strand; }
 
     int protocol_version() const noexcept { return version_; }
     // Counts into a cluster's shared counters (pool connections do; the control connection not).
@@ -161,16 +198,31 @@ private:
         std::uint32_t generation = 0;  // which use of the id a cancellation handler means
     };
     // A request waiting for a stream id: encoded, its id patched in later.
+    // own_strand: where a request is, for a cancellation that hops over from
+    // the requester's strand (the slot is assigned there, not here, so that
+    // assigning and emitting never race). Touched on the connection's strand only.
+    struct queued_request;
+    struct cancel_ticket {
+        std::int16_t id = -1;  // on the wire with this id and generation
+        std::uint32_t generation = 0;
+        std::weak_ptr<queued_request> queued;  // or waiting for an id
+    };
     struct queued_request {
         protocol::byte_buffer envelope;
         std::unique_ptr<pending_base> op;  // null once cancelled
         queue_quota* quota = nullptr;
+        std::shared_ptr<cancel_ticket> ticket;  // own_strand only
     };
     enum class state { idle, handshake, ready, closed };
 
     void submit(protocol::opcode op, std::uint8_t flags, const std::function<void(protocol::byte_writer&)>& body,
-                std::unique_ptr<pending_base> p, queue_quota* quota);
-    void start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p);
+                std::unique_ptr<pending_base> p, queue_quota* quota, std::shared_ptr<cancel_ticket> ticket = nullptr);
+    // own_strand: submit from another thread, hopping onto the strand.
+    void submit_from_outside(protocol::opcode op, std::uint8_t flags, std::function<void(protocol::byte_writer&)> body,
+                             std::unique_ptr<pending_base> p, queue_quota* quota);
+    void cancel_by_ticket(const cancel_ticket& t, asio::cancellation_type type);
+    void close_here(std::string reason, std::error_code code = {});
+    void start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p, cancel_ticket* ticket = nullptr);
     void send_queued();
     void cancel_queued(const std::shared_ptr<queued_request>& q);
     std::int16_t acquire_stream();
@@ -202,7 +254,7 @@ private:
     bool counted_open_ = false;     // on_connection_opened was called: close reports it once
     std::string endpoint_;
     int version_;
-    state state_ = state::idle;
+    std::atomic<state> state_{state::idle};
     bool framed_ = false;   // v5 segments in effect
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
@@ -211,16 +263,17 @@ private:
     protocol::frame_decoder decoder_;
     std::vector<slot> slots_;
     std::vector<std::int16_t> free_ids_;
-    std::size_t in_flight_ = 0;
-    std::size_t orphaned_ = 0;  // ids reserved for abandoned requests
+    // Written on the connection's executor only; read anywhere (pick(), stats).
+    std::atomic<std::size_t> in_flight_{0};
+    std::atomic<std::size_t> orphaned_{0};  // ids reserved for abandoned requests
     std::size_t max_requests_;
     std::deque<std::shared_ptr<queued_request>> queue_;  // cancelled entries linger until popped
-    std::size_t queue_live_ = 0;
+    std::atomic<std::size_t> queue_live_{0};
     queue_quota own_quota_;
-    bool retiring_ = false;
+    std::atomic<bool> retiring_{false};
     std::function<void()> on_change_;
     std::function<void(const protocol::envelope&)> on_event_;
-    std::chrono::steady_clock::time_point last_read_ = std::chrono::steady_clock::now();
+    std::atomic<std::chrono::steady_clock::time_point> last_read_{std::chrono::steady_clock::now()};
     std::string close_reason_;
     std::error_code close_code_;
     protocol::string_multimap supported_;
@@ -254,8 +307,14 @@ auto connection::async_request(protocol::opcode op, std::uint8_t flags, BodyFn&&
     return asio::async_initiate<Token, response_signature>(
         [this, op, flags, quota](auto handler, auto&& body) {
             using handler_t = std::decay_t<decltype(handler)>;
-            submit(op, flags, std::function<void(protocol::byte_writer&)>(std::ref(body)),
-                   std::make_unique<pending<handler_t>>(std::move(handler)), quota);
+            // `body` lives until the request completes, which is after the
+            // hop (if any) has encoded it.
+            std::function<void(protocol::byte_writer&)> fn(std::ref(body));
+            auto p = std::make_unique<pending<handler_t>>(std::move(handler));
+            if (params_.own_strand)
+                submit_from_outside(op, flags, std::move(fn), std::move(p), quota);
+            else
+                submit(op, flags, fn, std::move(p), quota);
         },
         token, std::forward<BodyFn>(write_body));
 }

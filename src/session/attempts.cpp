@@ -109,7 +109,7 @@ asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::e
 // A retry (on_retry in the registry and in the block of the host it goes to).
 void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std::error_code& ec,
                  const diagnostics& d) {
-    ++cl.counters().retries;
+    bump(cl.counters().retries);
     if (auto* reg = cl.metrics(); reg && reg->counting()) {
         reg->requests().on_retry();
         if (to) to->on_retry();
@@ -133,7 +133,8 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             co_return make_error_code(client_errc::no_host_available);
         }
         const auto now = clock::now();
-        const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(r.deadline - now);
+        // Rounded up (left()): the attempt never times out before the request's deadline.
+        const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - now);
         if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
         attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
         attempt_probe counted(conn->metrics(), now);
@@ -301,7 +302,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                 host_ptr sh;
                 if (auto c = plan.advance(cl, sh)) {
                     ++executions;
-                    ++cl.counters().speculative;
+                    bump(cl.counters().speculative);
                     if (auto* reg = cl.metrics(); reg && reg->counting()) {
                         reg->requests().on_speculative_execution();
                         if (auto* m = c->metrics()) m->on_speculative_execution();

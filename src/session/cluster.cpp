@@ -4,6 +4,7 @@
 
 #include <async_cassandra/cluster.hpp>
 
+#include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
@@ -12,6 +13,13 @@
 namespace async_cassandra {
 
 namespace detail {
+namespace {
+// Made outside the coroutine (g++ 12 and temporaries of co_await expressions).
+auto connect_on_strand(cluster_impl& impl, diagnostics& diag) {
+    return asio::co_spawn(impl.executor(), impl.connect(diag), asio::use_awaitable);
+}
+}  // namespace
+
 asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag_out) {
     diagnostics local;
     diagnostics& diag = diag_out ? *diag_out : local;
@@ -34,7 +42,12 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
         }
     }
     auto impl = std::make_shared<cluster_impl>(ex, std::move(cfg), std::move(tls));
-    out.first = co_await impl->connect(diag);
+    // Threaded, the cluster's state is its strand's from the start: the
+    // pools it opens run there while connect() waits for them.
+    if (impl->threaded())
+        out.first = co_await connect_on_strand(*impl, diag);
+    else
+        out.first = co_await impl->connect(diag);
     if (!out.first) out.second = cluster(std::move(impl));
     co_return out;
 }
@@ -82,8 +95,29 @@ asio::awaitable<session> cluster::open_session(std::string keyspace) {
     co_return s;
 }
 
+namespace {
+// The cluster's own coroutines, run on its strand when threaded.
+asio::awaitable<detail::op_result<bool>> close_op(std::shared_ptr<detail::cluster_impl> c) {
+    co_await c->close();
+    co_return detail::op_result<bool>{};
+}
+asio::awaitable<detail::op_result<bool>> agreement_op(std::shared_ptr<detail::cluster_impl> c) {
+    co_return detail::op_result<bool>{{}, co_await c->wait_schema_agreement()};
+}
+// Made outside the coroutines: g++ 12 destroys a lambda temporary of a
+// co_await expression twice.
+auto hop_close(const std::shared_ptr<detail::cluster_impl>& impl) {
+    return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+}
+auto hop_agreement(const std::shared_ptr<detail::cluster_impl>& impl) {
+    return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return agreement_op(impl); });
+}
+}  // namespace
+
 asio::awaitable<void> cluster::close() {
-    if (impl_) co_await impl_->close();
+    if (!impl_) co_return;
+    if (!impl_->threaded()) co_return co_await impl_->close();
+    co_await hop_close(impl_);
 }
 
 cluster::executor_type cluster::get_executor() const { return impl_->executor(); }
@@ -98,9 +132,14 @@ std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> clu
 
 asio::awaitable<bool> cluster::wait_for_schema_agreement() {
     if (!impl_) co_return false;
-    co_return co_await impl_->wait_schema_agreement();
+    if (!impl_->threaded()) co_return co_await impl_->wait_schema_agreement();
+    co_return co_await hop_agreement(impl_);
 }
 
-prepared_cache_stats cluster::prepared_stats() const { return impl_ ? impl_->prepared().stats_now() : prepared_cache_stats{}; }
+prepared_cache_stats cluster::prepared_stats() const {
+    if (!impl_) return prepared_cache_stats{};
+    auto lock = impl_->snapshot_lock();
+    return impl_->prepared().stats_now();
+}
 
 }  // namespace async_cassandra

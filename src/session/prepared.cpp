@@ -25,6 +25,12 @@ void throw_bind_count(const prepared_data* d, std::size_t given) {
 }
 
 namespace {
+
+// Counts into the cache's statistics, which prepared_stats() reads on any thread.
+void count(cluster_impl& cl, std::uint64_t prepared_cache_stats::*which) {
+    auto lock = cl.snapshot_lock();
+    ++(cl.prepared().stats().*which);
+}
 std::string marker_names(const prepared_data& d) {
     std::string names;
     for (const auto& v : d.variables) names += (names.empty() ? "" : ", ") + v.name;
@@ -85,7 +91,7 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
         auto conn = co_await cl->acquire(f->ec, f->diag);
         if (conn) {
             const int version = conn->protocol_version();
-            ++cache.stats().prepare_requests;
+            count(*cl, &prepared_cache_stats::prepare_requests);
             protocol::envelope env;
             // v4 prepares in the connection's keyspace (the session's USE).
             const std::string_view keyspace = version >= 5 ? std::string_view(k.second) : std::string_view();
@@ -105,6 +111,7 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
         f->ec = client_errc::internal_error;
         f->diag.assign(std::string("PREPARE failed: ") + e.what());
     }
+    auto lock = cl->snapshot_lock();  // the cache's size, which prepared_stats() reads
     cache.finish(k, f);
 }
 
@@ -117,15 +124,15 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
     auto& cache = cl.prepared();
     prepared_cache::key k{query, keyspace};
     if (refresh) {
-        ++cache.stats().reprepares;
+        count(cl, &prepared_cache_stats::reprepares);
     } else if (auto hit = cache.find(k)) {
-        ++cache.stats().hits;
+        count(cl, &prepared_cache_stats::hits);
         out = std::move(hit);
         co_return std::error_code{};
     }
     auto f = cache.in_flight(k);
     if (f) {
-        ++cache.stats().shared_waits;
+        count(cl, &prepared_cache_stats::shared_waits);
     } else {
         f = cache.begin(k, cl.executor());
         asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), asio::detached);
@@ -153,9 +160,8 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
 
 asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
                                               std::chrono::milliseconds timeout, diagnostics& diag) {
-    auto& cache = cl.prepared();
-    ++cache.stats().reprepares;
-    ++cache.stats().prepare_requests;
+    count(cl, &prepared_cache_stats::reprepares);
+    count(cl, &prepared_cache_stats::prepare_requests);
     const int version = conn.protocol_version();
     const std::string_view keyspace = version >= 5 ? std::string_view(data.keyspace) : std::string_view();
     protocol::envelope env;

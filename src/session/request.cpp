@@ -30,7 +30,7 @@ private:
 };
 
 std::string queue_full_message(const connection& conn, const queue_quota& quota, bool session) {
-    return std::to_string(quota.waiting) +
+    return std::to_string(quota.waiting.load(std::memory_order_relaxed)) +
            " requests already wait for a stream id (cluster_config.max_queued_requests = " +
            std::to_string(quota.limit) + (session ? ", per session" : ", per connection") + ") while " +
            conn.endpoint() + " carries " + std::to_string(conn.reserved()) +
@@ -64,7 +64,10 @@ asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode
 
     auto ctl = std::make_shared<request_control>();
     enlistment listed(session, *ctl);
-    asio::steady_timer timer(conn.get_executor(), timeout);
+    // On this coroutine's executor (the cluster's), where the signal is
+    // emitted and its slot cleared: not the connection's, which may be
+    // another strand.
+    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
     timer.async_wait([ctl](std::error_code ec) {
         if (ec) return;
         ctl->timed_out = true;

@@ -9,12 +9,14 @@
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <utility>
@@ -61,7 +63,10 @@ std::optional<std::string> paging_state_of(const paged_statement& st) {
 }  // namespace
 
 // Lives as long as the row_stream or a fetch in flight, whichever is longer.
-// Everything runs on the session's executor.
+// Everything runs on the session's executor, except row_now() and
+// should_yield(), which touch only the consumer's page and run on the
+// consumer's: with io_threads > 1 the consumer's calls hop onto the
+// cluster's strand for the rest (advance_here below).
 class row_stream_impl : public std::enable_shared_from_this<row_stream_impl> {
 public:
     row_stream_impl(std::shared_ptr<session_impl> s, paged_statement st, stream_config cfg)
@@ -75,6 +80,7 @@ public:
           deadline_(session_->cluster().executor()) {}
 
     const asio::any_io_executor& executor() const { return session_->cluster().executor(); }
+    bool threaded() const noexcept { return session_->cluster().threaded(); }
 
     // The fast path: the next row of the current page.
     std::optional<row_view> row_now() noexcept {
@@ -89,11 +95,11 @@ public:
         if (++rows_since_check_ < 64) return false;
         rows_since_check_ = 0;
         const auto now = std::chrono::steady_clock::now();
-        if (now - last_suspend_ < slice) return false;
-        last_suspend_ = now;
+        if (now - last_suspend_.load(std::memory_order_relaxed) < slice) return false;
+        last_suspend_.store(now, std::memory_order_relaxed);
         return true;
     }
-    void note_suspend() noexcept { last_suspend_ = std::chrono::steady_clock::now(); }
+    void note_suspend() noexcept { last_suspend_.store(std::chrono::steady_clock::now(), std::memory_order_relaxed); }
 
     // Waits for the first page (execute_stream).
     asio::awaitable<std::error_code> start(diagnostics& diag) {
@@ -109,10 +115,12 @@ public:
 
     // Drops the current page and makes the next one current, waiting for it
     // if need be; `ended` at the end of the stream.
-    asio::awaitable<std::error_code> advance(bool& ended, diagnostics& diag) {
+    // `consumer` receives the progress callbacks (default: this coroutine's executor).
+    asio::awaitable<std::error_code> advance(bool& ended, diagnostics& diag,
+                                             std::optional<asio::any_io_executor> consumer = std::nullopt) {
         current_ = result_set{};  // released before waiting: the memory bound counts on it
         cursor_ = 0;
-        auto ex = co_await asio::this_coro::executor;
+        auto ex = consumer ? *consumer : co_await asio::this_coro::executor;
         auto ec = co_await wait_for_page(ended, diag);
         if (ec || ended) co_return ec;
         deliver(ex);
@@ -288,7 +296,7 @@ private:
         if (!cfg_.on_progress) return;
         pending_progress_.push_back(progress_);
         asio::post(consumer, [w = weak_from_this()] {
-            if (auto self = w.lock(); self && !self->released_) self->report_progress(1);
+            if (auto self = w.lock(); self && !self->released_.load(std::memory_order_relaxed)) self->report_progress(1);
         });
     }
 
@@ -310,11 +318,13 @@ private:
     result_set current_;  // the consumer's page
     std::size_t cursor_ = 0;
     unsigned rows_since_check_ = 0;
-    std::chrono::steady_clock::time_point last_suspend_ = std::chrono::steady_clock::now();
+    // Atomic: note_suspend() runs on the session's strand, should_yield() on the consumer's.
+    std::atomic<std::chrono::steady_clock::time_point> last_suspend_{std::chrono::steady_clock::now()};
     std::deque<result_set> ready_;  // received, not yet delivered
     std::optional<std::string> next_state_;       // for the next request
     std::optional<std::string> delivered_state_;  // resumes after the last delivered page
-    bool fetching_ = false, exhausted_ = false, stopped_ = false, released_ = false;
+    bool fetching_ = false, exhausted_ = false, stopped_ = false;
+    std::atomic<bool> released_{false};  // read by progress callbacks on the consumer's executor
     std::deque<stream_progress> pending_progress_;  // delivered, callback not yet called
     bool consumer_waiting_ = false, woken_ = false;
     std::size_t requested_ = 0;
@@ -344,6 +354,57 @@ asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session
         });
 }
 
+namespace {
+
+asio::awaitable<op_result<bool>> advance_op(std::shared_ptr<row_stream_impl> s, diagnostics* diag,
+                                            asio::any_io_executor consumer) {
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+    op_result<bool> out;  // second: ended
+    out.first = co_await s->advance(out.second, *diag, consumer);
+    co_return out;
+}
+
+asio::awaitable<op_result<bool>> close_op(std::shared_ptr<row_stream_impl> s) {
+    co_await s->close();
+    co_return op_result<bool>{};
+}
+
+// The hops, made outside the coroutines: g++ 12 destroys a lambda
+// temporary of a co_await expression twice.
+auto hop_advance(const std::shared_ptr<row_stream_impl>& impl, diagnostics& diag,
+                 const asio::any_io_executor& consumer, std::error_code& ec) {
+    return async_run<bool>(impl->executor(), asio::redirect_error(asio::use_awaitable, ec),
+                           [impl, d = &diag, consumer] { return advance_op(impl, d, consumer); });
+}
+auto hop_close(const std::shared_ptr<row_stream_impl>& impl) {
+    return async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+}
+
+// advance() for the consumer: here when single-threaded, else on the
+// cluster's strand, resuming the consumer on its own executor.
+asio::awaitable<std::error_code> advance_here(const std::shared_ptr<row_stream_impl>& impl, bool& ended,
+                                              diagnostics& diag) {
+    if (!impl->threaded()) co_return co_await impl->advance(ended, diag);
+    auto consumer = co_await asio::this_coro::executor;
+    std::error_code ec;
+    ended = co_await hop_advance(impl, diag, consumer, ec);
+    co_return ec;
+}
+
+asio::awaitable<void> close_here(const std::shared_ptr<row_stream_impl>& impl) {
+    if (!impl->threaded()) co_return co_await impl->close();
+    co_await hop_close(impl);
+}
+
+// Releases the stream on its executor.
+void release_stream(std::shared_ptr<row_stream_impl> impl) {
+    if (!impl->threaded()) return impl->release();
+    auto ex = impl->executor();
+    asio::dispatch(ex, [impl = std::move(impl)] { impl->release(); });
+}
+
+}  // namespace
+
 asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::shared_ptr<row_stream_impl> s,
                                                                           diagnostics* diag_out) {
     diagnostics local;
@@ -364,14 +425,14 @@ row_stream::row_stream(std::shared_ptr<detail::row_stream_impl> impl) noexcept :
 
 row_stream& row_stream::operator=(row_stream&& other) noexcept {
     if (this != &other) {
-        if (impl_) impl_->release();
+        if (impl_) detail::release_stream(std::move(impl_));
         impl_ = std::move(other.impl_);
     }
     return *this;
 }
 
 row_stream::~row_stream() {
-    if (impl_) impl_->release();
+    if (impl_) detail::release_stream(std::move(impl_));
 }
 
 asio::awaitable<std::optional<row_view>> row_stream::next() {
@@ -381,7 +442,7 @@ asio::awaitable<std::optional<row_view>> row_stream::next() {
     for (;;) {
         diagnostics diag;
         bool ended = false;
-        auto ec = co_await impl_->advance(ended, diag);
+        auto ec = co_await detail::advance_here(impl_, ended, diag);
         throw_on_error(ec, diag);
         if (ended) co_return std::nullopt;
         if (auto row = impl_->row_now()) co_return row;  // else an empty page: on to the next
@@ -392,14 +453,14 @@ asio::awaitable<std::optional<result_set>> row_stream::next_page() {
     if (!impl_) co_return std::nullopt;
     diagnostics diag;
     bool ended = false;
-    auto ec = co_await impl_->advance(ended, diag);
+    auto ec = co_await detail::advance_here(impl_, ended, diag);
     throw_on_error(ec, diag);
     if (ended) co_return std::nullopt;
     co_return impl_->take_current();
 }
 
 asio::awaitable<void> row_stream::close() {
-    if (impl_) co_await impl_->close();
+    if (impl_) co_await detail::close_here(impl_);
 }
 
 stream_progress row_stream::progress() const noexcept { return impl_ ? impl_->progress() : stream_progress{}; }

@@ -40,8 +40,23 @@ asio::awaitable<result_set> session::execute(statement st) {
     co_return rs;
 }
 
+namespace {
+asio::awaitable<detail::op_result<bool>> close_op(std::shared_ptr<detail::session_impl> s) {
+    co_await s->close();
+    co_return detail::op_result<bool>{};
+}
+// Made outside the coroutine: g++ 12 destroys a lambda temporary of a
+// co_await expression twice.
+auto hop_close(const std::shared_ptr<detail::session_impl>& impl) {
+    return detail::async_run<bool>(impl->cluster().executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+}
+}  // namespace
+
 asio::awaitable<void> session::close() {
-    if (impl_) co_await impl_->close();
+    if (!impl_) co_return;
+    if (!impl_->cluster().threaded()) co_return co_await impl_->close();
+    // On the cluster's strand, from whatever executor the caller runs on.
+    co_await hop_close(impl_);
 }
 
 }  // namespace async_cassandra

@@ -11,10 +11,11 @@ namespace async_cassandra::detail {
 session_impl::session_impl(std::shared_ptr<cluster_impl> cluster, std::string keyspace)
     : cluster_(std::move(cluster)),
       keyspace_(std::move(keyspace)),
-      quota_{0, cluster_->config().max_queued_requests} {}
+      quota_{0, cluster_->config().max_queued_requests, cluster_->threaded()} {}
 
 void session_impl::end_request() {
-    if (--in_flight_ == 0 && closed_) wake_closers();
+    drop(in_flight_);
+    if (in_flight_.load(std::memory_order_relaxed) == 0 && closed_) wake_closers();
 }
 
 void session_impl::enlist(request_control& r) noexcept {

@@ -1,5 +1,6 @@
 // State behind a session handle: its cluster, its requests (counted so
 // close() can drain them), and its share of the connections' queues.
+// Runs on the cluster's executor; stats() may be called from any thread.
 #pragma once
 
 #include "cluster/cluster_impl.hpp"
@@ -38,7 +39,7 @@ public:
     bool closed() const noexcept { return closed_ || cluster_->closed(); }
 
     // Counts requests so close() can wait for them.
-    void begin_request() noexcept { ++in_flight_; }
+    void begin_request() noexcept { bump(in_flight_); }
     void end_request();
 
     // Refuses new requests, waits for those in flight for at most the
@@ -59,7 +60,7 @@ private:
 
     std::shared_ptr<cluster_impl> cluster_;
     std::string keyspace_;
-    std::size_t in_flight_ = 0;
+    std::atomic<std::size_t> in_flight_{0};  // written on the cluster's executor; stats() reads it anywhere
     bool closed_ = false;
     queue_quota quota_;
     request_control* enlisted_ = nullptr;

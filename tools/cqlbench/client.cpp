@@ -130,6 +130,10 @@ asio::awaitable<run_result> run_client(const options& o) {
     o.security.apply(cfg);  // checked in main before the run, so it throws only if the password file changed
     // Every worker's request gets a stream id at once.
     cfg.max_requests_per_connection = std::max<std::size_t>(cfg.max_requests_per_connection, o.concurrency);
+    cfg.io_threads = o.threads;
+    cfg.connections_per_host = o.connections;
+    // The cluster makes its strands on the io_context's executor (under the
+    // strand the bench's coroutines share).
     auto cluster = co_await ac::cluster::connect(cfg);
     auto session = co_await cluster.open_session();
     if (o.create) {

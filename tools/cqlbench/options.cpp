@@ -135,6 +135,8 @@ const std::vector<option_spec>& specs() {
              o.compression = one_of(v, names, values);
          }},
         {"--concurrency", true, [](options& o, std::string_view v) { o.concurrency = to_u64(v, 1, 32768); }},
+        {"--threads", true, [](options& o, std::string_view v) { o.threads = to_u64(v, 1, 256); }},
+        {"--connections", true, [](options& o, std::string_view v) { o.connections = to_u64(v, 1, 64); }},
         {"--rate", true, [](options& o, std::string_view v) { o.rate = to_double(v, 0, 1e9); }},
         {"--duration", true,
          [](options& o, std::string_view v) {
@@ -282,6 +284,8 @@ usage: cqlbench [options]
   --protocol 4|5                highest protocol version to offer (default 5)
   --compression none|lz4|snappy (default none; snappy needs --protocol 4)
   --concurrency N               requests in flight (default 64)
+  --threads N                   threads running the io_context (cluster_config::io_threads, default 1)
+  --connections N               connections per host (default 1)
   --rate OPS                    limit to OPS ops/s; latency counts from the scheduled start
   --duration T                  run for T (30, 30s, 500ms, 2m; default 10s) ...
   --ops N                       ... or for N ops

@@ -33,6 +33,11 @@ struct options {
 
     // --- How much ---
     std::size_t concurrency = 64;  // requests in flight
+    // Threads running the io_context (cluster_config::io_threads); with more
+    // than 1 the bench's own coroutines share one strand and the client's
+    // connections run on strands of their own.
+    std::size_t threads = 1;
+    std::size_t connections = 1;  // cluster_config::connections_per_host
     double rate = 0;               // ops/s over all workers; 0: as fast as possible
     double duration_s = 10;        // used when ops is not set
     std::optional<std::uint64_t> ops;

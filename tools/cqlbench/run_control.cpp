@@ -3,6 +3,11 @@
 #include "bench.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/strand.hpp>
+
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -125,7 +130,10 @@ run_result run_control::finish() {
 outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {
     outcome out;
     out.failure = "did not finish";
-    asio::co_spawn(io, run(o), [&](std::exception_ptr e, run_result r) {
+    // More threads: the bench's coroutines share a strand (its counters
+    // need no locks); the client spreads its own work over the threads.
+    auto ex = o.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
+    asio::co_spawn(ex, run(o), [&](std::exception_ptr e, run_result r) {
         out.failure.clear();
         if (!e) {
             out.result = std::move(r);
@@ -138,14 +146,22 @@ outcome run_blocking(asio::io_context& io, const options& o, std::function<void(
         }
         if (on_done) on_done();
     });
-    try {
-        if (limit.count() > 0)
-            io.run_for(limit);
-        else
-            io.run();
-    } catch (const std::exception& x) {
-        out.failure = x.what();
-    }
+    auto run_io = [&] {
+        try {
+            if (limit.count() > 0)
+                io.run_for(limit);
+            else
+                io.run();
+        } catch (const std::exception& x) {
+            static std::mutex m;
+            std::lock_guard lock(m);
+            out.failure = x.what();
+        }
+    };
+    std::vector<std::thread> extra;
+    for (std::size_t i = 1; i < o.threads; ++i) extra.emplace_back(run_io);
+    run_io();
+    for (auto& t : extra) t.join();
     if (!out.result && out.failure.empty()) out.failure = "did not finish";
     return out;
 }

@@ -11,9 +11,14 @@
 #include <asio/awaitable.hpp>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/bind_executor.hpp>
+#include <asio/cancellation_signal.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/strand.hpp>
 
 #include <exception>
+#include <typeinfo>
+#include <memory>
 #include <utility>
 
 namespace async_cassandra::detail {
@@ -21,14 +26,41 @@ namespace async_cassandra::detail {
 template <class T>
 using op_result = std::pair<std::error_code, T>;
 
+// A cluster with io_threads > 1 runs on a strand<any_io_executor>; callers
+// may be on other threads. (Asio 1.22's target<T>() does not check the
+// type: compare target_type().)
+inline bool is_cluster_strand(const asio::any_io_executor& ex) noexcept {
+    return ex && ex.target_type() == typeid(asio::strand<asio::any_io_executor>);
+}
+
 // `make` returns asio::awaitable<op_result<T>>. The token's executor receives
-// the completion; its cancellation slot reaches the coroutine.
+// the completion; its cancellation slot reaches the coroutine (on a cluster
+// strand, through a signal emitted there: Asio 1.22's co_spawn would run the
+// coroutine's cancellation handlers on the thread that emits).
 template <class T, class Token, class Make>
 auto async_run(asio::any_io_executor ex, Token&& token, Make make) {
     return asio::async_initiate<Token, void(std::error_code, T)>(
         [ex](auto handler, Make op) {
             auto slot = asio::get_associated_cancellation_slot(handler);
             auto hex = asio::get_associated_executor(handler, ex);
+            if (slot.is_connected() && is_cluster_strand(ex)) {
+                auto sig = std::make_shared<asio::cancellation_signal>();
+                slot.assign([sig, ex](asio::cancellation_type t) {
+                    asio::dispatch(ex, [sig, t] { sig->emit(t); });
+                });
+                asio::co_spawn(ex, op(),
+                               asio::bind_cancellation_slot(
+                                   sig->slot(),
+                                   asio::bind_executor(hex, [h = std::move(handler), sig](std::exception_ptr e,
+                                                                                          op_result<T> r) mutable {
+                                       // On the caller's executor, where its slot is emitted.
+                                       auto s = asio::get_associated_cancellation_slot(h);
+                                       if (s.is_connected()) s.clear();
+                                       if (e) r.first = make_error_code(client_errc::internal_error);
+                                       std::move(h)(r.first, std::move(r.second));
+                                   })));
+                return;
+            }
             asio::co_spawn(ex, op(),
                            asio::bind_cancellation_slot(
                                slot, asio::bind_executor(hex, [h = std::move(handler)](std::exception_ptr e,
