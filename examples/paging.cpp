@@ -63,8 +63,8 @@ asio::awaitable<void> run(std::string host, std::string keyspace) {
     check(rows == total_rows && pages == 3, "manual paging: 250 rows in 3 pages expected");
 
     // 2. next_page(): the same loop without handling the state. (next_page,
-    //    all and execute_stream take a statement; values bind to it too.)
-    auto st = ac::statement(query).bind("paging").set_page_size(page_size);
+    //    all and execute_stream take a bound prepared statement or a simple one.)
+    auto st = select.bind("paging").set_page_size(page_size);
     auto page = co_await session.execute(st);
     rows = static_cast<int>(page.size());
     while (page.has_more_pages()) {
