@@ -98,6 +98,10 @@ public:
     session& operator=(session&&) noexcept = default;
     ~session();
 
+    // Where an operation started from here runs: the cluster's executor;
+    // with io_threads > 1 the shard strand the caller runs on, else the next
+    // shard in turn (so coroutines spawned on get_executor() spread over the
+    // shards and their requests need no hop).
     executor_type get_executor() const;
 
     // Runs one statement; completes with the first page of its result.

@@ -81,7 +81,33 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
       ring_(std::make_unique<token_ring>()),
       refresh_timer_(ex_, asio::steady_timer::time_point::max()),
       pool_changed_(ex_, asio::steady_timer::time_point::max()),
-      control_wait_(ex_) {}
+      control_wait_(ex_) {
+    if (threaded_)
+        for (std::size_t i = 0; i < cfg_.io_threads; ++i) shards_.push_back(asio::make_strand(base_ex_));
+    if (!threaded_)
+        timeouts_.push_back(std::make_shared<timeout_queue>(ex_));
+    for (const auto& sh : shards_) timeouts_.push_back(std::make_shared<timeout_queue>(sh));
+}
+
+timeout_queue* cluster_impl::timeouts_here() const noexcept {
+    if (!threaded_) return timeouts_.front().get();
+    const auto here = current_shard();
+    return here < timeouts_.size() ? timeouts_[here].get() : nullptr;
+}
+
+std::size_t cluster_impl::current_shard() const noexcept {
+    for (std::size_t i = 0; i < shards_.size(); ++i)
+        if (shards_[i].running_in_this_thread()) return i;
+    return shards_.size();
+}
+
+asio::any_io_executor cluster_impl::request_executor() const {
+    if (!threaded_) return ex_;
+    // Staying on the caller's shard saves a hop each way.
+    const auto here = current_shard();
+    if (here < shards_.size()) return shards_[here];
+    return shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
+}
 
 cluster_impl::~cluster_impl() = default;
 
@@ -98,7 +124,8 @@ std::shared_ptr<request_metrics> cluster_impl::host_metrics(const std::string& e
 }
 
 std::shared_ptr<connection> cluster_impl::make_connection(const std::string& address, std::uint16_t port, int version,
-                                                          bool control, std::shared_ptr<request_metrics> metrics) {
+                                                          bool control, std::shared_ptr<request_metrics> metrics,
+                                                          std::size_t shard) {
     connection_params p;
     p.host = address;
     p.port = port;
@@ -111,11 +138,13 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     p.tls = tls_;
     p.auth = cfg_.auth;
     p.metrics = std::move(metrics);
-    // Threaded: a pool connection reads, writes and encodes on a strand of
-    // its own, in parallel with the others; the control connection stays on
-    // the cluster's, whose state its events change.
+    // Threaded: a pool connection reads, writes and encodes on its shard's
+    // strand, where the requests running on that shard use it without a
+    // hop; the control connection stays on the cluster's strand, whose state
+    // its events change.
     p.own_strand = threaded_ && !control;
-    auto ex = p.own_strand ? asio::any_io_executor(asio::make_strand(base_ex_)) : ex_;
+    if (p.own_strand) p.shard = shard % shards_.size();
+    auto ex = p.own_strand ? asio::any_io_executor(shards_[p.shard]) : ex_;
     return std::make_shared<connection>(std::move(ex), std::move(p), control ? nullptr : counters_);
 }
 
@@ -153,6 +182,7 @@ std::span<const host_ptr> cluster_impl::replicas(std::string_view keyspace, std:
 }
 
 void cluster_impl::plan(const request_routing& r, const execution_profile* p, std::vector<host_ptr>& out) const {
+    auto lock = snapshot_lock();
     auto& lb = load_balancing(p);
     const std::size_t from = out.size();
     lb.plan(r, out);
@@ -161,7 +191,10 @@ void cluster_impl::plan(const request_routing& r, const execution_profile* p, st
               out.end());
 }
 
-std::shared_ptr<connection> cluster_impl::connection_to(const host& h) const { return h.pool ? h.pool->pick() : nullptr; }
+std::shared_ptr<connection> cluster_impl::connection_to(const host& h) const {
+    auto lock = snapshot_lock();
+    return h.pool ? h.pool->pick() : nullptr;
+}
 
 bool cluster_impl::pools_connecting() const {
     for (const auto& [ep, p] : pools_)

@@ -11,6 +11,7 @@
 #include "cluster/host_pool.hpp"
 #include "cluster/prepared_cache.hpp"
 #include "connection/connection.hpp"
+#include "connection/timeout_queue.hpp"
 #include "metrics/logger.hpp"
 #include "metrics/probe.hpp"
 
@@ -24,6 +25,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
 
 #include <atomic>
 #include <map>
@@ -63,8 +65,12 @@ public:
     // The replicas of `token` in `keyspace` (empty when unknown).
     std::span<const host_ptr> replicas(std::string_view keyspace, std::int64_t token) const;
     // The hosts to try for `r`, best first, those down or ignored left out.
+    // Any thread: takes snapshot_lock(), which also keeps the policies'
+    // plan() calls one at a time.
     void plan(const request_routing& r, const execution_profile* p, std::vector<host_ptr>& out) const;
-    // A connection of `h` taking requests, or null.
+    // A connection of `h` taking requests, or null: with io_threads > 1 one
+    // on the caller's shard when it has room (no hop), else the least busy.
+    // Any thread (takes snapshot_lock()).
     std::shared_ptr<connection> connection_to(const host& h) const;
     // A connection for a request that needs no particular host (PREPARE,
     // trace reads): the first of the default plan with one open. Waits
@@ -94,8 +100,10 @@ public:
                                                           std::error_code& ec, diagnostics& diag, bool control = false);
     // open_one in two steps, so that the caller can close a connection still connecting.
     // `metrics`: the host's block (pool connections), null for none.
+    // `shard`: the pool connection's strand (io_threads > 1; taken modulo the count).
     std::shared_ptr<connection> make_connection(const std::string& address, std::uint16_t port, int version,
-                                                bool control, std::shared_ptr<request_metrics> metrics = nullptr);
+                                                bool control, std::shared_ptr<request_metrics> metrics = nullptr,
+                                                std::size_t shard = 0);
     asio::awaitable<std::shared_ptr<connection>> start_connection(std::shared_ptr<connection> c, std::error_code& ec,
                                                                   diagnostics& diag);
     void host_up(const host_ptr& h);
@@ -104,12 +112,25 @@ public:
     void count_replaced() noexcept { replaced_.store(replaced_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 
     // --- Threads ---
-    // io_threads > 1: ex_ is a strand and pool connections get their own.
+    // io_threads > 1: ex_ is a strand, and requests and pool connections run
+    // on io_threads shard strands (docs/threads.md).
     bool threaded() const noexcept { return threaded_; }
-    // Guards hosts_, pools_ (and the pools' connection lists), schema_, the
-    // hosts' topology and the prepared cache's counters against readers on
-    // other threads; changes on the cluster's strand take it, reads there
-    // need not. Locks nothing when single-threaded. Never on a request's path.
+    // Where a request started here runs: the caller's shard when it runs on
+    // one, else the next shard in turn; single-threaded, ex_.
+    asio::any_io_executor request_executor() const;
+    std::size_t shard_count() const noexcept { return shards_.size(); }
+    // The shard the calling thread runs on, or shard_count().
+    std::size_t current_shard() const noexcept;
+    // The request timeouts of the executor the caller runs on (the cluster's
+    // when single-threaded, its shard's), or null on another (the cluster's
+    // strand when threaded): such a request arms a timer of its own.
+    timeout_queue* timeouts_here() const noexcept;
+    // Guards hosts_, pools_ (and the pools' connection lists), the token
+    // ring, schema_, the hosts' topology, the policies' plans and the
+    // prepared cache's counters against requests and readers on other
+    // threads; changes on the cluster's strand take it, reads there need
+    // not. Locks nothing when single-threaded. On a request's path: once for
+    // the plan, once per host tried.
     std::unique_lock<std::recursive_mutex> snapshot_lock() const {
         return threaded_ ? std::unique_lock<std::recursive_mutex>(snapshot_mutex_)
                          : std::unique_lock<std::recursive_mutex>();
@@ -169,6 +190,10 @@ private:
     bool threaded_ = cfg_.io_threads > 1;
     asio::any_io_executor base_ex_;  // the caller's: pool connections' strands are made on it
     asio::any_io_executor ex_;       // base_ex_, or with threaded_ a strand of it
+    using shard_strand = asio::strand<asio::any_io_executor>;
+    std::vector<shard_strand> shards_;  // io_threads strands of base_ex_ (threaded_ only)
+    mutable std::atomic<std::size_t> next_shard_{0};
+    std::vector<std::shared_ptr<timeout_queue>> timeouts_;  // one per shard; single-threaded: ex_'s
     mutable std::recursive_mutex snapshot_mutex_;
     std::shared_ptr<metrics_registry> metrics_ = make_registry(cfg_);
     logger log_{cfg_.log_sink, cfg_.log_level};

@@ -42,9 +42,33 @@ void host_pool::start() {
 }
 
 std::shared_ptr<connection> host_pool::pick() const {
-    std::shared_ptr<connection> best;
+    const connection* best = nullptr;
+    const connection* local = nullptr;  // on the caller's shard: no hop there and back
+    const std::size_t here = cluster_.current_shard();
+    for (const auto& c : conns_) {
+        if (!c->accepting()) continue;
+        if (!best || c->reserved() < best->reserved()) best = c.get();
+        if (here < cluster_.shard_count() && c->shard() == here && c->has_room() && (!local || c->reserved() < local->reserved())) local = c.get();
+    }
+    if (local) best = local;
     for (const auto& c : conns_)
-        if (c->accepting() && (!best || c->reserved() < best->reserved())) best = c;
+        if (c.get() == best) return c;
+    return nullptr;
+}
+
+std::size_t host_pool::next_shard() const {
+    const auto n = cluster_.shard_count();
+    if (n == 0) return 0;
+    // The shard with the fewest of this pool's connections, starting from
+    // one of the host's own so that hosts with one connection spread too.
+    std::vector<std::size_t> used(n, 0);
+    for (const auto& c : conns_) ++used[c->shard() % n];
+    const std::size_t start = std::hash<std::string>{}(host_->endpoint()) % n;
+    std::size_t best = start;
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto i = (start + k) % n;
+        if (used[i] < used[best]) best = i;
+    }
     return best;
 }
 
@@ -124,7 +148,8 @@ asio::awaitable<void> host_pool::maintain() {
             std::error_code ec;
             diagnostics d;
             opening_ =
-                cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false, metrics_);
+                cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false, metrics_,
+                                         next_shard());
             auto c = co_await cluster_.start_connection(opening_, ec, d);
             opening_.reset();
             if (closed_) {

@@ -25,7 +25,9 @@ public:
 
     // Starts the maintenance loop (connects, then keeps the pool full).
     void start();
-    // The least busy connection taking requests, or null when none is open.
+    // The least busy connection taking requests, or null when none is open;
+    // with io_threads > 1 the least busy on the caller's shard when one
+    // there has room.
     std::shared_ptr<connection> pick() const;
     // Reconnect now (an UP event): skips the backoff delay in progress.
     void wake_up();
@@ -47,6 +49,8 @@ private:
     asio::awaitable<void> maintain();
     asio::awaitable<void> heartbeat(std::weak_ptr<connection> weak);
     void on_connection_change();
+    // The shard for the next connection (io_threads > 1).
+    std::size_t next_shard() const;
 
     cluster_impl& cluster_;
     host_ptr host_;

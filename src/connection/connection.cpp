@@ -50,7 +50,12 @@ connection::connection(asio::any_io_executor ex, connection_params params,
       version_(params_.protocol_version),
       decoder_(params_.max_frame_body),
       max_requests_(std::clamp<std::size_t>(params_.max_requests, 1, max_streams)),
-      own_quota_{0, params_.max_queued} {}
+      own_quota_{0, params_.max_queued} {
+    using any_strand = asio::strand<asio::any_io_executor>;
+    // (Asio 1.22's target<T>() does not check the type itself.)
+    auto mine = socket_.get_executor();
+    if (params_.own_strand && mine.target_type() == typeid(any_strand)) strand_ = *mine.target<any_strand>();
+}
 
 connection::~connection() {
     // Destroyed open (never closed): the gauge must still come down.

@@ -21,6 +21,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,9 +65,11 @@ struct connection_params {
     // The host's metrics block (connections, bytes, orphaned ids); null: not
     // counted. The pointer keeps the registry that holds the block alive.
     std::shared_ptr<request_metrics> metrics;
-    // The executor is a strand of this connection's own (io_threads > 1):
-    // requests and close() from other strands hop onto it.
+    // The executor is a strand other than the cluster's (a shard's, with
+    // io_threads > 1): requests and close() from other strands hop onto it.
     bool own_strand = false;
+    // Which of the cluster's shards that strand is (own_strand only).
+    std::size_t shard = 0;
 };
 
 // Counters that other threads read (relaxed atomics). With one writer,
@@ -170,6 +174,11 @@ public:
     std::chrono::steady_clock::time_point last_read() const noexcept { return last_read_.load(std::memory_order_relaxed); }
     // On a strand of its own (connection_params::own_strand).
     bool own_strand() const noexcept { return params_.own_strand; }
+    // Its shard (own_strand), else 0.
+    std::size_t shard() const noexcept { return params_.shard; }
+    // The calling thread runs on this connection's strand (always true
+    // without one): a request from here needs no hop.
+    bool here() const noexcept { return !strand_ || strand_->running_in_this_thread(); }
 
     int protocol_version() const noexcept { return version_; }
     // Counts into a cluster's shared counters (pool connections do; the control connection not).
@@ -247,6 +256,7 @@ private:
     // std::variant visit, no OpenSSL state for plain connections.
     struct tls_stream;
     asio::ip::tcp::socket socket_;
+    std::optional<asio::strand<asio::any_io_executor>> strand_;  // own_strand: the socket's executor
     std::unique_ptr<tls_stream> tls_;
     connection_params params_;
     std::shared_ptr<connection_counters> counters_;
@@ -311,7 +321,7 @@ auto connection::async_request(protocol::opcode op, std::uint8_t flags, BodyFn&&
             // hop (if any) has encoded it.
             std::function<void(protocol::byte_writer&)> fn(std::ref(body));
             auto p = std::make_unique<pending<handler_t>>(std::move(handler));
-            if (params_.own_strand)
+            if (!here())
                 submit_from_outside(op, flags, std::move(fn), std::move(p), quota);
             else
                 submit(op, flags, fn, std::move(p), quota);

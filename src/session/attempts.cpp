@@ -2,6 +2,8 @@
 
 #include "session/session_impl.hpp"
 
+#include <async_cassandra/detail/async_run.hpp>
+
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -97,10 +99,41 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
     return dec;
 }
 
+// Threaded, the cluster's own state (pools opening, schema versions) is
+// awaited on its strand; the request runs on a shard.
+asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> cl) {
+    co_return op_result<bool>{{}, co_await cl->wait_schema_agreement()};
+}
+asio::awaitable<op_result<bool>> acquire_op(std::shared_ptr<cluster_impl> cl, diagnostics* diag,
+                                            std::chrono::milliseconds timeout) {
+    op_result<bool> r;
+    r.second = co_await cl->acquire(r.first, *diag, timeout) != nullptr;
+    co_return r;
+}
+// Made outside the coroutines: g++ 12 destroys a lambda temporary of a
+// co_await expression twice.
+auto hop_agreement(cluster_impl& cl) {
+    return async_run<bool>(cl.executor(), asio::use_awaitable, [c = cl.shared_from_this()] { return agreement_op(c); });
+}
+auto hop_acquire(cluster_impl& cl, std::error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout) {
+    return async_run<bool>(cl.executor(), asio::redirect_error(asio::use_awaitable, ec),
+                           [c = cl.shared_from_this(), d = &diag, timeout] { return acquire_op(c, d, timeout); });
+}
+
+// Waits (within `timeout`) for a connection while pools are still opening.
+asio::awaitable<bool> await_pools(cluster_impl& cl, std::error_code& ec, diagnostics& diag,
+                                  std::chrono::milliseconds timeout) {
+    if (!cl.threaded()) co_return co_await cl.acquire(ec, diag, timeout) != nullptr;
+    co_return co_await hop_acquire(cl, ec, diag, timeout);
+}
+
 asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec, plan_state& plan) {
     // DDL: the request completes once the hosts agree on the new schema.
     if (!ec && out.kind() == result_kind::schema_change) {
-        (void)co_await s.cluster().wait_schema_agreement();
+        if (s.cluster().threaded())
+            (void)co_await hop_agreement(s.cluster());
+        else
+            (void)co_await s.cluster().wait_schema_agreement();
         plan.ended = {};
     }
     co_return ec;
@@ -109,7 +142,7 @@ asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::e
 // A retry (on_retry in the registry and in the block of the host it goes to).
 void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std::error_code& ec,
                  const diagnostics& d) {
-    bump(cl.counters().retries);
+    add(cl.counters().retries, true, cl.threaded());
     if (auto* reg = cl.metrics(); reg && reg->counting()) {
         reg->requests().on_retry();
         if (to) to->on_retry();
@@ -231,7 +264,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                                                  plan_state& plan, const attempt_fn& attempt, result_set& out,
                                                  diagnostics& diag) {
     auto& cl = s.cluster();
-    auto st = std::make_shared<race>(cl.executor());
+    auto st = std::make_shared<race>(co_await asio::this_coro::executor);
     host_ptr h;
     auto conn = plan.advance(cl, h);
     if (!conn) {
@@ -302,7 +335,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                 host_ptr sh;
                 if (auto c = plan.advance(cl, sh)) {
                     ++executions;
-                    bump(cl.counters().speculative);
+                    add(cl.counters().speculative, true, cl.threaded());
                     if (auto* reg = cl.metrics(); reg && reg->counting()) {
                         reg->requests().on_speculative_execution();
                         if (auto* m = c->metrics()) m->on_speculative_execution();
@@ -339,18 +372,23 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
     routing.keyspace = where.keyspace;
     routing.token = where.token;
     routing.cl = r.cl;
-    if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
-    cl.plan(routing, p, plan.hosts);
+    auto make_plan = [&] {
+        auto lock = cl.snapshot_lock();  // the ring and the replicas' span, the policy
+        if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
+        cl.plan(routing, p, plan.hosts);
+        routing.replicas = {};
+    };
+    make_plan();
     if (plan.hosts.empty() || !cl.connection_to(*plan.hosts.front())) {
         // Pools may still be opening (just after connect, or after a node came back).
         std::error_code wait_ec;
         diagnostics wait_diag;
-        if (!co_await cl.acquire(wait_ec, wait_diag, r.timeout)) {
+        if (!co_await await_pools(cl, wait_ec, wait_diag, r.timeout)) {
             diag = std::move(wait_diag);
             co_return wait_ec;
         }
         plan.hosts.clear();
-        cl.plan(routing, p, plan.hosts);
+        make_plan();
     }
     if (r.speculation) co_return co_await run_speculative(s, o, r, plan, attempt, out, diag);
     co_return co_await run_sequential(s, o, r, plan, attempt, out, diag);

@@ -91,7 +91,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
                     if (const auto* simple = std::get_if<statement>(&b.entries()[i])) {
                         out_st.query = simple->query();
                     } else {
-                        sent[i] = std::get<bound_statement>(b.entries()[i]).prepared().data()->state;
+                        sent[i] = std::atomic_load(&std::get<bound_statement>(b.entries()[i]).prepared().data()->state);
                         out_st.prepared = true;
                         out_st.id = sent[i]->id;
                     }

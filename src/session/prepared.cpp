@@ -74,12 +74,21 @@ std::error_code read_prepared(const connection& conn, const protocol::envelope& 
     }
 }
 
-// What a newer PREPARE of the same statement found, into `to`.
+bool same_columns(const std::vector<column_spec>& a, const std::vector<column_spec>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const column_spec& x, const column_spec& y) {
+        return x.name == y.name && x.keyspace == y.keyspace && x.table == y.table && x.type == y.type;
+    });
+}
+
+// What a newer PREPARE of the same statement found, into `to`. The state
+// is swapped atomically (requests on other shards read it); the bind
+// markers, which requests and bind() read without a lock, are written only
+// when they changed (a column's type altered), which they almost never do.
 void adopt(prepared_data& to, const prepared_data& from) {
     if (&to == &from) return;
-    to.variables = from.variables;
-    to.pk_indexes = from.pk_indexes;
-    to.state = from.state;
+    if (!same_columns(to.variables, from.variables)) to.variables = from.variables;
+    if (to.pk_indexes != from.pk_indexes) to.pk_indexes = from.pk_indexes;
+    std::atomic_store(&to.state, std::atomic_load(&from.state));
 }
 
 // The one PREPARE of a flight. Detached from every caller, so that one
@@ -177,6 +186,26 @@ asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn
 
 namespace {
 
+// Threaded, the cache lives on the cluster's strand: the shared PREPARE runs there.
+asio::awaitable<op_result<std::shared_ptr<prepared_data>>> prepare_there(std::shared_ptr<cluster_impl> cl,
+                                                                         std::string query, std::string keyspace,
+                                                                         std::chrono::milliseconds timeout,
+                                                                         diagnostics* diag) {
+    op_result<std::shared_ptr<prepared_data>> r;
+    r.first = co_await prepare_shared(*cl, query, keyspace, timeout, nullptr, r.second, *diag);
+    co_return r;
+}
+// Made outside the coroutine: g++ 12 destroys a lambda temporary of a
+// co_await expression twice.
+auto hop_prepare(cluster_impl& cl, std::string query, std::string keyspace, std::chrono::milliseconds timeout,
+                 diagnostics& diag, std::error_code& ec) {
+    return async_run<std::shared_ptr<prepared_data>>(
+        cl.executor(), asio::redirect_error(asio::use_awaitable, ec),
+        [c = cl.shared_from_this(), q = std::move(query), k = std::move(keyspace), timeout, d = &diag] {
+            return prepare_there(c, q, k, timeout, d);
+        });
+}
+
 asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const statement& st, prepared_statement& out,
                                                        diagnostics& diag) {
     if (!st.values().empty()) {
@@ -187,8 +216,12 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
     std::string_view keyspace;
     if (auto ec = request_keyspace(st.options(), s, cl.protocol_version(), keyspace, diag)) co_return ec;
     std::shared_ptr<prepared_data> data;
-    auto ec = co_await prepare_shared(cl, st.query(), std::string(keyspace), request_timeout(&st.options(), cl.config()), nullptr,
-                                      data, diag);
+    const auto timeout = request_timeout(&st.options(), cl.config());
+    std::error_code ec;
+    if (!cl.threaded())
+        ec = co_await prepare_shared(cl, st.query(), std::string(keyspace), timeout, nullptr, data, diag);
+    else
+        data = co_await hop_prepare(cl, st.query(), std::string(keyspace), timeout, diag, ec);
     if (!ec) out = prepared_statement(std::move(data), std::make_shared<const request_options>(st.options()));
     co_return ec;
 }
@@ -201,7 +234,7 @@ void note_new_metadata(prepared_data& d, const prepared_state& sent, const resul
     next->id = sent.id;
     next->result_metadata_id = *rs.new_metadata_id();
     next->result_columns = rs.shared_columns();
-    d.state = std::move(next);
+    std::atomic_store(&d.state, std::shared_ptr<const prepared_state>(std::move(next)));
 }
 
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
@@ -225,7 +258,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                 protocol::query_parameters p;
                 if (auto ec = resolve_options(o, s, ctx, false, p, d)) co_return ec;
                 p.values = values;
-                const auto state = data->state;  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
+                const auto state = std::atomic_load(&data->state);  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
                 // v4 has no result metadata id: the server could not tell us its
                 // columns changed (CASSANDRA-10786), so it sends them every time.
                 p.skip_metadata = version >= 5 && state->result_columns && !state->result_columns->empty();

@@ -8,6 +8,8 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <optional>
+
 namespace async_cassandra::detail {
 
 namespace {
@@ -27,6 +29,23 @@ public:
 private:
     session_impl* s_;
     request_control& r_;
+};
+
+// Takes a request out of its timeout queue on every way out.
+class queued_timeout {
+public:
+    queued_timeout(timeout_queue* q, timeout_entry& e) : q_(q), e_(e) {}
+    ~queued_timeout() { release(); }
+    void release() noexcept {
+        if (q_) q_->remove(e_);
+        q_ = nullptr;
+    }
+    queued_timeout(const queued_timeout&) = delete;
+    queued_timeout& operator=(const queued_timeout&) = delete;
+
+private:
+    timeout_queue* q_;
+    timeout_entry& e_;
 };
 
 std::string queue_full_message(const connection& conn, const queue_quota& quota, bool session) {
@@ -62,17 +81,24 @@ asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode
         co_return out;
     }
 
-    auto ctl = std::make_shared<request_control>();
+    // On this coroutine's executor (a shard's with io_threads > 1), where
+    // the signal is emitted and its slot cleared.
+    const auto ex = co_await asio::this_coro::executor;
+    auto ctl = std::make_shared<request_control>(ex);
     enlistment listed(session, *ctl);
-    // On this coroutine's executor (the cluster's), where the signal is
-    // emitted and its slot cleared: not the connection's, which may be
-    // another strand.
-    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-    timer.async_wait([ctl](std::error_code ec) {
-        if (ec) return;
-        ctl->timed_out = true;
-        ctl->signal.emit(asio::cancellation_type::terminal);
-    });
+    // The timeout: an entry in the executor's queue (no timer of its own),
+    // else a timer (the cluster's own requests on its strand).
+    timeout_queue* timeouts = session ? session->cluster().timeouts_here() : nullptr;
+    std::optional<asio::steady_timer> timer;
+    queued_timeout queued(timeouts, *ctl);
+    if (timeouts) {
+        timeouts->add(*ctl, std::chrono::steady_clock::now(), timeout);
+    } else {
+        timer.emplace(ex, timeout);
+        timer->async_wait([ctl](std::error_code ec) {
+            if (!ec) ctl->expire();
+        });
+    }
     // The caller's cancellation reaches the request through the same signal.
     auto cs = co_await asio::this_coro::cancellation_state;
     auto parent = cs.slot();
@@ -81,7 +107,8 @@ asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode
     out.response = co_await conn.async_request(
         op, flags, body,
         asio::bind_cancellation_slot(ctl->signal.slot(), asio::redirect_error(asio::use_awaitable, out.ec)), quota);
-    timer.cancel();
+    if (timer) timer->cancel();
+    queued.release();
     if (parent.is_connected()) parent.clear();
     if (!out.ec) co_return out;
 

@@ -66,7 +66,7 @@ std::optional<std::string> paging_state_of(const paged_statement& st) {
 // Everything runs on the session's executor, except row_now() and
 // should_yield(), which touch only the consumer's page and run on the
 // consumer's: with io_threads > 1 the consumer's calls hop onto the
-// cluster's strand for the rest (advance_here below).
+// stream's shard for the rest (advance_here below).
 class row_stream_impl : public std::enable_shared_from_this<row_stream_impl> {
 public:
     row_stream_impl(std::shared_ptr<session_impl> s, paged_statement st, stream_config cfg)
@@ -75,11 +75,13 @@ public:
           cfg_(std::move(cfg)),
           next_state_(paging_state_of(st_)),
           delivered_state_(next_state_),
-          wake_(session_->cluster().executor(), asio::steady_timer::time_point::max()),
-          fetch_done_(session_->cluster().executor(), asio::steady_timer::time_point::max()),
-          deadline_(session_->cluster().executor()) {}
+          ex_(session_->cluster().request_executor()),
+          wake_(ex_, asio::steady_timer::time_point::max()),
+          fetch_done_(ex_, asio::steady_timer::time_point::max()),
+          deadline_(ex_) {}
 
-    const asio::any_io_executor& executor() const { return session_->cluster().executor(); }
+    // The shard the stream was opened on (the cluster's executor when single-threaded).
+    const asio::any_io_executor& executor() const { return ex_; }
     bool threaded() const noexcept { return session_->cluster().threaded(); }
 
     // The fast path: the next row of the current page.
@@ -331,6 +333,7 @@ private:
     std::error_code error_;
     diagnostics error_diag_, fetch_diag_;
     stream_progress progress_;
+    asio::any_io_executor ex_;
     asio::steady_timer wake_;        // the consumer waits here; cancelled to wake it
     asio::steady_timer fetch_done_;  // close() waits here for the abandoned fetch
     asio::steady_timer deadline_;    // stream_config::timeout
@@ -381,7 +384,7 @@ auto hop_close(const std::shared_ptr<row_stream_impl>& impl) {
 }
 
 // advance() for the consumer: here when single-threaded, else on the
-// cluster's strand, resuming the consumer on its own executor.
+// stream's shard, resuming the consumer on its own executor.
 asio::awaitable<std::error_code> advance_here(const std::shared_ptr<row_stream_impl>& impl, bool& ended,
                                               diagnostics& diag) {
     if (!impl->threaded()) co_return co_await impl->advance(ended, diag);

@@ -29,7 +29,8 @@ session::executor_type session::get_executor() const {
         d.assign("use of an empty (moved-from or default) session");
         return d;
     }());
-    return impl_->cluster().executor();
+    // Threaded: the caller's shard, or the next one (spreads the requests).
+    return impl_->cluster().request_executor();
 }
 
 asio::awaitable<result_set> session::execute(statement st) {

@@ -1,9 +1,12 @@
 // State behind a session handle: its cluster, its requests (counted so
 // close() can drain them), and its share of the connections' queues.
-// Runs on the cluster's executor; stats() may be called from any thread.
+// close() runs on the cluster's executor; requests on theirs (with
+// io_threads > 1 the shards: the counters are then atomic read-modify-writes
+// and the list of requests is locked); stats() may be called from any thread.
 #pragma once
 
 #include "cluster/cluster_impl.hpp"
+#include "connection/timeout_queue.hpp"
 
 #include <async_cassandra/session_stats.hpp>
 
@@ -12,15 +15,24 @@
 #include <asio/steady_timer.hpp>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace async_cassandra::detail {
 
 // One request's cancellation: its caller, its timeout and the session's
-// close() all stop it through `signal`. Shared with the timeout timer's
-// handler, which may run after the request ends.
-struct request_control {
+// close() all stop it through `signal`, on `ex` (the request's executor).
+// Shared with the timeout timer's handler, which may run after the request
+// ends, and with a close() that hops over to stop it.
+struct request_control final : timeout_entry, std::enable_shared_from_this<request_control> {
+    explicit request_control(asio::any_io_executor e) : ex(std::move(e)) {}
+    // The timeout (from the executor's timeout_queue, or a timer of its own).
+    void expire() override {
+        timed_out = true;
+        signal.emit(asio::cancellation_type::terminal);
+    }
+    asio::any_io_executor ex;
     asio::cancellation_signal signal;
     bool timed_out = false;
     bool closed_by_session = false;
@@ -28,7 +40,7 @@ struct request_control {
     request_control* next = nullptr;
 };
 
-class session_impl {
+class session_impl : public std::enable_shared_from_this<session_impl> {
 public:
     session_impl(std::shared_ptr<cluster_impl> cluster, std::string keyspace);
     session_impl(const session_impl&) = delete;
@@ -36,10 +48,10 @@ public:
 
     cluster_impl& cluster() noexcept { return *cluster_; }
     const std::string& keyspace() const noexcept { return keyspace_; }
-    bool closed() const noexcept { return closed_ || cluster_->closed(); }
+    bool closed() const noexcept { return closed_.load(std::memory_order_relaxed) || cluster_->closed(); }
 
     // Counts requests so close() can wait for them.
-    void begin_request() noexcept { bump(in_flight_); }
+    void begin_request() noexcept { add(in_flight_, true, threaded_); }
     void end_request();
 
     // Refuses new requests, waits for those in flight for at most the
@@ -57,11 +69,18 @@ public:
 
 private:
     void wake_closers();
+    bool any_enlisted();
+    // At close()'s deadline: fails every enlisted request with session_closed.
+    void stop_enlisted();
+    // The closers are woken on the cluster's executor.
+    void wake_closers_there();
 
     std::shared_ptr<cluster_impl> cluster_;
     std::string keyspace_;
-    std::atomic<std::size_t> in_flight_{0};  // written on the cluster's executor; stats() reads it anywhere
-    bool closed_ = false;
+    bool threaded_;
+    std::atomic<std::size_t> in_flight_{0};  // stats() reads it anywhere
+    std::atomic<bool> closed_{false};  // set by close(); requests read it anywhere
+    std::mutex list_mutex_;            // threaded_ only: enlisted_ and the links of its entries
     queue_quota quota_;
     request_control* enlisted_ = nullptr;
     std::vector<asio::steady_timer*> closers_;  // close() calls waiting for the drain

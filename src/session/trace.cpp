@@ -46,7 +46,7 @@ asio::awaitable<std::error_code> run_get_trace(session_impl& s, uuid id, std::ch
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + max_wait;
     std::chrono::milliseconds delay{2};
-    asio::steady_timer timer(s.cluster().executor());
+    asio::steady_timer timer(co_await asio::this_coro::executor);
     out.id = id;
     // The coordinator writes the session row when the request ends; duration
     // is set last, so a row with a duration is complete.

@@ -6,6 +6,7 @@
 
 #include <async_cassandra/async_cassandra.hpp>
 
+#include <asio/bind_executor.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/this_coro.hpp>
@@ -132,8 +133,6 @@ asio::awaitable<run_result> run_client(const options& o) {
     cfg.max_requests_per_connection = std::max<std::size_t>(cfg.max_requests_per_connection, o.concurrency);
     cfg.io_threads = o.threads;
     cfg.connections_per_host = o.connections;
-    // The cluster makes its strands on the io_context's executor (under the
-    // strand the bench's coroutines share).
     auto cluster = co_await ac::cluster::connect(cfg);
     auto session = co_await cluster.open_session();
     if (o.create) {
@@ -152,14 +151,19 @@ asio::awaitable<run_result> run_client(const options& o) {
     asio::steady_timer all_done(ex, bench_clock::time_point::max());
     std::size_t live = o.concurrency;
     std::exception_ptr failure;
-    for (std::size_t i = 0; i < o.concurrency; ++i)
-        asio::co_spawn(ex, worker(c, 0x5eed0000 + i), [&](std::exception_ptr e) {
-            if (e && !failure) {
-                failure = e;
-                ctl->stop();
-            }
-            if (--live == 0) all_done.cancel();
-        });
+    // With --threads > 1 the workers spread over the session's shards
+    // (get_executor() takes the next one each time), where their requests
+    // run without a hop; their ends are counted here, on `ex`.
+    for (std::size_t i = 0; i < o.concurrency; ++i) {
+        auto where = o.threads > 1 ? session.get_executor() : ex;
+        asio::co_spawn(where, worker(c, 0x5eed0000 + i), asio::bind_executor(ex, [&](std::exception_ptr e) {
+                           if (e && !failure) {
+                               failure = e;
+                               ctl->stop();
+                           }
+                           if (--live == 0) all_done.cancel();
+                       }));
+    }
     co_await all_done.async_wait(tuple_awaitable);
     auto result = ctl->finish();
     result.protocol_version = cluster.protocol_version();

@@ -25,7 +25,7 @@ double process_cpu_seconds() {
 }
 
 run_control::run_control(asio::any_io_executor ex, const options& o, std::string mode, std::string workload)
-    : o_(o), phase_timer_(ex), progress_timer_(ex) {
+    : o_(o), locking_(o.threads > 1), phase_timer_(ex), progress_timer_(ex) {
     result_.mode = std::move(mode);
     result_.workload = std::move(workload);
     result_.concurrency = o.concurrency;
@@ -53,6 +53,7 @@ void run_control::begin() {
 }
 
 void run_control::start_measuring() {
+    auto lock = guard();
     measuring_ = true;
     measure_start_ = last_end_ = bench_clock::now();
     cpu_at_start_ = process_cpu_seconds();
@@ -65,6 +66,7 @@ void run_control::start_measuring() {
 
 std::optional<op_ticket> run_control::claim() noexcept {
     if (stop_) return std::nullopt;
+    auto lock = guard();
     if (measuring_ && o_.ops) {
         if (claimed_ >= *o_.ops) {
             stop_ = true;
@@ -87,6 +89,7 @@ void run_control::note_error(std::string_view kind) {
 }
 
 void run_control::tick() {
+    auto lock = guard();
     const auto now = bench_clock::now();
     const double elapsed = std::chrono::duration<double>(now - begin_).count();
     if (measuring_) {
@@ -116,6 +119,7 @@ void run_control::tick() {
 }
 
 run_result run_control::finish() {
+    auto lock = guard();
     stop_ = true;
     phase_timer_.cancel();
     progress_timer_.cancel();
@@ -130,8 +134,8 @@ run_result run_control::finish() {
 outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {
     outcome out;
     out.failure = "did not finish";
-    // More threads: the bench's coroutines share a strand (its counters
-    // need no locks); the client spreads its own work over the threads.
+    // More threads: the bench's own coroutine and timers run on a strand;
+    // the workers run on the session's shards (client.cpp).
     auto ex = o.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
     asio::co_spawn(ex, run(o), [&](std::exception_ptr e, run_result r) {
         out.failure.clear();

@@ -9,8 +9,10 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -26,8 +28,8 @@ struct op_ticket {
     bool measured = false;          // claimed in the measured phase
 };
 
-// Create with make_shared (its timers keep it alive). Single-threaded: use
-// it on its executor only.
+// Create with make_shared (its timers keep it alive). Its timers run on its
+// executor; claim() and record() may be called from any thread.
 class run_control : public std::enable_shared_from_this<run_control> {
 public:
     run_control(asio::any_io_executor ex, const options& o, std::string mode, std::string workload);
@@ -40,6 +42,7 @@ public:
     // A claimed op ended; `error` is the failure's kind ("" for success).
     void record(const op_ticket& t, bench_clock::time_point end, std::string_view error, std::uint64_t rows) {
         if (!t.measured) return;
+        auto lock = guard();
         const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(end - t.start).count();
         result_.latency.record(static_cast<std::uint64_t>(ns > 0 ? ns : 0));
         ++result_.ops;
@@ -50,6 +53,11 @@ public:
     bool stopped() const noexcept { return stop_; }
     // Ends the run: no op is claimed any more.
     void stop() noexcept { stop_ = true; }
+    // With --threads > 1 workers on several strands claim and record: each
+    // call then takes a lock (one per op each way; counted in the client's CPU).
+    std::unique_lock<std::mutex> guard() {
+        return locking_ ? std::unique_lock<std::mutex>(mutex_) : std::unique_lock<std::mutex>();
+    }
     // After every op has ended: the figures.
     run_result finish();
 
@@ -59,11 +67,13 @@ private:
     void tick();
 
     const options& o_;
+    bool locking_;
+    std::mutex mutex_;
     asio::steady_timer phase_timer_;
     asio::steady_timer progress_timer_;
     bool show_progress_ = false;
     bool printed_progress_ = false;
-    bool stop_ = false;
+    std::atomic<bool> stop_{false};
     bool measuring_ = false;
     std::uint64_t claimed_ = 0;  // measured ops claimed
     std::uint64_t seq_ = 0;      // all ops claimed
