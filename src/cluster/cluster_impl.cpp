@@ -82,8 +82,12 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
       refresh_timer_(ex_, asio::steady_timer::time_point::max()),
       pool_changed_(ex_, asio::steady_timer::time_point::max()),
       control_wait_(ex_) {
-    if (threaded_)
-        for (std::size_t i = 0; i < cfg_.io_threads; ++i) shards_.push_back(asio::make_strand(base_ex_));
+    if (threaded_) {
+        loops_ = std::make_unique<shard_loops>(cfg_.io_threads);
+        // A strand on a loop run by one thread orders nothing more, but lets
+        // a caller tell which shard it runs on and hop onto one (async_run).
+        for (std::size_t i = 0; i < loops_->size(); ++i) shards_.push_back(asio::make_strand(loops_->executor(i)));
+    }
     if (!threaded_)
         timeouts_.push_back(std::make_shared<timeout_queue>(ex_));
     for (const auto& sh : shards_) timeouts_.push_back(std::make_shared<timeout_queue>(sh));
@@ -109,7 +113,15 @@ asio::any_io_executor cluster_impl::request_executor() const {
     return shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
 }
 
-cluster_impl::~cluster_impl() = default;
+cluster_impl::~cluster_impl() {
+    if (!loops_) return;
+    // The last reference may go on a shard's own thread (a request ending
+    // after every handle is gone): that loop cannot be joined from itself.
+    if (loops_->on_loop_thread())
+        shard_loops::retire(std::move(loops_));
+    else
+        loops_->stop_and_join();  // the members' sockets and timers go next, the loops last
+}
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& address, std::uint16_t port,
                                                                     int version, std::error_code& ec,

@@ -10,6 +10,7 @@
 
 #include "cluster/host_pool.hpp"
 #include "cluster/prepared_cache.hpp"
+#include "cluster/shard_loops.hpp"
 #include "connection/connection.hpp"
 #include "connection/timeout_queue.hpp"
 #include "metrics/logger.hpp"
@@ -113,7 +114,8 @@ public:
 
     // --- Threads ---
     // io_threads > 1: ex_ is a strand, and requests and pool connections run
-    // on io_threads shard strands (docs/threads.md).
+    // on io_threads shards, each an event loop with a thread of its own
+    // (docs/threads.md).
     bool threaded() const noexcept { return threaded_; }
     // Where a request started here runs: the caller's shard when it runs on
     // one, else the next shard in turn; single-threaded, ex_.
@@ -188,10 +190,13 @@ private:
 
     cluster_config cfg_;
     bool threaded_ = cfg_.io_threads > 1;
+    // The shards' event loops (threaded_ only). Declared first, destroyed
+    // last: every socket and timer of the shards goes before them.
+    std::unique_ptr<shard_loops> loops_;
     asio::any_io_executor base_ex_;  // the caller's: pool connections' strands are made on it
     asio::any_io_executor ex_;       // base_ex_, or with threaded_ a strand of it
     using shard_strand = asio::strand<asio::any_io_executor>;
-    std::vector<shard_strand> shards_;  // io_threads strands of base_ex_ (threaded_ only)
+    std::vector<shard_strand> shards_;  // a strand on each of loops_ (threaded_ only)
     mutable std::atomic<std::size_t> next_shard_{0};
     std::vector<std::shared_ptr<timeout_queue>> timeouts_;  // one per shard; single-threaded: ex_'s
     mutable std::recursive_mutex snapshot_mutex_;

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
         std::cerr << "cqlbench: " << e.what() << '\n';
         return 2;
     }
-    asio::io_context io(static_cast<int>(o.threads));  // concurrency hint
+    asio::io_context io(1);  // one thread; --threads are the cluster's own
     auto out = cqlbench::run_blocking(io, o);
     if (!out.result) {
         std::cerr << "cqlbench: " << out.failure << '\n';

@@ -284,7 +284,8 @@ usage: cqlbench [options]
   --protocol 4|5                highest protocol version to offer (default 5)
   --compression none|lz4|snappy (default none; snappy needs --protocol 4)
   --concurrency N               requests in flight (default 64)
-  --threads N                   threads running the io_context (cluster_config::io_threads, default 1)
+  --threads N                   cluster_config::io_threads: the cluster's event-loop threads, the
+                                workers spread over them (default 1: all on the bench's one thread)
   --connections N               connections per host (default 1)
   --rate OPS                    limit to OPS ops/s; latency counts from the scheduled start
   --duration T                  run for T (30, 30s, 500ms, 2m; default 10s) ...

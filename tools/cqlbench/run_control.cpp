@@ -134,9 +134,10 @@ run_result run_control::finish() {
 outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {
     outcome out;
     out.failure = "did not finish";
-    // More threads: the bench's own coroutine and timers run on a strand;
-    // the workers run on the session's shards (client.cpp).
-    auto ex = o.threads > 1 ? asio::any_io_executor(asio::make_strand(io)) : asio::any_io_executor(io.get_executor());
+    // One thread runs `io` (the bench's own coroutine and timers); with
+    // --threads > 1 the workers run on the session's shards, the threads
+    // the cluster starts (client.cpp).
+    auto ex = asio::any_io_executor(io.get_executor());
     asio::co_spawn(ex, run(o), [&](std::exception_ptr e, run_result r) {
         out.failure.clear();
         if (!e) {
@@ -157,15 +158,10 @@ outcome run_blocking(asio::io_context& io, const options& o, std::function<void(
             else
                 io.run();
         } catch (const std::exception& x) {
-            static std::mutex m;
-            std::lock_guard lock(m);
             out.failure = x.what();
         }
     };
-    std::vector<std::thread> extra;
-    for (std::size_t i = 1; i < o.threads; ++i) extra.emplace_back(run_io);
     run_io();
-    for (auto& t : extra) t.join();
     if (!out.result && out.failure.empty()) out.failure = "did not finish";
     return out;
 }
