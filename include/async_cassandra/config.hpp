@@ -88,12 +88,17 @@ struct cluster_config {
     std::map<std::string, execution_profile> profiles{};
 
     // --- Threads (docs/threads.md) ---
-    // How many threads run the io_context the cluster connects on. 1 (the
-    // default): everything runs on that one executor, with no strand and no
-    // lock. More: the cluster's own state runs on a strand and each pool
-    // connection on a strand of its own, so connections read, write and
-    // encode in parallel and every session and cluster call may come from
-    // any thread. Set it to the number of threads calling io_context::run.
+    // How many event loops carry the requests and pool connections. 1 (the
+    // default): the cluster starts no thread; everything runs on the
+    // executor `connect` was given, with no strand and no lock. More: that
+    // many shards, each an io_context with a thread the cluster starts; each
+    // pool connection belongs to one shard, and a request runs on the
+    // caller's shard (coroutines spawned on session.get_executor()) or else
+    // the next one in turn, using that shard's connection to the host. The
+    // cluster's own state (topology, pools, schema) runs on a strand of the
+    // given executor, and every session and cluster call may come from any
+    // thread. connections_per_host >= io_threads gives every shard its own
+    // connection to each host. At most 256; typically the number of cores.
     std::size_t io_threads = 1;
 
     // --- Observability ---

@@ -31,7 +31,8 @@ std::string validate(const cluster_config& cfg) {
         return "cluster_config.default_page_size must be positive (or -1 for no paging)";
     if (cfg.close_timeout.count() < 0) return "cluster_config.close_timeout must not be negative";
     if (cfg.max_requests_per_connection == 0) return "cluster_config.max_requests_per_connection must be positive";
-    if (cfg.io_threads == 0) return "cluster_config.io_threads must be at least 1 (the threads running the io_context)";
+    if (cfg.io_threads == 0) return "cluster_config.io_threads must be at least 1 (1: no thread of the cluster's own)";
+    if (cfg.io_threads > 256) return "cluster_config.io_threads must be at most 256 (the cluster's event-loop threads)";
     if (cfg.connections_per_host == 0 || cfg.connections_per_host > 64)
         return "cluster_config.connections_per_host must be 1..64, not " + std::to_string(cfg.connections_per_host);
     if (cfg.heartbeat_interval.count() < 0) return "cluster_config.heartbeat_interval must not be negative";

@@ -197,7 +197,10 @@ void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
     rebuild_tokens();
 }
 
-void cluster_impl::rebuild_tokens() { ring_->rebuild(hosts_, replication_); }
+void cluster_impl::rebuild_tokens() {
+    auto lock = snapshot_lock();  // requests on the shards read the ring
+    ring_->rebuild(hosts_, replication_);
+}
 
 asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag) {
     // One page each (no paging on the control connection's queries).

@@ -56,6 +56,26 @@ std::shared_ptr<connection> host_pool::pick() const {
     return nullptr;
 }
 
+// Set before the connection starts: once it reads, its strand may call the
+// listener at any time.
+void host_pool::listen(connection& c) {
+    if (c.own_strand()) {
+        // Told on the connection's strand; the pool lives on the
+        // cluster's. Going idle is news only to a closing cluster.
+        c.on_state_change([w = weak_from_this(), conn = &c, ex = cluster_.executor()] {
+            auto p = w.lock();
+            if (!p || (conn->accepting() && !p->cluster_.closed())) return;
+            asio::dispatch(ex, [w] {
+                if (auto pool = w.lock()) pool->on_connection_change();
+            });
+        });
+    } else {
+        c.on_state_change([w = weak_from_this()] {
+            if (auto p = w.lock()) p->on_connection_change();
+        });
+    }
+}
+
 std::size_t host_pool::next_shard() const {
     const auto n = cluster_.shard_count();
     if (n == 0) return 0;
@@ -150,6 +170,7 @@ asio::awaitable<void> host_pool::maintain() {
             opening_ =
                 cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false, metrics_,
                                          next_shard());
+            listen(*opening_);
             auto c = co_await cluster_.start_connection(opening_, ec, d);
             opening_.reset();
             if (closed_) {
@@ -157,21 +178,6 @@ asio::awaitable<void> host_pool::maintain() {
                 break;
             }
             if (c) {
-                if (c->own_strand()) {
-                    // Told on the connection's strand; the pool lives on the
-                    // cluster's. Going idle is news only to a closing cluster.
-                    c->on_state_change([w = weak_from_this(), conn = c.get(), ex = cluster_.executor()] {
-                        auto p = w.lock();
-                        if (!p || (conn->accepting() && !p->cluster_.closed())) return;
-                        asio::dispatch(ex, [w] {
-                            if (auto pool = w.lock()) pool->on_connection_change();
-                        });
-                    });
-                } else {
-                    c->on_state_change([w = weak_from_this()] {
-                        if (auto p = w.lock()) p->on_connection_change();
-                    });
-                }
                 {
                     auto lock = cluster_.snapshot_lock();
                     conns_.push_back(c);

@@ -49,6 +49,8 @@ private:
     asio::awaitable<void> maintain();
     asio::awaitable<void> heartbeat(std::weak_ptr<connection> weak);
     void on_connection_change();
+    // Tells the pool of `c`'s changes.
+    void listen(connection& c);
     // The shard for the next connection (io_threads > 1).
     std::size_t next_shard() const;
 

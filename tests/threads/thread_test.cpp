@@ -22,6 +22,7 @@
 #include <future>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -313,6 +314,90 @@ TEST(threads, timeouts_and_cancellation_from_other_strands) {
     auto rs = session.async_execute(ac::statement("SELECT release_version FROM system.local"), asio::use_future).get();
     EXPECT_EQ(rs.size(), 1u);
     wait(pool.io, cluster.close());
+}
+
+// io_threads = 2: two event loops of the cluster's own. Coroutines spawned
+// on session.get_executor() spread over them, stay there across requests
+// (their shard's connection answers on the same thread), and never run on
+// the threads of the caller's io_context.
+TEST(threads, shards_run_on_threads_of_their_own) {
+    thread_pool pool(2);
+    std::set<std::thread::id> pool_threads;
+    for (auto& t : pool.threads) pool_threads.insert(t.get_id());
+    auto cfg = test_env::config();
+    cfg.io_threads = 2;
+    cfg.connections_per_host = 2;
+    ac::diagnostics diag;
+    auto cluster = ac::cluster::async_connect(pool.io.get_executor(), cfg, diag, asio::use_future).get();
+    auto session = wait(pool.io, cluster.open_session());
+    for (int i = 0; i < 200 && session.stats().open_connections < 2; ++i) std::this_thread::sleep_for(10ms);
+    const auto before = cluster.metrics()->snapshot().requests;
+    constexpr int workers = 8, per_worker = 25;
+    std::mutex m;
+    std::set<std::thread::id> seen;
+    auto worker = [&](ac::session& s) -> asio::awaitable<void> {
+        const auto mine = std::this_thread::get_id();
+        for (int j = 0; j < per_worker; ++j) {
+            auto rs = co_await s.execute("SELECT release_version FROM system.local");
+            if (rs.size() != 1u) throw std::runtime_error("no row");
+            if (std::this_thread::get_id() != mine) throw std::runtime_error("a request moved its caller to another thread");
+        }
+        // From inside a shard, get_executor() is that shard.
+        auto here = co_await asio::co_spawn(
+            s.get_executor(), []() -> asio::awaitable<std::thread::id> { co_return std::this_thread::get_id(); },
+            asio::use_awaitable);
+        if (here != mine) throw std::runtime_error("get_executor() on a shard named another one");
+        std::lock_guard lock(m);
+        seen.insert(mine);
+    };
+    std::vector<std::future<void>> done;
+    for (int i = 0; i < workers; ++i) done.push_back(asio::co_spawn(session.get_executor(), worker(session), asio::use_future));
+    for (auto& f : done) {
+        ASSERT_EQ(f.wait_for(120s), std::future_status::ready);
+        f.get();
+    }
+    EXPECT_EQ(seen.size(), 2u) << "the workers did not spread over both shards";
+    for (const auto& id : seen) {
+        EXPECT_EQ(pool_threads.count(id), 0u) << "a shard ran on a thread of the caller's io_context";
+        EXPECT_NE(id, std::this_thread::get_id());
+    }
+    const auto after = cluster.metrics()->snapshot().requests;
+    EXPECT_EQ(after.completed - before.completed, static_cast<std::uint64_t>(workers * per_worker));
+    EXPECT_EQ(session.stats().in_flight, 0u);
+    wait(pool.io, session.close());
+    wait(pool.io, cluster.close());
+}
+
+// The last reference to a cluster may go on one of its own shard threads
+// (here: a coroutine on a shard owns the only handles): its loops are then
+// ended by another thread, without a deadlock or a crash.
+TEST(threads, the_last_reference_may_go_on_a_shard_thread) {
+    thread_pool pool(1);
+    auto cfg = test_env::config();
+    cfg.io_threads = 2;
+    ac::diagnostics diag;
+    auto cluster = ac::cluster::async_connect(pool.io.get_executor(), cfg, diag, asio::use_future).get();
+    auto session = wait(pool.io, cluster.open_session());
+    auto rs = session.async_execute(ac::statement("SELECT release_version FROM system.local"), asio::use_future).get();
+    EXPECT_EQ(rs.size(), 1u);
+    wait(pool.io, session.close());
+    wait(pool.io, cluster.close());
+    cluster = ac::cluster();  // the handle's release runs on the pool's thread
+    std::this_thread::sleep_for(200ms);
+    // The session now holds the cluster's last reference; it goes with this
+    // coroutine's frame, on the shard's thread.
+    // (A shard's executor is valid while its cluster lives: none is kept here.)
+    auto last = [](ac::session s) -> asio::awaitable<bool> { co_return s.stats().in_flight == 0; };
+    std::future<bool> f;
+    {
+        auto ex = session.get_executor();
+        f = asio::co_spawn(ex, last(std::move(session)), asio::use_future);
+    }
+    ASSERT_EQ(f.wait_for(60s), std::future_status::ready);
+    EXPECT_TRUE(f.get());
+    // The pool's thread and the test go on; the shards' threads end by themselves.
+    auto g = asio::co_spawn(pool.io, []() -> asio::awaitable<int> { co_return 1; }, asio::use_future);
+    EXPECT_EQ(g.get(), 1);
 }
 
 TEST(threads, single_thread_keeps_one_executor_and_no_strand) {
