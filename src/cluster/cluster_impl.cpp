@@ -87,7 +87,10 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
         loops_ = std::make_unique<shard_loops>(cfg_.io_threads);
         // A strand on a loop run by one thread orders nothing more, but lets
         // a caller tell which shard it runs on and hop onto one (async_run).
-        for (std::size_t i = 0; i < loops_->size(); ++i) shards_.push_back(asio::make_strand(loops_->executor(i)));
+        for (std::size_t i = 0; i < loops_->size(); ++i) {
+            shards_.push_back(asio::make_strand(loops_->executor(i)));
+            shard_ex_.emplace_back(shards_.back());  // made once: a copy is then a reference count, not an allocation
+        }
     }
     if (!threaded_)
         timeouts_.push_back(std::make_shared<timeout_queue>(ex_));
@@ -110,8 +113,8 @@ asio::any_io_executor cluster_impl::request_executor() const {
     if (!threaded_) return ex_;
     // Staying on the caller's shard saves a hop each way.
     const auto here = current_shard();
-    if (here < shards_.size()) return shards_[here];
-    return shards_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
+    if (here < shards_.size()) return shard_ex_[here];
+    return shard_ex_[next_shard_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
 }
 
 cluster_impl::~cluster_impl() {
@@ -157,7 +160,7 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     // its events change.
     p.own_strand = threaded_ && !control;
     if (p.own_strand) p.shard = shard % shards_.size();
-    auto ex = p.own_strand ? asio::any_io_executor(shards_[p.shard]) : ex_;
+    auto ex = p.own_strand ? shard_ex_[p.shard] : ex_;
     return std::make_shared<connection>(std::move(ex), std::move(p), control ? nullptr : counters_);
 }
 

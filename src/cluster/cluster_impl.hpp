@@ -197,6 +197,7 @@ private:
     asio::any_io_executor ex_;       // base_ex_, or with threaded_ a strand of it
     using shard_strand = asio::strand<asio::any_io_executor>;
     std::vector<shard_strand> shards_;  // a strand on each of loops_ (threaded_ only)
+    std::vector<asio::any_io_executor> shard_ex_;  // the same, type-erased
     mutable std::atomic<std::size_t> next_shard_{0};
     std::vector<std::shared_ptr<timeout_queue>> timeouts_;  // one per shard; single-threaded: ex_'s
     mutable std::recursive_mutex snapshot_mutex_;
