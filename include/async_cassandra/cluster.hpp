@@ -32,7 +32,8 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
 // Owns the connections to the cluster. Thread safety: distinct objects safe;
 // one cluster is used from its executor, or with cluster_config::io_threads
 // > 1 from any thread (it then runs on a strand of the executor given to
-// connect, its pool connections on strands of their own; docs/threads.md).
+// connect, its requests and pool connections on shards, event loops with a
+// thread each; docs/threads.md).
 // Destruction without close() closes
 // the connections without blocking; requests in flight fail with
 // connection_closed.

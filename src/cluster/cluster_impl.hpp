@@ -3,9 +3,10 @@
 // system.peers_v2 or system.peers), listens for topology, status and schema
 // events, and reads the keyspaces' replication for token-aware routing.
 // Every member runs on the cluster's executor: with io_threads > 1 a strand
-// of the caller's, with each pool connection on a strand of its own
-// (docs/threads.md). What synchronous getters read from other threads is
-// either atomic or guarded by snapshot_lock(), which only then locks.
+// of the caller's, while the requests and pool connections run on the
+// shards (shard_loops; docs/threads.md). What requests and synchronous
+// getters read from other threads is either atomic or guarded by
+// snapshot_lock(), which only then locks.
 #pragma once
 
 #include "cluster/host_pool.hpp"

@@ -1,10 +1,10 @@
 // One TCP (or TLS) connection to one node: the handshake, then any number of concurrent
 // requests multiplexed by stream id. Threads: the connection's state lives on
-// its executor (the cluster's; with io_threads > 1 a strand of its own, see
+// its executor (the cluster's; with io_threads > 1 its shard's strand, see
 // own_strand). On such a strand, async_request and close() may be called
-// from any thread (they hop onto it) and the counters below (accepting(),
-// reserved(), ...) are relaxed atomics any thread may read; everything else
-// runs on the connection's executor.
+// from any thread (they hop onto it unless already there: here()) and the
+// counters below (accepting(), reserved(), ...) are relaxed atomics any
+// thread may read; everything else runs on the connection's executor.
 #pragma once
 
 #include <async_cassandra/auth.hpp>

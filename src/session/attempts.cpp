@@ -130,10 +130,7 @@ asio::awaitable<bool> await_pools(cluster_impl& cl, std::error_code& ec, diagnos
 asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec, plan_state& plan) {
     // DDL: the request completes once the hosts agree on the new schema.
     if (!ec && out.kind() == result_kind::schema_change) {
-        if (s.cluster().threaded())
-            (void)co_await hop_agreement(s.cluster());
-        else
-            (void)co_await s.cluster().wait_schema_agreement();
+        (void)co_await schema_agreement(s.cluster());
         plan.ended = {};
     }
     co_return ec;
@@ -395,6 +392,11 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
 }
 
 }  // namespace
+
+asio::awaitable<bool> schema_agreement(cluster_impl& cl) {
+    if (!cl.threaded()) co_return co_await cl.wait_schema_agreement();
+    co_return co_await hop_agreement(cl);
+}
 
 asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
                                              const attempt_fn& attempt, result_set& out, diagnostics& diag,

@@ -18,6 +18,7 @@
 
 namespace async_cassandra::detail {
 
+class cluster_impl;
 class session_impl;
 
 // What one attempt needs besides the request itself.
@@ -38,6 +39,10 @@ struct routing_input {
     std::string_view keyspace;
     std::optional<std::int64_t> token;
 };
+
+// cluster_impl::wait_schema_agreement() from any executor: on the cluster's
+// strand when io_threads > 1 (hopping there and back), else here.
+asio::awaitable<bool> schema_agreement(cluster_impl& cl);
 
 // `probe` (null: nothing recorded) is the user request this runs: its start
 // is the deadline's, it learns the attempt that answered, and it is finished

@@ -1,5 +1,6 @@
 #include "cluster/cluster_impl.hpp"
 #include "connection/tls_context.hpp"
+#include "session/attempts.hpp"
 #include "session/session_impl.hpp"
 
 #include <async_cassandra/cluster.hpp>
@@ -101,16 +102,10 @@ asio::awaitable<detail::op_result<bool>> close_op(std::shared_ptr<detail::cluste
     co_await c->close();
     co_return detail::op_result<bool>{};
 }
-asio::awaitable<detail::op_result<bool>> agreement_op(std::shared_ptr<detail::cluster_impl> c) {
-    co_return detail::op_result<bool>{{}, co_await c->wait_schema_agreement()};
-}
 // Made outside the coroutines: g++ 12 destroys a lambda temporary of a
 // co_await expression twice.
 auto hop_close(const std::shared_ptr<detail::cluster_impl>& impl) {
     return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return close_op(impl); });
-}
-auto hop_agreement(const std::shared_ptr<detail::cluster_impl>& impl) {
-    return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return agreement_op(impl); });
 }
 }  // namespace
 
@@ -132,8 +127,8 @@ std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> clu
 
 asio::awaitable<bool> cluster::wait_for_schema_agreement() {
     if (!impl_) co_return false;
-    if (!impl_->threaded()) co_return co_await impl_->wait_schema_agreement();
-    co_return co_await hop_agreement(impl_);
+    auto keep = impl_;  // the handle may be moved from while this waits
+    co_return co_await detail::schema_agreement(*keep);
 }
 
 prepared_cache_stats cluster::prepared_stats() const {

@@ -73,7 +73,7 @@ constexpr int rows_of_coroutine() {
 ac::cluster_config threaded_config() {
     auto cfg = test_env::config();
     cfg.io_threads = 8;
-    cfg.connections_per_host = 2;  // two connection strands besides the cluster's
+    cfg.connections_per_host = 2;  // two connections, on two of the 8 shards
     return cfg;
 }
 
@@ -256,9 +256,9 @@ TEST(threads, one_session_shared_by_coroutines_and_threads) {
     wait(pool.io, cluster.close());
 }
 
-// Timeouts and cancellations hop from the cluster's strand (and the
-// callers' strands) to the connections': 16 coroutines on strands of their
-// own race requests, some with a 1 ms timeout, against timers.
+// Timeouts and cancellations hop from the callers' strands to the shards
+// the requests run on: 16 coroutines on strands of their own race
+// requests, some with a 1 ms timeout, against timers.
 TEST(threads, timeouts_and_cancellation_from_other_strands) {
     thread_pool pool(8);
     ac::diagnostics diag;

@@ -33,9 +33,9 @@ struct options {
 
     // --- How much ---
     std::size_t concurrency = 64;  // requests in flight
-    // Threads running the io_context (cluster_config::io_threads); with more
-    // than 1 the bench's own coroutines share one strand and the client's
-    // connections run on strands of their own.
+    // cluster_config::io_threads: with more than 1 the cluster's shards (a
+    // thread each) run the workers and their connections; the bench's own
+    // coroutine keeps one thread.
     std::size_t threads = 1;
     std::size_t connections = 1;  // cluster_config::connections_per_host
     double rate = 0;               // ops/s over all workers; 0: as fast as possible

@@ -26,8 +26,8 @@ namespace async_cassandra::detail {
 template <class T>
 using op_result = std::pair<std::error_code, T>;
 
-// A cluster with io_threads > 1 runs on a strand<any_io_executor>; callers
-// may be on other threads. (Asio 1.22's target<T>() does not check the
+// A cluster with io_threads > 1 runs on a strand<any_io_executor>, and so
+// does each of its shards; callers may be on other threads. (Asio 1.22's target<T>() does not check the
 // type: compare target_type().)
 inline bool is_cluster_strand(const asio::any_io_executor& ex) noexcept {
     return ex && ex.target_type() == typeid(asio::strand<asio::any_io_executor>);
