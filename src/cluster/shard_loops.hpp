@@ -33,7 +33,7 @@ public:
     void stop_and_join();
 
     // Ends `loops` from one of their own threads, without blocking it: a
-    // detached thread stops them, waits until every handler running now
+    // reaper thread (joined at process exit) stops them, waits until every handler running now
     // (the caller's included) has returned, and then destroys them.
     static void retire(std::unique_ptr<shard_loops> loops);
 
