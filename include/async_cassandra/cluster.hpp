@@ -27,7 +27,11 @@ class cluster;
 
 namespace detail {
 asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag);
-}
+asio::awaitable<op_result<session>> open_session_op(std::shared_ptr<cluster_impl> c, std::string keyspace,
+                                                    diagnostics* diag);
+asio::awaitable<op_result<void>> close_op(std::shared_ptr<cluster_impl> c);
+asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> c);
+}  // namespace detail
 
 // Owns the connections to the cluster. Thread safety: distinct objects safe;
 // one cluster is used from its executor, or with cluster_config::io_threads
@@ -61,13 +65,36 @@ public:
     // Coroutine form on the current coroutine's executor; throws async_cassandra::error.
     static asio::awaitable<cluster> connect(cluster_config cfg);
 
-    // A session; with a keyspace, its statements run in that keyspace.
+    // A session; with a keyspace (empty: none), its statements run in that
+    // keyspace. Errors: session_closed on a closed cluster; with protocol v4
+    // the errors of the USE statement that binds the keyspace.
+    template <class Token>
+    auto async_open_session(std::string keyspace, diagnostics& diag, Token&& token) {
+        return detail::async_run<session>(get_executor(), std::forward<Token>(token),
+                                          [impl = impl_, k = std::move(keyspace), d = &diag]() mutable {
+                                              return detail::open_session_op(std::move(impl), std::move(k), d);
+                                          });
+    }
+    template <class Token>
+    auto async_open_session(std::string keyspace, Token&& token) {
+        return detail::async_run<session>(get_executor(), std::forward<Token>(token),
+                                          [impl = impl_, k = std::move(keyspace)]() mutable {
+                                              return detail::open_session_op(std::move(impl), std::move(k), nullptr);
+                                          });
+    }
+    // Coroutine form; throws async_cassandra::error.
     asio::awaitable<session> open_session(std::string keyspace = {});
 
     // Refuses new requests and sessions (session_closed), lets requests in
     // flight or waiting finish for at most cluster_config::close_timeout,
     // then closes every connection; what is left fails with session_closed.
-    // Returns as soon as that is done: no fixed sleep.
+    // Returns as soon as that is done: no fixed sleep. Completes with
+    // void(error_code), never an error (closing a closed cluster is a no-op).
+    template <class Token>
+    auto async_close(Token&& token) {
+        return detail::async_run<void>(get_executor(), std::forward<Token>(token),
+                                       [impl = impl_] { return detail::close_op(impl); });
+    }
     asio::awaitable<void> close();
 
     executor_type get_executor() const;
@@ -90,7 +117,13 @@ public:
     std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> metadata() const;
     // Waits until every up host reports the same schema version, at most
     // cluster_config::max_schema_agreement_wait; returns whether they agree.
-    // (Requests that change the schema already wait for it.)
+    // (Requests that change the schema already wait for it.) The async_ form
+    // completes with void(error_code, bool), the error always empty.
+    template <class Token>
+    auto async_wait_for_schema_agreement(Token&& token) {
+        return detail::async_run<bool>(get_executor(), std::forward<Token>(token),
+                                       [impl = impl_] { return detail::agreement_op(impl); });
+    }
     asio::awaitable<bool> wait_for_schema_agreement();
 
     // --- Metrics ---

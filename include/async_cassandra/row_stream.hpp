@@ -61,6 +61,9 @@ namespace detail {
 class row_stream_impl;
 asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::shared_ptr<row_stream_impl> s,
                                                                           diagnostics* diag);
+asio::awaitable<op_result<std::optional<row_view>>> stream_next_op(std::shared_ptr<row_stream_impl> s,
+                                                                   diagnostics* diag);
+asio::awaitable<op_result<void>> stream_close_op(std::shared_ptr<row_stream_impl> s);
 }  // namespace detail
 
 // The rows of one statement, fetched page by page as they are consumed (see
@@ -95,6 +98,21 @@ public:
     // A row of the current page comes back without suspending (the
     // coroutine frame comes from Asio's per-thread recycling allocator).
     asio::awaitable<std::optional<row_view>> next();
+    // For other completion tokens: void(error_code, std::optional<row_view>),
+    // run on the stream's executor (each call is an operation of its own,
+    // while next() returns a row of the current page without one).
+    template <class Token>
+    auto async_next(diagnostics& diag, Token&& token) {
+        return detail::async_run<std::optional<row_view>>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_, d = &diag]() mutable { return detail::stream_next_op(std::move(impl), d); });
+    }
+    template <class Token>
+    auto async_next(Token&& token) {
+        return detail::async_run<std::optional<row_view>>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_]() mutable { return detail::stream_next_op(std::move(impl), nullptr); });
+    }
 
     // The next page, owned by the caller, or nullopt at the end. Rows of the
     // current page that next() has not returned are skipped. Errors and
@@ -106,10 +124,22 @@ public:
             get_executor(), std::forward<Token>(token),
             [impl = impl_, d = &diag]() mutable { return detail::stream_next_page_op(std::move(impl), d); });
     }
+    template <class Token>
+    auto async_next_page(Token&& token) {
+        return detail::async_run<std::optional<result_set>>(
+            get_executor(), std::forward<Token>(token),
+            [impl = impl_]() mutable { return detail::stream_next_page_op(std::move(impl), nullptr); });
+    }
 
     // Stops fetching, abandons the page in flight and releases the pages
     // held; completes once the abandoned request has let go of the stream.
-    // Afterwards next() returns nullopt.
+    // Afterwards next() returns nullopt. The async_ form completes with
+    // void(error_code), never an error.
+    template <class Token>
+    auto async_close(Token&& token) {
+        return detail::async_run<void>(get_executor(), std::forward<Token>(token),
+                                       [impl = impl_] { return detail::stream_close_op(impl); });
+    }
     asio::awaitable<void> close();
 
     // Totals delivered so far (the progress callback sees the same).

@@ -31,6 +31,7 @@ namespace async_cassandra {
 namespace detail {
 class session_impl;
 asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st, diagnostics* diag);
+asio::awaitable<op_result<void>> close_session_op(std::shared_ptr<session_impl> s);
 }  // namespace detail
 
 // --- Prepared statements, batches and traces (operations behind session's block below) ---
@@ -297,9 +298,20 @@ public:
     // Refuses new requests (session_closed), lets those in flight or
     // waiting finish for at most cluster_config::close_timeout, then fails
     // the ones left with session_closed. Returns as soon as they are done.
+    // Completes with void(error_code), never an error (a closed session
+    // closes at once).
+    template <class Token>
+    auto async_close(Token&& token) {
+        return detail::async_run<void>(owner_executor(), std::forward<Token>(token),
+                                       [impl = impl_] { return detail::close_session_op(impl); });
+    }
     asio::awaitable<void> close();
 
 private:
+    // The cluster's executor (its strand with io_threads > 1), where the
+    // session's own state changes.
+    executor_type owner_executor() const;
+
     std::shared_ptr<detail::session_impl> impl_;
 };
 

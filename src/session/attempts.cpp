@@ -15,6 +15,11 @@
 
 namespace async_cassandra::detail {
 
+// cluster::async_wait_for_schema_agreement's operation, and the hop below.
+asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> cl) {
+    co_return op_result<bool>{{}, co_await cl->wait_schema_agreement()};
+}
+
 namespace {
 
 using clock = std::chrono::steady_clock;
@@ -101,9 +106,6 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
 
 // Threaded, the cluster's own state (pools opening, schema versions) is
 // awaited on its strand; the request runs on a shard.
-asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> cl) {
-    co_return op_result<bool>{{}, co_await cl->wait_schema_agreement()};
-}
 asio::awaitable<op_result<bool>> acquire_op(std::shared_ptr<cluster_impl> cl, diagnostics* diag,
                                             std::chrono::milliseconds timeout) {
     op_result<bool> r;

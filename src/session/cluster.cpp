@@ -85,37 +85,56 @@ asio::awaitable<cluster> cluster::connect(cluster_config cfg) {
 }
 
 asio::awaitable<session> cluster::open_session(std::string keyspace) {
-    if (!impl_ || impl_->closed()) {
-        diagnostics d;
-        d.assign("open_session on a closed cluster");
-        throw error(client_errc::session_closed, d);
-    }
-    auto s = session(std::make_shared<detail::session_impl>(impl_, keyspace));
-    // v4 has no per-request keyspace: bind the connection with USE instead.
-    if (!keyspace.empty() && impl_->protocol_version() < 5) co_await s.execute("USE \"" + keyspace + "\"");
-    co_return s;
+    diagnostics diag;
+    auto [ec, s] = co_await detail::open_session_op(impl_, std::move(keyspace), &diag);
+    throw_on_error(ec, diag);
+    co_return std::move(s);
 }
 
-namespace {
-// The cluster's own coroutines, run on its strand when threaded.
-asio::awaitable<detail::op_result<bool>> close_op(std::shared_ptr<detail::cluster_impl> c) {
-    co_await c->close();
-    co_return detail::op_result<bool>{};
+namespace detail {
+asio::awaitable<op_result<session>> open_session_op(std::shared_ptr<cluster_impl> c, std::string keyspace,
+                                                    diagnostics* diag_out) {
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    op_result<session> out;
+    if (!c || c->closed()) {
+        diag.assign("open_session on a closed cluster");
+        out.first = client_errc::session_closed;
+        co_return out;
+    }
+    auto s = session(std::make_shared<session_impl>(c, keyspace));
+    // v4 has no per-request keyspace: bind the connection with USE instead.
+    if (!keyspace.empty() && c->protocol_version() < 5) {
+        (void)co_await s.async_execute(statement("USE \"" + keyspace + "\""), diag,
+                                       asio::redirect_error(asio::use_awaitable, out.first));
+        if (out.first) co_return out;
+    }
+    out.second = std::move(s);
+    co_return out;
 }
-// Made outside the coroutines: g++ 12 destroys a lambda temporary of a
-// co_await expression twice.
-auto hop_close(const std::shared_ptr<detail::cluster_impl>& impl) {
-    return detail::async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+
+// The cluster's own coroutine, run on its strand when threaded.
+asio::awaitable<op_result<void>> close_op(std::shared_ptr<cluster_impl> c) {
+    if (c) co_await c->close();
+    co_return op_result<void>{};
 }
-}  // namespace
+}  // namespace detail
 
 asio::awaitable<void> cluster::close() {
     if (!impl_) co_return;
     if (!impl_->threaded()) co_return co_await impl_->close();
-    co_await hop_close(impl_);
+    co_await async_close(asio::use_awaitable);
 }
 
-cluster::executor_type cluster::get_executor() const { return impl_->executor(); }
+cluster::executor_type cluster::get_executor() const {
+    if (!impl_) {
+        diagnostics d;
+        d.assign("use of an empty (moved-from or default) cluster");
+        throw error(client_errc::session_closed, d);
+    }
+    return impl_->executor();
+}
 int cluster::protocol_version() const { return impl_ ? impl_->protocol_version() : 0; }
 
 std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->hosts() : std::vector<host_ptr>{}; }

@@ -367,11 +367,6 @@ asio::awaitable<op_result<bool>> advance_op(std::shared_ptr<row_stream_impl> s, 
     co_return out;
 }
 
-asio::awaitable<op_result<bool>> close_op(std::shared_ptr<row_stream_impl> s) {
-    co_await s->close();
-    co_return op_result<bool>{};
-}
-
 // The hops, made outside the coroutines: g++ 12 destroys a lambda
 // temporary of a co_await expression twice.
 auto hop_advance(const std::shared_ptr<row_stream_impl>& impl, diagnostics& diag,
@@ -380,7 +375,7 @@ auto hop_advance(const std::shared_ptr<row_stream_impl>& impl, diagnostics& diag
                            [impl, d = &diag, consumer] { return advance_op(impl, d, consumer); });
 }
 auto hop_close(const std::shared_ptr<row_stream_impl>& impl) {
-    return async_run<bool>(impl->executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+    return async_run<void>(impl->executor(), asio::use_awaitable, [impl] { return stream_close_op(impl); });
 }
 
 // advance() for the consumer: here when single-threaded, else on the
@@ -408,6 +403,22 @@ void release_stream(std::shared_ptr<row_stream_impl> impl) {
 
 }  // namespace
 
+asio::awaitable<op_result<std::optional<row_view>>> stream_next_op(std::shared_ptr<row_stream_impl> s,
+                                                                   diagnostics* diag_out) {
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    op_result<std::optional<row_view>> out;
+    if (!s) co_return out;
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
+    for (;;) {
+        if ((out.second = s->row_now())) co_return out;
+        bool ended = false;
+        out.first = co_await s->advance(ended, diag);
+        if (out.first || ended) co_return out;  // else a page: its first row, or on past an empty one
+    }
+}
+
 asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::shared_ptr<row_stream_impl> s,
                                                                           diagnostics* diag_out) {
     diagnostics local;
@@ -420,6 +431,11 @@ asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::s
     out.first = co_await s->advance(ended, diag);
     if (!out.first && !ended) out.second = s->take_current();
     co_return out;
+}
+
+asio::awaitable<op_result<void>> stream_close_op(std::shared_ptr<row_stream_impl> s) {
+    if (s) co_await s->close();
+    co_return op_result<void>{};
 }
 
 }  // namespace detail

@@ -23,12 +23,16 @@ asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> 
 session::session(std::shared_ptr<detail::session_impl> impl) : impl_(std::move(impl)) {}
 session::~session() = default;
 
+namespace {
+[[noreturn]] void throw_empty() {
+    diagnostics d;
+    d.assign("use of an empty (moved-from or default) session");
+    throw error(client_errc::session_closed, d);
+}
+}  // namespace
+
 session::executor_type session::get_executor() const {
-    if (!impl_) throw error(client_errc::session_closed, [] {
-        diagnostics d;
-        d.assign("use of an empty (moved-from or default) session");
-        return d;
-    }());
+    if (!impl_) throw_empty();
     // Threaded: the caller's shard, or the next one (spreads the requests).
     return impl_->cluster().request_executor();
 }
@@ -41,23 +45,23 @@ asio::awaitable<result_set> session::execute(statement st) {
     co_return rs;
 }
 
-namespace {
-asio::awaitable<detail::op_result<bool>> close_op(std::shared_ptr<detail::session_impl> s) {
+namespace detail {
+asio::awaitable<op_result<void>> close_session_op(std::shared_ptr<session_impl> s) {
     co_await s->close();
-    co_return detail::op_result<bool>{};
+    co_return op_result<void>{};
 }
-// Made outside the coroutine: g++ 12 destroys a lambda temporary of a
-// co_await expression twice.
-auto hop_close(const std::shared_ptr<detail::session_impl>& impl) {
-    return detail::async_run<bool>(impl->cluster().executor(), asio::use_awaitable, [impl] { return close_op(impl); });
+}  // namespace detail
+
+session::executor_type session::owner_executor() const {
+    if (!impl_) throw_empty();
+    return impl_->cluster().executor();
 }
-}  // namespace
 
 asio::awaitable<void> session::close() {
     if (!impl_) co_return;
     if (!impl_->cluster().threaded()) co_return co_await impl_->close();
     // On the cluster's strand, from whatever executor the caller runs on.
-    co_await hop_close(impl_);
+    co_await async_close(asio::use_awaitable);
 }
 
 }  // namespace async_cassandra

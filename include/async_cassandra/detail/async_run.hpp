@@ -17,14 +17,37 @@
 #include <asio/strand.hpp>
 
 #include <exception>
-#include <typeinfo>
 #include <memory>
+#include <type_traits>
+#include <typeinfo>
 #include <utility>
+#include <variant>
 
 namespace async_cassandra::detail {
 
+// An operation's outcome; op_result<void> carries only the error.
 template <class T>
-using op_result = std::pair<std::error_code, T>;
+using op_result = std::pair<std::error_code, std::conditional_t<std::is_void_v<T>, std::monostate, T>>;
+
+// void(error_code) for T = void, else void(error_code, T).
+template <class T>
+struct op_signature_of {
+    using type = void(std::error_code, T);
+};
+template <>
+struct op_signature_of<void> {
+    using type = void(std::error_code);
+};
+template <class T>
+using op_signature = typename op_signature_of<T>::type;
+
+template <class T, class Handler>
+void complete_op(Handler& h, op_result<T>& r) {
+    if constexpr (std::is_void_v<T>)
+        std::move(h)(r.first);
+    else
+        std::move(h)(r.first, std::move(r.second));
+}
 
 // A cluster with io_threads > 1 runs on a strand<any_io_executor>, and so
 // does each of its shards; callers may be on other threads. (Asio 1.22's target<T>() does not check the
@@ -33,13 +56,14 @@ inline bool is_cluster_strand(const asio::any_io_executor& ex) noexcept {
     return ex && ex.target_type() == typeid(asio::strand<asio::any_io_executor>);
 }
 
-// `make` returns asio::awaitable<op_result<T>>. The token's executor receives
+// `make` returns asio::awaitable<op_result<T>>; the operation completes
+// with op_signature<T>. The token's executor receives
 // the completion; its cancellation slot reaches the coroutine (on a cluster
 // strand, through a signal emitted there: Asio 1.22's co_spawn would run the
 // coroutine's cancellation handlers on the thread that emits).
 template <class T, class Token, class Make>
 auto async_run(asio::any_io_executor ex, Token&& token, Make make) {
-    return asio::async_initiate<Token, void(std::error_code, T)>(
+    return asio::async_initiate<Token, op_signature<T>>(
         [ex](auto handler, Make op) {
             auto slot = asio::get_associated_cancellation_slot(handler);
             auto hex = asio::get_associated_executor(handler, ex);
@@ -57,7 +81,7 @@ auto async_run(asio::any_io_executor ex, Token&& token, Make make) {
                                        auto s = asio::get_associated_cancellation_slot(h);
                                        if (s.is_connected()) s.clear();
                                        if (e) r.first = make_error_code(client_errc::internal_error);
-                                       std::move(h)(r.first, std::move(r.second));
+                                       complete_op<T>(h, r);
                                    })));
                 return;
             }
@@ -66,7 +90,7 @@ auto async_run(asio::any_io_executor ex, Token&& token, Make make) {
                                slot, asio::bind_executor(hex, [h = std::move(handler)](std::exception_ptr e,
                                                                                        op_result<T> r) mutable {
                                    if (e) r.first = make_error_code(client_errc::internal_error);
-                                   std::move(h)(r.first, std::move(r.second));
+                                   complete_op<T>(h, r);
                                })));
         },
         token, std::move(make));
