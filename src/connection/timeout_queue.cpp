@@ -73,17 +73,22 @@ void timeout_queue::arm(clock::time_point when) {
 void timeout_queue::fire() {
     armed_ = clock::time_point::max();
     const auto now = clock::now();
-    auto next = clock::time_point::max();
-    for (auto& l : lanes_) {
-        // expire() only emits a cancellation (whose completion is deferred),
-        // so the lists change only here while this runs.
-        while (l.head && l.head->deadline_ <= now) {
-            auto* e = l.head;
-            remove(*e);
-            e->expire();
-        }
-        if (l.head) next = std::min(next, l.head->deadline_);
+    // Late (a busy loop), several lanes may hold due entries: they expire in
+    // deadline order across lanes, the earliest head first. expire() only
+    // emits a cancellation (whose completion is deferred), so the lists
+    // change only here while this runs.
+    for (;;) {
+        lane* first = nullptr;
+        for (auto& l : lanes_)
+            if (l.head && l.head->deadline_ <= now && (!first || l.head->deadline_ < first->head->deadline_)) first = &l;
+        if (!first) break;
+        auto* e = first->head;
+        remove(*e);
+        e->expire();
     }
+    auto next = clock::time_point::max();
+    for (auto& l : lanes_)
+        if (l.head) next = std::min(next, l.head->deadline_);
     if (next != clock::time_point::max()) arm(next);
 }
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
 #include <vector>
 
 namespace ad = async_cassandra::detail;
@@ -103,6 +104,26 @@ TEST(timeout_queue, more_timeouts_than_lanes_and_out_of_order_arrivals_keep_dead
     io.run_for(1s);
     ASSERT_EQ(order.size(), 20u);
     for (std::size_t i = 1; i < order.size(); ++i) EXPECT_LT(order[i - 1], order[i]);
+}
+
+// A loop that gets to the timer late finds entries of several lanes due at
+// once: they still expire in deadline order across the lanes.
+TEST(timeout_queue, a_late_timer_expires_due_entries_of_every_lane_in_deadline_order) {
+    asio::io_context io;
+    auto q = std::make_shared<ad::timeout_queue>(io.get_executor());
+    std::vector<int> order;
+    std::vector<probe> entries(6);
+    const auto now = clock_type::now();
+    const int timeouts[] = {12, 3, 9, 6, 15, 1};  // six lanes, added out of order
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        entries[i].order = &order;
+        entries[i].id = timeouts[i];
+        q->add(entries[i], now, std::chrono::milliseconds(timeouts[i]));
+    }
+    std::this_thread::sleep_for(40ms);  // every deadline passes before the loop runs
+    io.run_for(1s);
+    EXPECT_EQ(order, (std::vector<int>{1, 3, 6, 9, 12, 15}));
+    EXPECT_EQ(q->size(), 0u);
 }
 
 TEST(timeout_queue, an_entry_added_again_moves_to_its_new_deadline) {
