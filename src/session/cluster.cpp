@@ -128,11 +128,7 @@ asio::awaitable<void> cluster::close() {
 }
 
 cluster::executor_type cluster::get_executor() const {
-    if (!impl_) {
-        diagnostics d;
-        d.assign("use of an empty (moved-from or default) cluster");
-        throw error(client_errc::session_closed, d);
-    }
+    if (!impl_) detail::throw_empty_handle("cluster");
     return impl_->executor();
 }
 int cluster::protocol_version() const { return impl_ ? impl_->protocol_version() : 0; }

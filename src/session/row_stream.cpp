@@ -489,11 +489,7 @@ std::optional<std::string> row_stream::paging_state() const {
 }
 
 asio::any_io_executor row_stream::get_executor() const {
-    if (!impl_) {
-        diagnostics d;
-        d.assign("use of an empty (moved-from or default) row_stream");
-        throw error(client_errc::session_closed, d);
-    }
+    if (!impl_) detail::throw_empty_handle("row_stream");
     return impl_->executor();
 }
 

@@ -18,21 +18,19 @@ asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> 
         });
 }
 
+void throw_empty_handle(std::string_view what) {
+    diagnostics d;
+    d.assign("use of an empty (moved-from or default) " + std::string(what));
+    throw error(client_errc::session_closed, d);
+}
+
 }  // namespace detail
 
 session::session(std::shared_ptr<detail::session_impl> impl) : impl_(std::move(impl)) {}
 session::~session() = default;
 
-namespace {
-[[noreturn]] void throw_empty() {
-    diagnostics d;
-    d.assign("use of an empty (moved-from or default) session");
-    throw error(client_errc::session_closed, d);
-}
-}  // namespace
-
 session::executor_type session::get_executor() const {
-    if (!impl_) throw_empty();
+    if (!impl_) detail::throw_empty_handle("session");
     // Threaded: the caller's shard, or the next one (spreads the requests).
     return impl_->cluster().request_executor();
 }
@@ -53,7 +51,7 @@ asio::awaitable<op_result<void>> close_session_op(std::shared_ptr<session_impl> 
 }  // namespace detail
 
 session::executor_type session::owner_executor() const {
-    if (!impl_) throw_empty();
+    if (!impl_) detail::throw_empty_handle("session");
     return impl_->cluster().executor();
 }
 

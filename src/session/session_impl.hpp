@@ -17,9 +17,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace async_cassandra::detail {
+
+// Throws session_closed for a call on an empty (moved-from or default)
+// handle; `what` names the handle's type.
+[[noreturn]] void throw_empty_handle(std::string_view what);
 
 // One request's cancellation: its caller, its timeout and the session's
 // close() all stop it through `signal`, on `ex` (the request's executor).

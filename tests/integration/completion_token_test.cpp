@@ -210,3 +210,25 @@ TEST(completion_tokens, row_stream_with_callbacks) {
     ASSERT_TRUE(stream);
     EXPECT_EQ(stream->progress().rows, static_cast<std::size_t>(item_rows));
 }
+
+// An async_ call on an empty (default or moved-from) handle has no executor
+// to complete on: it throws session_closed at once, naming the handle.
+TEST(completion_tokens, empty_handles_throw_at_once) {
+    auto message_of = [](auto&& call) {
+        try {
+            call();
+        } catch (const ac::error& e) {
+            EXPECT_EQ(e.code(), make_error_code(ac::client_errc::session_closed));
+            return std::string(e.what());
+        }
+        return std::string("no exception");
+    };
+    ac::cluster c;
+    ac::session s;
+    ac::row_stream r;
+    EXPECT_NE(message_of([&] { c.async_open_session("", [](std::error_code, ac::session) {}); }).find("cluster"),
+              std::string::npos);
+    EXPECT_NE(message_of([&] { s.async_close([](std::error_code) {}); }).find("session"), std::string::npos);
+    EXPECT_NE(message_of([&] { r.async_next([](std::error_code, std::optional<ac::row_view>) {}); }).find("row_stream"),
+              std::string::npos);
+}
