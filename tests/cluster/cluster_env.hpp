@@ -41,6 +41,18 @@ inline int script(const std::string& args) {
     return std::system(cmd.c_str());
 }
 
+// `scripts/cassandra status` (state and pid of each node), for failure messages.
+inline std::string node_states() {
+    const std::string cmd = std::string(AC_SOURCE_DIR) + "/scripts/cassandra status 2>&1";
+    std::string out;
+    if (FILE* f = popen(cmd.c_str(), "r")) {
+        char buf[256];
+        while (std::fgets(buf, sizeof buf, f)) out += buf;
+        pclose(f);
+    }
+    return out;
+}
+
 inline asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
     asio::steady_timer t(co_await asio::this_coro::executor, d);
     std::error_code ec;

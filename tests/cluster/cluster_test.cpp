@@ -421,10 +421,20 @@ TEST_F(cluster_test, a_frozen_node_times_out_and_speculation_keeps_p99) {
                 b.set_profile("frozen").set_idempotent(true);
                 ac::diagnostics d;
                 std::error_code ec;
+                // Requests sent to each host, to tell where an unexpected answer came from.
+                auto sent_per_host = [&] {
+                    std::string out;
+                    for (const auto& h : c.hosts())
+                        out += h->address() + "=" + std::to_string(h->requests_sent()) + (h->is_up() ? " " : "(down) ");
+                    return out;
+                };
+                const auto sent_before = sent_per_host();
                 const auto t = clock_type::now();
                 co_await s.async_execute(b, d, asio::redirect_error(asio::use_awaitable, ec));
                 const auto took = clock_type::now() - t;
-                EXPECT_EQ(ec, ac::client_errc::request_timeout) << ec.message() << ": " << d.message();
+                EXPECT_EQ(ec, ac::client_errc::request_timeout)
+                    << ec.message() << ": " << d.message() << "; requests per host before: " << sent_before
+                    << "after: " << sent_per_host() << "; " << cluster_env::node_states();
                 EXPECT_GE(took, 900ms);
                 EXPECT_LE(took, 1300ms);
             }
@@ -438,7 +448,11 @@ TEST_F(cluster_test, a_frozen_node_times_out_and_speculation_keeps_p99) {
             EXPECT_EQ(errors_before, 0);
             EXPECT_EQ(errors_during, 0);
             EXPECT_GT(s.stats().speculative_executions, 0u);
-            EXPECT_LT(p99_during, 2 * p99_before);
+            // Without speculation a third of the reads would wait for the frozen
+            // node until their timeout (seconds). With it, the tail stays near the
+            // tail before; 20 ms of slack keeps a loaded machine's millisecond
+            // jitter from deciding the test (seen: 1.4 ms before, 4.2 ms during).
+            EXPECT_LT(p99_during, std::max(2 * p99_before, p99_before + 20000.0));
             co_await c.close();
         },
         std::chrono::seconds(120));
