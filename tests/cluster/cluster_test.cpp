@@ -449,10 +449,12 @@ TEST_F(cluster_test, a_frozen_node_times_out_and_speculation_keeps_p99) {
             EXPECT_EQ(errors_during, 0);
             EXPECT_GT(s.stats().speculative_executions, 0u);
             // Without speculation a third of the reads would wait for the frozen
-            // node until their timeout (seconds). With it, the tail stays near the
-            // tail before; 20 ms of slack keeps a loaded machine's millisecond
-            // jitter from deciding the test (seen: 1.4 ms before, 4.2 ms during).
-            EXPECT_LT(p99_during, std::max(2 * p99_before, p99_before + 20000.0));
+            // node until the 5 s request timeout, so the p99 would be seconds. With
+            // it the tail stays far below that. The bound is absolute: on this
+            // 2-core machine running 3 JVMs, the p99 of 2,000 reads moves by tens of
+            // ms between runs (seen: 15 ms before the freeze and 44 ms during it,
+            // 1.4 ms and 4.2 ms in another run), so a ratio to the p99 before is noise.
+            EXPECT_LT(p99_during, 1'000'000.0) << "p99 during the freeze near the timeout: speculation did not help";
             co_await c.close();
         },
         std::chrono::seconds(120));
