@@ -3,6 +3,7 @@
 
 #include <async_cassandra/batch.hpp>
 #include <async_cassandra/detail/async_run.hpp>
+#include <async_cassandra/detail/request_op.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/metrics.hpp>
 #include <async_cassandra/prepared_statement.hpp>
@@ -112,17 +113,11 @@ public:
     // Cancellation: terminal; the request is abandoned on the wire.
     template <class Token>
     auto async_execute(statement st, diagnostics& diag, Token&& token) {
-        return detail::async_run<result_set>(get_executor(), std::forward<Token>(token),
-                                             [impl = impl_, st = std::move(st), d = &diag]() mutable {
-                                                 return detail::execute_op(std::move(impl), std::move(st), d);
-                                             });
+        return detail::async_execute_request(impl_, get_executor(), std::move(st), &diag, std::forward<Token>(token));
     }
     template <class Token>
     auto async_execute(statement st, Token&& token) {
-        return detail::async_run<result_set>(get_executor(), std::forward<Token>(token),
-                                             [impl = impl_, st = std::move(st)]() mutable {
-                                                 return detail::execute_op(std::move(impl), std::move(st), nullptr);
-                                             });
+        return detail::async_execute_request(impl_, get_executor(), std::move(st), nullptr, std::forward<Token>(token));
     }
 
     // Coroutine form: throws async_cassandra::error.
@@ -160,13 +155,11 @@ public:
     // it (one PREPARE for all who need it) and retries once.
     template <class Token>
     auto async_execute(bound_statement st, diagnostics& diag, Token&& token) {
-        return detail::start_session_op<result_set>(impl_, get_executor(), std::forward<Token>(token),
-                                                    &detail::execute_bound_op, &diag, std::move(st));
+        return detail::async_execute_request(impl_, get_executor(), std::move(st), &diag, std::forward<Token>(token));
     }
     template <class Token>
     auto async_execute(bound_statement st, Token&& token) {
-        return detail::start_session_op<result_set>(impl_, get_executor(), std::forward<Token>(token),
-                                                    &detail::execute_bound_op, nullptr, std::move(st));
+        return detail::async_execute_request(impl_, get_executor(), std::move(st), nullptr, std::forward<Token>(token));
     }
     asio::awaitable<result_set> execute(bound_statement st);
 

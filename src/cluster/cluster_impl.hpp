@@ -124,6 +124,8 @@ public:
     std::size_t shard_count() const noexcept { return shards_.size(); }
     // The shard the calling thread runs on, or shard_count().
     std::size_t current_shard() const noexcept;
+    // Shard i's executor (threaded only).
+    const asio::any_io_executor& shard_executor(std::size_t i) const noexcept { return shard_ex_[i]; }
     // The request timeouts of the executor the caller runs on (the cluster's
     // when single-threaded, its shard's), or null on another (the cluster's
     // strand when threaded): such a request arms a timer of its own.

@@ -87,7 +87,7 @@ void connection::release_stream(std::int16_t id) {
 }
 
 void connection::encode(protocol::byte_buffer& out, protocol::opcode op, std::uint8_t flags, std::int16_t stream,
-                        const std::function<void(protocol::byte_writer&)>& body) {
+                        body_writer body) {
     auto mark = out.size();
     try {
         protocol::write_envelope(out, static_cast<std::uint8_t>(version_), flags, stream, op, body);
@@ -115,8 +115,7 @@ std::error_code encode_failure(const protocol::protocol_error& e) {
 }
 }  // namespace
 
-void connection::submit_from_outside(protocol::opcode op, std::uint8_t flags,
-                                     std::function<void(protocol::byte_writer&)> body, std::unique_ptr<pending_base> p,
+void connection::submit_from_outside(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p,
                                      queue_quota* quota) {
     // The requester's slot is assigned here, on the requester's strand,
     // where it is also emitted and cleared; the cancellation then hops over.
@@ -143,10 +142,9 @@ void connection::cancel_by_ticket(const cancel_ticket& t, asio::cancellation_typ
     cancel_stream(t.id, t.generation);  // a no-op once answered (generation)
 }
 
-void connection::submit(protocol::opcode op, std::uint8_t flags,
-                        const std::function<void(protocol::byte_writer&)>& body, std::unique_ptr<pending_base> p,
-                        queue_quota* quota, std::shared_ptr<cancel_ticket> ticket) {
-    auto fail = [&](std::error_code ec) { p->complete(ec, {}, get_executor(), true); };
+void connection::submit(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p, queue_quota* quota,
+                        std::shared_ptr<cancel_ticket> ticket) {
+    auto fail = [&](std::error_code ec) { p.release()->complete(ec, {}, get_executor(), true); };
     if (state_ == state::closed || state_ == state::idle)
         return fail(close_code_ ? close_code_ : make_error_code(client_errc::connection_closed));
     if (has_room()) {
@@ -190,7 +188,7 @@ void connection::submit(protocol::opcode op, std::uint8_t flags,
 }
 
 // The request now owns stream `id`; its cancellation abandons the id.
-void connection::start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p, cancel_ticket* ticket) {
+void connection::start_on_wire(std::int16_t id, pending_ptr p, cancel_ticket* ticket) {
     auto& s = slots_[static_cast<std::size_t>(id)];
     if (ticket) {
         ticket->id = id;
@@ -242,7 +240,7 @@ void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
     while (!queue_.empty() && !queue_.front()->op) queue_.pop_front();
     if (queue_live_ == 0) queue_.clear();
     // Called from inside the canceller's emit: run the handler later.
-    op->complete(asio::error::operation_aborted, {}, get_executor(), true);
+    op.release()->complete(asio::error::operation_aborted, {}, get_executor(), true);
     after_change();
 }
 
@@ -344,7 +342,7 @@ void connection::dispatch(protocol::envelope env) {
         drop(orphaned_);  // abandoned: the answer is dropped and the id is free again
     release_stream(h.stream);
     send_queued();
-    if (op) op->complete({}, std::move(env), get_executor(), false);
+    if (op) op.release()->complete({}, std::move(env), get_executor(), false);
     after_change();
 }
 
@@ -356,7 +354,7 @@ void connection::cancel_stream(std::int16_t id, std::uint32_t generation) {
     bump(orphaned_);
     if (metrics_) metrics_->on_orphaned_stream();
     // Called from inside the canceller's emit: run the handler later.
-    op->complete(asio::error::operation_aborted, {}, get_executor(), true);
+    op.release()->complete(asio::error::operation_aborted, {}, get_executor(), true);
     if (!retiring_ && orphaned_ > params_.max_orphaned)
         retire(std::to_string(orphaned()) + " orphaned stream ids (max_orphaned_streams = " +
                std::to_string(params_.max_orphaned) + ")");
@@ -385,7 +383,7 @@ void connection::fail_all(std::error_code ec) {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         if (auto op = std::move(slots_[i].op)) {
             drop(in_flight_);
-            op->complete(ec, {}, get_executor(), false);
+            op.release()->complete(ec, {}, get_executor(), false);
         }
     }
     auto queue = std::move(queue_);
@@ -395,7 +393,7 @@ void connection::fail_all(std::error_code ec) {
         drop(queue_live_);
         add(entry->quota->waiting, false, entry->quota->shared);
         auto op = std::move(entry->op);
-        op->complete(ec, {}, get_executor(), true);
+        op.release()->complete(ec, {}, get_executor(), true);
     }
 }
 

@@ -7,6 +7,8 @@
 // thread may read; everything else runs on the connection's executor.
 #pragma once
 
+#include "connection/body_writer.hpp"
+
 #include <async_cassandra/auth.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
@@ -190,19 +192,40 @@ public:
     const protocol::string_multimap& supported() const noexcept { return supported_; }
     asio::any_io_executor get_executor() noexcept { return socket_.get_executor(); }
 
-private:
+    // A request awaiting its answer, as the connection holds it. complete()
+    // takes ownership (the object frees itself, before or after running its
+    // handler); destroy() frees it without completing, when the connection
+    // goes away with it still pending.
     struct pending_base {
-        virtual ~pending_base() = default;
         // `deferred`: post the handler rather than run it here (used when
-        // called from inside a cancellation signal's emit).
+        // called from inside a cancellation signal's emit, or from submit).
         virtual void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
                               bool deferred) = 0;
+        // Where the connection hooks its cancellation (the request's).
         virtual asio::cancellation_slot cancellation_slot() const = 0;
+        virtual void destroy() noexcept = 0;
+
+    protected:
+        ~pending_base() = default;
     };
+    struct pending_deleter {
+        void operator()(pending_base* p) const noexcept { p->destroy(); }
+    };
+    using pending_ptr = std::unique_ptr<pending_base, pending_deleter>;
+
+    // The request path's entry (on the connection's executor: here()): `p`
+    // is completed exactly once, with the answer or the reason there is
+    // none; a failure before anything is sent completes it deferred.
+    // Otherwise as async_request.
+    void submit(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p, queue_quota* quota) {
+        submit(op, flags, body, std::move(p), quota, nullptr);
+    }
+
+private:
     template <class Handler>
     struct pending;
     struct slot {
-        std::unique_ptr<pending_base> op;
+        pending_ptr op;
         bool reserved = false;         // id in use, maybe by an abandoned request
         std::uint32_t generation = 0;  // which use of the id a cancellation handler means
     };
@@ -218,26 +241,26 @@ private:
     };
     struct queued_request {
         protocol::byte_buffer envelope;
-        std::unique_ptr<pending_base> op;  // null once cancelled
+        pending_ptr op;  // null once cancelled
         queue_quota* quota = nullptr;
         std::shared_ptr<cancel_ticket> ticket;  // own_strand only
     };
     enum class state { idle, handshake, ready, closed };
 
-    void submit(protocol::opcode op, std::uint8_t flags, const std::function<void(protocol::byte_writer&)>& body,
-                std::unique_ptr<pending_base> p, queue_quota* quota, std::shared_ptr<cancel_ticket> ticket = nullptr);
+    void submit(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p, queue_quota* quota,
+                std::shared_ptr<cancel_ticket> ticket);
     // own_strand: submit from another thread, hopping onto the strand.
-    void submit_from_outside(protocol::opcode op, std::uint8_t flags, std::function<void(protocol::byte_writer&)> body,
-                             std::unique_ptr<pending_base> p, queue_quota* quota);
+    void submit_from_outside(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p,
+                             queue_quota* quota);
     void cancel_by_ticket(const cancel_ticket& t, asio::cancellation_type type);
     void close_here(std::string reason, std::error_code code = {});
-    void start_on_wire(std::int16_t id, std::unique_ptr<pending_base> p, cancel_ticket* ticket = nullptr);
+    void start_on_wire(std::int16_t id, pending_ptr p, cancel_ticket* ticket = nullptr);
     void send_queued();
     void cancel_queued(const std::shared_ptr<queued_request>& q);
     std::int16_t acquire_stream();
     void release_stream(std::int16_t id);
     void encode(protocol::byte_buffer& out, protocol::opcode op, std::uint8_t flags, std::int16_t stream,
-                const std::function<void(protocol::byte_writer&)>& body);
+                body_writer body);
     void flush();
     void read_some();
     void on_read(std::error_code ec, std::size_t n);
@@ -292,10 +315,13 @@ private:
 template <class Handler>
 struct connection::pending final : connection::pending_base {
     explicit pending(Handler&& h) : handler(std::move(h)) {}
+    void destroy() noexcept override { delete this; }
     void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
                   bool deferred) override {
         auto ex = asio::get_associated_executor(handler, fallback);
-        auto run = [h = std::move(handler), ec, env = std::move(env)]() mutable {
+        auto h = std::move(handler);
+        delete this;
+        auto run = [h = std::move(h), ec, env = std::move(env)]() mutable {
             auto slot = asio::get_associated_cancellation_slot(h);
             if (slot.is_connected()) slot.clear();
             std::move(h)(ec, std::move(env));
@@ -319,12 +345,12 @@ auto connection::async_request(protocol::opcode op, std::uint8_t flags, BodyFn&&
             using handler_t = std::decay_t<decltype(handler)>;
             // `body` lives until the request completes, which is after the
             // hop (if any) has encoded it.
-            std::function<void(protocol::byte_writer&)> fn(std::ref(body));
-            auto p = std::make_unique<pending<handler_t>>(std::move(handler));
+            body_writer fn(body);
+            pending_ptr p(new pending<handler_t>(std::move(handler)));
             if (!here())
-                submit_from_outside(op, flags, std::move(fn), std::move(p), quota);
+                submit_from_outside(op, flags, fn, std::move(p), quota);
             else
-                submit(op, flags, fn, std::move(p), quota);
+                submit(op, flags, fn, std::move(p), quota, nullptr);
         },
         token, std::forward<BodyFn>(write_body));
 }

@@ -108,11 +108,17 @@ public:
     attempt_probe(request_metrics* host, clock::time_point start) noexcept : host_(host), start_(start) {
         if (host_) host_->on_request_start();
     }
+    // Goes on with an attempt another probe started (and forgot()).
+    struct continued_t {};
+    attempt_probe(request_metrics* host, clock::time_point start, continued_t) noexcept : host_(host), start_(start) {}
     ~attempt_probe() { finish(make_aborted()); }
     attempt_probe(const attempt_probe&) = delete;
     attempt_probe& operator=(const attempt_probe&) = delete;
 
     bool active() const noexcept { return host_ != nullptr; }
+    clock::time_point start_time() const noexcept { return start_; }
+    // Hands the attempt on (to a probe made with continued_t): ends nothing.
+    void forget() noexcept { host_ = nullptr; }
 
     // Ends the attempt; later calls do nothing.
     void finish(std::error_code ec) noexcept {

@@ -64,13 +64,8 @@ struct plan_state {
     void note(const host& h, const std::string& why) { tried += (tried.empty() ? "" : "; ") + h.endpoint() + ": " + why; }
 };
 
-struct resolved {
-    const execution_profile* profile = nullptr;
+struct resolved : resolved_options {
     clock::time_point deadline;
-    std::chrono::milliseconds timeout{};
-    consistency cl = consistency::local_one;
-    std::optional<consistency> serial_cl;
-    std::optional<speculative_execution> speculation;
 };
 
 // Rounded up: a request never times out before its deadline.
@@ -153,32 +148,59 @@ void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std
 
 asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_options& o, const resolved& r,
                                                 plan_state& plan, const attempt_fn& attempt, result_set& out,
-                                                diagnostics& diag) {
+                                                diagnostics& diag, prior_attempt* prior) {
     auto& cl = s.cluster();
     host_ptr h;
-    auto conn = plan.advance(cl, h);
+    std::shared_ptr<connection> conn;
+    std::error_code given;        // the prior attempt's failure, decided on first
+    bool reprepare_first = false;  // the prior attempt goes on after UNPREPARED
+    if (prior) {
+        h = prior->host;
+        conn = prior->conn;
+        plan.attempts = 1;
+        plan.ended = prior->ended;
+        if (!prior->ec) {
+            out = std::move(prior->out);
+            co_return co_await finish(s, out, {}, plan);
+        }
+        if (prior->ec == server_errc::unprepared)
+            reprepare_first = true;
+        else
+            given = prior->ec;
+    } else {
+        conn = plan.advance(cl, h);
+    }
     auto cl_now = r.cl;
     for (int retries = 0;;) {
-        if (!conn) {
-            if (plan.tried.empty()) plan.tried = "no host is up";
-            diag.assign("no host could take the request: " + plan.tried);
-            co_return make_error_code(client_errc::no_host_available);
+        std::error_code ec = std::exchange(given, {});
+        if (!ec) {
+            if (!conn) {
+                if (plan.tried.empty()) plan.tried = "no host is up";
+                diag.assign("no host could take the request: " + plan.tried);
+                co_return make_error_code(client_errc::no_host_available);
+            }
+            const auto now = clock::now();
+            // Rounded up (left()): the attempt never times out before the request's deadline.
+            const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - now);
+            if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
+            attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
+            // After UNPREPARED on the direct path, the same attempt goes on.
+            const bool going_on = std::exchange(reprepare_first, false);
+            ctx.reprepare_first = going_on;
+            attempt_probe counted = going_on ? attempt_probe(conn->metrics(), prior->attempt_start, attempt_probe::continued_t{})
+                                             : attempt_probe(conn->metrics(), now);
+            if (!going_on) {
+                ++plan.attempts;
+                h->count_request();
+            }
+            ec = co_await attempt(ctx, out, diag);
+            if (counted.active() || plan.probe) {
+                plan.ended = clock::now();  // the attempt's end, and the request's too when it ends here
+                counted.finish_at(plan.ended, ec);
+                if (plan.probe) plan.probe->set_attempt(h->endpoint(), plan.attempts, false);
+            }
+            if (!ec) co_return co_await finish(s, out, ec, plan);
         }
-        const auto now = clock::now();
-        // Rounded up (left()): the attempt never times out before the request's deadline.
-        const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - now);
-        if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
-        attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
-        attempt_probe counted(conn->metrics(), now);
-        ++plan.attempts;
-        h->count_request();
-        auto ec = co_await attempt(ctx, out, diag);
-        if (counted.active() || plan.probe) {
-            plan.ended = clock::now();  // the attempt's end, and the request's too when it ends here
-            counted.finish_at(plan.ended, ec);
-            if (plan.probe) plan.probe->set_attempt(h->endpoint(), plan.attempts, false);
-        }
-        if (!ec) co_return co_await finish(s, out, ec, plan);
         if (ec == client_errc::request_timeout && left(r.deadline).count() <= 0) co_return ec;
         auto dec = decide(cl, r, o, ec, diag, retries);
         switch (dec.what) {
@@ -349,23 +371,13 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
 
 asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_options& o, const routing_input& where,
                                                const attempt_fn& attempt, result_set& out, diagnostics& diag,
-                                               plan_state& plan) {
+                                               plan_state& plan, prior_attempt* prior) {
     auto& cl = s.cluster();
-    const auto& cfg = cl.config();
     resolved r;
-    std::error_code ec;
-    r.profile = cl.profile(o.profile, diag, ec);
-    if (ec) co_return ec;
+    if (auto ec = resolve_options(cl, o, r, diag)) co_return ec;
     const auto* p = r.profile;
-    r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;
     // The probe's start, when there is one, saves a clock read.
     r.deadline = (plan.probe ? plan.probe->start_time() : clock::now()) + r.timeout;
-    r.cl = o.cl ? *o.cl : p && p->cl ? *p->cl : cfg.default_consistency;
-    r.serial_cl = o.serial_cl ? o.serial_cl : p ? p->serial_cl : std::nullopt;
-    if (o.idempotent) {
-        r.speculation = p && p->speculation ? p->speculation : cfg.speculation;
-        if (r.speculation && r.speculation->max_executions <= 1) r.speculation.reset();
-    }
 
     request_routing routing;
     routing.keyspace = where.keyspace;
@@ -378,6 +390,11 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
         routing.replicas = {};
     };
     make_plan();
+    if (prior) {
+        // Its host was tried first; a retry on the same host goes there by name.
+        std::erase(plan.hosts, prior->host);
+        co_return co_await run_sequential(s, o, r, plan, attempt, out, diag, prior);
+    }
     if (plan.hosts.empty() || !cl.connection_to(*plan.hosts.front())) {
         // Pools may still be opening (just after connect, or after a node came back).
         std::error_code wait_ec;
@@ -390,10 +407,28 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
         make_plan();
     }
     if (r.speculation) co_return co_await run_speculative(s, o, r, plan, attempt, out, diag);
-    co_return co_await run_sequential(s, o, r, plan, attempt, out, diag);
+    co_return co_await run_sequential(s, o, r, plan, attempt, out, diag, nullptr);
 }
 
 }  // namespace
+
+std::error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r,
+                                diagnostics& diag) {
+    const auto& cfg = cl.config();
+    std::error_code ec;
+    r.profile = cl.profile(o.profile, diag, ec);
+    if (ec) return ec;
+    const auto* p = r.profile;
+    r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;
+    r.cl = o.cl ? *o.cl : p && p->cl ? *p->cl : cfg.default_consistency;
+    r.serial_cl = o.serial_cl ? o.serial_cl : p ? p->serial_cl : std::nullopt;
+    r.speculation.reset();
+    if (o.idempotent) {
+        r.speculation = p && p->speculation ? p->speculation : cfg.speculation;
+        if (r.speculation && r.speculation->max_executions <= 1) r.speculation.reset();
+    }
+    return {};
+}
 
 asio::awaitable<bool> schema_agreement(cluster_impl& cl) {
     if (!cl.threaded()) co_return co_await cl.wait_schema_agreement();
@@ -402,10 +437,10 @@ asio::awaitable<bool> schema_agreement(cluster_impl& cl) {
 
 asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
                                              const attempt_fn& attempt, result_set& out, diagnostics& diag,
-                                             request_probe* probe) {
+                                             request_probe* probe, prior_attempt* prior) {
     plan_state plan;  // outlives the probe's finish: the host names it reports live in its hosts
     plan.probe = probe;
-    auto ec = co_await route_and_run(s, o, where, attempt, out, diag, plan);
+    auto ec = co_await route_and_run(s, o, where, attempt, out, diag, plan, prior);
     if (probe) probe->finish_at(plan.ended != clock::time_point{} ? plan.ended : clock::now(), ec);
     co_return ec;
 }

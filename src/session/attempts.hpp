@@ -6,6 +6,7 @@
 #include "connection/connection.hpp"
 #include "metrics/probe.hpp"
 
+#include <async_cassandra/config.hpp>
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/statement_options.hpp>
 
@@ -27,6 +28,23 @@ struct attempt_context {
     std::chrono::milliseconds timeout;  // what is left of the request's
     consistency cl;                     // the request's (or a retry's) consistency
     std::optional<consistency> serial_cl;
+    // The node answered UNPREPARED to this attempt's first send: prepare
+    // there, then send again (no further re-prepare).
+    bool reprepare_first = false;
+};
+
+// The first attempt of a request that request_op made on its direct path,
+// handed to run_request for everything after it: the retry policy after a
+// failure, re-preparing after UNPREPARED, schema agreement after DDL.
+struct prior_attempt {
+    host_ptr host;
+    std::shared_ptr<connection> conn;
+    std::error_code ec;  // its outcome (the details are in the request's diagnostics)
+    result_set out;      // its result, on success
+    std::chrono::steady_clock::time_point ended;
+    // UNPREPARED: the attempt goes on (re-prepare and send again) under the
+    // host's probe that started at attempt_start.
+    std::chrono::steady_clock::time_point attempt_start;
 };
 
 // One attempt on ctx.conn, writing the answer into `out`; it handles
@@ -40,6 +58,21 @@ struct routing_input {
     std::optional<std::int64_t> token;
 };
 
+// A request's options resolved, each from the statement, else its
+// execution profile, else the cluster's configuration. The one place this
+// is decided: execute, prepare, batches, paging and streams all come here.
+struct resolved_options {
+    const execution_profile* profile = nullptr;  // null: the cluster's policies
+    std::chrono::milliseconds timeout{};
+    consistency cl = consistency::local_one;
+    std::optional<consistency> serial_cl;
+    // Idempotent requests only, and only with more than one execution.
+    std::optional<speculative_execution> speculation;
+};
+// Errors: invalid_request for an unknown profile (named in `diag`).
+std::error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r,
+                                diagnostics& diag);
+
 // cluster_impl::wait_schema_agreement() from any executor: on the cluster's
 // strand when io_threads > 1 (hopping there and back), else here.
 asio::awaitable<bool> schema_agreement(cluster_impl& cl);
@@ -47,8 +80,10 @@ asio::awaitable<bool> schema_agreement(cluster_impl& cl);
 // `probe` (null: nothing recorded) is the user request this runs: its start
 // is the deadline's, it learns the attempt that answered, and it is finished
 // here, at the end of that attempt (after schema agreement for DDL).
+// `prior` (may be null): the first attempt, already made; the plan then
+// leaves its host out (except to retry there).
 asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
                                              const attempt_fn& attempt, result_set& out, diagnostics& diag,
-                                             request_probe* probe = nullptr);
+                                             request_probe* probe = nullptr, prior_attempt* prior = nullptr);
 
 }  // namespace async_cassandra::detail

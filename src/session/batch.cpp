@@ -81,7 +81,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
             const int version = ctx.conn.protocol_version();
             for (;;) {
                 protocol::query_parameters q;  // the options a batch shares with a query
-                if (auto ec = resolve_options(b.options(), s, ctx, true, q, d)) co_return ec;
+                if (auto ec = fill_parameters(b.options(), s, ctx, true, q, d)) co_return ec;
                 // The prepared state each bound statement is sent with.
                 std::vector<std::shared_ptr<const prepared_state>> sent(b.size());
                 std::vector<protocol::batch_statement> statements(b.size());

@@ -34,7 +34,7 @@ std::error_code request_keyspace(const request_options& o, const session_impl& s
     return {};
 }
 
-std::error_code resolve_options(const request_options& o, session_impl& s, const attempt_context& ctx,
+std::error_code fill_parameters(const request_options& o, session_impl& s, const attempt_context& ctx,
                                 bool with_keyspace, protocol::query_parameters& p, diagnostics& diag) {
     const int version = ctx.conn.protocol_version();
     if (with_keyspace) {
@@ -52,13 +52,9 @@ std::error_code resolve_options(const request_options& o, session_impl& s, const
     return {};
 }
 
-std::chrono::milliseconds request_timeout(const request_options* o, const cluster_config& cfg) {
-    return o && o->timeout ? *o->timeout : cfg.request_timeout;
-}
-
 asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
                                       const request_options* o, std::chrono::milliseconds timeout,
-                                      const std::function<void(protocol::byte_writer&)>& write_message,
+                                      body_writer write_message,
                                       protocol::envelope& response, diagnostics& diag) {
     std::uint8_t flags = 0;
     if (o && o->tracing) flags |= protocol::frame_flags::tracing;
@@ -114,7 +110,7 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
 
 asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
                                           const request_options& o,
-                                          const std::function<void(protocol::byte_writer&)>& write_message,
+                                          body_writer write_message,
                                           std::shared_ptr<const std::vector<column_spec>> prepared_columns,
                                           result_set& out, diagnostics& diag) {
     auto& conn = ctx.conn;
@@ -133,26 +129,40 @@ asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context
 }
 
 asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
-                                               diagnostics& diag, request_probe* probe) {
+                                               diagnostics& diag, request_probe* probe, prior_attempt* prior) {
     const auto values = value_refs(st.values());
     const std::vector<std::string_view> names(st.names().begin(), st.names().end());
     const auto& o = st.options();
-    routing_input where;
-    where.keyspace = o.keyspace.empty() ? std::string_view(s.keyspace()) : std::string_view(o.keyspace);
-    if (o.routing_key) where.token = murmur3_token(*o.routing_key);
     co_return co_await run_request(
-        s, o, where,
+        s, o, routing_of(s, st),
         [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
             const int version = ctx.conn.protocol_version();
             protocol::query_parameters p;
-            if (auto ec = resolve_options(o, s, ctx, true, p, d)) co_return ec;
+            if (auto ec = fill_parameters(o, s, ctx, true, p, d)) co_return ec;
             p.values = values;
             p.names = names;
             co_return co_await exchange(
                 s, ctx, protocol::opcode::query, o,
                 [&](protocol::byte_writer& w) { protocol::encode_query(w, st.query(), p, version); }, nullptr, res, d);
         },
-        out, diag, probe);
+        out, diag, probe, prior);
+}
+
+routing_input routing_of(const session_impl& s, const statement& st) {
+    const auto& o = st.options();
+    routing_input where;
+    where.keyspace = o.keyspace.empty() ? std::string_view(s.keyspace()) : std::string_view(o.keyspace);
+    if (o.routing_key) where.token = murmur3_token(*o.routing_key);
+    return where;
+}
+
+routing_input routing_of(const prepared_data& data, const bound_statement& st) {
+    const auto& o = st.options();
+    routing_input where;
+    where.keyspace = !data.variables.empty() ? std::string_view(data.variables.front().keyspace)
+                                             : std::string_view(data.keyspace);
+    where.token = o.routing_key ? std::optional<std::int64_t>(murmur3_token(*o.routing_key)) : bound_token(data, st.values());
+    return where;
 }
 
 std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values) {

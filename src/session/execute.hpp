@@ -99,11 +99,8 @@ std::error_code request_keyspace(const request_options& o, const session_impl& s
 // `with_keyspace` the keyspace (request_keyspace; sent on v5 only). An
 // EXECUTE has none: it runs where it was prepared.
 // `ctx` brings the consistency levels the attempt runs at.
-std::error_code resolve_options(const request_options& o, session_impl& s, const attempt_context& ctx,
+std::error_code fill_parameters(const request_options& o, session_impl& s, const attempt_context& ctx,
                                 bool with_keyspace, protocol::query_parameters& p, diagnostics& diag);
-
-// The request timeout: the options', else the cluster's.
-std::chrono::milliseconds request_timeout(const request_options* o, const cluster_config& cfg);
 
 // Sends one request of `session` (null for the cluster's own, such as a
 // shared PREPARE) whose message `write_message` writes, with the tracing flag
@@ -113,7 +110,7 @@ std::chrono::milliseconds request_timeout(const request_options* o, const cluste
 // or request_too_large when the request could not be encoded, ...).
 asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
                                       const request_options* o, std::chrono::milliseconds timeout,
-                                      const std::function<void(protocol::byte_writer&)>& write_message,
+                                      body_writer write_message,
                                       protocol::envelope& response, diagnostics& diag);
 
 // Checks that `env` is a RESULT; an ERROR becomes its server_errc with the
@@ -124,7 +121,7 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
 // (Rows without metadata with `prepared_columns`).
 asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
                                           const request_options& o,
-                                          const std::function<void(protocol::byte_writer&)>& write_message,
+                                          body_writer write_message,
                                           std::shared_ptr<const std::vector<column_spec>> prepared_columns,
                                           result_set& out, diagnostics& diag);
 
@@ -145,8 +142,22 @@ asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn
 // The token of a bound statement's partition key, when every component is bound.
 std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values);
 
-// Runs a simple statement (QUERY); `probe` as in run_request.
+// Where a statement's data lives, for token-aware routing (views into the
+// statement, its prepared data and the session).
+routing_input routing_of(const session_impl& s, const statement& st);
+routing_input routing_of(const prepared_data& data, const bound_statement& st);
+
+// Runs a simple statement (QUERY); `probe` and `prior` as in run_request.
 asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
-                                               diagnostics& diag, request_probe* probe = nullptr);
+                                               diagnostics& diag, request_probe* probe = nullptr,
+                                               prior_attempt* prior = nullptr);
+
+// Runs a bound prepared statement (EXECUTE), re-preparing on UNPREPARED.
+asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
+                                           diagnostics& diag, request_probe* probe, prior_attempt* prior);
+
+// The server changed the statement's result metadata (v5 metadata_changed):
+// later executions send the new id and read rows with the new columns.
+void note_new_metadata(prepared_data& d, const prepared_state& sent, const result_set& rs);
 
 }  // namespace async_cassandra::detail

@@ -215,8 +215,11 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
     auto& cl = s.cluster();
     std::string_view keyspace;
     if (auto ec = request_keyspace(st.options(), s, cl.protocol_version(), keyspace, diag)) co_return ec;
+    // The statement's timeout, else its profile's, else the cluster's.
+    resolved_options r;
+    if (auto ec = resolve_options(cl, st.options(), r, diag)) co_return ec;
+    const auto timeout = r.timeout;
     std::shared_ptr<prepared_data> data;
-    const auto timeout = request_timeout(&st.options(), cl.config());
     std::error_code ec;
     if (!cl.threaded())
         ec = co_await prepare_shared(cl, st.query(), std::string(keyspace), timeout, nullptr, data, diag);
@@ -226,8 +229,8 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
     co_return ec;
 }
 
-// The server changed the statement's result metadata (v5 metadata_changed):
-// later executions send the new id and read rows with the new columns.
+}  // namespace
+
 void note_new_metadata(prepared_data& d, const prepared_state& sent, const result_set& rs) {
     if (!rs.new_metadata_id()) return;
     auto next = std::make_shared<prepared_state>();
@@ -238,7 +241,7 @@ void note_new_metadata(prepared_data& d, const prepared_state& sent, const resul
 }
 
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
-                                           diagnostics& diag, request_probe* probe) {
+                                           diagnostics& diag, request_probe* probe, prior_attempt* prior) {
     const auto& data = st.prepared().data();
     if (!data) {
         diag.assign("execute of a bound statement from an empty prepared_statement");
@@ -246,17 +249,18 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
     }
     const auto values = value_refs(st.values());
     const auto& o = st.options();
-    routing_input where;
-    where.keyspace = !data->variables.empty() ? std::string_view(data->variables.front().keyspace)
-                                              : std::string_view(data->keyspace);
-    where.token = o.routing_key ? std::optional<std::int64_t>(murmur3_token(*o.routing_key)) : bound_token(*data, st.values());
     co_return co_await run_request(
-        s, o, where,
+        s, o, routing_of(*data, st),
         [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
             const int version = ctx.conn.protocol_version();
-            for (int attempt = 0;; ++attempt) {
+            bool reprepare = ctx.reprepare_first;
+            for (int attempt = reprepare ? 1 : 0;; ++attempt) {
+                if (std::exchange(reprepare, false)) {
+                    // This host does not know the statement (restarted, or never asked): prepare it there.
+                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, ctx.timeout, d)) co_return ec;
+                }
                 protocol::query_parameters p;
-                if (auto ec = resolve_options(o, s, ctx, false, p, d)) co_return ec;
+                if (auto ec = fill_parameters(o, s, ctx, false, p, d)) co_return ec;
                 p.values = values;
                 const auto state = std::atomic_load(&data->state);  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
                 // v4 has no result metadata id: the server could not tell us its
@@ -269,18 +273,15 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                     },
                     state->result_columns, res, d);
                 if (ec == server_errc::unprepared && attempt == 0) {
-                    // This host does not know the statement (restarted, or never asked): prepare it there.
-                    if ((ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, ctx.timeout, d))) co_return ec;
+                    reprepare = true;
                     continue;
                 }
                 if (!ec) note_new_metadata(*data, *state, res);
                 co_return ec;
             }
         },
-        out, diag, probe);
+        out, diag, probe, prior);
 }
-
-}  // namespace
 
 asio::awaitable<op_result<prepared_statement>> prepare_op(std::shared_ptr<session_impl> s, statement st,
                                                           diagnostics* diag) {
@@ -296,7 +297,7 @@ asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_
     const std::string_view query = data ? std::string_view(data->query) : std::string_view{};
     co_return co_await session_request<result_set>(
         std::move(s), query, diag, [&st](session_impl& si, result_set& out, diagnostics& d, request_probe* probe) {
-            return run_bound(si, st, out, d, probe);
+            return run_bound(si, st, out, d, probe, nullptr);
         });
 }
 

@@ -17,7 +17,7 @@ namespace {
 // Keeps a request in its session's list for exactly as long as it runs.
 class enlistment {
 public:
-    enlistment(session_impl* s, request_control& r) : s_(s), r_(r) {
+    enlistment(session_impl* s, enlisted_request& r) : s_(s), r_(r) {
         if (s_) s_->enlist(r_);
     }
     ~enlistment() {
@@ -28,7 +28,7 @@ public:
 
 private:
     session_impl* s_;
-    request_control& r_;
+    enlisted_request& r_;
 };
 
 // Takes a request out of its timeout queue on every way out.
@@ -48,6 +48,8 @@ private:
     timeout_entry& e_;
 };
 
+}  // namespace
+
 std::string queue_full_message(const connection& conn, const queue_quota& quota, bool session) {
     return std::to_string(quota.waiting.load(std::memory_order_relaxed)) +
            " requests already wait for a stream id (cluster_config.max_queued_requests = " +
@@ -56,10 +58,35 @@ std::string queue_full_message(const connection& conn, const queue_quota& quota,
            " requests (cluster_config.max_requests_per_connection = " + std::to_string(conn.max_requests()) + ")";
 }
 
-}  // namespace
+std::string describe_failure(const connection& conn, session_impl* session, std::chrono::milliseconds timeout,
+                             bool timed_out, bool closed_by_session, std::error_code& ec) {
+    const auto& where = conn.endpoint();
+    queue_quota* quota = session ? &session->quota() : nullptr;
+    if (ec == asio::error::operation_aborted && timed_out) {
+        ec = client_errc::request_timeout;
+        return "no response from " + where + " within " + std::to_string(timeout.count()) + " ms";
+    }
+    if (ec == asio::error::operation_aborted && closed_by_session) {
+        ec = client_errc::session_closed;
+        return "the session closed (cluster_config.close_timeout = " +
+               std::to_string(session->cluster().config().close_timeout.count()) + " ms) before " + where +
+               " answered";
+    }
+    if (ec == asio::error::operation_aborted) return "cancelled";
+    if (ec == client_errc::too_many_requests)
+        return quota ? queue_full_message(conn, *quota, true)
+                     : "no room on " + where + ": " + std::to_string(conn.queued()) +
+                           " requests already wait for a stream id (cluster_config.max_queued_requests) and " +
+                           std::to_string(conn.reserved()) +
+                           " are in flight (cluster_config.max_requests_per_connection = " +
+                           std::to_string(conn.max_requests()) + ")";
+    if (ec == client_errc::request_too_large) return "the request exceeds the protocol's size limits";
+    if (ec == client_errc::session_closed) return "the cluster closed before " + where + " answered";
+    return "connection to " + where + " lost: " + conn.close_reason();
+}
 
 asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
-                                              const std::function<void(protocol::byte_writer&)>& body,
+                                              body_writer body,
                                               std::chrono::milliseconds timeout, std::uint8_t flags,
                                               session_impl* session) {
     request_outcome out;
@@ -84,7 +111,7 @@ asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode
     // On this coroutine's executor (a shard's with io_threads > 1), where
     // the signal is emitted and its slot cleared.
     const auto ex = co_await asio::this_coro::executor;
-    auto ctl = std::make_shared<request_control>(ex);
+    auto ctl = std::make_shared<request_control>();
     enlistment listed(session, *ctl);
     // The timeout: an entry in the executor's queue (no timer of its own),
     // else a timer (the cluster's own requests on its strand).
@@ -112,31 +139,7 @@ asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode
     if (parent.is_connected()) parent.clear();
     if (!out.ec) co_return out;
 
-    const auto& where = conn.endpoint();
-    if (out.ec == asio::error::operation_aborted && ctl->timed_out) {
-        out.ec = client_errc::request_timeout;
-        out.message = "no response from " + where + " within " + std::to_string(timeout.count()) + " ms";
-    } else if (out.ec == asio::error::operation_aborted && ctl->closed_by_session) {
-        out.ec = client_errc::session_closed;
-        out.message = "the session closed (cluster_config.close_timeout = " +
-                      std::to_string(session->cluster().config().close_timeout.count()) + " ms) before " + where +
-                      " answered";
-    } else if (out.ec == asio::error::operation_aborted) {
-        out.message = "cancelled";
-    } else if (out.ec == client_errc::too_many_requests) {
-        out.message = quota ? queue_full_message(conn, *quota, true)
-                            : "no room on " + where + ": " + std::to_string(conn.queued()) +
-                                  " requests already wait for a stream id (cluster_config.max_queued_requests) and " +
-                                  std::to_string(conn.reserved()) +
-                                  " are in flight (cluster_config.max_requests_per_connection = " +
-                                  std::to_string(conn.max_requests()) + ")";
-    } else if (out.ec == client_errc::request_too_large) {
-        out.message = "the request exceeds the protocol's size limits";
-    } else if (out.ec == client_errc::session_closed) {
-        out.message = "the cluster closed before " + where + " answered";
-    } else {
-        out.message = "connection to " + where + " lost: " + conn.close_reason();
-    }
+    out.message = describe_failure(conn, session, timeout, ctl->timed_out, ctl->closed_by_session, out.ec);
     co_return out;
 }
 

@@ -13,6 +13,15 @@ namespace async_cassandra::detail {
 
 class session_impl;
 
+// Why a request on `conn` got no answer, in words for diagnostics; turns an
+// operation_aborted that a timeout or the session's close() caused into
+// request_timeout or session_closed.
+std::string describe_failure(const connection& conn, session_impl* session, std::chrono::milliseconds timeout,
+                             bool timed_out, bool closed_by_session, std::error_code& ec);
+
+// Over the limit of requests waiting for a stream id: the message.
+std::string queue_full_message(const connection& conn, const queue_quota& quota, bool session);
+
 struct request_outcome {
     std::error_code ec;
     protocol::envelope response;
@@ -31,7 +40,7 @@ struct request_outcome {
 // waits for a stream id); completes promptly with operation_aborted. `flags`
 // are the envelope's (tracing, custom payload).
 asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
-                                              const std::function<void(protocol::byte_writer&)>& body,
+                                              body_writer body,
                                               std::chrono::milliseconds timeout, std::uint8_t flags = 0,
                                               session_impl* session = nullptr);
 

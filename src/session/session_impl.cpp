@@ -13,14 +13,11 @@ session_impl::session_impl(std::shared_ptr<cluster_impl> cluster, std::string ke
     : cluster_(std::move(cluster)),
       keyspace_(std::move(keyspace)),
       threaded_(cluster_->threaded()),
-      quota_{0, cluster_->config().max_queued_requests, threaded_} {}
-
-namespace {
-// Locks the request list when requests run on several shards.
-std::unique_lock<std::mutex> list_lock(std::mutex& m, bool threaded) {
-    return threaded ? std::unique_lock<std::mutex>(m) : std::unique_lock<std::mutex>();
+      quota_{0, cluster_->config().max_queued_requests, threaded_},
+      list_count_(threaded_ ? cluster_->shard_count() : 1) {
+    lists_ = std::make_unique<std::atomic<enlisted_request*>[]>(list_count_);
+    for (std::size_t i = 0; i < list_count_; ++i) lists_[i].store(nullptr, std::memory_order_relaxed);
 }
-}  // namespace
 
 void session_impl::end_request() {
     if (!threaded_) {
@@ -36,25 +33,29 @@ void session_impl::wake_closers_there() {
     asio::post(cluster_->executor(), [self = shared_from_this()] { self->wake_closers(); });
 }
 
-void session_impl::enlist(request_control& r) noexcept {
-    auto lock = list_lock(list_mutex_, threaded_);
-    r.prev = nullptr;
-    r.next = enlisted_;
-    if (enlisted_) enlisted_->prev = &r;
-    enlisted_ = &r;
+void session_impl::enlist(enlisted_request& r) noexcept {
+    const std::size_t i = threaded_ ? cluster_->current_shard() : 0;
+    r.list = i;
+    r.prev = r.next = nullptr;
+    if (i >= list_count_) return;  // not on a shard: not stoppable by close()
+    auto* head = lists_[i].load(std::memory_order_relaxed);
+    r.next = head;
+    if (head) head->prev = &r;
+    lists_[i].store(&r, std::memory_order_relaxed);
 }
 
-void session_impl::delist(request_control& r) noexcept {
-    auto lock = list_lock(list_mutex_, threaded_);
+void session_impl::delist(enlisted_request& r) noexcept {
+    if (r.list >= list_count_) return;
     if (r.prev)
         r.prev->next = r.next;
     else
-        enlisted_ = r.next;
+        lists_[r.list].store(r.next, std::memory_order_relaxed);
     if (r.next) r.next->prev = r.prev;
     r.prev = r.next = nullptr;
-    if (closed_ && !enlisted_) {
-        lock = {};
-        wake_closers_there();
+    if (closed_.load(std::memory_order_relaxed)) {
+        // Another shard's last delist may race with this one: both may wake the closers, which is harmless.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (!any_enlisted()) wake_closers_there();
     }
 }
 
@@ -86,28 +87,22 @@ asio::awaitable<void> session_impl::close() {
     std::erase(closers_, &deadline);
 }
 
-bool session_impl::any_enlisted() {
-    auto lock = list_lock(list_mutex_, threaded_);
-    return enlisted_ != nullptr;
+bool session_impl::any_enlisted() const noexcept {
+    for (std::size_t i = 0; i < list_count_; ++i)
+        if (lists_[i].load(std::memory_order_relaxed)) return true;
+    return false;
+}
+
+// Completions are deferred, so the list does not change while it is walked.
+void session_impl::stop_list(std::size_t i) {
+    for (auto* r = lists_[i].load(std::memory_order_relaxed); r; r = r->next) r->stop_by_session();
 }
 
 void session_impl::stop_enlisted() {
-    if (!threaded_) {
-        // Completions are deferred, so the list does not change under us.
-        for (auto* r = enlisted_; r; r = r->next) {
-            r->closed_by_session = true;
-            r->signal.emit(asio::cancellation_type::terminal);
-        }
-        return;
-    }
-    // Each request is stopped on its own executor, where its signal is
-    // emitted and its slot cleared.
-    auto lock = list_lock(list_mutex_, threaded_);
-    for (auto* r = enlisted_; r; r = r->next)
-        asio::post(r->ex, [ctl = r->shared_from_this()] {
-            ctl->closed_by_session = true;
-            ctl->signal.emit(asio::cancellation_type::terminal);
-        });
+    if (!threaded_) return stop_list(0);
+    // Each list is walked on its own shard, where its requests run.
+    for (std::size_t i = 0; i < list_count_; ++i)
+        asio::post(cluster_->shard_executor(i), [self = shared_from_this(), i] { self->stop_list(i); });
 }
 
 session_stats session_impl::stats() const {

@@ -15,7 +15,6 @@
 #include <asio/steady_timer.hpp>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,23 +25,38 @@ namespace async_cassandra::detail {
 // handle; `what` names the handle's type.
 [[noreturn]] void throw_empty_handle(std::string_view what);
 
-// One request's cancellation: its caller, its timeout and the session's
-// close() all stop it through `signal`, on `ex` (the request's executor).
-// Shared with the timeout timer's handler, which may run after the request
-// ends, and with a close() that hops over to stop it.
-struct request_control final : timeout_entry, std::enable_shared_from_this<request_control> {
-    explicit request_control(asio::any_io_executor e) : ex(std::move(e)) {}
+// A request close() can stop at its deadline: in its session's list while
+// it waits for an answer. Each shard has a list of its own (one list when
+// single-threaded), touched only there: enlisting takes no lock.
+struct enlisted_request {
+    // close()'s deadline passed: end with session_closed. Runs on the
+    // request's shard; the request completes later (deferred), not in here.
+    virtual void stop_by_session() = 0;
+    enlisted_request* prev = nullptr;
+    enlisted_request* next = nullptr;
+    std::size_t list = 0;  // the session's list it is in
+
+protected:
+    ~enlisted_request() = default;
+};
+
+// One request's cancellation on the coroutine path: its caller, its timeout
+// and the session's close() all stop it through `signal`, on the request's
+// executor. Shared with the timeout timer's handler, which may run after
+// the request ends.
+struct request_control final : timeout_entry, enlisted_request {
     // The timeout (from the executor's timeout_queue, or a timer of its own).
     void expire() override {
         timed_out = true;
         signal.emit(asio::cancellation_type::terminal);
     }
-    asio::any_io_executor ex;
+    void stop_by_session() override {
+        closed_by_session = true;
+        signal.emit(asio::cancellation_type::terminal);
+    }
     asio::cancellation_signal signal;
     bool timed_out = false;
     bool closed_by_session = false;
-    request_control* prev = nullptr;  // in the session's list while enlisted
-    request_control* next = nullptr;
 };
 
 class session_impl : public std::enable_shared_from_this<session_impl> {
@@ -66,17 +80,20 @@ public:
 
     // This session's requests waiting for a stream id, bounded by max_queued_requests.
     queue_quota& quota() noexcept { return quota_; }
-    // Requests close() can stop at its deadline (send_request enlists them).
-    void enlist(request_control& r) noexcept;
-    void delist(request_control& r) noexcept;
+    // Requests close() can stop at its deadline, on the request's executor.
+    // Threaded, a request enlists on a shard only (elsewhere this does
+    // nothing: such a request ends by its own timeout).
+    void enlist(enlisted_request& r) noexcept;
+    void delist(enlisted_request& r) noexcept;
 
     session_stats stats() const;
 
 private:
     void wake_closers();
-    bool any_enlisted();
+    bool any_enlisted() const noexcept;
     // At close()'s deadline: fails every enlisted request with session_closed.
     void stop_enlisted();
+    void stop_list(std::size_t i);
     // The closers are woken on the cluster's executor.
     void wake_closers_there();
 
@@ -85,9 +102,11 @@ private:
     bool threaded_;
     std::atomic<std::size_t> in_flight_{0};  // stats() reads it anywhere
     std::atomic<bool> closed_{false};  // set by close(); requests read it anywhere
-    std::mutex list_mutex_;            // threaded_ only: enlisted_ and the links of its entries
     queue_quota quota_;
-    request_control* enlisted_ = nullptr;
+    // The heads of the request lists (one per shard, else one), each
+    // written on its shard only; any_enlisted() reads them anywhere.
+    std::unique_ptr<std::atomic<enlisted_request*>[]> lists_;
+    std::size_t list_count_;
     std::vector<asio::steady_timer*> closers_;  // close() calls waiting for the drain
 };
 

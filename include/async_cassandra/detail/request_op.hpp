@@ -1,0 +1,119 @@
+// session::async_execute as one Asio operation: the caller's handler and the
+// library's state for the request in one block, allocated through the
+// handler's associated allocator (Asio's per-thread recycling allocator when
+// it has none) and started by async_initiate: no co_spawn, no coroutine
+// frame, no type-erased function. The library completes it from the
+// connection's read loop (src/session/request_op.cpp).
+#pragma once
+
+#include <async_cassandra/error.hpp>
+#include <async_cassandra/prepared_statement.hpp>
+#include <async_cassandra/result_set.hpp>
+#include <async_cassandra/statement.hpp>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/associated_allocator.hpp>
+#include <asio/associated_cancellation_slot.hpp>
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/post.hpp>
+#include <asio/recycling_allocator.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+#include <variant>
+
+namespace async_cassandra::detail {
+
+class session_impl;
+
+// Room for the library's side of one request (request_state in
+// src/session/request_op.cpp checks at compile time that it fits).
+inline constexpr std::size_t request_state_size = 2048;
+
+// The operation as the library sees it.
+class request_op_base {
+public:
+    // Runs the caller's handler with (ec, rs) and frees the block; the
+    // library's state is gone by then. `deferred`: posted, never run here.
+    virtual void complete(std::error_code ec, result_set rs, bool deferred) = 0;
+    // Frees the block without running the handler (the request's executor
+    // went away with it pending).
+    virtual void destroy() noexcept = 0;
+    // The caller's cancellation slot (unconnected when it has none).
+    virtual asio::cancellation_slot caller_slot() const noexcept = 0;
+
+    void* state() noexcept { return state_; }
+
+protected:
+    request_op_base() = default;
+    ~request_op_base() = default;
+
+private:
+    alignas(std::max_align_t) std::byte state_[request_state_size];
+};
+
+// Starts the request (its state made in op.state()); completes op exactly
+// once. `ex`: the session's request executor (session::get_executor()).
+void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex,
+                   std::variant<statement, bound_statement> st, diagnostics* diag);
+
+template <class Handler>
+class request_op final : public request_op_base {
+public:
+    using allocator_type = asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>;
+    using block_allocator = typename std::allocator_traits<allocator_type>::template rebind_alloc<request_op>;
+
+    static request_op* make(Handler&& h, asio::any_io_executor ex) {
+        block_allocator a(asio::get_associated_allocator(h, asio::recycling_allocator<void>()));
+        auto* p = std::allocator_traits<block_allocator>::allocate(a, 1);
+        return ::new (static_cast<void*>(p)) request_op(std::move(h), std::move(ex));
+    }
+
+    void complete(std::error_code ec, result_set rs, bool deferred) override {
+        block_allocator a(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()));
+        Handler h(std::move(handler_));
+        auto ex = asio::get_associated_executor(h, ex_);
+        free_block(a);  // before the upcall: the handler may start the next request in this memory
+        auto run = [h = std::move(h), ec, rs = std::move(rs)]() mutable { std::move(h)(ec, std::move(rs)); };
+        if (deferred)
+            asio::post(ex, std::move(run));
+        else
+            asio::dispatch(ex, std::move(run));
+    }
+    void destroy() noexcept override {
+        free_block(block_allocator(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>())));
+    }
+    asio::cancellation_slot caller_slot() const noexcept override {
+        return asio::get_associated_cancellation_slot(handler_);
+    }
+
+private:
+    request_op(Handler&& h, asio::any_io_executor ex) : handler_(std::move(h)), ex_(std::move(ex)) {}
+
+    void free_block(block_allocator a) noexcept {
+        this->~request_op();
+        std::allocator_traits<block_allocator>::deallocate(a, this, 1);
+    }
+
+    Handler handler_;
+    asio::any_io_executor ex_;  // where the handler runs when it names no executor of its own
+};
+
+// The async_initiate of session::async_execute (statement or bound_statement).
+template <class Statement, class Token>
+auto async_execute_request(std::shared_ptr<session_impl> session, asio::any_io_executor executor, Statement statement,
+                           diagnostics* diagnostics_out, Token&& token) {
+    return asio::async_initiate<Token, void(std::error_code, result_set)>(
+        [](auto handler, std::shared_ptr<session_impl> s, asio::any_io_executor ex, Statement st, diagnostics* diag) {
+            auto* op = request_op<decltype(handler)>::make(std::move(handler), ex);
+            start_request(*op, std::move(s), std::move(ex), std::move(st), diag);
+        },
+        token, std::move(session), std::move(executor), std::move(statement), diagnostics_out);
+}
+
+}  // namespace async_cassandra::detail

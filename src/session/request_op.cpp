@@ -1,0 +1,356 @@
+// The direct path of session::async_execute: one request, one attempt, no
+// coroutine. The state lives in the operation's block (request_op.hpp);
+// it picks the host, encodes the message straight into the connection's
+// write buffer, waits in the executor's timeout queue and the session's
+// request list (intrusive: no allocation), and is completed by the
+// connection's read loop. What is rare goes on as coroutines (attempts.cpp):
+// a request the direct path cannot start (another thread's call,
+// speculative executions, pools still opening) runs there from the start;
+// after its one attempt, retries, UNPREPARED and schema agreement do.
+//
+// Lifetimes, borrowed for the request: the session (held: a handle may go
+// first), the host and the connection (held from the plan: an attempt on a
+// host removed meanwhile still ends), the prepared state (held: a re-prepare
+// may replace it). The statement is the request's own (moved in).
+#include "session/execute.hpp"
+
+#include <async_cassandra/detail/request_op.hpp>
+#include <async_cassandra/session.hpp>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/strand.hpp>
+
+#include <array>
+
+namespace async_cassandra::detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using any_statement = std::variant<statement, bound_statement>;
+
+// The calling thread runs `ex` (an io_context's executor or a strand of
+// one); unknown executor types count as elsewhere.
+bool runs_here(const asio::any_io_executor& ex) noexcept {
+    using io_ex = asio::io_context::executor_type;
+    if (ex.target_type() == typeid(io_ex)) return ex.target<io_ex>()->running_in_this_thread();
+    if (ex.target_type() == typeid(asio::strand<asio::any_io_executor>))
+        return ex.target<asio::strand<asio::any_io_executor>>()->running_in_this_thread();
+    if (ex.target_type() == typeid(asio::strand<io_ex>)) return ex.target<asio::strand<io_ex>>()->running_in_this_thread();
+    return false;
+}
+
+// Values and names for the encoder, inline for up to 16 (no allocation).
+class encoder_inputs {
+public:
+    explicit encoder_inputs(const std::vector<encoded_value>& values) {
+        if (values.size() <= inline_.size()) {
+            for (std::size_t i = 0; i < values.size(); ++i) inline_[i] = ref_of(values[i]);
+            refs_ = {inline_.data(), values.size()};
+        } else {
+            heap_ = value_refs(values);
+            refs_ = heap_;
+        }
+    }
+    std::span<const protocol::value_ref> refs() const noexcept { return refs_; }
+
+private:
+    static protocol::value_ref ref_of(const encoded_value& v) noexcept {
+        switch (v.get_kind()) {
+            case encoded_value::kind::bytes: return protocol::value_ref::of(v.bytes());
+            case encoded_value::kind::null: return protocol::value_ref::null();
+            case encoded_value::kind::unset: break;
+        }
+        return protocol::value_ref::unset();
+    }
+    std::array<protocol::value_ref, 16> inline_{};
+    std::vector<protocol::value_ref> heap_;
+    std::span<const protocol::value_ref> refs_;
+};
+
+class request_state final : public connection::pending_base, public timeout_entry, public enlisted_request {
+public:
+    request_state(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, any_statement st,
+                  diagnostics* diag)
+        : op_(op),
+          session_(std::move(s)),
+          ex_(std::move(ex)),
+          st_(std::move(st)),
+          user_diag_(diag),
+          diag_(diag ? *diag : local_diag_) {}
+
+    void start();
+
+private:
+    bool bound() const noexcept { return st_.index() == 1; }
+    const request_options& options() const noexcept {
+        return bound() ? std::get<1>(st_).options() : std::get<0>(st_).options();
+    }
+    const prepared_data* data() const noexcept { return bound() ? std::get<1>(st_).prepared().data().get() : nullptr; }
+
+    // --- connection::pending_base ---
+    void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& where,
+                  bool deferred) override {
+        if (!deferred) return on_answer(ec, std::move(env));
+        // From inside a cancellation's emit, or from submit: later, here.
+        asio::post(where, [this, ec] { on_answer(ec, {}); });
+    }
+    asio::cancellation_slot cancellation_slot() const override { return signal_.slot(); }
+    void destroy() noexcept override {
+        leave();
+        session_->end_request();
+        auto& op = op_;
+        this->~request_state();
+        op.destroy();
+    }
+    // --- timeout_entry ---
+    void expire() override {
+        timed_out_ = true;
+        signal_.emit(asio::cancellation_type::terminal);
+    }
+    // --- enlisted_request ---
+    void stop_by_session() override {
+        closed_by_session_ = true;
+        signal_.emit(asio::cancellation_type::terminal);
+    }
+
+    void send(clock::time_point now, const resolved_options& r);
+    void on_answer(std::error_code ec, protocol::envelope env);
+    // Out of the timeout queue, the session's list and the caller's slot.
+    void leave() noexcept;
+    // Ends the request here; the state is gone afterwards.
+    void finish(std::error_code ec, result_set rs, clock::time_point ended, bool deferred);
+    // The direct path cannot take it: the coroutine path runs it whole.
+    void run_elsewhere();
+    // After the first attempt: retries, re-prepare, schema agreement.
+    void go_on(std::error_code ec, result_set rs, clock::time_point ended);
+    asio::awaitable<std::error_code> continuation();
+
+    request_op_base& op_;
+    std::shared_ptr<session_impl> session_;
+    asio::any_io_executor ex_;  // the session's request executor, for the coroutine path
+    any_statement st_;
+    diagnostics* user_diag_;
+    diagnostics local_diag_;
+    diagnostics& diag_;
+    std::optional<request_probe> probe_;
+    std::optional<attempt_probe> attempt_;
+    host_ptr host_;
+    std::shared_ptr<connection> conn_;
+    std::shared_ptr<const prepared_state> prepared_;  // what the EXECUTE named
+    mutable asio::cancellation_signal signal_;        // timeout, close() and the caller's cancellation
+    timeout_queue* timeouts_ = nullptr;
+    std::chrono::milliseconds timeout_{};
+    bool timed_out_ = false;
+    bool closed_by_session_ = false;
+    bool in_lists_ = false;
+    std::string encode_error_;
+    prior_attempt prior_;
+    result_set out_;
+};
+
+static_assert(sizeof(request_state) <= request_state_size, "raise request_state_size in detail/request_op.hpp");
+static_assert(alignof(request_state) <= alignof(std::max_align_t));
+
+void request_state::start() {
+    auto& s = *session_;
+    auto& cl = s.cluster();
+    // The direct path runs on the request's executor, where the
+    // connection (here()) and the executor's timeout queue are.
+    const bool on_executor = cl.threaded() ? cl.current_shard() < cl.shard_count() : runs_here(cl.executor());
+    if (!on_executor || s.closed()) return run_elsewhere();
+    const auto* d = data();
+    if (bound() && !d) return run_elsewhere();  // its error is reported there
+    const auto& o = options();
+    resolved_options r;
+    {
+        diagnostics ignored;
+        if (resolve_options(cl, o, r, ignored) || r.speculation) return run_elsewhere();
+    }
+    // The first host of the plan, when it has a connection here.
+    const routing_input where = d ? routing_of(*d, std::get<1>(st_)) : routing_of(s, std::get<0>(st_));
+    request_routing routing;
+    routing.keyspace = where.keyspace;
+    routing.token = where.token;
+    routing.cl = r.cl;
+    thread_local std::vector<host_ptr> plan;  // reused: no allocation per request
+    {
+        auto lock = cl.snapshot_lock();
+        if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
+        cl.plan(routing, r.profile, plan);
+    }
+    if (!plan.empty()) {
+        host_ = std::move(plan.front());
+        plan.clear();
+        conn_ = cl.connection_to(*host_);
+    }
+    if (!conn_ || !conn_->here()) return run_elsewhere();
+    send(clock::now(), r);
+}
+
+void request_state::send(clock::time_point now, const resolved_options& r) {
+    auto& s = *session_;
+    auto& cl = s.cluster();
+    diag_.clear();
+    const auto* d = data();
+    probe_.emplace(cl.metrics(), d ? std::string_view(d->query) : std::string_view(std::get<0>(st_).query()), now);
+    s.begin_request();
+    timeout_ = r.timeout;
+
+    const auto& o = options();
+    attempt_context ctx{*conn_, r.timeout, r.cl, r.serial_cl};
+    protocol::query_parameters p;
+    if (auto ec = fill_parameters(o, s, ctx, !d, p, diag_)) return finish(ec, {}, now, true);
+    const int version = conn_->protocol_version();
+    const encoder_inputs values(bound() ? std::get<1>(st_).values() : std::get<0>(st_).values());
+    p.values = values.refs();
+    std::array<std::string_view, 16> names_inline;
+    std::vector<std::string_view> names_heap;
+    if (!d) {
+        const auto& names = std::get<0>(st_).names();
+        if (names.size() <= names_inline.size()) {
+            std::copy(names.begin(), names.end(), names_inline.begin());
+            p.names = {names_inline.data(), names.size()};
+        } else {
+            names_heap.assign(names.begin(), names.end());
+            p.names = names_heap;
+        }
+    } else {
+        prepared_ = std::atomic_load(&d->state);  // what this EXECUTE names, even if a re-prepare replaces it
+        // v4 has no result metadata id (CASSANDRA-10786): the server sends the columns every time.
+        p.skip_metadata = version >= 5 && prepared_->result_columns && !prepared_->result_columns->empty();
+    }
+    std::uint8_t flags = 0;
+    if (o.tracing) flags |= protocol::frame_flags::tracing;
+    if (!o.payload.empty()) flags |= protocol::frame_flags::custom_payload;
+    auto body = [&](protocol::byte_writer& w) {
+        try {
+            if (flags & protocol::frame_flags::custom_payload) protocol::encode_custom_payload(w, o.payload);
+            if (d)
+                protocol::encode_execute(w, prepared_->id, prepared_->result_metadata_id, p, version);
+            else
+                protocol::encode_query(w, std::get<0>(st_).query(), p, version);
+        } catch (const protocol::protocol_error& e) {
+            encode_error_ = e.what();  // the connection reports only the kind of failure
+            throw;
+        }
+    };
+
+    s.enlist(*this);
+    timeouts_ = cl.timeouts_here();
+    timeouts_->add(*this, now, r.timeout);
+    if (auto slot = op_.caller_slot(); slot.is_connected())
+        slot.assign([this](asio::cancellation_type t) { signal_.emit(t); });
+    in_lists_ = true;
+    attempt_.emplace(conn_->metrics(), now);
+    host_->count_request();
+    if (probe_->active()) probe_->set_attempt(host_->endpoint(), 1, false);
+    conn_->submit(d ? protocol::opcode::execute : protocol::opcode::query, flags, body,
+                  connection::pending_ptr(this), &s.quota());
+}
+
+void request_state::leave() noexcept {
+    if (!std::exchange(in_lists_, false)) return;
+    timeouts_->remove(*this);
+    session_->delist(*this);
+    if (auto slot = op_.caller_slot(); slot.is_connected()) slot.clear();
+}
+
+void request_state::on_answer(std::error_code ec, protocol::envelope env) {
+    leave();
+    const auto ended = clock::now();
+    if (ec) {
+        auto why = describe_failure(*conn_, session_.get(), timeout_, timed_out_, closed_by_session_, ec);
+        diag_.assign(encode_error_.empty() ? std::move(why) : std::move(encode_error_), conn_->endpoint());
+        attempt_->finish_at(ended, ec);
+        // The attempt had the whole request's time: a timeout is the request's.
+        if (ec == client_errc::request_timeout || ec == asio::error::operation_aborted ||
+            ec == client_errc::session_closed)
+            return finish(ec, {}, ended, false);
+        return go_on(ec, {}, ended);
+    }
+    if (auto e = expect_result(*conn_, env, diag_)) {
+        // UNPREPARED: the attempt goes on (re-prepare there, send again) in go_on.
+        if (e == server_errc::unprepared && bound())
+            attempt_->forget();
+        else
+            attempt_->finish_at(ended, e);
+        return go_on(e, {}, ended);
+    }
+    result_set rs;
+    try {
+        rs = result_set::from_body(std::move(env.body), env.header.flags, conn_->protocol_version(),
+                                   prepared_ ? prepared_->result_columns : nullptr);
+    } catch (const protocol::protocol_error& x) {
+        diag_.assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
+        ec = client_errc::protocol_violation;
+        attempt_->finish_at(ended, ec);
+        return go_on(ec, {}, ended);
+    }
+    attempt_->finish_at(ended, {});
+    if (prepared_) note_new_metadata(*std::get<1>(st_).prepared().data(), *prepared_, rs);
+    // DDL: the request completes once the hosts agree on the new schema.
+    if (rs.kind() == result_kind::schema_change) return go_on({}, std::move(rs), ended);
+    finish({}, std::move(rs), ended, false);
+}
+
+void request_state::finish(std::error_code ec, result_set rs, clock::time_point ended, bool deferred) {
+    leave();
+    probe_->finish_at(ended, ec);  // nothing when run_request finished it
+    session_->end_request();
+    auto& op = op_;
+    this->~request_state();
+    op.complete(ec, std::move(rs), deferred);
+}
+
+void request_state::run_elsewhere() {
+    auto s = std::move(session_);
+    auto ex = std::move(ex_);
+    auto st = std::move(st_);
+    auto* diag = user_diag_;
+    auto& op = op_;
+    this->~request_state();
+    async_run<result_set>(ex,
+                          asio::bind_cancellation_slot(op.caller_slot(),
+                                                       [&op](std::error_code ec, result_set rs) {
+                                                           op.complete(ec, std::move(rs), false);
+                                                       }),
+                          [s = std::move(s), st = std::move(st), diag]() mutable {
+                              return execute_paged_op(std::move(s), std::move(st), diag);
+                          });
+}
+
+void request_state::go_on(std::error_code ec, result_set rs, clock::time_point ended) {
+    prior_.host = host_;
+    prior_.conn = conn_;
+    prior_.ec = ec;
+    prior_.out = std::move(rs);
+    prior_.ended = ended;
+    prior_.attempt_start = attempt_->start_time();
+    asio::co_spawn(conn_->get_executor(), continuation(),
+                   asio::bind_cancellation_slot(op_.caller_slot(), [this](std::exception_ptr e, std::error_code result) {
+                       if (e) {
+                           result = client_errc::internal_error;
+                           diag_.assign("internal error after the first attempt");
+                       }
+                       finish(result, std::move(out_), clock::now(), false);
+                   }));
+}
+
+asio::awaitable<std::error_code> request_state::continuation() {
+    auto* probe = probe_->active() ? &*probe_ : nullptr;
+    if (bound()) co_return co_await run_bound(*session_, std::get<1>(st_), out_, diag_, probe, &prior_);
+    co_return co_await run_statement(*session_, std::get<0>(st_), out_, diag_, probe, &prior_);
+}
+
+}  // namespace
+
+void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, any_statement st,
+                   diagnostics* diag) {
+    auto* state = ::new (op.state()) request_state(op, std::move(s), std::move(ex), std::move(st), diag);
+    state->start();
+}
+
+}  // namespace async_cassandra::detail
