@@ -8,6 +8,7 @@
 #include <async_cassandra/value_codec.hpp>
 #include <async_cassandra/value_view.hpp>
 
+#include <array>
 #include <cstdint>
 #include <iterator>
 #include <memory>
@@ -107,10 +108,10 @@ public:
     bool has_more_pages() const noexcept { return paging_state_.has_value(); }
     // Opaque token for statement::set_paging_state; empty when this is the last page.
     const std::optional<std::string>& paging_state() const noexcept { return paging_state_; }
-    const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+    const std::vector<std::string>& warnings() const noexcept { return extras().warnings; }
     // set_keyspace: the keyspace; schema_change: the change.
-    const std::string& keyspace() const noexcept { return keyspace_; }
-    const std::optional<protocol::schema_change>& schema_change() const noexcept { return schema_change_; }
+    const std::string& keyspace() const noexcept { return extras().keyspace; }
+    const std::optional<protocol::schema_change>& schema_change() const noexcept { return extras().schema_change; }
 
     // Lightweight transactions (INSERT ... IF NOT EXISTS, UPDATE ... IF ...):
     // whether the change was made, read from the [applied] column of the
@@ -118,9 +119,9 @@ public:
     // When false, the row also holds the values that stopped it.
     bool was_applied() const;
     // Set when the statement asked for tracing: pass it to session::get_trace.
-    const std::optional<uuid>& tracing_id() const noexcept { return tracing_id_; }
+    const std::optional<uuid>& tracing_id() const noexcept { return extras().tracing_id; }
     // The server's custom payload, if it sent one.
-    const custom_payload& payload() const noexcept { return payload_; }
+    const custom_payload& payload() const noexcept { return extras().payload; }
 
     // Builds from a RESULT body (for the session and tests). With
     // `prepared_columns`, Rows without metadata (EXECUTE with skip_metadata)
@@ -133,23 +134,37 @@ public:
     const std::shared_ptr<const std::vector<column_spec>>& shared_columns() const noexcept { return columns_; }
     // v5: the new result metadata id when the server said the prepared
     // statement's result metadata changed (columns() are then the new ones).
-    const std::optional<protocol::byte_buffer>& new_metadata_id() const noexcept { return new_metadata_id_; }
+    const std::optional<protocol::byte_buffer>& new_metadata_id() const noexcept { return extras().new_metadata_id; }
 
 private:
     friend class row_view;
 
+    // What most results lack, kept out of line: a result stays small to
+    // move, and small enough for a caller's coroutine frame to be recycled.
+    struct rare_parts {
+        std::vector<std::string> warnings;
+        std::string keyspace;
+        std::optional<protocol::schema_change> schema_change;
+        std::optional<uuid> tracing_id;
+        custom_payload payload;
+        std::optional<protocol::byte_buffer> new_metadata_id;
+    };
+    static const rare_parts& no_rare_parts() noexcept;
+    const rare_parts& extras() const noexcept { return rare_ ? *rare_ : no_rare_parts(); }
+    rare_parts& extras_to_fill();
+
     result_kind kind_ = result_kind::void_;
     protocol::byte_buffer body_;
     std::shared_ptr<const std::vector<column_spec>> columns_;
-    std::vector<std::uint32_t> cells_;  // offset of each cell's [bytes] length, row-major
+    // Offset of each cell's [bytes] length, row-major: in small_cells_ when
+    // there are at most small_cell_count (a lookup by key: no allocation).
+    static constexpr std::size_t small_cell_count = 8;
+    std::uint32_t cell_offset(std::size_t i) const noexcept { return cells_.empty() ? small_cells_[i] : cells_[i]; }
+    std::array<std::uint32_t, small_cell_count> small_cells_{};
+    std::vector<std::uint32_t> cells_;
     std::size_t rows_ = 0;
     std::optional<std::string> paging_state_;
-    std::vector<std::string> warnings_;
-    std::string keyspace_;
-    std::optional<protocol::schema_change> schema_change_;
-    std::optional<uuid> tracing_id_;
-    custom_payload payload_;
-    std::optional<protocol::byte_buffer> new_metadata_id_;
+    std::shared_ptr<const rare_parts> rare_;  // null: none of them
 };
 
 }  // namespace async_cassandra

@@ -160,7 +160,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
         plan.attempts = 1;
         plan.ended = prior->ended;
         if (!prior->ec) {
-            out = std::move(prior->out);
+            if (prior->out != &out) out = std::move(*prior->out);
             co_return co_await finish(s, out, {}, plan);
         }
         if (prior->ec == server_errc::unprepared)

@@ -40,7 +40,7 @@ struct prior_attempt {
     host_ptr host;
     std::shared_ptr<connection> conn;
     std::error_code ec;  // its outcome (the details are in the request's diagnostics)
-    result_set out;      // its result, on success
+    result_set* out = nullptr;  // its result, on success (may be run_request's `out` itself)
     std::chrono::steady_clock::time_point ended;
     // UNPREPARED: the attempt goes on (re-prepare and send again) under the
     // host's probe that started at attempt_start.

@@ -31,17 +31,6 @@ namespace {
 using clock = std::chrono::steady_clock;
 using any_statement = std::variant<statement, bound_statement>;
 
-// The calling thread runs `ex` (an io_context's executor or a strand of
-// one); unknown executor types count as elsewhere.
-bool runs_here(const asio::any_io_executor& ex) noexcept {
-    using io_ex = asio::io_context::executor_type;
-    if (ex.target_type() == typeid(io_ex)) return ex.target<io_ex>()->running_in_this_thread();
-    if (ex.target_type() == typeid(asio::strand<asio::any_io_executor>))
-        return ex.target<asio::strand<asio::any_io_executor>>()->running_in_this_thread();
-    if (ex.target_type() == typeid(asio::strand<io_ex>)) return ex.target<asio::strand<io_ex>>()->running_in_this_thread();
-    return false;
-}
-
 // Values and names for the encoder, inline for up to 16 (no allocation).
 class encoder_inputs {
 public:
@@ -159,7 +148,7 @@ void request_state::start() {
     auto& cl = s.cluster();
     // The direct path runs on the request's executor, where the
     // connection (here()) and the executor's timeout queue are.
-    const bool on_executor = cl.threaded() ? cl.current_shard() < cl.shard_count() : runs_here(cl.executor());
+    const bool on_executor = cl.threaded() ? cl.current_shard() < cl.shard_count() : running_in_this_thread(cl.executor());
     if (!on_executor || s.closed()) return run_elsewhere();
     const auto* d = data();
     if (bound() && !d) return run_elsewhere();  // its error is reported there
@@ -326,7 +315,8 @@ void request_state::go_on(std::error_code ec, result_set rs, clock::time_point e
     prior_.host = host_;
     prior_.conn = conn_;
     prior_.ec = ec;
-    prior_.out = std::move(rs);
+    out_ = std::move(rs);
+    prior_.out = &out_;
     prior_.ended = ended;
     prior_.attempt_start = attempt_->start_time();
     asio::co_spawn(conn_->get_executor(), continuation(),
@@ -346,6 +336,52 @@ asio::awaitable<std::error_code> request_state::continuation() {
 }
 
 }  // namespace
+
+bool running_in_this_thread(const asio::any_io_executor& ex) noexcept {
+    using io_ex = asio::io_context::executor_type;
+    if (!ex) return false;
+    if (ex.target_type() == typeid(io_ex)) return ex.target<io_ex>()->running_in_this_thread();
+    if (ex.target_type() == typeid(asio::strand<asio::any_io_executor>))
+        return ex.target<asio::strand<asio::any_io_executor>>()->running_in_this_thread();
+    if (ex.target_type() == typeid(asio::strand<io_ex>)) return ex.target<asio::strand<io_ex>>()->running_in_this_thread();
+    return false;
+}
+
+asio::any_io_executor request_executor(const session_impl& s) { return s.cluster().request_executor(); }
+
+namespace {
+// A thread's free request blocks, freed with the thread.
+struct block_cache {
+    static constexpr std::size_t max_blocks = 64;  // bounded: a burst's blocks go back to the heap
+    void* head = nullptr;
+    std::size_t count = 0;
+    ~block_cache() {
+        while (head) {
+            void* next = *static_cast<void**>(head);
+            ::operator delete(head);
+            head = next;
+        }
+    }
+};
+thread_local block_cache blocks;
+}  // namespace
+
+void* allocate_request_block(std::size_t n) {
+    if (n > request_block_size) return ::operator new(n);
+    if (void* p = blocks.head) {
+        blocks.head = *static_cast<void**>(p);
+        --blocks.count;
+        return p;
+    }
+    return ::operator new(request_block_size);
+}
+
+void deallocate_request_block(void* p, std::size_t n) noexcept {
+    if (n > request_block_size || blocks.count >= block_cache::max_blocks) return ::operator delete(p);
+    *static_cast<void**>(p) = blocks.head;
+    blocks.head = p;
+    ++blocks.count;
+}
 
 void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, any_statement st,
                    diagnostics* diag) {

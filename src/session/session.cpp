@@ -29,6 +29,11 @@ void throw_empty_handle(std::string_view what) {
 session::session(std::shared_ptr<detail::session_impl> impl) : impl_(std::move(impl)) {}
 session::~session() = default;
 
+const std::shared_ptr<detail::session_impl>& session::checked_impl() const {
+    if (!impl_) detail::throw_empty_handle("session");
+    return impl_;
+}
+
 session::executor_type session::get_executor() const {
     if (!impl_) detail::throw_empty_handle("session");
     // Threaded: the caller's shard, or the next one (spreads the requests).

@@ -66,6 +66,7 @@ public:
     session_impl& operator=(const session_impl&) = delete;
 
     cluster_impl& cluster() noexcept { return *cluster_; }
+    const cluster_impl& cluster() const noexcept { return *cluster_; }
     const std::string& keyspace() const noexcept { return keyspace_; }
     bool closed() const noexcept { return closed_.load(std::memory_order_relaxed) || cluster_->closed(); }
 

@@ -9,6 +9,16 @@ const std::vector<column_spec>& no_columns() noexcept {
 }
 }  // namespace
 
+const result_set::rare_parts& result_set::no_rare_parts() noexcept {
+    static const rare_parts none;
+    return none;
+}
+
+result_set::rare_parts& result_set::extras_to_fill() {
+    if (!rare_) rare_ = std::make_shared<rare_parts>();
+    return const_cast<rare_parts&>(*rare_);  // made here, not yet shared
+}
+
 result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
                                  std::shared_ptr<const std::vector<column_spec>> prepared_columns) {
     (void)version;
@@ -16,29 +26,32 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
     rs.body_ = std::move(body);
     protocol::byte_reader r(rs.body_);
     auto prefix = protocol::decode_response_prefix(r, flags);
-    rs.warnings_ = std::move(prefix.warnings);
-    if (prefix.tracing_id) rs.tracing_id_ = uuid(*prefix.tracing_id);
+    if (!prefix.warnings.empty()) rs.extras_to_fill().warnings = std::move(prefix.warnings);
+    if (prefix.tracing_id) rs.extras_to_fill().tracing_id = uuid(*prefix.tracing_id);
     for (auto& [key, value] : prefix.custom_payload)
-        rs.payload_.emplace_back(std::move(key), value ? std::vector<std::byte>(value->begin(), value->end())
-                                                       : std::vector<std::byte>{});
+        rs.extras_to_fill().payload.emplace_back(std::move(key), value ? std::vector<std::byte>(value->begin(), value->end())
+                                                                       : std::vector<std::byte>{});
     switch (protocol::decode_result_kind(r)) {
         case protocol::result_kind::void_: rs.kind_ = result_kind::void_; break;
         case protocol::result_kind::set_keyspace:
             rs.kind_ = result_kind::set_keyspace;
-            rs.keyspace_ = r.string("keyspace");
+            rs.extras_to_fill().keyspace = r.string("keyspace");
             break;
-        case protocol::result_kind::schema_change:
+        case protocol::result_kind::schema_change: {
             rs.kind_ = result_kind::schema_change;
-            rs.schema_change_ = protocol::decode_schema_change(r);
-            rs.keyspace_ = rs.schema_change_->keyspace;
+            auto& x = rs.extras_to_fill();
+            x.schema_change = protocol::decode_schema_change(r);
+            x.keyspace = x.schema_change->keyspace;
             break;
+        }
         case protocol::result_kind::prepared: rs.kind_ = result_kind::prepared; break;
         case protocol::result_kind::rows: {
             rs.kind_ = result_kind::rows;
             auto meta = protocol::decode_rows_metadata(r);
             if (meta.paging_state) rs.paging_state_ = std::string(protocol::as_chars(*meta.paging_state));
             if (meta.new_metadata_id)
-                rs.new_metadata_id_ = protocol::byte_buffer(meta.new_metadata_id->begin(), meta.new_metadata_id->end());
+                rs.extras_to_fill().new_metadata_id =
+                    protocol::byte_buffer(meta.new_metadata_id->begin(), meta.new_metadata_id->end());
             const auto ncols = static_cast<std::size_t>(meta.column_count);
             if (meta.flags & protocol::rows_flags::no_metadata) {
                 // Only an EXECUTE with skip_metadata gets here; its statement's columns must match.
@@ -63,9 +76,13 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
                 throw protocol::protocol_error(protocol::protocol_errc::malformed,
                                                std::to_string(rows) + " rows of " + std::to_string(ncols) +
                                                    " columns cannot fit in " + std::to_string(r.remaining()) + " bytes");
-            rs.cells_.reserve(cells);
+            std::uint32_t* offsets = rs.small_cells_.data();
+            if (cells > small_cell_count) {
+                rs.cells_.resize(cells);
+                offsets = rs.cells_.data();
+            }
             for (std::size_t i = 0; i < cells; ++i) {
-                rs.cells_.push_back(static_cast<std::uint32_t>(r.position()));
+                offsets[i] = static_cast<std::uint32_t>(r.position());
                 (void)r.bytes("cell");
             }
             rs.rows_ = static_cast<std::size_t>(rows);
@@ -113,7 +130,7 @@ std::optional<std::span<const std::byte>> row_view::raw(std::size_t column) cons
     if (column >= ncols)
         throw value_error("column " + std::to_string(column) + " out of range: the row has " + std::to_string(ncols) +
                           " columns");
-    auto off = rs_->cells_[row_ * ncols + column];
+    auto off = rs_->cell_offset(row_ * ncols + column);
     protocol::byte_reader r(std::span<const std::byte>(rs_->body_).subspan(off));
     return r.bytes("cell");
 }

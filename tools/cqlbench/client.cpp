@@ -8,6 +8,7 @@
 
 #include <asio/bind_executor.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -82,15 +83,15 @@ asio::awaitable<void> worker(client_ctx& c, std::uint64_t seed) {
         std::error_code ec;
         std::uint64_t rows = 0;
         switch (choose(c.o, r)) {
+            // redirect_error, not as_tuple: Asio 1.22's as_tuple(use_awaitable) allocates on every call.
             case op_kind::insert: {
-                auto [e, rs] = co_await c.session.async_execute(c.insert.bind(c.keys.next(r, t->seq), c.blob),
-                                                                tuple_awaitable);
-                ec = e;
+                (void)co_await c.session.async_execute(c.insert.bind(c.keys.next(r, t->seq), c.blob),
+                                                       asio::redirect_error(asio::use_awaitable, ec));
                 break;
             }
             case op_kind::select: {
-                auto [e, rs] = co_await c.session.async_execute(c.select.bind(c.keys.next(r, t->seq)), tuple_awaitable);
-                ec = e;
+                auto rs = co_await c.session.async_execute(c.select.bind(c.keys.next(r, t->seq)),
+                                                           asio::redirect_error(asio::use_awaitable, ec));
                 rows = rs.size();
                 break;
             }

@@ -19,7 +19,6 @@
 #include <asio/cancellation_signal.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/post.hpp>
-#include <asio/recycling_allocator.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -33,7 +32,43 @@ class session_impl;
 
 // Room for the library's side of one request (request_state in
 // src/session/request_op.cpp checks at compile time that it fits).
-inline constexpr std::size_t request_state_size = 2048;
+inline constexpr std::size_t request_state_size = 1536;
+
+// Blocks for operations whose handler names no allocator: a per-thread list
+// of free blocks of request_block_size (Asio's own per-thread cache keeps
+// two blocks of at most 1020 bytes: too small for an operation). Larger
+// requests go to operator new.
+inline constexpr std::size_t request_block_size = 2048;
+void* allocate_request_block(std::size_t n);
+void deallocate_request_block(void* p, std::size_t n) noexcept;
+
+template <class T>
+struct request_block_allocator {
+    using value_type = T;
+    request_block_allocator() noexcept = default;
+    template <class U>
+    request_block_allocator(const request_block_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(allocate_request_block(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { deallocate_request_block(p, n * sizeof(T)); }
+    template <class U>
+    bool operator==(const request_block_allocator<U>&) const noexcept {
+        return true;
+    }
+};
+
+// The calling thread runs `ex` now (an io_context's executor, or a strand
+// of one); false for executors it cannot tell.
+bool running_in_this_thread(const asio::any_io_executor& ex) noexcept;
+template <class Executor>
+bool running_in_this_thread(const Executor& ex) noexcept {
+    if constexpr (requires { ex.running_in_this_thread(); })
+        return ex.running_in_this_thread();
+    else
+        return false;
+}
+
+// Where a session's requests start: session::get_executor().
+asio::any_io_executor request_executor(const session_impl& s);
 
 // The operation as the library sees it.
 class request_op_base {
@@ -65,20 +100,24 @@ void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::a
 template <class Handler>
 class request_op final : public request_op_base {
 public:
-    using allocator_type = asio::associated_allocator_t<Handler, asio::recycling_allocator<void>>;
+    using allocator_type = asio::associated_allocator_t<Handler, request_block_allocator<void>>;
     using block_allocator = typename std::allocator_traits<allocator_type>::template rebind_alloc<request_op>;
 
     static request_op* make(Handler&& h, asio::any_io_executor ex) {
-        block_allocator a(asio::get_associated_allocator(h, asio::recycling_allocator<void>()));
+        block_allocator a(asio::get_associated_allocator(h, request_block_allocator<void>()));
         auto* p = std::allocator_traits<block_allocator>::allocate(a, 1);
         return ::new (static_cast<void*>(p)) request_op(std::move(h), std::move(ex));
     }
 
     void complete(std::error_code ec, result_set rs, bool deferred) override {
-        block_allocator a(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>()));
+        block_allocator a(asio::get_associated_allocator(handler_, request_block_allocator<void>()));
         Handler h(std::move(handler_));
         auto ex = asio::get_associated_executor(h, ex_);
         free_block(a);  // before the upcall: the handler may start the next request in this memory
+        if (!deferred && running_in_this_thread(ex)) {
+            std::move(h)(ec, std::move(rs));  // what dispatch would do, without type-erasing the call
+            return;
+        }
         auto run = [h = std::move(h), ec, rs = std::move(rs)]() mutable { std::move(h)(ec, std::move(rs)); };
         if (deferred)
             asio::post(ex, std::move(run));
@@ -86,7 +125,7 @@ public:
             asio::dispatch(ex, std::move(run));
     }
     void destroy() noexcept override {
-        free_block(block_allocator(asio::get_associated_allocator(handler_, asio::recycling_allocator<void>())));
+        free_block(block_allocator(asio::get_associated_allocator(handler_, request_block_allocator<void>())));
     }
     asio::cancellation_slot caller_slot() const noexcept override {
         return asio::get_associated_cancellation_slot(handler_);
@@ -105,15 +144,17 @@ private:
 };
 
 // The async_initiate of session::async_execute (statement or bound_statement).
+// Called with the session's executor already taken (it throws for an empty handle).
 template <class Statement, class Token>
-auto async_execute_request(std::shared_ptr<session_impl> session, asio::any_io_executor executor, Statement statement,
-                           diagnostics* diagnostics_out, Token&& token) {
+auto async_execute_request(std::shared_ptr<session_impl> session, Statement statement, diagnostics* diagnostics_out,
+                           Token&& token) {
     return asio::async_initiate<Token, void(std::error_code, result_set)>(
-        [](auto handler, std::shared_ptr<session_impl> s, asio::any_io_executor ex, Statement st, diagnostics* diag) {
+        [](auto handler, std::shared_ptr<session_impl> s, Statement st, diagnostics* diag) {
+            auto ex = request_executor(*s);
             auto* op = request_op<decltype(handler)>::make(std::move(handler), ex);
             start_request(*op, std::move(s), std::move(ex), std::move(st), diag);
         },
-        token, std::move(session), std::move(executor), std::move(statement), diagnostics_out);
+        token, std::move(session), std::move(statement), diagnostics_out);
 }
 
 }  // namespace async_cassandra::detail
