@@ -42,7 +42,7 @@ if(NOT ASIO_INCLUDE_DIR IN_LIST CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
   set(PC_ASIO_CFLAGS " -I${ASIO_INCLUDE_DIR}")
 endif()
 # Snappy's .pc is missing on some Debian releases, so it goes in Libs.private.
-set(PC_REQUIRES_PRIVATE "libssl libcrypto liblz4")
+set(PC_REQUIRES_PRIVATE "libssl libcrypto liblz4 libdeflate")
 set(PC_LIBS_PRIVATE "-lsnappy")
 configure_file(cmake/async_cassandra.pc.in ${PROJECT_BINARY_DIR}/async_cassandra.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/async_cassandra.pc DESTINATION ${pc_dir})

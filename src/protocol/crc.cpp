@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <libdeflate.h>
+
 namespace async_cassandra::protocol {
 
 std::uint32_t crc24(std::uint64_t value, int len) noexcept {
@@ -51,12 +53,19 @@ std::uint32_t update(std::uint32_t crc, const std::byte* p, std::size_t n) noexc
 }
 }  // namespace
 
-std::uint32_t segment_crc32(bytes_view payload) noexcept {
-    static constexpr std::byte seed[4] = {std::byte{0xFA}, std::byte{0x2D}, std::byte{0x55}, std::byte{0xCA}};
+std::uint32_t segment_crc32_portable(bytes_view payload) noexcept {
     std::uint32_t crc = 0xFFFFFFFFu;
-    crc = update(crc, seed, 4);
+    crc = update(crc, segment_crc_seed.data(), segment_crc_seed.size());
     crc = update(crc, payload.data(), payload.size());
     return ~crc;
+}
+
+std::uint32_t segment_crc32(bytes_view payload) noexcept {
+    // libdeflate's CRC-32 is the same (IEEE, reflected, pre- and post-inverted);
+    // the seed's CRC is a constant.
+    static const std::uint32_t seeded = libdeflate_crc32(0, segment_crc_seed.data(), segment_crc_seed.size());
+    // (A null buffer asks libdeflate for its initial value, 0: an empty payload is the seed's CRC.)
+    return payload.empty() ? seeded : libdeflate_crc32(seeded, payload.data(), payload.size());
 }
 
 }  // namespace async_cassandra::protocol

@@ -61,12 +61,13 @@ private:
 
 class request_state final : public connection::pending_base, public timeout_entry, public enlisted_request {
 public:
-    request_state(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, any_statement st,
+    template <class Statement>
+    request_state(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, Statement&& st,
                   diagnostics* diag)
         : op_(op),
           session_(std::move(s)),
           ex_(std::move(ex)),
-          st_(std::move(st)),
+          st_(std::in_place_type<Statement>, std::move(st)),
           user_diag_(diag),
           diag_(diag ? *diag : local_diag_) {}
 
@@ -207,7 +208,9 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
             p.names = names_heap;
         }
     } else {
-        prepared_ = std::atomic_load(&d->state);  // what this EXECUTE names, even if a re-prepare replaces it
+        // What this EXECUTE names, even if a re-prepare replaces it. Other
+        // shards may replace it at once only when threaded.
+        prepared_ = cl.threaded() ? std::atomic_load(&d->state) : d->state;
         // v4 has no result metadata id (CASSANDRA-10786): the server sends the columns every time.
         p.skip_metadata = version >= 5 && prepared_->result_columns && !prepared_->result_columns->empty();
     }
@@ -249,7 +252,8 @@ void request_state::leave() noexcept {
 
 void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     leave();
-    const auto ended = clock::now();
+    // An answer: when its bytes were read (one clock read per read, not per request).
+    const auto ended = ec ? clock::now() : conn_->last_read();
     if (ec) {
         auto why = describe_failure(*conn_, session_.get(), timeout_, timed_out_, closed_by_session_, ec);
         diag_.assign(encode_error_.empty() ? std::move(why) : std::move(encode_error_), conn_->endpoint());
@@ -383,10 +387,14 @@ void deallocate_request_block(void* p, std::size_t n) noexcept {
     ++blocks.count;
 }
 
-void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, any_statement st,
+void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, statement&& st,
                    diagnostics* diag) {
-    auto* state = ::new (op.state()) request_state(op, std::move(s), std::move(ex), std::move(st), diag);
-    state->start();
+    (::new (op.state()) request_state(op, std::move(s), std::move(ex), std::move(st), diag))->start();
+}
+
+void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex,
+                   bound_statement&& st, diagnostics* diag) {
+    (::new (op.state()) request_state(op, std::move(s), std::move(ex), std::move(st), diag))->start();
 }
 
 }  // namespace async_cassandra::detail

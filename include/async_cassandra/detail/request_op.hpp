@@ -94,8 +94,10 @@ private:
 
 // Starts the request (its state made in op.state()); completes op exactly
 // once. `ex`: the session's request executor (session::get_executor()).
+void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, statement&& st,
+                   diagnostics* diag);
 void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex,
-                   std::variant<statement, bound_statement> st, diagnostics* diag);
+                   bound_statement&& st, diagnostics* diag);
 
 template <class Handler>
 class request_op final : public request_op_base {
@@ -145,11 +147,13 @@ private:
 
 // The async_initiate of session::async_execute (statement or bound_statement).
 // Called with the session's executor already taken (it throws for an empty handle).
+// The statement is moved twice: into the token's storage (a use_awaitable
+// frame), then into the operation.
 template <class Statement, class Token>
-auto async_execute_request(std::shared_ptr<session_impl> session, Statement statement, diagnostics* diagnostics_out,
+auto async_execute_request(std::shared_ptr<session_impl> session, Statement&& statement, diagnostics* diagnostics_out,
                            Token&& token) {
     return asio::async_initiate<Token, void(std::error_code, result_set)>(
-        [](auto handler, std::shared_ptr<session_impl> s, Statement st, diagnostics* diag) {
+        [](auto handler, std::shared_ptr<session_impl> s, Statement&& st, diagnostics* diag) {
             auto ex = request_executor(*s);
             auto* op = request_op<decltype(handler)>::make(std::move(handler), ex);
             start_request(*op, std::move(s), std::move(ex), std::move(st), diag);
