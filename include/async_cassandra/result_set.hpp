@@ -44,10 +44,9 @@ public:
     // types when T does not fit the column's CQL type (checked recursively),
     // when the cell is null (use std::optional<T> to accept null; a null
     // collection reads as an empty container), or when the cell is malformed.
+    // (Defined below result_set: reads the cell in place, no call out of line.)
     template <class T>
-    T get(std::size_t column) const {
-        return value(column).as<T>();
-    }
+    T get(std::size_t column) const;
     template <class T>
     T get(std::string_view column_name) const {
         return value(column_name).as<T>();
@@ -65,7 +64,7 @@ public:
     result_set() = default;
 
     result_kind kind() const noexcept { return kind_; }
-    const std::vector<column_spec>& columns() const noexcept;
+    const std::vector<column_spec>& columns() const noexcept { return columns_ ? *columns_ : no_columns(); }
     // Index of a column by name; throws value_error when there is none.
     std::size_t column_index(std::string_view name) const;
     std::size_t size() const noexcept { return rows_; }
@@ -150,6 +149,16 @@ private:
         std::optional<protocol::byte_buffer> new_metadata_id;
     };
     static const rare_parts& no_rare_parts() noexcept;
+    static const std::vector<column_spec>& no_columns() noexcept;
+    // Cell i (row-major): from_body checked every length, so this reads it unchecked.
+    std::optional<std::span<const std::byte>> cell(std::size_t i) const noexcept {
+        const std::byte* p = body_.data() + cell_offset(i);
+        const auto n = static_cast<std::int32_t>(static_cast<std::uint32_t>(p[0]) << 24 |
+                                                 static_cast<std::uint32_t>(p[1]) << 16 |
+                                                 static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]));
+        if (n < 0) return std::nullopt;
+        return std::span<const std::byte>(p + 4, static_cast<std::size_t>(n));
+    }
     const rare_parts& extras() const noexcept { return rare_ ? *rare_ : no_rare_parts(); }
     rare_parts& extras_to_fill();
 
@@ -166,5 +175,13 @@ private:
     std::optional<std::string> paging_state_;
     std::shared_ptr<const rare_parts> rare_;  // null: none of them
 };
+
+template <class T>
+T row_view::get(std::size_t column) const {
+    const auto& cols = rs_->columns();
+    if (column >= cols.size()) return value(column).as<T>();  // throws, naming the column count
+    const auto& spec = cols[column];
+    return value_view(spec.type, rs_->cell(row_ * cols.size() + column), spec.name, false).as<T>();
+}
 
 }  // namespace async_cassandra

@@ -18,6 +18,7 @@
 #include <async_cassandra/session.hpp>
 
 #include <asio/bind_cancellation_slot.hpp>
+#include <asio/bind_executor.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/strand.hpp>
@@ -305,11 +306,14 @@ void request_state::run_elsewhere() {
     auto* diag = user_diag_;
     auto& op = op_;
     this->~request_state();
+    // Completed on the caller's executor, where its slot is emitted and
+    // cleared (async_run hops a cancellation over to a shard itself).
     async_run<result_set>(ex,
-                          asio::bind_cancellation_slot(op.caller_slot(),
-                                                       [&op](std::error_code ec, result_set rs) {
-                                                           op.complete(ec, std::move(rs), false);
-                                                       }),
+                          asio::bind_executor(op.caller_executor(),
+                                              asio::bind_cancellation_slot(op.caller_slot(),
+                                                                           [&op](std::error_code ec, result_set rs) {
+                                                                               op.complete(ec, std::move(rs), false);
+                                                                           })),
                           [s = std::move(s), st = std::move(st), diag]() mutable {
                               return execute_paged_op(std::move(s), std::move(st), diag);
                           });

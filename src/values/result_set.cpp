@@ -2,12 +2,10 @@
 
 namespace async_cassandra {
 
-namespace {
-const std::vector<column_spec>& no_columns() noexcept {
+const std::vector<column_spec>& result_set::no_columns() noexcept {
     static const std::vector<column_spec> none;
     return none;
 }
-}  // namespace
 
 const result_set::rare_parts& result_set::no_rare_parts() noexcept {
     static const rare_parts none;
@@ -92,7 +90,6 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
     return rs;
 }
 
-const std::vector<column_spec>& result_set::columns() const noexcept { return columns_ ? *columns_ : no_columns(); }
 
 bool result_set::was_applied() const {
     if (kind_ != result_kind::rows || rows_ == 0) return true;

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -81,6 +82,8 @@ public:
     virtual void destroy() noexcept = 0;
     // The caller's cancellation slot (unconnected when it has none).
     virtual asio::cancellation_slot caller_slot() const noexcept = 0;
+    // Where the handler runs: its associated executor, else the session's.
+    virtual asio::any_io_executor caller_executor() const = 0;
 
     void* state() noexcept { return state_; }
 
@@ -131,6 +134,13 @@ public:
     }
     asio::cancellation_slot caller_slot() const noexcept override {
         return asio::get_associated_cancellation_slot(handler_);
+    }
+    asio::any_io_executor caller_executor() const override {
+        auto ex = asio::get_associated_executor(handler_, ex_);
+        if constexpr (std::is_convertible_v<decltype(ex), asio::any_io_executor>)
+            return ex;
+        else
+            return ex_;  // e.g. use_future's, which any thread may complete
     }
 
 private:
