@@ -122,3 +122,30 @@ TEST(cql_sim_rules_file, reads_node_and_the_fault_options_for_faults) {
     EXPECT_EQ(rules[1].fault.kind, cql_sim::fault_kind::reset);
     EXPECT_THROW(cql_sim::parse_rules("X => node=two"), std::invalid_argument);
 }
+
+// A PREPARE is bounded by its statement's execution profile's request_timeout
+// (resolve_options: statement, then profile, then the cluster), as EXECUTE is.
+TEST(cql_sim_nodes, prepare_honours_the_profiles_request_timeout) {
+    sim_env env;
+    std::error_code ec;
+    clock::duration took{};
+    env.run([&]() -> asio::awaitable<void> {
+        auto cfg = env.client_config();  // request_timeout 10 s
+        ac::execution_profile fast;
+        fast.request_timeout = 300ms;
+        cfg.profiles["fast"] = fast;
+        auto cluster = co_await ac::cluster::connect(cfg);
+        auto session = co_await cluster.open_session();
+        CO_ASSERT(env.sim.mute_connections() >= 1);
+        ac::statement st("SELECT never FROM ks.t WHERE k = ?");
+        st.set_profile("fast");
+        const auto start = clock::now();
+        auto [e, prepared] = co_await session.async_prepare(st, asio::experimental::as_tuple(asio::use_awaitable));
+        took = clock::now() - start;
+        ec = e;
+        env.sim.reset_connections();
+        co_await cluster.close();
+    });
+    EXPECT_EQ(ec, ac::client_errc::request_timeout);
+    EXPECT_LT(ms(took), 3000.0);  // the profile's 300 ms, not the cluster's 10 s
+}
