@@ -167,6 +167,7 @@ void request_state::start() {
     routing.token = where.token;
     routing.cl = r.cl;
     thread_local std::vector<host_ptr> plan;  // reused: no allocation per request
+    plan.clear();  // (a policy that threw may have left hosts in it)
     {
         auto lock = cl.snapshot_lock();
         if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);

@@ -9,7 +9,6 @@
 #include <async_cassandra/async_cassandra.hpp>
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
@@ -126,7 +125,9 @@ asio::awaitable<void> run_all(ac::session& s, std::vector<Make>& work) {
     };
     for (int i = 0; i < in_flight; ++i) {
         ++running;
-        asio::co_spawn(ex, worker(), asio::detached);
+        asio::co_spawn(ex, worker(), [&](std::exception_ptr e) {
+            if (e && failure.empty()) failure = "a worker threw";
+        });
     }
     std::error_code ignored;
     co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
