@@ -69,8 +69,7 @@ public:
           session_(std::move(s)),
           ex_(std::move(ex)),
           st_(std::in_place_type<Statement>, std::move(st)),
-          user_diag_(diag),
-          diag_(diag ? *diag : local_diag_) {}
+          user_diag_(diag) {}
 
     void start();
 
@@ -117,15 +116,21 @@ private:
     void run_elsewhere();
     // After the first attempt: retries, re-prepare, schema agreement.
     void go_on(std::error_code ec, result_set rs, clock::time_point ended);
-    asio::awaitable<std::error_code> continuation();
+    asio::awaitable<op_result<result_set>> continuation(prior_attempt prior, result_set first);
 
     request_op_base& op_;
     std::shared_ptr<session_impl> session_;
     asio::any_io_executor ex_;  // the session's request executor, for the coroutine path
     any_statement st_;
+    // Where the diagnostics go: the caller's, else one made on the first
+    // error (a request that succeeds without the caller's needs none).
+    diagnostics& diag() {
+        if (user_diag_) return *user_diag_;
+        if (!own_diag_) own_diag_ = std::make_unique<diagnostics>();
+        return *own_diag_;
+    }
     diagnostics* user_diag_;
-    diagnostics local_diag_;
-    diagnostics& diag_;
+    std::unique_ptr<diagnostics> own_diag_;
     std::optional<request_probe> probe_;
     std::optional<attempt_probe> attempt_;
     host_ptr host_;
@@ -138,8 +143,6 @@ private:
     bool closed_by_session_ = false;
     bool in_lists_ = false;
     std::string encode_error_;
-    prior_attempt prior_;
-    result_set out_;
 };
 
 static_assert(sizeof(request_state) <= request_state_size, "raise request_state_size in detail/request_op.hpp");
@@ -185,7 +188,7 @@ void request_state::start() {
 void request_state::send(clock::time_point now, const resolved_options& r) {
     auto& s = *session_;
     auto& cl = s.cluster();
-    diag_.clear();
+    if (user_diag_) user_diag_->clear();
     const auto* d = data();
     probe_.emplace(cl.metrics(), d ? std::string_view(d->query) : std::string_view(std::get<0>(st_).query()), now);
     s.begin_request();
@@ -194,7 +197,13 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     const auto& o = options();
     attempt_context ctx{*conn_, r.timeout, r.cl, r.serial_cl};
     protocol::query_parameters p;
-    if (auto ec = fill_parameters(o, s, ctx, !d, p, diag_)) return finish(ec, {}, now, true);
+    {
+        diagnostics why;  // on the stack: written only on an error
+        if (auto ec = fill_parameters(o, s, ctx, !d, p, why)) {
+            diag() = std::move(why);
+            return finish(ec, {}, now, true);
+        }
+    }
     const int version = conn_->protocol_version();
     const encoder_inputs values(bound() ? std::get<1>(st_).values() : std::get<0>(st_).values());
     p.values = values.refs();
@@ -258,7 +267,7 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     const auto ended = ec ? clock::now() : conn_->last_read();
     if (ec) {
         auto why = describe_failure(*conn_, session_.get(), timeout_, timed_out_, closed_by_session_, ec);
-        diag_.assign(encode_error_.empty() ? std::move(why) : std::move(encode_error_), conn_->endpoint());
+        diag().assign(encode_error_.empty() ? std::move(why) : std::move(encode_error_), conn_->endpoint());
         attempt_->finish_at(ended, ec);
         // The attempt had the whole request's time: a timeout is the request's.
         if (ec == client_errc::request_timeout || ec == asio::error::operation_aborted ||
@@ -266,7 +275,8 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
             return finish(ec, {}, ended, false);
         return go_on(ec, {}, ended);
     }
-    if (auto e = expect_result(*conn_, env, diag_)) {
+    if (env.header.opcode != protocol::opcode::result) {
+        const auto e = expect_result(*conn_, env, diag());
         // UNPREPARED: the attempt goes on (re-prepare there, send again) in go_on.
         if (e == server_errc::unprepared && bound())
             attempt_->forget();
@@ -279,7 +289,7 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
         rs = result_set::from_body(std::move(env.body), env.header.flags, conn_->protocol_version(),
                                    prepared_ ? prepared_->result_columns : nullptr);
     } catch (const protocol::protocol_error& x) {
-        diag_.assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
+        diag().assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
         ec = client_errc::protocol_violation;
         attempt_->finish_at(ended, ec);
         return go_on(ec, {}, ended);
@@ -321,27 +331,35 @@ void request_state::run_elsewhere() {
 }
 
 void request_state::go_on(std::error_code ec, result_set rs, clock::time_point ended) {
-    prior_.host = host_;
-    prior_.conn = conn_;
-    prior_.ec = ec;
-    out_ = std::move(rs);
-    prior_.out = &out_;
-    prior_.ended = ended;
-    prior_.attempt_start = attempt_->start_time();
-    asio::co_spawn(conn_->get_executor(), continuation(),
-                   asio::bind_cancellation_slot(op_.caller_slot(), [this](std::exception_ptr e, std::error_code result) {
-                       if (e) {
-                           result = client_errc::internal_error;
-                           diag_.assign("internal error after the first attempt");
-                       }
-                       finish(result, std::move(out_), clock::now(), false);
-                   }));
+    prior_attempt prior;
+    prior.host = host_;
+    prior.conn = conn_;
+    prior.ec = ec;
+    prior.ended = ended;
+    prior.attempt_start = attempt_->start_time();
+    asio::co_spawn(conn_->get_executor(), continuation(std::move(prior), std::move(rs)),
+                   asio::bind_cancellation_slot(op_.caller_slot(),
+                                                [this](std::exception_ptr e, op_result<result_set> r) {
+                                                    if (e) {
+                                                        r.first = client_errc::internal_error;
+                                                        diag().assign("internal error after the first attempt");
+                                                    }
+                                                    finish(r.first, std::move(r.second), clock::now(), false);
+                                                }));
 }
 
-asio::awaitable<std::error_code> request_state::continuation() {
+// The first attempt's result and what it needs live in this frame: the
+// direct path's block does not carry them.
+asio::awaitable<op_result<result_set>> request_state::continuation(prior_attempt prior, result_set first) {
+    op_result<result_set> r;
+    r.second = std::move(first);
+    prior.out = &r.second;
     auto* probe = probe_->active() ? &*probe_ : nullptr;
-    if (bound()) co_return co_await run_bound(*session_, std::get<1>(st_), out_, diag_, probe, &prior_);
-    co_return co_await run_statement(*session_, std::get<0>(st_), out_, diag_, probe, &prior_);
+    if (bound())
+        r.first = co_await run_bound(*session_, std::get<1>(st_), r.second, diag(), probe, &prior);
+    else
+        r.first = co_await run_statement(*session_, std::get<0>(st_), r.second, diag(), probe, &prior);
+    co_return r;
 }
 
 }  // namespace

@@ -33,13 +33,15 @@ class session_impl;
 
 // Room for the library's side of one request (request_state in
 // src/session/request_op.cpp checks at compile time that it fits).
-inline constexpr std::size_t request_state_size = 1536;
+inline constexpr std::size_t request_state_size = 768;
 
 // Blocks for operations whose handler names no allocator: a per-thread list
 // of free blocks of request_block_size (Asio's own per-thread cache keeps
 // two blocks of at most 1020 bytes: too small for an operation). Larger
-// requests go to operator new.
-inline constexpr std::size_t request_block_size = 2048;
+// requests go to operator new. Sized for the state, an executor and a small
+// handler (use_awaitable's, a lambda with a few captures): memory per
+// request in flight is the point.
+inline constexpr std::size_t request_block_size = 1024;
 void* allocate_request_block(std::size_t n);
 void deallocate_request_block(void* p, std::size_t n) noexcept;
 
