@@ -9,16 +9,19 @@
 
 namespace async_cassandra::detail {
 
+protocol::value_ref value_ref_of(const encoded_value& v) noexcept {
+    switch (v.get_kind()) {
+        case encoded_value::kind::bytes: return protocol::value_ref::of(v.bytes());
+        case encoded_value::kind::null: return protocol::value_ref::null();
+        case encoded_value::kind::unset: break;
+    }
+    return protocol::value_ref::unset();
+}
+
 std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& values) {
     std::vector<protocol::value_ref> refs;
     refs.reserve(values.size());
-    for (const auto& v : values) {
-        switch (v.get_kind()) {
-            case encoded_value::kind::bytes: refs.push_back(protocol::value_ref::of(v.bytes())); break;
-            case encoded_value::kind::null: refs.push_back(protocol::value_ref::null()); break;
-            case encoded_value::kind::unset: refs.push_back(protocol::value_ref::unset()); break;
-        }
-    }
+    for (const auto& v : values) refs.push_back(value_ref_of(v));
     return refs;
 }
 

@@ -86,6 +86,7 @@ asio::awaitable<T> or_throw(Start start) {
 }
 
 // The encoder's view of encoded values; valid while `values` lives.
+protocol::value_ref value_ref_of(const encoded_value& v) noexcept;
 std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& values);
 
 // The keyspace a request runs in: its own, else the session's (a view of

@@ -37,7 +37,7 @@ class encoder_inputs {
 public:
     explicit encoder_inputs(const std::vector<encoded_value>& values) {
         if (values.size() <= inline_.size()) {
-            for (std::size_t i = 0; i < values.size(); ++i) inline_[i] = ref_of(values[i]);
+            for (std::size_t i = 0; i < values.size(); ++i) inline_[i] = value_ref_of(values[i]);
             refs_ = {inline_.data(), values.size()};
         } else {
             heap_ = value_refs(values);
@@ -47,14 +47,6 @@ public:
     std::span<const protocol::value_ref> refs() const noexcept { return refs_; }
 
 private:
-    static protocol::value_ref ref_of(const encoded_value& v) noexcept {
-        switch (v.get_kind()) {
-            case encoded_value::kind::bytes: return protocol::value_ref::of(v.bytes());
-            case encoded_value::kind::null: return protocol::value_ref::null();
-            case encoded_value::kind::unset: break;
-        }
-        return protocol::value_ref::unset();
-    }
     std::array<protocol::value_ref, 16> inline_{};
     std::vector<protocol::value_ref> heap_;
     std::span<const protocol::value_ref> refs_;
