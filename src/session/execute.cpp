@@ -59,9 +59,7 @@ asio::awaitable<std::error_code> send(session_impl* session, connection& conn, p
                                       const request_options* o, std::chrono::milliseconds timeout,
                                       body_writer write_message,
                                       protocol::envelope& response, diagnostics& diag) {
-    std::uint8_t flags = 0;
-    if (o && o->tracing) flags |= protocol::frame_flags::tracing;
-    if (o && !o->payload.empty()) flags |= protocol::frame_flags::custom_payload;
+    const std::uint8_t flags = request_flags(o);
     // The connection reports only the kind of an encoding failure; keep its words.
     std::string encode_error;
     auto body = [&](protocol::byte_writer& w) {

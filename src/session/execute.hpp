@@ -85,6 +85,21 @@ asio::awaitable<T> or_throw(Start start) {
     co_return out;
 }
 
+// The envelope flags a request's options ask for (tracing, custom payload).
+inline std::uint8_t request_flags(const request_options* o) noexcept {
+    std::uint8_t flags = 0;
+    if (o && o->tracing) flags |= protocol::frame_flags::tracing;
+    if (o && !o->payload.empty()) flags |= protocol::frame_flags::custom_payload;
+    return flags;
+}
+
+// An EXECUTE may skip the result metadata when the statement's columns are
+// known: v5 only, since v4 has no result metadata id to tell us they changed
+// (CASSANDRA-10786), so there the server sends them every time.
+inline bool skip_metadata(const prepared_state& st, int version) noexcept {
+    return version >= 5 && st.result_columns && !st.result_columns->empty();
+}
+
 // The encoder's view of encoded values; valid while `values` lives.
 protocol::value_ref value_ref_of(const encoded_value& v) noexcept;
 std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& values);

@@ -263,9 +263,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                 if (auto ec = fill_parameters(o, s, ctx, false, p, d)) co_return ec;
                 p.values = values;
                 const auto state = std::atomic_load(&data->state);  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
-                // v4 has no result metadata id: the server could not tell us its
-                // columns changed (CASSANDRA-10786), so it sends them every time.
-                p.skip_metadata = version >= 5 && state->result_columns && !state->result_columns->empty();
+                p.skip_metadata = skip_metadata(*state, version);
                 auto ec = co_await exchange(
                     s, ctx, protocol::opcode::execute, o,
                     [&](protocol::byte_writer& w) {

@@ -214,12 +214,9 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
         // What this EXECUTE names, even if a re-prepare replaces it. Other
         // shards may replace it at once only when threaded.
         prepared_ = cl.threaded() ? std::atomic_load(&d->state) : d->state;
-        // v4 has no result metadata id (CASSANDRA-10786): the server sends the columns every time.
-        p.skip_metadata = version >= 5 && prepared_->result_columns && !prepared_->result_columns->empty();
+        p.skip_metadata = skip_metadata(*prepared_, version);
     }
-    std::uint8_t flags = 0;
-    if (o.tracing) flags |= protocol::frame_flags::tracing;
-    if (!o.payload.empty()) flags |= protocol::frame_flags::custom_payload;
+    const std::uint8_t flags = request_flags(&o);
     auto body = [&](protocol::byte_writer& w) {
         try {
             if (flags & protocol::frame_flags::custom_payload) protocol::encode_custom_payload(w, o.payload);
