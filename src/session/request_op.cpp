@@ -77,8 +77,24 @@ private:
                   bool deferred) override {
         if (!deferred) return on_answer(ec, std::move(env));
         // From inside a cancellation's emit, or from submit: later, here.
-        asio::post(where, [this, ec] { on_answer(ec, {}); });
+        asio::post(where, deferred_answer(this, ec));
     }
+    // A posted answer; destroyed unrun (its executor shut down), it frees
+    // the request as the connection would, rather than leaking it.
+    class deferred_answer {
+    public:
+        deferred_answer(request_state* s, std::error_code ec) noexcept : s_(s), ec_(ec) {}
+        deferred_answer(deferred_answer&& o) noexcept : s_(std::exchange(o.s_, nullptr)), ec_(o.ec_) {}
+        deferred_answer& operator=(deferred_answer&&) = delete;
+        ~deferred_answer() {
+            if (s_) s_->destroy();
+        }
+        void operator()() { std::exchange(s_, nullptr)->on_answer(ec_, {}); }
+
+    private:
+        request_state* s_;
+        std::error_code ec_;
+    };
     asio::cancellation_slot cancellation_slot() const override { return signal_.slot(); }
     void destroy() noexcept override {
         leave();
