@@ -3,6 +3,7 @@
 // monitoring API see hosts through this class.
 #pragma once
 
+#include <async_cassandra/detail/striped_counter.hpp>
 #include <async_cassandra/uuid.hpp>
 
 #include <atomic>
@@ -49,8 +50,8 @@ public:
     void set_up(bool up) noexcept { up_.store(up, std::memory_order_relaxed); }
     std::vector<std::int64_t> tokens;
     // Attempts sent to this host (requests, retries, speculative executions).
-    std::uint64_t requests_sent() const noexcept { return requests_.load(std::memory_order_relaxed); }
-    void count_request() noexcept { requests_.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t requests_sent() const noexcept { return requests_.load(); }
+    void count_request() noexcept { requests_.add(); }
     detail::host_pool* pool = nullptr;  // owned by the cluster; null once the host is removed
 
 private:
@@ -61,7 +62,7 @@ private:
     uuid host_id_{};
     std::string release_version_;
     std::atomic<bool> up_{true};
-    std::atomic<std::uint64_t> requests_{0};
+    detail::striped_counter<std::uint64_t> requests_;  // every shard counts here
 };
 
 using host_ptr = std::shared_ptr<host>;

@@ -2,6 +2,7 @@
 // a snapshot of them, and its Prometheus text form. See docs/metrics.md.
 #pragma once
 
+#include <async_cassandra/detail/striped_counter.hpp>
 #include <async_cassandra/latency_histogram.hpp>
 #include <async_cassandra/request_listener.hpp>
 
@@ -58,6 +59,8 @@ struct request_metrics_snapshot {
 
     std::uint64_t errors_of(error_kind k) const noexcept { return errors[static_cast<std::size_t>(k)]; }
     std::uint64_t errors_total() const noexcept;
+    // Adds `other`'s figures to these (in_flight recomputed from the sums).
+    void merge(const request_metrics_snapshot& other);
 };
 
 // The counters of one scope: every request of a cluster's sessions, or the
@@ -124,33 +127,45 @@ struct metrics_snapshot {
 // take a lock (when it creates an entry); recording into the blocks never
 // does. References stay valid as long as the registry: host entries are
 // never removed (a host that leaves keeps its totals).
+//
+// Striped: with io_threads > 1 each block exists once per shard, so that
+// shards never write the same counters (a shared cache line would cost
+// every request a transfer between cores); snapshot() adds them up.
 class metrics_registry {
 public:
     // `counting` false: the blocks exist but the request path leaves them
-    // alone (only the listener is called).
-    explicit metrics_registry(std::shared_ptr<request_listener> listener = nullptr, bool counting = true);
+    // alone (only the listener is called). `stripes`: copies of each block
+    // (at least 1).
+    explicit metrics_registry(std::shared_ptr<request_listener> listener = nullptr, bool counting = true,
+                              std::size_t stripes = 1);
     metrics_registry(const metrics_registry&) = delete;
     metrics_registry& operator=(const metrics_registry&) = delete;
 
     bool counting() const noexcept { return counting_; }
     request_listener* listener() const noexcept { return listener_.get(); }
 
-    // The cluster-wide block (every session's requests).
-    request_metrics& requests() noexcept { return requests_; }
-    // The block of `endpoint` ("host:port"), created on first use: call it
-    // when the cluster learns a host and keep the reference.
-    request_metrics& host(std::string_view endpoint);
-    // The block of `endpoint`, or null when there is none (no allocation).
-    request_metrics* find_host(std::string_view endpoint) const;
+    std::size_t stripes() const noexcept { return stripes_; }
+    // The cluster-wide block (every session's requests) of the calling
+    // thread's stripe, or of `stripe` (modulo stripes()). For totals, read
+    // snapshot().
+    request_metrics& requests() noexcept { return requests(detail::this_thread_stripe()); }
+    request_metrics& requests(std::size_t stripe) noexcept { return requests_[stripe % stripes_]; }
+    // The block of `endpoint` ("host:port") for `stripe` (modulo
+    // stripes()), created on first use: call it when the cluster learns a
+    // host and keep the reference.
+    request_metrics& host(std::string_view endpoint, std::size_t stripe = 0);
+    // The block of `endpoint` for `stripe`, or null when there is none (no allocation).
+    request_metrics* find_host(std::string_view endpoint, std::size_t stripe = 0) const;
 
     metrics_snapshot snapshot() const;
 
 private:
     bool counting_;
+    std::size_t stripes_;
     std::shared_ptr<request_listener> listener_;
-    request_metrics requests_;
+    std::unique_ptr<request_metrics[]> requests_;  // stripes_ blocks
     mutable std::mutex hosts_mutex_;
-    std::map<std::string, std::unique_ptr<request_metrics>, std::less<>> hosts_;
+    std::map<std::string, std::unique_ptr<request_metrics[]>, std::less<>> hosts_;  // stripes_ blocks each
 };
 
 // The snapshot in the Prometheus text exposition format 0.0.4, every name

@@ -2,14 +2,18 @@
 // with values checked against the bind markers' types before anything is sent.
 #pragma once
 
+#include <async_cassandra/detail/striped_counter.hpp>
 #include <async_cassandra/protocol/results.hpp>
 #include <async_cassandra/statement_options.hpp>
 #include <async_cassandra/value_codec.hpp>
 #include <async_cassandra/value_error.hpp>
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,16 +35,56 @@ struct prepared_state {
     // The rows' columns; empty when the statement returns no rows, or when
     // they are only known per execution (then the server always sends them).
     std::shared_ptr<const std::vector<column_spec>> result_columns;
+
+    // result_columns once more per stripe, each copy with a reference count
+    // of its own (prepared_state_cell::publish makes them): results made on
+    // different shards then never write one count.
+    const std::shared_ptr<const std::vector<column_spec>>& columns_here() const noexcept {
+        const auto& c = stripe_columns[this_thread_stripe() % max_stripes];
+        return c ? c : result_columns;
+    }
+    std::array<std::shared_ptr<const std::vector<column_spec>>, max_stripes> stripe_columns;
+};
+
+// The current prepared_state of a statement, read by every request without
+// a lock or a reference count: a replaced state is kept, not freed, until
+// the statement's data goes (one per change the server reports: a
+// re-prepare after a node restart, an ALTER; a handful in a process's life).
+// A reference from get() is valid as long as the prepared_data.
+class prepared_state_cell {
+public:
+    explicit prepared_state_cell(std::shared_ptr<prepared_state> first) { publish(std::move(first)); }
+    prepared_state_cell(const prepared_state_cell&) = delete;
+    prepared_state_cell& operator=(const prepared_state_cell&) = delete;
+
+    const prepared_state& get() const noexcept { return *current_.load(std::memory_order_acquire); }
+    // Makes `next` current (its stripe copies made here). Any thread.
+    void publish(std::shared_ptr<prepared_state> next);
+    // Publishes what `other` holds now (another PREPARE of the same statement).
+    void adopt(const prepared_state_cell& other);
+
+private:
+    std::atomic<const prepared_state*> current_{nullptr};
+    mutable std::mutex mutex_;  // kept_, for publish (rare)
+    std::vector<std::shared_ptr<const prepared_state>> kept_;
 };
 
 // One PREPARE's answer, shared by every copy of a prepared_statement, every
 // bound_statement made from it and the cluster's prepared cache.
 struct prepared_data {
+    prepared_data(std::string q, std::string ks, std::vector<column_spec> vars, std::vector<std::uint16_t> pk,
+                  std::shared_ptr<prepared_state> first)
+        : query(std::move(q)),
+          keyspace(std::move(ks)),
+          variables(std::move(vars)),
+          pk_indexes(std::move(pk)),
+          state(std::move(first)) {}
+
     std::string query;
     std::string keyspace;  // the keyspace it was prepared in; empty for none
     std::vector<column_spec> variables;
     std::vector<std::uint16_t> pk_indexes;
-    std::shared_ptr<const prepared_state> state;
+    prepared_state_cell state;
 };
 
 // Encodes `v` for bind marker `index` after checking that its C++ type fits
@@ -92,9 +136,9 @@ public:
     const std::string& query() const noexcept { return data_->query; }
     const std::string& keyspace() const noexcept { return data_->keyspace; }
     // The server's statement id (an MD5 of keyspace and text).
-    std::span<const std::byte> id() const noexcept { return data_->state->id; }
+    std::span<const std::byte> id() const noexcept { return data_->state.get().id; }
     // v5: the id of the result metadata the cached columns belong to.
-    std::span<const std::byte> result_metadata_id() const noexcept { return data_->state->result_metadata_id; }
+    std::span<const std::byte> result_metadata_id() const noexcept { return data_->state.get().result_metadata_id; }
     // The bind markers, in order: names, and the types values must fit.
     const std::vector<column_spec>& variables() const noexcept { return data_->variables; }
     // partition_key_indexes()[i] is the marker holding partition key column i.

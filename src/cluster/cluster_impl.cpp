@@ -104,9 +104,8 @@ timeout_queue* cluster_impl::timeouts_here() const noexcept {
 }
 
 std::size_t cluster_impl::current_shard() const noexcept {
-    for (std::size_t i = 0; i < shards_.size(); ++i)
-        if (shards_[i].running_in_this_thread()) return i;
-    return shards_.size();
+    // Each loop runs only its shard's strand, so the loop's thread is the shard.
+    return loops_ ? loops_->current() : 0;
 }
 
 asio::any_io_executor cluster_impl::request_executor() const {
@@ -133,10 +132,10 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::s
     co_return co_await start_connection(make_connection(address, port, version, control), ec, diag);
 }
 
-std::shared_ptr<request_metrics> cluster_impl::host_metrics(const std::string& endpoint) const {
+std::shared_ptr<request_metrics> cluster_impl::host_metrics(const std::string& endpoint, std::size_t shard) const {
     if (!metrics_ || !metrics_->counting()) return nullptr;
     // Aliasing: the block's owner is the registry.
-    return std::shared_ptr<request_metrics>(metrics_, &metrics_->host(endpoint));
+    return std::shared_ptr<request_metrics>(metrics_, &metrics_->host(endpoint, shard));
 }
 
 std::shared_ptr<connection> cluster_impl::make_connection(const std::string& address, std::uint16_t port, int version,

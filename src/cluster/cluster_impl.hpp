@@ -148,7 +148,7 @@ public:
     }
     std::size_t connections_opened() const noexcept { return opened_.load(std::memory_order_relaxed); }
     std::size_t connections_replaced() const noexcept { return replaced_.load(std::memory_order_relaxed); }
-    std::size_t requests_sent() const noexcept { return counters_->requests_sent.load(std::memory_order_relaxed); }
+    std::size_t requests_sent() const noexcept { return counters_->requests_sent.load(); }
     connection_counters& counters() noexcept { return *counters_; }
     std::size_t open_connections() const;
     void add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const {
@@ -159,9 +159,10 @@ public:
     // Null when metrics are off and there is no listener.
     metrics_registry* metrics() const noexcept { return metrics_.get(); }
     const std::shared_ptr<metrics_registry>& metrics_shared() const noexcept { return metrics_; }
-    // The block of the host at `endpoint` (kept alive with the registry), or
-    // null when nothing is counted. Locks: call once per host.
-    std::shared_ptr<request_metrics> host_metrics(const std::string& endpoint) const;
+    // The block of the host at `endpoint` for `shard`'s stripe (kept alive
+    // with the registry), or null when nothing is counted. Locks: call once
+    // per connection.
+    std::shared_ptr<request_metrics> host_metrics(const std::string& endpoint, std::size_t shard = 0) const;
     const logger& log() const noexcept { return log_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     int protocol_version() const noexcept { return version_.load(std::memory_order_relaxed); }

@@ -32,7 +32,6 @@ std::chrono::milliseconds backoff(const reconnection_options& o, int failures) {
 host_pool::host_pool(cluster_impl& cluster, host_ptr h)
     : cluster_(cluster),
       host_(std::move(h)),
-      metrics_(cluster.host_metrics(host_->endpoint())),
       wake_(cluster.executor()) {}
 
 host_pool::~host_pool() = default;
@@ -167,9 +166,10 @@ asio::awaitable<void> host_pool::maintain() {
         if (conns_.size() < target) {
             std::error_code ec;
             diagnostics d;
-            opening_ =
-                cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false, metrics_,
-                                         next_shard());
+            const auto shard = next_shard();
+            // The host's block of that shard's stripe: shards never write the same counters.
+            opening_ = cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false,
+                                                cluster_.host_metrics(host_->endpoint(), shard), shard);
             listen(*opening_);
             auto c = co_await cluster_.start_connection(opening_, ec, d);
             opening_.reset();

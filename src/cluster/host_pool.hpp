@@ -42,8 +42,6 @@ public:
     // Adds this pool's connections' counts.
     void add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const;
     const host_ptr& get_host() const noexcept { return host_; }
-    // The host's metrics block, or null when nothing is counted.
-    request_metrics* metrics() const noexcept { return metrics_.get(); }
 
 private:
     asio::awaitable<void> maintain();
@@ -56,7 +54,6 @@ private:
 
     cluster_impl& cluster_;
     host_ptr host_;
-    std::shared_ptr<request_metrics> metrics_;  // given to every connection of the pool
     std::vector<std::shared_ptr<connection>> conns_;
     std::vector<std::shared_ptr<connection>> retiring_;  // finishing their requests
     std::shared_ptr<connection> opening_;                // being connected now

@@ -67,11 +67,17 @@ private:
 
 }  // namespace
 
+thread_local const shard_loops* shard_loops::current_loops = nullptr;
+
 shard_loops::shard_loops(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
         auto l = std::make_unique<loop>();
         auto* io = &l->io;
-        l->thread = std::thread([io] {
+        l->thread = std::thread([this, io, i] {
+            // Counters written per request land on this shard's stripe, and
+            // the cluster finds its shard without asking each strand.
+            this_thread_stripe_index = i;
+            current_loops = this;
             // A handler that throws must not end the process from a thread
             // the user never saw: the loop goes on (the library's own
             // handlers do not throw; a user's completion handler may).
@@ -88,12 +94,6 @@ shard_loops::shard_loops(std::size_t n) {
 }
 
 shard_loops::~shard_loops() { stop_and_join(); }
-
-bool shard_loops::on_loop_thread() const noexcept {
-    for (const auto& l : loops_)
-        if (l->io.get_executor().running_in_this_thread()) return true;
-    return false;
-}
 
 void shard_loops::stop_and_join() {
     for (auto& l : loops_) {

@@ -6,6 +6,8 @@
 // of their own share nothing on a request's path.
 #pragma once
 
+#include <async_cassandra/detail/striped_counter.hpp>
+
 #include <asio/any_io_executor.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
@@ -28,7 +30,9 @@ public:
     std::size_t size() const noexcept { return loops_.size(); }
     asio::any_io_executor executor(std::size_t i) { return loops_[i]->io.get_executor(); }
     // The calling thread runs one of the loops.
-    bool on_loop_thread() const noexcept;
+    bool on_loop_thread() const noexcept { return current_loops == this; }
+    // The loop the calling thread runs, or size().
+    std::size_t current() const noexcept { return current_loops == this ? this_thread_stripe() : size(); }
     // Stops the loops (each thread ends after the handler it runs) and waits for their threads.
     void stop_and_join();
 
@@ -38,6 +42,7 @@ public:
     static void retire(std::unique_ptr<shard_loops> loops);
 
 private:
+    static thread_local const shard_loops* current_loops;  // set by each loop's thread
     struct loop {
         asio::io_context io{1};
         asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);

@@ -204,7 +204,7 @@ void connection::start_on_wire(std::int16_t id, pending_ptr p, cancel_ticket* ti
     }
     s.op = std::move(p);
     bump(in_flight_);
-    add(counters_->requests_sent, true, params_.own_strand);
+    counters_->requests_sent.add();
 }
 
 // Gives freed ids to waiting requests, oldest first.

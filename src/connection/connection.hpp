@@ -10,6 +10,7 @@
 #include "connection/body_writer.hpp"
 
 #include <async_cassandra/auth.hpp>
+#include <async_cassandra/detail/striped_counter.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/messages.hpp>
@@ -106,7 +107,7 @@ struct queue_quota {
 // written by every connection (fetch_add when they are on strands of their
 // own); the others by the cluster's executor only.
 struct connection_counters {
-    std::atomic<std::size_t> requests_sent{0};  // requests handed to the wire
+    striped_counter<std::size_t> requests_sent;  // requests handed to the wire (every shard's connections)
     std::atomic<std::size_t> retries{0};        // attempts the retry policy asked for
     std::atomic<std::size_t> speculative{0};    // speculative executions started
 };

@@ -24,7 +24,8 @@ inline std::error_code make_aborted() noexcept { return asio::error::operation_a
 // are off and there is no listener.
 inline std::shared_ptr<metrics_registry> make_registry(const cluster_config& cfg) {
     if (!cfg.metrics && !cfg.request_listener) return nullptr;
-    return std::make_shared<metrics_registry>(cfg.request_listener, cfg.metrics);
+    return std::make_shared<metrics_registry>(cfg.request_listener, cfg.metrics,
+                                              cfg.io_threads > 1 ? cfg.io_threads : 1);
 }
 
 // One user request, from its start to its completion: counted in the

@@ -4,6 +4,8 @@
 
 #include <asio/error.hpp>
 
+#include <algorithm>
+
 namespace async_cassandra {
 
 error_kind classify_error(std::error_code ec) noexcept {
@@ -89,25 +91,52 @@ request_metrics_snapshot request_metrics::snapshot() const {
     return s;
 }
 
-metrics_registry::metrics_registry(std::shared_ptr<request_listener> listener, bool counting)
-    : counting_(counting), listener_(std::move(listener)) {}
-
-request_metrics& metrics_registry::host(std::string_view endpoint) {
-    std::lock_guard lock(hosts_mutex_);
-    auto it = hosts_.find(endpoint);
-    if (it == hosts_.end()) it = hosts_.emplace(std::string(endpoint), std::make_unique<request_metrics>()).first;
-    return *it->second;
+void request_metrics_snapshot::merge(const request_metrics_snapshot& o) {
+    requests += o.requests;
+    completed += o.completed;
+    in_flight = requests > completed ? requests - completed : 0;
+    for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+    retries += o.retries;
+    speculative_executions += o.speculative_executions;
+    timeouts += o.timeouts;
+    orphaned_streams += o.orphaned_streams;
+    connections_open += o.connections_open;
+    bytes_sent += o.bytes_sent;
+    bytes_received += o.bytes_received;
+    latency.merge(o.latency);
 }
 
-request_metrics* metrics_registry::find_host(std::string_view endpoint) const {
+metrics_registry::metrics_registry(std::shared_ptr<request_listener> listener, bool counting, std::size_t stripes)
+    : counting_(counting),
+      stripes_(std::max<std::size_t>(1, stripes)),
+      listener_(std::move(listener)),
+      requests_(std::make_unique<request_metrics[]>(stripes_)) {}
+
+request_metrics& metrics_registry::host(std::string_view endpoint, std::size_t stripe) {
     std::lock_guard lock(hosts_mutex_);
     auto it = hosts_.find(endpoint);
-    return it == hosts_.end() ? nullptr : it->second.get();
+    if (it == hosts_.end())
+        it = hosts_.emplace(std::string(endpoint), std::make_unique<request_metrics[]>(stripes_)).first;
+    return it->second[stripe % stripes_];
 }
+
+request_metrics* metrics_registry::find_host(std::string_view endpoint, std::size_t stripe) const {
+    std::lock_guard lock(hosts_mutex_);
+    auto it = hosts_.find(endpoint);
+    return it == hosts_.end() ? nullptr : &it->second[stripe % stripes_];
+}
+
+namespace {
+request_metrics_snapshot sum_of(const request_metrics* blocks, std::size_t n) {
+    auto s = blocks[0].snapshot();
+    for (std::size_t i = 1; i < n; ++i) s.merge(blocks[i].snapshot());
+    return s;
+}
+}  // namespace
 
 metrics_snapshot metrics_registry::snapshot() const {
     metrics_snapshot s;
-    s.requests = requests_.snapshot();
+    s.requests = sum_of(requests_.get(), stripes_);
     // Copy the (stable) pointers under the lock, read the atomics outside it.
     std::vector<std::pair<std::string, const request_metrics*>> hosts;
     {
@@ -116,7 +145,7 @@ metrics_snapshot metrics_registry::snapshot() const {
         for (const auto& [endpoint, m] : hosts_) hosts.emplace_back(endpoint, m.get());
     }
     s.hosts.reserve(hosts.size());
-    for (auto& [endpoint, m] : hosts) s.hosts.push_back({std::move(endpoint), m->snapshot()});
+    for (auto& [endpoint, m] : hosts) s.hosts.push_back({std::move(endpoint), sum_of(m, stripes_)});
     // Connection-level figures are recorded per host only: the cluster's are their sums.
     for (const auto& h : s.hosts) {
         s.requests.connections_open += h.metrics.connections_open;

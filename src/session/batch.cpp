@@ -25,7 +25,7 @@ namespace {
 // `refreshed`), so retrying while this makes progress ends. Sets `progress`
 // when it re-prepared anything.
 asio::awaitable<std::error_code> reprepare_for(session_impl& s, connection& conn, const batch& b,
-                                               const std::vector<std::shared_ptr<const prepared_state>>& sent,
+                                               const std::vector<const prepared_state*>& sent,
                                                std::chrono::milliseconds timeout,
                                                std::vector<const prepared_data*>& refreshed, bool& progress,
                                                diagnostics& diag) {
@@ -83,7 +83,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
                 protocol::query_parameters q;  // the options a batch shares with a query
                 if (auto ec = fill_parameters(b.options(), s, ctx, true, q, d)) co_return ec;
                 // The prepared state each bound statement is sent with.
-                std::vector<std::shared_ptr<const prepared_state>> sent(b.size());
+                std::vector<const prepared_state*> sent(b.size());
                 std::vector<protocol::batch_statement> statements(b.size());
                 for (std::size_t i = 0; i < b.size(); ++i) {
                     auto& out_st = statements[i];
@@ -91,7 +91,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
                     if (const auto* simple = std::get_if<statement>(&b.entries()[i])) {
                         out_st.query = simple->query();
                     } else {
-                        sent[i] = std::atomic_load(&std::get<bound_statement>(b.entries()[i]).prepared().data()->state);
+                        sent[i] = &std::get<bound_statement>(b.entries()[i]).prepared().data()->state.get();
                         out_st.prepared = true;
                         out_st.id = sent[i]->id;
                     }

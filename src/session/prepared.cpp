@@ -65,8 +65,8 @@ std::error_code read_prepared(const connection& conn, const protocol::envelope& 
         state->id.assign(p.id.begin(), p.id.end());
         if (p.result_metadata_id) state->result_metadata_id.assign(p.result_metadata_id->begin(), p.result_metadata_id->end());
         state->result_columns = std::make_shared<const std::vector<column_spec>>(std::move(p.result_metadata.columns));
-        out = std::make_shared<prepared_data>(prepared_data{k.first, k.second, std::move(p.variables.columns),
-                                                            std::move(p.variables.pk_indexes), std::move(state)});
+        out = std::make_shared<prepared_data>(k.first, k.second, std::move(p.variables.columns),
+                                              std::move(p.variables.pk_indexes), std::move(state));
         return {};
     } catch (const protocol::protocol_error& e) {
         diag.assign(std::string("malformed PREPARE answer: ") + e.what(), conn.endpoint());
@@ -81,14 +81,14 @@ bool same_columns(const std::vector<column_spec>& a, const std::vector<column_sp
 }
 
 // What a newer PREPARE of the same statement found, into `to`. The state
-// is swapped atomically (requests on other shards read it); the bind
+// is published (requests on other shards read it); the bind
 // markers, which requests and bind() read without a lock, are written only
 // when they changed (a column's type altered), which they almost never do.
 void adopt(prepared_data& to, const prepared_data& from) {
     if (&to == &from) return;
     if (!same_columns(to.variables, from.variables)) to.variables = from.variables;
     if (to.pk_indexes != from.pk_indexes) to.pk_indexes = from.pk_indexes;
-    std::atomic_store(&to.state, std::atomic_load(&from.state));
+    to.state.adopt(from.state);
 }
 
 // The one PREPARE of a flight. Detached from every caller, so that one
@@ -233,11 +233,37 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
 
 void note_new_metadata(prepared_data& d, const prepared_state& sent, const result_set& rs) {
     if (!rs.new_metadata_id()) return;
+    // Requests in flight with the old id each learn the new one: publish it once.
+    if (std::ranges::equal(d.state.get().result_metadata_id, *rs.new_metadata_id())) return;
     auto next = std::make_shared<prepared_state>();
     next->id = sent.id;
     next->result_metadata_id = *rs.new_metadata_id();
     next->result_columns = rs.shared_columns();
-    std::atomic_store(&d.state, std::shared_ptr<const prepared_state>(std::move(next)));
+    d.state.publish(std::move(next));
+}
+
+void prepared_state_cell::publish(std::shared_ptr<prepared_state> next) {
+    if (next->result_columns)
+        for (auto& c : next->stripe_columns) {
+            // An owner of its own (a count of its own) around the one vector.
+            auto owner = std::make_shared<std::shared_ptr<const std::vector<column_spec>>>(next->result_columns);
+            c = std::shared_ptr<const std::vector<column_spec>>(owner, owner->get());
+        }
+    std::lock_guard lock(mutex_);
+    kept_.push_back(next);
+    current_.store(next.get(), std::memory_order_release);
+}
+
+void prepared_state_cell::adopt(const prepared_state_cell& other) {
+    std::shared_ptr<const prepared_state> theirs;
+    {
+        std::lock_guard lock(other.mutex_);
+        theirs = other.kept_.back();
+    }
+    std::lock_guard lock(mutex_);
+    if (!kept_.empty() && kept_.back() == theirs) return;
+    kept_.push_back(theirs);
+    current_.store(theirs.get(), std::memory_order_release);
 }
 
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
@@ -262,19 +288,20 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                 protocol::query_parameters p;
                 if (auto ec = fill_parameters(o, s, ctx, false, p, d)) co_return ec;
                 p.values = values;
-                const auto state = std::atomic_load(&data->state);  // what this EXECUTE names, even if a re-prepare replaces it meanwhile
-                p.skip_metadata = skip_metadata(*state, version);
+                // What this EXECUTE names, even if a re-prepare replaces it meanwhile (kept while data lives).
+                const auto& state = data->state.get();
+                p.skip_metadata = skip_metadata(state, version);
                 auto ec = co_await exchange(
                     s, ctx, protocol::opcode::execute, o,
                     [&](protocol::byte_writer& w) {
-                        protocol::encode_execute(w, state->id, state->result_metadata_id, p, version);
+                        protocol::encode_execute(w, state.id, state.result_metadata_id, p, version);
                     },
-                    state->result_columns, res, d);
+                    state.columns_here(), res, d);
                 if (ec == server_errc::unprepared && attempt == 0) {
                     reprepare = true;
                     continue;
                 }
-                if (!ec) note_new_metadata(*data, *state, res);
+                if (!ec) note_new_metadata(*data, state, res);
                 co_return ec;
             }
         },
@@ -303,7 +330,7 @@ asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_
 
 const std::vector<column_spec>& prepared_statement::result_columns() const noexcept {
     static const std::vector<column_spec> none;
-    const auto& cols = data_->state->result_columns;
+    const auto& cols = data_->state.get().result_columns;
     return cols ? *cols : none;
 }
 

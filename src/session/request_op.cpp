@@ -10,8 +10,9 @@
 //
 // Lifetimes, borrowed for the request: the session (held: a handle may go
 // first), the host and the connection (held from the plan: an attempt on a
-// host removed meanwhile still ends), the prepared state (held: a re-prepare
-// may replace it). The statement is the request's own (moved in).
+// host removed meanwhile still ends). The prepared state is borrowed: a
+// replaced one is kept while the statement's data lives, and the request
+// holds the bound statement. The statement is the request's own (moved in).
 #include "session/execute.hpp"
 
 #include <async_cassandra/detail/request_op.hpp>
@@ -143,7 +144,7 @@ private:
     std::optional<attempt_probe> attempt_;
     host_ptr host_;
     std::shared_ptr<connection> conn_;
-    std::shared_ptr<const prepared_state> prepared_;  // what the EXECUTE named
+    const prepared_state* prepared_ = nullptr;  // what the EXECUTE named (kept while the statement's data lives)
     mutable asio::cancellation_signal signal_;        // timeout, close() and the caller's cancellation
     timeout_queue* timeouts_ = nullptr;
     std::chrono::milliseconds timeout_{};
@@ -229,7 +230,7 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     } else {
         // What this EXECUTE names, even if a re-prepare replaces it. Other
         // shards may replace it at once only when threaded.
-        prepared_ = cl.threaded() ? std::atomic_load(&d->state) : d->state;
+        prepared_ = &d->state.get();
         p.skip_metadata = skip_metadata(*prepared_, version);
     }
     const std::uint8_t flags = request_flags(&o);
@@ -292,7 +293,7 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     result_set rs;
     try {
         rs = result_set::from_body(std::move(env.body), env.header.flags, conn_->protocol_version(),
-                                   prepared_ ? prepared_->result_columns : nullptr);
+                                   prepared_ ? prepared_->columns_here() : nullptr);
     } catch (const protocol::protocol_error& x) {
         diag().assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
         ec = client_errc::protocol_violation;

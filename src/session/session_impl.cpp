@@ -21,11 +21,16 @@ session_impl::session_impl(std::shared_ptr<cluster_impl> cluster, std::string ke
 
 void session_impl::end_request() {
     if (!threaded_) {
-        drop(in_flight_);
-        if (in_flight_.load(std::memory_order_relaxed) == 0 && closed_) wake_closers();
+        in_flight_.sub(1, false);
+        if (closed_.load(std::memory_order_relaxed) && in_flight_.load() == 0) wake_closers();
         return;
     }
-    if (in_flight_.fetch_sub(1) == 1 && closed_) wake_closers_there();
+    // Against close() (which sets closed_ and then adds the stripes up):
+    // seq_cst on both sides, so that one of them sees the other. Two shards
+    // ending their last requests at once may both wake the closers: harmless.
+    in_flight_.sub(1, true, std::memory_order_seq_cst);
+    if (closed_.load(std::memory_order_seq_cst) && in_flight_.load(std::memory_order_seq_cst) == 0)
+        wake_closers_there();
 }
 
 void session_impl::wake_closers_there() {
@@ -65,14 +70,14 @@ void session_impl::wake_closers() {
 
 asio::awaitable<void> session_impl::close() {
     closed_ = true;
-    if (in_flight_ == 0) co_return;
+    if (in_flight_.load(std::memory_order_seq_cst) == 0) co_return;
     asio::steady_timer deadline(cluster_->executor(), cluster_->config().close_timeout);
     closers_.push_back(&deadline);
     bool stopped = false;
     for (;;) {
         std::error_code ec;
         co_await deadline.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (in_flight_ == 0) break;
+        if (in_flight_.load(std::memory_order_seq_cst) == 0) break;
         if (stopped && !any_enlisted()) break;  // what remains cannot be stopped from here; it ends by its timeout
         if (!ec && !stopped) {
             stopped = true;
@@ -107,7 +112,7 @@ void session_impl::stop_enlisted() {
 
 session_stats session_impl::stats() const {
     session_stats s;
-    s.in_flight = in_flight_;
+    s.in_flight = in_flight_.load();
     s.queued = quota_.waiting;
     cluster_->add_totals(s.connection_in_flight, s.connection_orphaned, s.connection_queued);
     s.connections_opened = cluster_->connections_opened();

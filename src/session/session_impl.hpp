@@ -71,7 +71,7 @@ public:
     bool closed() const noexcept { return closed_.load(std::memory_order_relaxed) || cluster_->closed(); }
 
     // Counts requests so close() can wait for them.
-    void begin_request() noexcept { add(in_flight_, true, threaded_); }
+    void begin_request() noexcept { in_flight_.add(1, threaded_); }
     void end_request();
 
     // Refuses new requests, waits for those in flight for at most the
@@ -101,7 +101,8 @@ private:
     std::shared_ptr<cluster_impl> cluster_;
     std::string keyspace_;
     bool threaded_;
-    std::atomic<std::size_t> in_flight_{0};  // stats() reads it anywhere
+    // Striped: each shard counts its own (stats() and close() add them up).
+    striped_counter<std::size_t> in_flight_;
     std::atomic<bool> closed_{false};  // set by close(); requests read it anywhere
     queue_quota quota_;
     // The heads of the request lists (one per shard, else one), each

@@ -287,3 +287,38 @@ TEST(metrics_registry, cluster_wide_connection_figures_sum_the_hosts) {
     EXPECT_EQ(s.requests.retries, 1u);
     EXPECT_EQ(s.hosts[1].metrics.connections_open, 2u);
 }
+
+// With io_threads > 1 each shard counts in a stripe of its own; a snapshot
+// adds the stripes up, and a stripe index beyond the count wraps around.
+TEST(metrics_registry, stripes_are_summed_in_a_snapshot) {
+    ac::metrics_registry reg(nullptr, true, 3);
+    EXPECT_EQ(reg.stripes(), 3u);
+    EXPECT_NE(&reg.requests(0), &reg.requests(1));
+    EXPECT_EQ(&reg.requests(3), &reg.requests(0));
+    for (std::size_t i = 0; i < 3; ++i) {
+        reg.requests(i).on_request_start();
+        reg.requests(i).on_request_end(std::chrono::microseconds(10 * (i + 1)), i == 2 ? ac::make_error_code(ac::client_errc::request_timeout) : std::error_code{});
+        reg.host("10.0.0.1:9042", i).on_connection_opened();
+        reg.host("10.0.0.1:9042", i).on_bytes_sent(i + 1);
+    }
+    reg.requests(1).on_request_start();  // one still in flight
+    EXPECT_NE(&reg.host("10.0.0.1:9042", 0), &reg.host("10.0.0.1:9042", 2));
+    EXPECT_EQ(reg.find_host("10.0.0.1:9042", 2), &reg.host("10.0.0.1:9042", 2));
+    const auto s = reg.snapshot();
+    EXPECT_EQ(s.requests.requests, 4u);
+    EXPECT_EQ(s.requests.completed, 3u);
+    EXPECT_EQ(s.requests.in_flight, 1u);
+    EXPECT_EQ(s.requests.errors_of(error_kind::request_timeout), 1u);
+    EXPECT_EQ(s.requests.latency.count, 3u);
+    EXPECT_EQ(s.requests.latency.max(), std::chrono::microseconds(30));
+    ASSERT_EQ(s.hosts.size(), 1u);
+    EXPECT_EQ(s.hosts[0].metrics.connections_open, 3u);
+    EXPECT_EQ(s.hosts[0].metrics.bytes_sent, 6u);
+    EXPECT_EQ(s.requests.bytes_sent, 6u);
+    // A registry made from a config: one stripe per shard.
+    ac::cluster_config cfg;
+    cfg.io_threads = 4;
+    EXPECT_EQ(ac::detail::make_registry(cfg)->stripes(), 4u);
+    cfg.io_threads = 1;
+    EXPECT_EQ(ac::detail::make_registry(cfg)->stripes(), 1u);
+}

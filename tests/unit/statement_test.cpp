@@ -37,12 +37,10 @@ prepared_statement make_prepared(std::vector<column_spec> result_columns = {}) {
     state->result_columns = std::make_shared<const std::vector<column_spec>>(std::move(result_columns));
     data_type text;
     text.id = type_id::varchar;
-    auto data = std::make_shared<detail::prepared_data>(detail::prepared_data{
-        "INSERT INTO t (k, v, tags) VALUES (:k, :v, :tags)",
-        "ks",
-        {col("k", type_id::int_), col("v", type_id::varchar), col("tags", type_id::list, {text})},
-        {0},
-        state});
+    auto data = std::make_shared<detail::prepared_data>(
+        "INSERT INTO t (k, v, tags) VALUES (:k, :v, :tags)", "ks",
+        std::vector<column_spec>{col("k", type_id::int_), col("v", type_id::varchar), col("tags", type_id::list, {text})},
+        std::vector<std::uint16_t>{0}, state);
     request_options defaults;
     defaults.cl = consistency::quorum;
     defaults.idempotent = true;
@@ -213,6 +211,32 @@ byte_buffer rows(std::int32_t flags, const std::vector<std::string>& names, cons
     return body + cells;
 }
 }  // namespace
+
+// A request borrows the current state without a reference count: a state
+// replaced later stays valid while the statement's data lives, and each
+// stripe's copy of the result columns has a count of its own.
+TEST(prepared, replaced_states_stay_valid_and_stripes_count_apart) {
+    auto p = make_prepared({col("a", type_id::int_)});
+    auto& d = *p.data();
+    const auto& first = d.state.get();
+    EXPECT_EQ(first.id, hx("0102"));
+    ASSERT_TRUE(first.stripe_columns[0]);
+    EXPECT_EQ(first.stripe_columns[0].get(), first.result_columns.get());  // the same columns...
+    {
+        auto copy = first.stripe_columns[1];  // ...counted apart: stripe 0's count does not move
+        EXPECT_EQ(first.stripe_columns[0].use_count(), 1);
+        EXPECT_EQ(first.stripe_columns[1].use_count(), 2);
+    }
+    EXPECT_EQ(first.columns_here().get(), first.result_columns.get());
+    auto next = std::make_shared<detail::prepared_state>();
+    next->id = hx("0102");
+    next->result_metadata_id = hx("0c0d");
+    d.state.publish(next);
+    EXPECT_EQ(d.state.get().result_metadata_id, hx("0c0d"));
+    EXPECT_EQ(first.result_metadata_id, hx("0a0b"));  // still readable (kept)
+    EXPECT_EQ(p.result_metadata_id().size(), 2u);
+    EXPECT_TRUE(p.result_columns().empty());  // the new state has no columns
+}
 
 TEST(result_set, rows_without_metadata_use_the_prepared_columns) {
     auto body = rows(rows_flags::no_metadata, {"a", "b"}, hx("00000004 00000001 00000004 00000002"));

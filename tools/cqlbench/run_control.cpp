@@ -24,13 +24,34 @@ double process_cpu_seconds() {
     return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
+namespace {
+std::atomic<std::uint64_t> next_run_id{1};
+}
+
 run_control::run_control(asio::any_io_executor ex, const options& o, std::string mode, std::string workload)
-    : o_(o), locking_(o.threads > 1), phase_timer_(ex), progress_timer_(ex) {
-    result_.mode = std::move(mode);
-    result_.workload = std::move(workload);
-    result_.concurrency = o.concurrency;
+    : o_(o),
+      locking_(o.threads > 1),
+      phase_timer_(ex),
+      progress_timer_(ex),
+      mode_(std::move(mode)),
+      workload_(std::move(workload)),
+      id_(next_run_id.fetch_add(1)) {
     show_progress_ = o.progress.value_or(isatty(STDERR_FILENO) == 1);
     if (o.rate > 0) interval_ = std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(1.0 / o.rate));
+}
+
+run_control::lane& run_control::lane_here() {
+    // The lane of this thread for this run (runs are told apart by id:
+    // another run_control may later live at the same address).
+    thread_local std::uint64_t run = 0;
+    thread_local lane* mine = nullptr;
+    if (run != id_) {
+        std::lock_guard lock(mutex_);
+        lanes_.push_back(std::make_unique<lane>());
+        mine = lanes_.back().get();
+        run = id_;
+    }
+    return *mine;
 }
 
 void run_control::begin() {
@@ -53,10 +74,12 @@ void run_control::begin() {
 }
 
 void run_control::start_measuring() {
-    auto lock = guard();
+    {
+        std::lock_guard lock(mutex_);
+        measure_start_ = bench_clock::now();
+        cpu_at_start_ = process_cpu_seconds();
+    }
     measuring_ = true;
-    measure_start_ = last_end_ = bench_clock::now();
-    cpu_at_start_ = process_cpu_seconds();
     if (o_.ops) return;  // ends when the ops are claimed
     phase_timer_.expires_after(std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.duration_s)));
     phase_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
@@ -64,46 +87,61 @@ void run_control::start_measuring() {
     });
 }
 
+bool run_control::shared_sequence() const noexcept {
+    return interval_.count() > 0 || o_.dist == key_distribution::seq;
+}
+
 std::optional<op_ticket> run_control::claim() noexcept {
     if (stop_) return std::nullopt;
-    auto lock = guard();
-    if (measuring_ && o_.ops) {
-        if (claimed_ >= *o_.ops) {
-            stop_ = true;
-            return std::nullopt;
-        }
-        ++claimed_;
-    }
     op_ticket t;
-    t.measured = measuring_;
-    t.seq = seq_++;
+    t.measured = measuring_.load(std::memory_order_relaxed);
+    if (t.measured && o_.ops && claimed_.fetch_add(1, std::memory_order_relaxed) >= *o_.ops) {
+        stop_ = true;
+        return std::nullopt;
+    }
+    if (shared_sequence()) t.seq = seq_.fetch_add(1, std::memory_order_relaxed);
     t.start = interval_.count() > 0 ? begin_ + interval_ * static_cast<std::int64_t>(t.seq) : bench_clock::now();
     return t;
 }
 
-void run_control::note_error(std::string_view kind) {
-    ++result_.errors;
-    auto it = result_.errors_by_kind.find(kind);
-    if (it == result_.errors_by_kind.end()) it = result_.errors_by_kind.emplace(std::string(kind), 0).first;
+void run_control::note_error(run_result& r, std::string_view kind) {
+    ++r.errors;
+    auto it = r.errors_by_kind.find(kind);
+    if (it == r.errors_by_kind.end()) it = r.errors_by_kind.emplace(std::string(kind), 0).first;
     ++it->second;
 }
 
+run_result run_control::merged(bench_clock::time_point& last_end) {
+    run_result r;
+    last_end = measure_start_;
+    std::lock_guard lock(mutex_);
+    for (auto& l : lanes_) {
+        auto g = l->guard(locking_);
+        r.latency.add(l->result.latency);
+        r.ops += l->result.ops;
+        r.rows += l->result.rows;
+        r.errors += l->result.errors;
+        for (const auto& [kind, n] : l->result.errors_by_kind) r.errors_by_kind[kind] += n;
+        if (l->last_end > last_end) last_end = l->last_end;
+    }
+    return r;
+}
+
 void run_control::tick() {
-    auto lock = guard();
     const auto now = bench_clock::now();
     const double elapsed = std::chrono::duration<double>(now - begin_).count();
     if (measuring_) {
-        const auto interval = result_.latency.since(last_tick_hist_);
+        bench_clock::time_point last_end;
+        const auto r = merged(last_end);
+        const auto interval = r.latency.since(last_tick_hist_);
         // Ticks run late on a busy machine: divide by the time that passed.
         const auto since = std::max(now, measure_start_) - std::max(last_tick_, measure_start_);
         const double seconds = std::max(std::chrono::duration<double>(since).count(), 1e-3);
         std::fprintf(stderr, "\r%7.1f s  ops %-10llu  ops/s %-9.0f  errors %-6llu  p99 %.0f us     ", elapsed,
-                     static_cast<unsigned long long>(result_.ops),
-                     static_cast<double>(result_.ops - last_tick_ops_) / seconds,
-                     static_cast<unsigned long long>(result_.errors),
-                     static_cast<double>(interval.percentile(99)) / 1000.0);
-        last_tick_hist_ = result_.latency;
-        last_tick_ops_ = result_.ops;
+                     static_cast<unsigned long long>(r.ops), static_cast<double>(r.ops - last_tick_ops_) / seconds,
+                     static_cast<unsigned long long>(r.errors), static_cast<double>(interval.percentile(99)) / 1000.0);
+        last_tick_hist_ = r.latency;
+        last_tick_ops_ = r.ops;
     } else {
         std::fprintf(stderr, "\r%7.1f s  warming up     ", elapsed);
     }
@@ -119,16 +157,20 @@ void run_control::tick() {
 }
 
 run_result run_control::finish() {
-    auto lock = guard();
     stop_ = true;
     phase_timer_.cancel();
     progress_timer_.cancel();
     if (printed_progress_) std::fputc('\n', stderr);
+    bench_clock::time_point last_end;
+    auto r = merged(last_end);
+    r.mode = mode_;
+    r.workload = workload_;
+    r.concurrency = o_.concurrency;
     if (measuring_) {
-        result_.duration_s = std::chrono::duration<double>(last_end_ - measure_start_).count();
-        result_.cpu_s = process_cpu_seconds() - cpu_at_start_;
+        r.duration_s = std::chrono::duration<double>(last_end - measure_start_).count();
+        r.cpu_s = process_cpu_seconds() - cpu_at_start_;
     }
-    return result_;
+    return r;
 }
 
 outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <vector>
 #include <system_error>
 
 namespace cqlbench {
@@ -30,6 +31,12 @@ struct op_ticket {
 
 // Create with make_shared (its timers keep it alive). Its timers run on its
 // executor; claim() and record() may be called from any thread.
+//
+// With --threads > 1 each thread records into a lane of its own, so the
+// bench's bookkeeping adds no cross-core traffic to the client's CPU per
+// request: a lane's lock is taken by its thread per op and by the progress
+// line and finish() (never contended in steady state), and claim() touches
+// shared state only for --ops, --rate or --dist seq (one atomic add).
 class run_control : public std::enable_shared_from_this<run_control> {
 public:
     run_control(asio::any_io_executor ex, const options& o, std::string mode, std::string workload);
@@ -42,45 +49,56 @@ public:
     // A claimed op ended; `error` is the failure's kind ("" for success).
     void record(const op_ticket& t, bench_clock::time_point end, std::string_view error, std::uint64_t rows) {
         if (!t.measured) return;
-        auto lock = guard();
+        auto& l = lane_here();
+        auto lock = l.guard(locking_);
         const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(end - t.start).count();
-        result_.latency.record(static_cast<std::uint64_t>(ns > 0 ? ns : 0));
-        ++result_.ops;
-        result_.rows += rows;
-        last_end_ = end;
-        if (!error.empty()) note_error(error);
+        l.result.latency.record(static_cast<std::uint64_t>(ns > 0 ? ns : 0));
+        ++l.result.ops;
+        l.result.rows += rows;
+        if (end > l.last_end) l.last_end = end;
+        if (!error.empty()) note_error(l.result, error);
     }
     bool stopped() const noexcept { return stop_; }
     // Ends the run: no op is claimed any more.
     void stop() noexcept { stop_ = true; }
-    // With --threads > 1 workers on several strands claim and record: each
-    // call then takes a lock (one per op each way; counted in the client's CPU).
-    std::unique_lock<std::mutex> guard() {
-        return locking_ ? std::unique_lock<std::mutex>(mutex_) : std::unique_lock<std::mutex>();
-    }
     // After every op has ended: the figures.
     run_result finish();
 
 private:
+    // One thread's figures.
+    struct lane {
+        std::mutex mutex;
+        run_result result;
+        bench_clock::time_point last_end{};
+        std::unique_lock<std::mutex> guard(bool locking) {
+            return locking ? std::unique_lock<std::mutex>(mutex) : std::unique_lock<std::mutex>();
+        }
+    };
+    lane& lane_here();
+    // Every lane's figures so far, added up (their locks taken in turn).
+    run_result merged(bench_clock::time_point& last_end);
     void start_measuring();
-    void note_error(std::string_view kind);
+    static void note_error(run_result& r, std::string_view kind);
     void tick();
+    bool shared_sequence() const noexcept;
 
     const options& o_;
     bool locking_;
-    std::mutex mutex_;
+    std::mutex mutex_;  // lanes_ and the phase
+    std::vector<std::unique_ptr<lane>> lanes_;
     asio::steady_timer phase_timer_;
     asio::steady_timer progress_timer_;
     bool show_progress_ = false;
     bool printed_progress_ = false;
     std::atomic<bool> stop_{false};
-    bool measuring_ = false;
-    std::uint64_t claimed_ = 0;  // measured ops claimed
-    std::uint64_t seq_ = 0;      // all ops claimed
-    bench_clock::time_point begin_, measure_start_, last_end_, next_tick_, last_tick_;
+    std::atomic<bool> measuring_{false};
+    std::atomic<std::uint64_t> claimed_{0};  // measured ops claimed (--ops)
+    std::atomic<std::uint64_t> seq_{0};      // all ops claimed (--rate, --dist seq)
+    std::string mode_, workload_;
+    bench_clock::time_point begin_, measure_start_, next_tick_, last_tick_;
     bench_clock::duration interval_{};  // --rate: time between op starts
+    std::uint64_t id_;
     double cpu_at_start_ = 0;
-    run_result result_;
     histogram last_tick_hist_;
     std::uint64_t last_tick_ops_ = 0;
 };
