@@ -150,6 +150,72 @@ TEST(segment, self_contained_segment_inside_a_large_envelope_is_an_error) {
     EXPECT_THROW(decode_all(wire, false, wire.size()), protocol_error);
 }
 
+TEST(segment, self_contained_segment_ending_inside_an_envelope_is_an_error) {
+    auto two = envelopes({40, 40});
+    for (std::size_t cut : {std::size_t{5}, envelope_header_size + 40 + 4, two.size() - 1}) {
+        byte_buffer wire;
+        encode_segment(wire, bytes_view(two).subspan(0, cut), true, false);
+        try {
+            decode_all(wire, false, wire.size());
+            ADD_FAILURE() << "no error at " << cut;
+        } catch (const protocol_error& e) {
+            EXPECT_EQ(e.code(), protocol_errc::malformed) << cut;
+            EXPECT_NE(std::string(e.what()).find("self-contained"), std::string::npos) << e.what();
+        }
+    }
+}
+
+// A large envelope's segments may cut anywhere, even inside its header;
+// its body is gathered from them whole, whatever the reads' sizes (a read
+// ending while a segment is only partly cut moves the rest of the buffer).
+TEST(segment, large_envelope_split_anywhere_is_gathered_whole) {
+    auto big = envelopes({300000});
+    for (std::size_t first : {std::size_t{4}, envelope_header_size, std::size_t{1000}}) {
+        byte_buffer wire;
+        encode_segment(wire, bytes_view(big).subspan(0, first), false, false);
+        for (std::size_t pos = first; pos < big.size(); pos += max_segment_payload)
+            encode_segment(wire, bytes_view(big).subspan(pos, std::min(max_segment_payload, big.size() - pos)), false,
+                           false);
+        encode_segment(wire, envelopes({7, 0}), true, false);  // then small ones again
+        for (std::size_t chunk : {wire.size(), std::size_t{4096}, std::size_t{65537}}) {
+            auto got = decode_all(wire, false, chunk);
+            ASSERT_EQ(got.size(), 3u) << first << " " << chunk;
+            ASSERT_EQ(got[0].body.size(), 300000u);
+            EXPECT_TRUE(std::equal(got[0].body.begin(), got[0].body.end(), big.begin() + envelope_header_size));
+            EXPECT_EQ(got[1].body.size(), 7u);
+            EXPECT_EQ(got[2].body.size(), 0u);
+        }
+    }
+}
+
+// Feeding more bytes before every envelope of a segment was taken keeps
+// the rest of that segment readable.
+TEST(segment, feeding_between_envelopes_of_one_segment_keeps_the_rest) {
+    byte_buffer wire;
+    encode_segment(wire, envelopes({100, 200, 300}), true, false);
+    byte_buffer more;
+    encode_segment(more, envelopes({50}), true, false);
+    frame_decoder d;
+    d.enable_segments(false);
+    d.feed(wire);
+    auto a = d.next();
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->body.size(), 100u);
+    byte_buffer filler(200000, std::byte{0});  // forces the buffer to move or grow
+    d.feed(more);
+    auto space = d.prepare(filler.size());
+    EXPECT_GE(space.size(), filler.size());
+    auto b = d.next();
+    auto c = d.next();
+    auto e = d.next();
+    ASSERT_TRUE(b && c && e);
+    EXPECT_EQ(b->body.size(), 200u);
+    EXPECT_EQ(c->body.size(), 300u);
+    EXPECT_EQ(e->body.size(), 50u);
+    EXPECT_EQ(b->body[1], std::byte{7});
+    EXPECT_FALSE(d.next());
+}
+
 TEST(segment, crc32_matches_the_bitwise_definition_at_every_length) {
     // Reference: bit-at-a-time CRC32 (IEEE, reflected) seeded with FA 2D 55 CA.
     auto reference = [](bytes_view data) {

@@ -6,6 +6,7 @@
 #include <async_cassandra/compression.hpp>
 #include <async_cassandra/protocol/frame.hpp>
 
+#include <array>
 #include <optional>
 #include <span>
 
@@ -41,14 +42,22 @@ public:
     std::size_t buffered() const noexcept { return end_ - begin_; }
 
 private:
+    static constexpr std::size_t large_read_room = 1 << 20;
     std::optional<envelope> next_legacy();
     bool read_segment();
-    std::optional<envelope> take_from_payload();
+    std::optional<envelope> cut();
 
     byte_buffer buf_;  // raw bytes from the socket, [begin_, end_) unread
     std::size_t begin_ = 0, end_ = 0;
-    byte_buffer payload_;  // v5: segment payloads not yet cut into envelopes
-    std::size_t payload_pos_ = 0;
+    // v5: the verified payload envelopes are being cut from, [cur_pos_,
+    // cur_end_) of buf_ (uncompressed) or of scratch_ (decompressed).
+    byte_buffer scratch_;
+    std::size_t cur_pos_ = 0, cur_end_ = 0;
+    bool cur_in_buf_ = false;
+    bool cur_self_contained_ = false;
+    std::optional<envelope> large_;  // an envelope spanning segments, its body so far
+    std::array<std::byte, envelope_header_size> header_{};  // an envelope header split by a segment end
+    std::size_t header_len_ = 0;
     std::size_t max_body_;
     bool segments_ = false;
     bool lz4_ = false;
