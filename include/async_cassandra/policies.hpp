@@ -47,6 +47,10 @@ public:
     virtual host_distance distance(const host& h) const = 0;
     // Appends the hosts to try, best first; the cluster skips those down.
     virtual void plan(const request_routing& r, std::vector<host_ptr>& out) = 0;
+    // With io_threads > 1: true when plan() may run on several shards at
+    // once (never at the same time as on_hosts()). The built-in policies
+    // can; a policy that says false (the default) gets one plan() at a time.
+    virtual bool concurrent_plans() const noexcept { return false; }
 };
 
 // Round robin over the up hosts of the local datacenter, then (optionally)

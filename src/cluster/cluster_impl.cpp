@@ -91,6 +91,7 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
             shards_.push_back(asio::make_strand(loops_->executor(i)));
             shard_ex_.emplace_back(shards_.back());  // made once: a copy is then a reference count, not an allocation
         }
+        routing_mutexes_ = std::make_unique<routing_mutex[]>(shards_.size());
     }
     if (!threaded_)
         timeouts_.push_back(std::make_shared<timeout_queue>(ex_));
@@ -199,6 +200,9 @@ std::span<const host_ptr> cluster_impl::replicas(std::string_view keyspace, std:
 void cluster_impl::plan(const request_routing& r, const execution_profile* p, std::vector<host_ptr>& out) const {
     auto lock = snapshot_lock();
     auto& lb = load_balancing(p);
+    // A policy that cannot plan on several shards at once plans (and is asked for distances) one at a time.
+    std::unique_lock<std::mutex> one_at_a_time;
+    if (threaded_ && !lb.concurrent_plans()) one_at_a_time = std::unique_lock<std::mutex>(policy_mutex_);
     const std::size_t from = out.size();
     lb.plan(r, out);
     out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(),
@@ -311,7 +315,7 @@ void cluster_impl::shutdown() {
     if (shut_down_) return;
     shut_down_ = true;
     closing_ = true;
-    auto lock = snapshot_lock();
+    auto lock = snapshot_write_lock();
     // Requests in flight learn why their connection went away.
     for (auto& [ep, p] : pools_) p->close("cluster closed", client_errc::session_closed);
     for (auto& h : hosts_) h->pool = nullptr;

@@ -45,6 +45,38 @@ namespace async_cassandra::detail {
 
 class token_ring;
 
+// The routing lock (cluster_impl::snapshot_lock): one recursive mutex per
+// shard, each on a cache line of its own. A shard's thread takes only its
+// own, so requests on different shards never write one lock word; every
+// other thread, and every writer, takes them all, in order.
+struct alignas(64) routing_mutex {
+    std::recursive_mutex m;
+};
+class routing_lock {
+public:
+    routing_lock() noexcept = default;
+    routing_lock(routing_mutex* first, std::size_t n) : first_(first), n_(n) {
+        for (std::size_t i = 0; i < n_; ++i) first_[i].m.lock();
+    }
+    routing_lock(routing_lock&& o) noexcept : first_(std::exchange(o.first_, nullptr)), n_(o.n_) {}
+    routing_lock& operator=(routing_lock&& o) noexcept {
+        unlock();
+        first_ = std::exchange(o.first_, nullptr);
+        n_ = o.n_;
+        return *this;
+    }
+    ~routing_lock() { unlock(); }
+
+private:
+    void unlock() noexcept {
+        if (!first_) return;
+        for (std::size_t i = n_; i-- > 0;) first_[i].m.unlock();
+        first_ = nullptr;
+    }
+    routing_mutex* first_ = nullptr;
+    std::size_t n_ = 0;
+};
+
 // Checks a configuration; returns a message naming the bad field, or empty.
 std::string validate(const cluster_config& cfg);
 
@@ -67,8 +99,8 @@ public:
     // The replicas of `token` in `keyspace` (empty when unknown).
     std::span<const host_ptr> replicas(std::string_view keyspace, std::int64_t token) const;
     // The hosts to try for `r`, best first, those down or ignored left out.
-    // Any thread: takes snapshot_lock(), which also keeps the policies'
-    // plan() calls one at a time.
+    // Any thread: takes snapshot_lock(); a policy that does not declare
+    // concurrent_plans() is called one plan at a time.
     void plan(const request_routing& r, const execution_profile* p, std::vector<host_ptr>& out) const;
     // A connection of `h` taking requests, or null: with io_threads > 1 one
     // on the caller's shard when it has room (no hop), else the least busy.
@@ -131,14 +163,21 @@ public:
     // strand when threaded): such a request arms a timer of its own.
     timeout_queue* timeouts_here() const noexcept;
     // Guards hosts_, pools_ (and the pools' connection lists), the token
-    // ring, schema_, the hosts' topology, the policies' plans and the
-    // prepared cache's counters against requests and readers on other
-    // threads; changes on the cluster's strand take it, reads there need
-    // not. Locks nothing when single-threaded. On a request's path: once for
-    // the plan, once per host tried.
-    std::unique_lock<std::recursive_mutex> snapshot_lock() const {
-        return threaded_ ? std::unique_lock<std::recursive_mutex>(snapshot_mutex_)
-                         : std::unique_lock<std::recursive_mutex>();
+    // ring, schema_, the hosts' topology and the prepared cache's counters
+    // against requests and readers on other threads; changes on the
+    // cluster's strand take snapshot_write_lock(), reads there need no lock.
+    // Locks nothing when single-threaded. On a shard it locks only that
+    // shard's mutex: for reading (several shards may read at once). On a
+    // request's path: once for the plan and its connection.
+    routing_lock snapshot_lock() const {
+        if (!threaded_) return {};
+        const auto here = current_shard();
+        if (here < shards_.size()) return routing_lock(&routing_mutexes_[here], 1);
+        return snapshot_write_lock();
+    }
+    // Every shard's mutex: for a change, from any thread.
+    routing_lock snapshot_write_lock() const {
+        return threaded_ ? routing_lock(routing_mutexes_.get(), shards_.size()) : routing_lock();
     }
 
     // --- Introspection ---
@@ -204,7 +243,8 @@ private:
     std::vector<asio::any_io_executor> shard_ex_;  // the same, type-erased
     mutable std::atomic<std::size_t> next_shard_{0};
     std::vector<std::shared_ptr<timeout_queue>> timeouts_;  // one per shard; single-threaded: ex_'s
-    mutable std::recursive_mutex snapshot_mutex_;
+    std::unique_ptr<routing_mutex[]> routing_mutexes_;  // one per shard (threaded_ only)
+    mutable std::mutex policy_mutex_;  // plan() of a policy that cannot plan on several shards at once
     std::shared_ptr<metrics_registry> metrics_ = make_registry(cfg_);
     logger log_{cfg_.log_sink, cfg_.log_level};
     std::shared_ptr<const tls_context> tls_;

@@ -138,7 +138,7 @@ asio::awaitable<std::error_code> cluster_impl::refresh_topology(diagnostics& dia
         co_return make_error_code(client_errc::unexpected_response);
     }
     try {
-        auto lock = snapshot_lock();  // hosts' fields and the lists change
+        auto lock = snapshot_write_lock();  // hosts' fields and the lists change
         apply_hosts(read_hosts(local, peers));
     } catch (const std::exception& e) {  // a column of an unexpected type
         diag.assign(std::string("cannot read system.local / system.peers: ") + e.what(), control_->endpoint());
@@ -168,7 +168,7 @@ std::vector<host_ptr> cluster_impl::read_hosts(const result_set& local, const re
 }
 
 void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
-    auto lock = snapshot_lock();
+    auto lock = snapshot_write_lock();
     hosts_ = std::move(found);
     for (auto& h : hosts_)
         if (h->address() == control_host_->address() && h->port() == control_host_->port()) control_host_ = h;
@@ -198,7 +198,7 @@ void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
 }
 
 void cluster_impl::rebuild_tokens() {
-    auto lock = snapshot_lock();  // requests on the shards read the ring
+    auto lock = snapshot_write_lock();  // requests on the shards read the ring
     ring_->rebuild(hosts_, replication_);
 }
 
@@ -213,7 +213,7 @@ asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag)
         auto built = build_schema(std::span<const result_set>(&ks, 1), std::span<const result_set>(&tables, 1),
                                   std::span<const result_set>(&columns, 1), std::span<const result_set>(&types, 1));
         auto fresh = std::make_shared<const schema_map>(std::move(built.keyspaces));
-        auto lock = snapshot_lock();
+        auto lock = snapshot_write_lock();
         schema_ = std::move(fresh);
     } catch (const std::exception& e) {
         diag.assign(std::string("cannot read system_schema: ") + e.what(), control_->endpoint());

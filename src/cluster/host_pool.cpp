@@ -41,18 +41,21 @@ void host_pool::start() {
 }
 
 std::shared_ptr<connection> host_pool::pick() const {
-    const connection* best = nullptr;
-    const connection* local = nullptr;  // on the caller's shard: no hop there and back
+    // On the caller's shard first (no hop there and back), looking only at
+    // that shard's connections: reading another shard's counters would
+    // move their cache lines over on every request.
     const std::size_t here = cluster_.current_shard();
-    for (const auto& c : conns_) {
-        if (!c->accepting()) continue;
-        if (!best || c->reserved() < best->reserved()) best = c.get();
-        if (here < cluster_.shard_count() && c->shard() == here && c->has_room() && (!local || c->reserved() < local->reserved())) local = c.get();
+    if (here < cluster_.shard_count()) {
+        const std::shared_ptr<connection>* local = nullptr;
+        for (const auto& c : conns_)
+            if (c->shard() == here && c->accepting() && c->has_room() && (!local || c->reserved() < (*local)->reserved()))
+                local = &c;
+        if (local) return *local;
     }
-    if (local) best = local;
+    const std::shared_ptr<connection>* best = nullptr;
     for (const auto& c : conns_)
-        if (c.get() == best) return c;
-    return nullptr;
+        if (c->accepting() && (!best || c->reserved() < (*best)->reserved())) best = &c;
+    return best ? *best : nullptr;
 }
 
 // Set before the connection starts: once it reads, its strand may call the
@@ -117,7 +120,7 @@ bool host_pool::drained() const {
 void host_pool::close(const std::string& reason, std::error_code code) {
     if (closed_) return;
     closed_ = true;
-    auto lock = cluster_.snapshot_lock();
+    auto lock = cluster_.snapshot_write_lock();
     auto conns = std::move(conns_);
     conns_.clear();
     conns.insert(conns.end(), retiring_.begin(), retiring_.end());
@@ -133,7 +136,7 @@ void host_pool::on_connection_change() {
     // Retiring and closed connections leave the active set; the loop refills it.
     bool changed = false;
     const auto& log = cluster_.log();
-    auto lock = cluster_.snapshot_lock();
+    auto lock = cluster_.snapshot_write_lock();
     for (auto it = conns_.begin(); it != conns_.end();) {
         if (!(*it)->accepting()) {
             const auto& c = **it;
@@ -179,7 +182,7 @@ asio::awaitable<void> host_pool::maintain() {
             }
             if (c) {
                 {
-                    auto lock = cluster_.snapshot_lock();
+                    auto lock = cluster_.snapshot_write_lock();
                     conns_.push_back(c);
                 }
                 cluster_.log().info([&] {

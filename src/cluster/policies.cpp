@@ -1,7 +1,11 @@
 // The built-in load-balancing and retry policies.
 #include <async_cassandra/policies.hpp>
 
+#include <async_cassandra/detail/striped_counter.hpp>
+
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <map>
 #include <random>
 
@@ -46,17 +50,25 @@ public:
 
     void plan(const request_routing& r, std::vector<host_ptr>& out) override {
         const std::size_t n = local_.size();
-        const std::size_t start = n ? next_++ % n : 0;
+        // Each shard turns a counter of its own: one shared would move between cores on every plan.
+        auto& next = next_[detail::this_thread_stripe() % next_.size()].value;
+        const std::size_t turn = next.load(std::memory_order_relaxed);
+        next.store(turn + 1, std::memory_order_relaxed);  // shards sharing a stripe may skip a turn: harmless
+        const std::size_t start = n ? turn % n : 0;
         for (std::size_t i = 0; i < n; ++i) out.push_back(local_[(start + i) % n]);
         if (!is_local_cl(r.cl) || opts_.allow_remote_dcs_for_local_cl)
             out.insert(out.end(), remote_.begin(), remote_.end());
     }
+    bool concurrent_plans() const noexcept override { return true; }
 
 private:
     dc_aware_options opts_;
     std::string local_dc_;
     std::vector<host_ptr> local_, remote_;
-    std::size_t next_ = 0;
+    struct alignas(64) counter {
+        std::atomic<std::size_t> value{0};
+    };
+    std::array<counter, detail::max_stripes> next_{};
 };
 
 class token_aware_policy final : public load_balancing_policy {
@@ -88,6 +100,8 @@ public:
         };
         out.erase(std::remove_if(out.begin() + replicas_end, out.end(), listed), out.end());
     }
+    // Its own state is read-only in plan() (the shuffle's generator is per thread).
+    bool concurrent_plans() const noexcept override { return child_->concurrent_plans(); }
 
 private:
     std::shared_ptr<load_balancing_policy> child_;

@@ -28,7 +28,7 @@ namespace {
 
 // Counts into the cache's statistics, which prepared_stats() reads on any thread.
 void count(cluster_impl& cl, std::uint64_t prepared_cache_stats::*which) {
-    auto lock = cl.snapshot_lock();
+    auto lock = cl.snapshot_write_lock();  // shards count too
     ++(cl.prepared().stats().*which);
 }
 std::string marker_names(const prepared_data& d) {
@@ -120,7 +120,7 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
         f->ec = client_errc::internal_error;
         f->diag.assign(std::string("PREPARE failed: ") + e.what());
     }
-    auto lock = cl->snapshot_lock();  // the cache's size, which prepared_stats() reads
+    auto lock = cl->snapshot_write_lock();  // the cache's size, which prepared_stats() reads
     cache.finish(k, f);
 }
 

@@ -8,8 +8,9 @@
 // speculative executions, pools still opening) runs there from the start;
 // after its one attempt, retries, UNPREPARED and schema agreement do.
 //
-// Lifetimes, borrowed for the request: the session (held: a handle may go
-// first), the host and the connection (held from the plan: an attempt on a
+// Lifetimes, borrowed for the request: the session (its handle is alive when
+// the request starts; from send() on the shard's hold keeps it: one count per
+// shard, not per request), the host and the connection (held from the plan: an attempt on a
 // host removed meanwhile still ends). The prepared state is borrowed: a
 // replaced one is kept while the statement's data lives, and the request
 // holds the bound statement. The statement is the request's own (moved in).
@@ -56,10 +57,9 @@ private:
 class request_state final : public connection::pending_base, public timeout_entry, public enlisted_request {
 public:
     template <class Statement>
-    request_state(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, Statement&& st,
-                  diagnostics* diag)
+    request_state(request_op_base& op, session_impl& s, asio::any_io_executor ex, Statement&& st, diagnostics* diag)
         : op_(op),
-          session_(std::move(s)),
+          session_(&s),
           ex_(std::move(ex)),
           st_(std::in_place_type<Statement>, std::move(st)),
           user_diag_(diag) {}
@@ -101,7 +101,9 @@ private:
         leave();
         session_->end_request();
         auto& op = op_;
+        auto* s = session_;
         this->~request_state();
+        s->release_here();  // may end the session: nothing of it is touched after
         op.destroy();
     }
     // --- timeout_entry ---
@@ -128,7 +130,7 @@ private:
     asio::awaitable<op_result<result_set>> continuation(prior_attempt prior, result_set first);
 
     request_op_base& op_;
-    std::shared_ptr<session_impl> session_;
+    session_impl* session_;  // held by the shard's hold once sent (start()), else alive for the call
     asio::any_io_executor ex_;  // the session's request executor, for the coroutine path
     any_statement st_;
     // Where the diagnostics go: the caller's, else one made on the first
@@ -181,14 +183,15 @@ void request_state::start() {
     thread_local std::vector<host_ptr> plan;  // reused: no allocation per request
     plan.clear();  // (a policy that threw may have left hosts in it)
     {
+        // One hold of the routing lock for the plan and the connection.
         auto lock = cl.snapshot_lock();
         if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
         cl.plan(routing, r.profile, plan);
-    }
-    if (!plan.empty()) {
-        host_ = std::move(plan.front());
-        plan.clear();
-        conn_ = cl.connection_to(*host_);
+        if (!plan.empty()) {
+            host_ = std::move(plan.front());
+            plan.clear();
+            conn_ = cl.connection_to(*host_);
+        }
     }
     if (!conn_ || !conn_->here()) return run_elsewhere();
     send(clock::now(), r);
@@ -201,6 +204,7 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     const auto* d = data();
     probe_.emplace(cl.metrics(), d ? std::string_view(d->query) : std::string_view(std::get<0>(st_).query()), now);
     s.begin_request();
+    s.hold_here();  // released by finish() or destroy()
     timeout_ = r.timeout;
 
     const auto& o = options();
@@ -272,7 +276,7 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     // An answer: when its bytes were read (one clock read per read, not per request).
     const auto ended = ec ? clock::now() : conn_->last_read();
     if (ec) {
-        auto why = describe_failure(*conn_, session_.get(), timeout_, timed_out_, closed_by_session_, ec);
+        auto why = describe_failure(*conn_, session_, timeout_, timed_out_, closed_by_session_, ec);
         diag().assign(encode_error_.empty() ? std::move(why) : std::move(encode_error_), conn_->endpoint());
         attempt_->finish_at(ended, ec);
         // The attempt had the whole request's time: a timeout is the request's.
@@ -312,12 +316,14 @@ void request_state::finish(std::error_code ec, result_set rs, clock::time_point 
     probe_->finish_at(ended, ec);  // nothing when run_request finished it
     session_->end_request();
     auto& op = op_;
+    auto* s = session_;
     this->~request_state();
+    s->release_here();  // may end the session: nothing of it is touched after
     op.complete(ec, std::move(rs), deferred);
 }
 
 void request_state::run_elsewhere() {
-    auto s = std::move(session_);
+    auto s = session_->shared_from_this();  // the coroutine path holds a reference (the rare path)
     auto ex = std::move(ex_);
     auto st = std::move(st_);
     auto* diag = user_diag_;
@@ -416,14 +422,13 @@ void deallocate_request_block(void* p, std::size_t n) noexcept {
     ++blocks.count;
 }
 
-void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, statement&& st,
-                   diagnostics* diag) {
-    (::new (op.state()) request_state(op, std::move(s), std::move(ex), std::move(st), diag))->start();
+void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag) {
+    (::new (op.state()) request_state(op, s, std::move(ex), std::move(st), diag))->start();
 }
 
-void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex,
-                   bound_statement&& st, diagnostics* diag) {
-    (::new (op.state()) request_state(op, std::move(s), std::move(ex), std::move(st), diag))->start();
+void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
+                   diagnostics* diag) {
+    (::new (op.state()) request_state(op, s, std::move(ex), std::move(st), diag))->start();
 }
 
 }  // namespace async_cassandra::detail

@@ -16,6 +16,7 @@ session_impl::session_impl(std::shared_ptr<cluster_impl> cluster, std::string ke
       quota_{0, cluster_->config().max_queued_requests, threaded_},
       list_count_(threaded_ ? cluster_->shard_count() : 1) {
     lists_ = std::make_unique<std::atomic<enlisted_request*>[]>(list_count_);
+    holds_ = std::make_unique<shard_hold[]>(list_count_);
     for (std::size_t i = 0; i < list_count_; ++i) lists_[i].store(nullptr, std::memory_order_relaxed);
 }
 

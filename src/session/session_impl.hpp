@@ -74,6 +74,20 @@ public:
     void begin_request() noexcept { in_flight_.add(1, threaded_); }
     void end_request();
 
+    // The direct path's hold on the session (request_op.cpp): one reference
+    // per shard while that shard runs any of them, instead of one per
+    // request (whose count every shard would write). Only on a shard (the
+    // cluster's executor when single-threaded). release_here() may destroy
+    // the session: call it last.
+    void hold_here() {
+        auto& h = holds_[hold_index()];
+        if (h.count++ == 0) h.self = shared_from_this();
+    }
+    void release_here() noexcept {
+        auto& h = holds_[hold_index()];
+        if (--h.count == 0) auto last = std::move(h.self);  // may be the last reference
+    }
+
     // Refuses new requests, waits for those in flight for at most the
     // cluster's close_timeout, then fails the enlisted ones with
     // session_closed and returns once they have ended.
@@ -110,6 +124,12 @@ private:
     std::unique_ptr<std::atomic<enlisted_request*>[]> lists_;
     std::size_t list_count_;
     std::vector<asio::steady_timer*> closers_;  // close() calls waiting for the drain
+    struct alignas(64) shard_hold {
+        std::size_t count = 0;
+        std::shared_ptr<session_impl> self;
+    };
+    std::size_t hold_index() const noexcept { return threaded_ ? cluster_->current_shard() : 0; }
+    std::unique_ptr<shard_hold[]> holds_;  // list_count_ of them
 };
 
 }  // namespace async_cassandra::detail

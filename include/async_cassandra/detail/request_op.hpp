@@ -99,10 +99,11 @@ private:
 
 // Starts the request (its state made in op.state()); completes op exactly
 // once. `ex`: the session's request executor (session::get_executor()).
-void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex, statement&& st,
+// `s` is borrowed: alive now (the caller's handle holds it); the request
+// holds it from here on without a reference count of its own (src/session/request_op.cpp).
+void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag);
+void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
                    diagnostics* diag);
-void start_request(request_op_base& op, std::shared_ptr<session_impl> s, asio::any_io_executor ex,
-                   bound_statement&& st, diagnostics* diag);
 
 template <class Handler>
 class request_op final : public request_op_base {
@@ -160,17 +161,21 @@ private:
 // The async_initiate of session::async_execute (statement or bound_statement).
 // Called with the session's executor already taken (it throws for an empty handle).
 // The statement is moved twice: into the token's storage (a use_awaitable
-// frame), then into the operation.
+// frame), then into the operation. The session is borrowed, as an Asio I/O
+// object is: its handle must stay alive until the operation starts (at once
+// for callbacks and use_future; at co_await for use_awaitable; when launched
+// for deferred), not until it completes. Copying the handle's reference
+// instead would cost every request two writes to a count all shards share.
 template <class Statement, class Token>
-auto async_execute_request(std::shared_ptr<session_impl> session, Statement&& statement, diagnostics* diagnostics_out,
+auto async_execute_request(session_impl& session, Statement&& statement, diagnostics* diagnostics_out,
                            Token&& token) {
     return asio::async_initiate<Token, void(std::error_code, result_set)>(
-        [](auto handler, std::shared_ptr<session_impl> s, Statement&& st, diagnostics* diag) {
+        [](auto handler, session_impl* s, Statement&& st, diagnostics* diag) {
             auto ex = request_executor(*s);
             auto* op = request_op<decltype(handler)>::make(std::move(handler), ex);
-            start_request(*op, std::move(s), std::move(ex), std::move(st), diag);
+            start_request(*op, *s, std::move(ex), std::move(st), diag);
         },
-        token, std::move(session), std::move(statement), diagnostics_out);
+        token, &session, std::move(statement), diagnostics_out);
 }
 
 }  // namespace async_cassandra::detail
