@@ -6,6 +6,8 @@
 // A binary of its own: it replaces the global operator new.
 #include "wire.hpp"
 
+#include <async_cassandra/protocol/body_compression.hpp>
+#include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/messages.hpp>
 
 #include <gtest/gtest.h>
@@ -98,6 +100,13 @@ byte_buffer i32(std::int32_t v) {
     byte_writer(out).i32(v);
     return out;
 }
+// Snappy's preamble: the uncompressed length as a little-endian varint.
+byte_buffer varint(std::uint32_t v) {
+    byte_buffer out;
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<std::byte>(v | 0x80));
+    out.push_back(static_cast<std::byte>(v));
+    return out;
+}
 byte_buffer u16(std::uint16_t v) {
     byte_buffer out;
     byte_writer(out).u16(v);
@@ -160,4 +169,60 @@ TEST(amplification, type_nodes_are_counted_over_the_whole_prepared_message) {
     const auto body = hx("00000004 0001 01 0001 02") + hx("00000001 00000003 00000000") + str("ks") + str("t") + specs +
                       hx("00000001 00000003") + str("ks") + str("t") + specs;
     expect_refused(decode_result_body(body), protocol_errc::malformed, {"type nodes", "limit of 262144"});
+}
+
+namespace {
+outcome decompress(const byte_buffer& body, compression c) {
+    return measure([&] { (void)decompress_body(body, c, max_envelope_body, "RESULT envelope on stream 7"); });
+}
+}  // namespace
+
+TEST(amplification, an_lz4_size_beyond_the_format_ratio_is_refused_before_allocating) {
+    // Five bytes declaring 256 MiB - 1.
+    const auto o = decompress(hx("0fffffff 00"), compression::lz4);
+    expect_refused(o, protocol_errc::decompression_failed, {"RESULT envelope on stream 7", "255"});
+    EXPECT_LT(o.peak, 64 << 10);
+}
+
+TEST(amplification, a_snappy_size_beyond_the_format_ratio_is_refused_before_allocating) {
+    // A varint of 256 MiB - 1 and one byte.
+    const auto o = decompress(hx("ffffff7f 00"), compression::snappy);
+    expect_refused(o, protocol_errc::decompression_failed, {"RESULT envelope on stream 7", "64/3"});
+    EXPECT_LT(o.peak, 64 << 10);
+}
+
+TEST(amplification, a_body_that_does_not_decompress_costs_no_output_buffer) {
+    // Declared sizes within each format's ratio, over blocks of garbage.
+    const auto garbage = repeat(hx("ff"), 100000);
+    for (auto [c, body] : {std::pair{compression::lz4, i32(100000 * 250) + garbage},
+                           std::pair{compression::snappy, varint(100000 * 20) + garbage}}) {
+        const auto o = decompress(body, c);
+        expect_refused(o, protocol_errc::decompression_failed, {"RESULT envelope on stream 7"});
+        EXPECT_LT(o.peak, 64 << 10) << to_string(c);
+    }
+}
+
+TEST(amplification, a_compressed_envelope_bomb_in_the_frame_decoder) {
+    for (auto [c, body] : {std::pair{compression::lz4, hx("0fffffff 00")}, std::pair{compression::snappy, hx("ffffff7f 00")}}) {
+        auto env = hx("84 01 0007 08") + i32(static_cast<std::int32_t>(body.size())) + body;
+        frame_decoder d;
+        d.enable_body_compression(c);
+        d.feed(env);
+        const auto o = measure([&] { (void)d.next(); });
+        expect_refused(o, protocol_errc::decompression_failed, {"RESULT envelope on stream 7"});
+        EXPECT_LT(o.peak, 64 << 10) << to_string(c);
+    }
+}
+
+TEST(amplification, bodies_at_each_formats_best_ratio_still_decompress) {
+    const byte_buffer zeros(4 << 20);
+    for (auto c : {compression::lz4, compression::snappy}) {
+        byte_buffer packed;
+        compress_body(packed, zeros, c);
+        byte_buffer got;
+        const auto o = measure([&] { got = decompress_body(packed, c, max_envelope_body, "t"); });
+        EXPECT_TRUE(o.error.empty()) << o.error;
+        EXPECT_EQ(got, zeros) << to_string(c);
+        EXPECT_LT(o.peak, (4 << 20) + (64 << 10)) << to_string(c);
+    }
 }
