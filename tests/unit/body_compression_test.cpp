@@ -194,6 +194,8 @@ TEST(body_compression, corrupt_lz4_bodies_are_refused) {
     // A match that reaches back before the start, and one that ends the block.
     expect_refused(hx("00000010 1f 00 0002 00 00"), compression::lz4, protocol_errc::decompression_failed);
     expect_refused(hx("00000005 10 61 0100"), compression::lz4, protocol_errc::decompression_failed);
+    // A match at offset 0, which the format calls corrupt (liblz4 zero-fills it).
+    expect_refused(hx("0000000a 10 61 0000 50") + txt("abcde"), compression::lz4, protocol_errc::decompression_failed);
 }
 
 TEST(body_compression, lz4_blocks_of_every_shape_decompress) {
