@@ -194,15 +194,22 @@ TEST(body_compression, corrupt_lz4_bodies_are_refused) {
     // A match that reaches back before the start, and one that ends the block.
     expect_refused(hx("00000010 1f 00 0002 00 00"), compression::lz4, protocol_errc::decompression_failed);
     expect_refused(hx("00000005 10 61 0100"), compression::lz4, protocol_errc::decompression_failed);
-    // A match at offset 0, which the format calls corrupt (liblz4 zero-fills it).
-    expect_refused(hx("0000000a 10 61 0000 50") + txt("abcde"), compression::lz4, protocol_errc::decompression_failed);
+    // A match at offset 0, which the format calls corrupt (liblz4 zero-fills
+    // it), in a block claiming more than 16:1, so walked: 'a', 529 bytes
+    // copied, 12 literals. At offset 1 the same block is 542 bytes of text.
+    const auto long_match = hx("1f 61 0000 ffff00 c0") + txt("bbbbbbbbbbbb");
+    expect_refused(hx("0000021e") + long_match, compression::lz4, protocol_errc::decompression_failed);
+    auto at_offset_1 = hx("0000021e") + long_match;
+    at_offset_1[6] = std::byte{1};
+    EXPECT_EQ(decompress_body(at_offset_1, compression::lz4, 1000, "t"), txt(std::string(530, 'a') + std::string(12, 'b')));
 }
 
 TEST(body_compression, lz4_blocks_of_every_shape_decompress) {
-    // Before allocating, the decoder walks an LZ4 block's sequences to check
-    // its declared size: the walk must accept whatever LZ4 writes, fast or
-    // high-compression, from noise to long runs.
+    // Before allocating for more than 16:1, the decoder walks an LZ4 block's
+    // sequences to check its declared size: the walk must accept whatever
+    // LZ4 writes, fast or high-compression, from noise to long runs.
     std::mt19937 rng(7);
+    int walked = 0;
     for (int i = 0; i < 600; ++i) {
         const std::size_t n = i < 20 ? static_cast<std::size_t>(i) : rng() % 20000;
         const auto alphabet = 1 + rng() % (i % 3 == 0 ? 4 : 256);
@@ -222,7 +229,9 @@ TEST(body_compression, lz4_blocks_of_every_shape_decompress) {
         ASSERT_GT(packed, 0);
         body.resize(4 + static_cast<std::size_t>(packed));
         EXPECT_EQ(decompress_body(body, compression::lz4, n, "t"), original) << "case " << i;
+        walked += n > 16 * static_cast<std::size_t>(packed);
     }
+    EXPECT_GT(walked, 100);
 }
 
 TEST(body_compression, corrupt_snappy_bodies_are_refused) {
