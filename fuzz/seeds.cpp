@@ -56,6 +56,46 @@ pr::byte_buffer rows_body() {
         w.bytes(pr::as_bytes(std::string(8, '\0')));
     });
 }
+// PREPARED after its kind: bind markers (ks.t: k int, m map<text, frozen<tuple<int, blob>>>),
+// partition key = marker 0, and result columns (v of a user type) in v5.
+void prepared_body(pr::byte_writer& w, int version) {
+    w.short_bytes(pr::as_bytes("id"));
+    if (version >= 5) w.short_bytes(pr::as_bytes("rmid"));
+    w.i32(0x0001);  // bind metadata: global table spec
+    w.i32(2);
+    w.i32(1);  // pk count
+    w.u16(0);
+    w.string("ks");
+    w.string("t");
+    w.string("k");
+    w.u16(0x0009);
+    w.string("m");
+    w.u16(0x0021);
+    w.u16(0x000D);
+    w.u16(0x0031);
+    w.u16(2);
+    w.u16(0x0009);
+    w.u16(0x0003);
+    if (version < 5) {
+        w.i32(0x0004);  // result metadata: no metadata
+        w.i32(2);
+        return;
+    }
+    w.i32(0x0001);
+    w.i32(1);
+    w.string("ks");
+    w.string("t");
+    w.string("v");
+    w.u16(0x0030);
+    w.string("ks");
+    w.string("addr");
+    w.u16(2);
+    w.string("street");
+    w.u16(0x000D);
+    w.string("tags");
+    w.u16(0x0022);
+    w.u16(0x000D);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,19 +208,61 @@ int main(int argc, char** argv) {
     value("inet", "InetAddressType", ac::encode_value(ac::inet_address::parse("2001:db8::1")));
     seed("fuzz_result", "prepared_v5", 1, build([](pr::byte_writer& w) {
         w.i32(4);
-        w.short_bytes(pr::as_bytes("id"));
-        w.short_bytes(pr::as_bytes("rmid"));
-        w.i32(0x0001);  // bind metadata: global table spec
-        w.i32(1);
-        w.i32(1);       // pk count
-        w.u16(0);
-        w.string("ks");
-        w.string("t");
-        w.string("k");
-        w.u16(0x0009);
-        w.i32(0x0004);  // result metadata: no metadata
-        w.i32(2);
+        prepared_body(w, 5);
     }));
+
+    // PREPARED bodies after the kind (first byte: bit 0 = v5).
+    for (int v : {4, 5})
+        seed("fuzz_prepared", "prepared_v" + std::to_string(v), static_cast<std::uint8_t>(v == 5),
+             build([v](pr::byte_writer& w) { prepared_body(w, v); }));
+
+    // Handshake answers (first byte: bits 0-2 the message, bits 3-5 the prefix flags).
+    seed("fuzz_handshake", "supported", 0, build([](pr::byte_writer& w) {
+        w.u16(2);
+        w.string("CQL_VERSION");
+        w.u16(1);
+        w.string("3.4.7");
+        w.string("PROTOCOL_VERSIONS");
+        w.u16(3);
+        w.string("3/v3");
+        w.string("4/v4");
+        w.string("5/v5");
+    }));
+    seed("fuzz_handshake", "authenticate", 1,
+         build([](pr::byte_writer& w) { w.string("org.apache.cassandra.auth.PasswordAuthenticator"); }));
+    seed("fuzz_handshake", "auth_challenge", 2, build([](pr::byte_writer& w) { w.bytes(pr::as_bytes("challenge")); }));
+    seed("fuzz_handshake", "auth_success_null", 3, build([](pr::byte_writer& w) { w.null_bytes(); }));
+    seed("fuzz_handshake", "ready_with_warning", 4 | (0x08 << 2), build([](pr::byte_writer& w) {
+        w.u16(1);
+        w.string("a warning");
+    }));
+    seed("fuzz_handshake", "error_v4", 5, err(0x000A, [](pr::byte_writer&) {}));
+    seed("fuzz_handshake", "error_v5_auth", 6, err(0x0100, [](pr::byte_writer&) {}));
+    seed("fuzz_handshake", "supported_with_payload", 0 | (0x06 << 2), build([](pr::byte_writer& w) {
+        w.raw(pr::as_bytes(std::string(16, '\x01')));  // tracing id
+        w.u16(1);
+        w.string("key");
+        w.bytes(pr::as_bytes("value"));
+        w.u16(0);
+    }));
+
+    // v4 envelopes with compressed bodies, and one without (first byte: bit 0
+    // = snappy, the rest the chunk size).
+    for (auto c : {async_cassandra::compression::lz4, async_cassandra::compression::snappy}) {
+        pr::byte_buffer wire;
+        auto answer = [&](std::int16_t stream, pr::opcode op, const pr::byte_buffer& body, bool compress) {
+            const auto at = wire.size();
+            pr::write_envelope(wire, 4, 0, stream, op, [&](pr::byte_writer& w) { w.raw(body); });
+            wire[at] |= std::byte{pr::response_bit};
+            if (compress) pr::compress_envelope(wire, at, c);
+        };
+        answer(0, pr::opcode::ready, {}, true);
+        answer(1, pr::opcode::result, rows_body(), true);
+        answer(2, pr::opcode::result, build([](pr::byte_writer& w) { w.i32(1); }), false);
+        answer(3, pr::opcode::result, pr::byte_buffer(3000, std::byte{'x'}), true);
+        const bool snappy = c == async_cassandra::compression::snappy;
+        seed("fuzz_compressed_frames", snappy ? "snappy" : "lz4", static_cast<std::uint8_t>(snappy | 2 << 1), wire);
+    }
 
     // EVENT bodies (no prefix byte).
     auto event = [](const std::string& name, const std::function<void(pr::byte_writer&)>& f) {

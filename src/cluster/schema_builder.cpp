@@ -31,62 +31,142 @@ struct raw_type {
     std::vector<std::string> field_names, field_types;
 };
 
-// A keyspace's user types, parsed on demand (a type's fields may use other
-// types of the keyspace), each once.
+// Limits on one user type, counted through the types its fields use:
+// - 64 levels of nesting, as the protocol's decoder allows in result
+//   metadata (a deeper type could not be read back anyway);
+// - 65,536 type nodes: a type holds copies of the types its fields use, so
+//   types that each use the one before twice double at every level.
+constexpr std::size_t max_udt_depth = 64;
+constexpr std::size_t max_udt_nodes = 1 << 16;
+
+struct type_size {
+    std::size_t depth = 0, nodes = 1;
+};
+type_size measure(const data_type& t) {
+    type_size s;
+    for (const auto& p : t.params) {
+        const auto ps = measure(p);
+        s.depth = std::max(s.depth, ps.depth + 1);
+        s.nodes += ps.nodes;
+    }
+    return s;
+}
+
+// The user types a CQL type text names (parsed without resolving them).
+void names_used(const data_type& t, std::vector<std::string>& out) {
+    if (t.id == type_id::udt) out.push_back(t.name);
+    for (const auto& p : t.params) names_used(p, out);
+}
+
+// A keyspace's user types (a type's fields may use other types of the
+// keyspace). Each is built once its fields' types are, in an order found
+// without recursion: a chain of user types is as long as the rows make it.
 class udt_set {
 public:
-    udt_set(std::string keyspace, std::map<std::string, raw_type> raw) : keyspace_(std::move(keyspace)), raw_(std::move(raw)) {}
+    udt_set(std::string keyspace, std::map<std::string, raw_type> raw) : keyspace_(std::move(keyspace)), raw_(std::move(raw)) {
+        for (const auto& name : dependency_order()) build(name);
+    }
 
+    // A type built already; nullopt when unknown or left out.
     std::optional<data_type> resolve(std::string_view keyspace, std::string_view name) {
         if (!keyspace.empty() && keyspace != keyspace_) return std::nullopt;  // types are keyspace-local
-        const std::string key(name);
-        if (auto it = done_.find(key); it != done_.end()) return it->second;
-        const auto raw = raw_.find(key);
-        if (raw == raw_.end() || failed_.count(key) || !in_progress_.insert(key).second) return std::nullopt;
-        data_type t;
-        t.id = type_id::udt;
-        t.keyspace = keyspace_;
-        t.name = key;
-        t.field_names = raw->second.field_names;
-        std::string error;
-        if (raw->second.field_names.size() != raw->second.field_types.size())
-            error = std::to_string(raw->second.field_names.size()) + " field names but " +
-                    std::to_string(raw->second.field_types.size()) + " field types";
-        for (std::size_t i = 0; error.empty() && i < raw->second.field_types.size(); ++i) {
-            auto r = parse_cql_type(raw->second.field_types[i], resolver());
-            if (!r) error = "field '" + raw->second.field_names[i] + "': " + r.error;
-            t.params.push_back(std::move(r.type));
-        }
-        in_progress_.erase(key);
-        if (!error.empty()) {
-            failed_.insert(key);
-            errors_.push_back("user type " + keyspace_ + "." + key + " left out: " + error);
-            return std::nullopt;
-        }
-        done_.emplace(key, t);
-        return t;
+        if (auto it = done_.find(name); it != done_.end()) return it->second;
+        missing_ = name;
+        return std::nullopt;
     }
 
     udt_resolver resolver() {
         return [this](std::string_view ks, std::string_view name) { return resolve(ks, name); };
     }
 
-    // Parses every type; returns their metadata and adds what failed to `errors`.
+    // Every type built; adds the reasons of those left out to `errors`.
     std::map<std::string, udt_metadata, std::less<>> all(std::vector<std::string>& errors) {
         std::map<std::string, udt_metadata, std::less<>> out;
-        for (const auto& [name, raw] : raw_) {
-            if (auto t = resolve({}, name)) out.emplace(name, udt_metadata{name, t->field_names, t->params});
-        }
+        for (const auto& [name, t] : done_) out.emplace(name, udt_metadata{name, t.field_names, t.params});
         errors.insert(errors.end(), errors_.begin(), errors_.end());
         errors_.clear();
         return out;
     }
 
 private:
+    // Each type after the types its fields use (a cycle's members in any
+    // order: they fail), by a depth-first walk on a stack of its own.
+    std::vector<std::string> dependency_order() const {
+        struct step {
+            std::string name;
+            std::vector<std::string> uses;
+            std::size_t next = 0;
+        };
+        std::vector<std::string> order;
+        std::set<std::string, std::less<>> seen;
+        std::vector<step> stack;
+        for (const auto& [root, _] : raw_) {
+            if (!seen.insert(root).second) continue;
+            stack.push_back({root, uses(root)});
+            while (!stack.empty()) {
+                if (stack.back().next == stack.back().uses.size()) {
+                    order.push_back(std::move(stack.back().name));
+                    stack.pop_back();
+                    continue;
+                }
+                auto used = stack.back().uses[stack.back().next++];
+                if (raw_.count(used) && seen.insert(used).second) stack.push_back({used, uses(used)});
+            }
+        }
+        return order;
+    }
+
+    std::vector<std::string> uses(const std::string& name) const {
+        std::vector<std::string> out;
+        for (const auto& text : raw_.at(name).field_types) names_used(parse_cql_type(text).type, out);
+        return out;
+    }
+
+    void build(const std::string& key) {
+        const auto& raw = raw_.at(key);
+        data_type t;
+        t.id = type_id::udt;
+        t.keyspace = keyspace_;
+        t.name = key;
+        t.field_names = raw.field_names;
+        std::string error;
+        if (raw.field_names.size() != raw.field_types.size())
+            error = std::to_string(raw.field_names.size()) + " field names but " +
+                    std::to_string(raw.field_types.size()) + " field types";
+        type_size size;
+        for (std::size_t i = 0; error.empty() && i < raw.field_types.size(); ++i) {
+            missing_.clear();
+            auto r = parse_cql_type(raw.field_types[i], resolver());
+            const auto field = "field '" + raw.field_names[i] + "'";
+            if (!r && raw_.count(missing_)) {
+                error = field + " uses user type " + keyspace_ + "." + missing_ + ", which " +
+                        (failed_.count(missing_) ? "is left out" : "uses it in turn");
+            } else if (!r) {
+                error = field + ": " + r.error;
+            } else {
+                const auto s = measure(r.type);
+                size.depth = std::max(size.depth, s.depth + 1);
+                size.nodes += s.nodes;
+                if (size.depth > max_udt_depth)
+                    error = "nested more than " + std::to_string(max_udt_depth) + " levels (" + field + ")";
+                else if (size.nodes > max_udt_nodes)
+                    error = "more than " + std::to_string(max_udt_nodes) + " type nodes (" + field + ")";
+            }
+            t.params.push_back(std::move(r.type));
+        }
+        if (!error.empty()) {
+            failed_.insert(key);
+            errors_.push_back("user type " + keyspace_ + "." + key + " left out: " + error);
+            return;
+        }
+        done_.emplace(key, std::move(t));
+    }
+
     std::string keyspace_;
     std::map<std::string, raw_type> raw_;
-    std::map<std::string, data_type> done_;
-    std::set<std::string> in_progress_, failed_;  // in_progress_ stops a cycle
+    std::map<std::string, data_type, std::less<>> done_;
+    std::set<std::string> failed_;
+    std::string missing_;  // the last name resolve() did not find
     std::vector<std::string> errors_;
 };
 

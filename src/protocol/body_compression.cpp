@@ -4,6 +4,7 @@
 #include <lz4.h>
 #include <snappy-c.h>
 
+#include <optional>
 #include <string>
 
 namespace async_cassandra::protocol {
@@ -35,6 +36,63 @@ void snappy_compress_to(byte_buffer& out, bytes_view body) {
     out.resize(at + n);
 }
 
+// The most a body can expand, from each format's description: an LZ4
+// sequence of n bytes writes at most 255n (each byte of a match length past
+// the token adds 255 at the most); a Snappy element of n bytes at most 64n/3
+// (a copy with a 2-byte offset: 3 bytes for up to 64).
+constexpr std::size_t lz4_max_ratio = 255;
+constexpr std::size_t snappy_max_ratio_num = 64, snappy_max_ratio_den = 3;
+// The output is a zero-filled byte_buffer (envelope::body's type), so a body
+// that cannot fill it costs the fill. Up to 16:1, as much as an honest body
+// of that size costs, it is decompressed at once; beyond, LZ4 bodies are
+// walked first, which is cheap for them (few, long sequences) but would cost
+// honest bodies of 2-10:1 as much again as decoding. Snappy's own 64/3:1
+// needs no such walk.
+constexpr std::size_t lz4_walk_ratio = 16;
+
+// The size an LZ4 block decodes to, from a walk over its sequences (token,
+// literals, offset, match length) that writes nothing: nullopt when they do
+// not fit the block or a match reaches back before the start. It lets a
+// block that cannot fill the output be refused before the output is
+// allocated; LZ4_decompress_safe remains the judge of the rest.
+std::optional<std::size_t> lz4_block_size(bytes_view block) {
+    const auto n = block.size();
+    std::size_t pos = 0, out = 0;
+    auto at = [&](std::size_t i) { return static_cast<std::size_t>(block[i]); };
+    // A length nibble of 15 goes on in bytes, each added, up to one under 255.
+    auto extend = [&](std::size_t& len) {
+        if (len != 15) return true;
+        for (;;) {
+            if (pos == n) return false;
+            const auto b = at(pos++);
+            len += b;
+            if (b != 255) return true;
+        }
+    };
+    while (pos < n) {
+        const auto token = at(pos++);
+        std::size_t literals = token >> 4;
+        if (!extend(literals) || literals > n - pos) return std::nullopt;
+        pos += literals;
+        out += literals;
+        if (pos == n) return out;  // the last sequence is literals only
+        if (n - pos < 2) return std::nullopt;
+        const auto offset = at(pos) | (at(pos + 1) << 8);  // little-endian
+        pos += 2;
+        if (offset == 0 || offset > out) return std::nullopt;
+        std::size_t match = token & 15;
+        if (!extend(match)) return std::nullopt;
+        out += match + 4;
+    }
+    return std::nullopt;  // empty, or ended on a match
+}
+
+void check_declared(std::size_t len, std::size_t max_size, std::string_view what, const char* format) {
+    if (len > max_size)
+        fail(protocol_errc::frame_too_large, what, std::string(format) + " body declares " + std::to_string(len) +
+                                                       " uncompressed bytes; the limit is " + std::to_string(max_size));
+}
+
 byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_view what) {
     if (body.size() < 4)
         fail(protocol_errc::truncated, what, "lz4 uncompressed length needs 4 bytes at offset 0, only " +
@@ -42,19 +100,24 @@ byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_vi
     const auto declared = byte_reader(body).i32("lz4 uncompressed length");
     if (declared < 0) fail(protocol_errc::malformed, what, "lz4 uncompressed length " + std::to_string(declared) + " at offset 0");
     const auto len = static_cast<std::size_t>(declared);
-    if (len > max_size)
-        fail(protocol_errc::frame_too_large, what, "lz4 body declares " + std::to_string(len) +
-                                                       " uncompressed bytes; the limit is " + std::to_string(max_size));
-    byte_buffer out(len);
-    char empty = 0;  // LZ4 wants a real destination even for 0 bytes
+    check_declared(len, max_size, what, "lz4");
     const auto block = body.subspan(4);
-    const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(block.data()),
-                                      len ? reinterpret_cast<char*>(out.data()) : &empty,
-                                      static_cast<int>(block.size()), static_cast<int>(len));
-    if (n < 0 || static_cast<std::size_t>(n) != len)
+    if (len > block.size() * lz4_max_ratio)
+        fail(protocol_errc::decompression_failed, what,
+             "lz4 body declares " + std::to_string(len) + " uncompressed bytes from a block of " +
+                 std::to_string(block.size()) + " bytes; LZ4 expands at most " + std::to_string(lz4_max_ratio) + ":1");
+    auto refuse = [&] {
         fail(protocol_errc::decompression_failed, what, "lz4 block of " + std::to_string(block.size()) +
                                                             " bytes at offset 4 does not decompress to its declared " +
                                                             std::to_string(len) + " bytes");
+    };
+    if (len > block.size() * lz4_walk_ratio && lz4_block_size(block) != len) refuse();
+    byte_buffer out(len);
+    char empty = 0;  // LZ4 wants a real destination even for 0 bytes
+    const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(block.data()),
+                                      len ? reinterpret_cast<char*>(out.data()) : &empty,
+                                      static_cast<int>(block.size()), static_cast<int>(len));
+    if (n < 0 || static_cast<std::size_t>(n) != len) refuse();
     return out;
 }
 
@@ -63,9 +126,11 @@ byte_buffer snappy_decompress(bytes_view body, std::size_t max_size, std::string
     std::size_t len = 0;
     if (snappy_uncompressed_length(in, body.size(), &len) != SNAPPY_OK)
         fail(protocol_errc::decompression_failed, what, "snappy length preamble at offset 0 is unreadable");
-    if (len > max_size)
-        fail(protocol_errc::frame_too_large, what, "snappy body declares " + std::to_string(len) +
-                                                       " uncompressed bytes; the limit is " + std::to_string(max_size));
+    check_declared(len, max_size, what, "snappy");
+    if (len * snappy_max_ratio_den > body.size() * snappy_max_ratio_num)
+        fail(protocol_errc::decompression_failed, what,
+             "snappy body declares " + std::to_string(len) + " uncompressed bytes from " + std::to_string(body.size()) +
+                 " bytes; Snappy expands at most 64/3:1");
     byte_buffer out(len);
     char empty = 0;
     std::size_t n = len;

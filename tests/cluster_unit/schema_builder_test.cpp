@@ -197,6 +197,72 @@ TEST(schema_builder, bad_rows_are_left_out_with_a_reason) {
     EXPECT_TRUE(mentions(s.errors, "user types of keyspace nowhere"));
 }
 
+// t0 ... t<n-1>: t<i> has a field of type t<i+1>; the last one an int.
+result_set type_chain(std::size_t n) {
+    std::vector<std::tuple<std::string, std::string, strs, strs>> ts;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto field = i + 1 < n ? "frozen<t" + std::to_string(i + 1) + ">" : std::string("int");
+        ts.emplace_back("app", "t" + std::to_string(i), strs{"f"}, strs{field});
+    }
+    return types(ts);
+}
+
+TEST(schema_builder, user_types_nested_deeper_than_the_limit_are_left_out) {
+    // The limit counts levels over the whole chain, as the protocol's
+    // decoder does (64 below the outer type), not afresh in each type.
+    const auto k = keyspaces({{"app", true, simple3}});
+    const auto t = tables({}), c = columns({});
+    const auto s = build(k, t, c, type_chain(200));
+    const auto& udts = s.keyspaces.at("app").user_types;
+    EXPECT_EQ(udts.size(), 64u);  // t136 (64 levels: t137 ... t199, then int) to t199
+    EXPECT_TRUE(udts.count("t136"));
+    EXPECT_FALSE(udts.count("t135"));
+    EXPECT_TRUE(mentions(s.errors, "user type app.t135 left out: nested more than 64 levels")) << s.errors[0];
+    EXPECT_TRUE(mentions(s.errors, "user type app.t0 left out: field 'f' uses user type app.t1, which is left out"));
+}
+
+TEST(schema_builder, a_long_chain_of_user_types_does_not_exhaust_the_stack) {
+    const auto k = keyspaces({{"app", true, simple3}});
+    const auto t = tables({{"app", "x"}});
+    const auto c = columns({{"app", "x", "k", "none", "partition_key", 0, "int"},
+                            {"app", "x", "deep", "none", "regular", -1, "frozen<t0>"},
+                            {"app", "x", "fine", "none", "regular", -1, "frozen<t19999>"}});
+    const auto s = build(k, t, c, type_chain(20000));
+    const auto& app = s.keyspaces.at("app");
+    EXPECT_EQ(app.user_types.size(), 64u);
+    EXPECT_TRUE(app.tables.empty());
+    EXPECT_TRUE(mentions(s.errors, "table app.x left out: column 'deep'"));
+}
+
+TEST(schema_builder, a_long_cycle_of_user_types_is_left_out) {
+    std::vector<std::tuple<std::string, std::string, strs, strs>> ts;
+    for (int i = 0; i < 20000; ++i)
+        ts.emplace_back("app", "t" + std::to_string(i), strs{"f"}, strs{"frozen<t" + std::to_string((i + 1) % 20000) + ">"});
+    const auto k = keyspaces({{"app", true, simple3}});
+    const auto t = tables({}), c = columns({});
+    const auto s = build(k, t, c, types(ts));
+    EXPECT_TRUE(s.keyspaces.at("app").user_types.empty());
+    EXPECT_EQ(s.errors.size(), 20000u);
+    EXPECT_TRUE(mentions(s.errors, "which uses it in turn")) << s.errors[0];
+}
+
+TEST(schema_builder, user_types_that_expand_beyond_the_node_limit_are_left_out) {
+    // t<i> has two fields of type t<i-1>: each level doubles the tree a
+    // column of that type carries (t40 would hold 2^41 nodes).
+    std::vector<std::tuple<std::string, std::string, strs, strs>> ts{{"app", "t0", {"a"}, {"int"}}};
+    for (int i = 1; i <= 40; ++i) {
+        const auto field = "frozen<t" + std::to_string(i - 1) + ">";
+        ts.emplace_back("app", "t" + std::to_string(i), strs{"a", "b"}, strs{field, field});
+    }
+    const auto k = keyspaces({{"app", true, simple3}});
+    const auto t = tables({}), c = columns({});
+    const auto s = build(k, t, c, types(ts));
+    const auto& udts = s.keyspaces.at("app").user_types;
+    EXPECT_EQ(udts.size(), 15u);  // t14 holds 3 * 2^14 - 1 = 49,151 nodes; t15 98,303
+    EXPECT_TRUE(udts.count("t14"));
+    EXPECT_TRUE(mentions(s.errors, "user type app.t15 left out: more than 65536 type nodes")) << s.errors[0];
+}
+
 TEST(schema_builder, rows_of_the_wrong_shape_are_reported) {
     // keyspaces rows without a replication column.
     const auto k = rows({{"keyspace_name", text}}, {{encode_value(std::string("x"))}});

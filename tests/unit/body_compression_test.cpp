@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <lz4.h>
+#include <lz4hc.h>
 #include <snappy-c.h>
 
 #include <random>
@@ -188,6 +189,49 @@ TEST(body_compression, corrupt_lz4_bodies_are_refused) {
     // A declared size over the limit is refused before anything is allocated.
     expect_refused(hx("7fffffff 00"), compression::lz4, protocol_errc::frame_too_large);
     expect_refused(good, compression::lz4, protocol_errc::frame_too_large, 4);
+    // Within the limit, but more than the block could make (LZ4 expands at most 255:1).
+    expect_refused(hx("000003fd 00000000"), compression::lz4, protocol_errc::decompression_failed);
+    // A match that reaches back before the start, and one that ends the block.
+    expect_refused(hx("00000010 1f 00 0002 00 00"), compression::lz4, protocol_errc::decompression_failed);
+    expect_refused(hx("00000005 10 61 0100"), compression::lz4, protocol_errc::decompression_failed);
+    // A match at offset 0, which the format calls corrupt (liblz4 zero-fills
+    // it), in a block claiming more than 16:1, so walked: 'a', 529 bytes
+    // copied, 12 literals. At offset 1 the same block is 542 bytes of text.
+    const auto long_match = hx("1f 61 0000 ffff00 c0") + txt("bbbbbbbbbbbb");
+    expect_refused(hx("0000021e") + long_match, compression::lz4, protocol_errc::decompression_failed);
+    auto at_offset_1 = hx("0000021e") + long_match;
+    at_offset_1[6] = std::byte{1};
+    EXPECT_EQ(decompress_body(at_offset_1, compression::lz4, 1000, "t"), txt(std::string(530, 'a') + std::string(12, 'b')));
+}
+
+TEST(body_compression, lz4_blocks_of_every_shape_decompress) {
+    // Before allocating for more than 16:1, the decoder walks an LZ4 block's
+    // sequences to check its declared size: the walk must accept whatever
+    // LZ4 writes, fast or high-compression, from noise to long runs.
+    std::mt19937 rng(7);
+    int walked = 0;
+    for (int i = 0; i < 600; ++i) {
+        const std::size_t n = i < 20 ? static_cast<std::size_t>(i) : rng() % 20000;
+        const auto alphabet = 1 + rng() % (i % 3 == 0 ? 4 : 256);
+        byte_buffer original(n);
+        for (std::size_t j = 0; j < n;) {
+            const auto run = std::min<std::size_t>(n - j, 1 + rng() % (i % 2 ? 300 : 3));
+            std::fill_n(original.begin() + static_cast<std::ptrdiff_t>(j), run, static_cast<std::byte>(rng() % alphabet));
+            j += run;
+        }
+        const int bound = LZ4_compressBound(static_cast<int>(n));
+        byte_buffer body = hx("00000000") + byte_buffer(static_cast<std::size_t>(bound));
+        byte_writer(body).patch_i32(0, static_cast<std::int32_t>(n));
+        const auto* src = reinterpret_cast<const char*>(original.data());
+        auto* dst = reinterpret_cast<char*>(body.data() + 4);
+        const int packed = i % 2 ? LZ4_compress_HC(src, dst, static_cast<int>(n), bound, 1 + i % 12)
+                                 : LZ4_compress_fast(src, dst, static_cast<int>(n), bound, 1 + i % 8);
+        ASSERT_GT(packed, 0);
+        body.resize(4 + static_cast<std::size_t>(packed));
+        EXPECT_EQ(decompress_body(body, compression::lz4, n, "t"), original) << "case " << i;
+        walked += n > 16 * static_cast<std::size_t>(packed);
+    }
+    EXPECT_GT(walked, 100);
 }
 
 TEST(body_compression, corrupt_snappy_bodies_are_refused) {
@@ -199,6 +243,8 @@ TEST(body_compression, corrupt_snappy_bodies_are_refused) {
     expect_refused(hx("05 fc") + txt("hello"), compression::snappy, protocol_errc::decompression_failed);
     expect_refused(hx("ffffffff07 00"), compression::snappy, protocol_errc::frame_too_large);
     expect_refused(good, compression::snappy, protocol_errc::frame_too_large, 4);
+    // Within the limit, but more than 64/3 times the body (Snappy's best ratio).
+    expect_refused(hx("d604 fe0000"), compression::snappy, protocol_errc::decompression_failed);
 }
 
 TEST(body_compression, a_compressed_flag_without_negotiation_is_refused) {

@@ -18,8 +18,10 @@ void compress_body(byte_buffer& out, bytes_view body, compression c);
 
 // Decompresses a body compressed with `c`. A declared uncompressed size over
 // `max_size` is refused before anything is allocated (frame_too_large);
-// input that does not decompress to exactly that size is decompression_failed.
-// `what` names the envelope in error messages.
+// input that does not decompress to exactly that size is decompression_failed,
+// refused before the output is allocated when the size is beyond the
+// format's ratio (255:1 for LZ4, 64/3:1 for Snappy), or beyond 16:1 for an
+// LZ4 block that cannot fill it. `what` names the envelope in error messages.
 byte_buffer decompress_body(bytes_view body, compression c, std::size_t max_size, std::string_view what);
 
 // Compresses, in place, the body of the whole envelope that starts at

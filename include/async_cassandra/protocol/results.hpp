@@ -21,7 +21,9 @@ enum class result_kind : std::int32_t { void_ = 1, rows = 2, set_keyspace = 3, p
 // The start of a RESULT body: its kind.
 result_kind decode_result_kind(byte_reader& r);
 
-// [option] (spec 4.2.5.2), nested at most 64 levels.
+// [option] (spec 4.2.5.2), nested at most 64 levels. Metadata is refused
+// (malformed) beyond limits no real schema reaches: 65,535 columns a list and
+// 262,144 type nodes a message (results.cpp says why).
 data_type decode_type(byte_reader& r, int depth = 0);
 // Reads a Cassandra marshal class name (as sent for custom types), turning
 // the ones with a CQL meaning (VectorType, and the classes behind every native
