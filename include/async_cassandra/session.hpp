@@ -109,7 +109,10 @@ public:
     // Runs one statement; completes with the first page of its result.
     // Errors: a server_errc with the server's details in `diag`, or a
     // client_errc (request_timeout, connection_closed, session_closed, ...).
-    // `diag` must outlive the operation.
+    // `diag` must outlive the operation. As with Asio's I/O objects, this
+    // handle (or a copy) must stay alive until the operation starts: at once
+    // for callbacks and use_future, at co_await for use_awaitable, when
+    // launched for deferred. It may go before the operation completes.
     // Cancellation: terminal; the request is abandoned on the wire.
     template <class Token>
     auto async_execute(statement st, diagnostics& diag, Token&& token) {

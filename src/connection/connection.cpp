@@ -260,7 +260,16 @@ void connection::flush() {
         self->writing_ = false;
         if (self->metrics_ && n > 0) self->metrics_->on_bytes_sent(n);
         if (ec) {
-            if (self->state_ != state::closed) self->close_here("write failed: " + ec.message());
+            if (self->state_ == state::closed) return;
+            // A TLS 1.3 server refuses a missing client certificate after the
+            // TLS handshake: with an alert on the first read, or, when our
+            // first write meets its closed socket first, with a reset here.
+            const bool maybe_mtls = self->tls_ && self->state_ == state::handshake && self->params_.tls &&
+                                    !self->params_.tls->has_client_certificate();
+            self->close_here("write failed: " + ec.message() +
+                             (maybe_mtls ? " (if the server requires a client certificate, set "
+                                           "cluster_config.tls.cert_file and key_file)"
+                                         : ""));
             return;
         }
         self->flush();
