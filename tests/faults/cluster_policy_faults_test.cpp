@@ -17,6 +17,9 @@
 #include <asio/detached.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 
 using namespace fault_env;
 
@@ -193,4 +196,84 @@ TEST(pool_size, requests_spread_over_every_connection_of_a_host) {
     }
     EXPECT_EQ(total, 60u);
     EXPECT_EQ(busy, 3) << "requests did not spread over the 3 pool connections";
+}
+
+// With io_threads > 1 shards plan at once only through a policy that says
+// it can (concurrent_plans()); a policy of the user's that does not gets
+// one plan() at a time, whichever shard its requests run on.
+namespace {
+class counting_policy final : public ac::load_balancing_policy {
+public:
+    explicit counting_policy(bool concurrent) : concurrent_(concurrent) {}
+    void on_hosts(std::span<const ac::host_ptr> hosts, const ac::host_ptr& contact) override {
+        inner_->on_hosts(hosts, contact);
+    }
+    ac::host_distance distance(const ac::host& h) const override { return inner_->distance(h); }
+    void plan(const ac::request_routing& r, std::vector<ac::host_ptr>& out) override {
+        const int now = ++inside_;
+        int seen = most_.load();
+        while (now > seen && !most_.compare_exchange_weak(seen, now)) {
+        }
+        // Stays a while, so that two shards planning at once would overlap here.
+        const auto until = std::chrono::steady_clock::now() + 200us;
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        inner_->plan(r, out);
+        ++plans_;
+        --inside_;
+    }
+    bool concurrent_plans() const noexcept override { return concurrent_; }
+    int most() const { return most_; }
+    int plans() const { return plans_; }
+
+private:
+    bool concurrent_;
+    std::shared_ptr<ac::load_balancing_policy> inner_ = ac::dc_aware_round_robin();
+    std::atomic<int> inside_{0}, most_{0}, plans_{0};
+};
+}  // namespace
+
+TEST(shards, a_policy_without_concurrent_plans_plans_one_at_a_time) {
+    for (const bool concurrent : {false, true}) {
+        cql_sim::config sc;
+        sc.nodes = 1;
+        sim_env env(sc);
+        env.sim.add_rule(cql_sim::rows_rule("SELECT x", {cql_sim::column("v", ac::type_id::int_)},
+                                            {{ac::encode_value(std::int32_t{42})}}));
+        auto policy = std::make_shared<counting_policy>(concurrent);
+        std::atomic<int> ok{0}, running{0};
+        env.run([&]() -> asio::awaitable<void> {
+            auto cfg = env.client_config();
+            cfg.io_threads = 2;
+            cfg.connections_per_host = 2;
+            cfg.load_balancing = policy;
+            auto cluster = co_await ac::cluster::connect(cfg);
+            auto session = co_await cluster.open_session();
+            CO_ASSERT(co_await wait_until([&] { return env.sim.open_connections(0) >= 3; }));
+            // Workers on both shards, each running requests back to back.
+            for (int w = 0; w < 8; ++w) {
+                ++running;
+                asio::co_spawn(
+                    session.get_executor(),
+                    [&]() -> asio::awaitable<void> {
+                        for (int i = 0; i < 50; ++i) {
+                            ac::statement st("SELECT x");
+                            auto o = co_await attempt(session, st);
+                            if (!o.ec && first_int(o.rs) == 42) ++ok;
+                        }
+                        --running;
+                    },
+                    asio::detached);
+            }
+            CO_ASSERT(co_await wait_until([&] { return running == 0; }, 30s));
+            co_await cluster.close();
+        });
+        EXPECT_EQ(ok, 400) << "concurrent_plans " << concurrent;
+        EXPECT_GE(policy->plans(), 400);
+        if (!concurrent) {
+            EXPECT_EQ(policy->most(), 1) << "two shards were in plan() at once";
+        }
+        std::printf("[ figure ] concurrent_plans=%d: at most %d plan() calls at once\n", concurrent ? 1 : 0,
+                    policy->most());
+    }
 }
