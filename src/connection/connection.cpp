@@ -204,7 +204,7 @@ void connection::start_on_wire(std::int16_t id, pending_ptr p, cancel_ticket* ti
     }
     s.op = std::move(p);
     bump(in_flight_);
-    counters_->requests_sent.add();
+    counters_->requests_sent.add(1, params_.own_strand);  // a plain store when every connection shares one thread
 }
 
 // Gives freed ids to waiting requests, oldest first.
