@@ -175,7 +175,10 @@ public:
         if (here < shards_.size()) return routing_lock(&routing_mutexes_[here], 1);
         return snapshot_write_lock();
     }
-    // Every shard's mutex: for a change, from any thread.
+    // Every shard's mutex: for a change, from any thread. Never while this
+    // thread holds snapshot_lock() on a shard: it would take the mutexes out
+    // of order (its own first) and could deadlock with another shard doing
+    // the same.
     routing_lock snapshot_write_lock() const {
         return threaded_ ? routing_lock(routing_mutexes_.get(), shards_.size()) : routing_lock();
     }

@@ -102,8 +102,9 @@ private:
         session_->end_request();
         auto& op = op_;
         auto* s = session_;
+        const auto hold = hold_;
         this->~request_state();
-        s->release_here();  // may end the session: nothing of it is touched after
+        s->release(hold);  // may end the session: nothing of it is touched after
         op.destroy();
     }
     // --- timeout_entry ---
@@ -130,7 +131,8 @@ private:
     asio::awaitable<op_result<result_set>> continuation(prior_attempt prior, result_set first);
 
     request_op_base& op_;
-    session_impl* session_;  // held by the shard's hold once sent (start()), else alive for the call
+    session_impl* session_;  // held by the shard's hold once sent (send()), else alive for the call
+    std::size_t hold_ = 0;    // which shard's hold
     asio::any_io_executor ex_;  // the session's request executor, for the coroutine path
     any_statement st_;
     // Where the diagnostics go: the caller's, else one made on the first
@@ -204,7 +206,7 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     const auto* d = data();
     probe_.emplace(cl.metrics(), d ? std::string_view(d->query) : std::string_view(std::get<0>(st_).query()), now);
     s.begin_request();
-    s.hold_here();  // released by finish() or destroy()
+    hold_ = s.hold_here();  // released by finish() or destroy()
     timeout_ = r.timeout;
 
     const auto& o = options();
@@ -317,8 +319,9 @@ void request_state::finish(std::error_code ec, result_set rs, clock::time_point 
     session_->end_request();
     auto& op = op_;
     auto* s = session_;
+    const auto hold = hold_;
     this->~request_state();
-    s->release_here();  // may end the session: nothing of it is touched after
+    s->release(hold);  // may end the session: nothing of it is touched after
     op.complete(ec, std::move(rs), deferred);
 }
 

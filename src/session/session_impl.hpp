@@ -77,14 +77,18 @@ public:
     // The direct path's hold on the session (request_op.cpp): one reference
     // per shard while that shard runs any of them, instead of one per
     // request (whose count every shard would write). Only on a shard (the
-    // cluster's executor when single-threaded). release_here() may destroy
-    // the session: call it last.
-    void hold_here() {
-        auto& h = holds_[hold_index()];
+    // cluster's executor when single-threaded). hold_here() returns the
+    // hold to release: a request may be freed elsewhere (its executor shut
+    // down and destroyed by another thread). release() may destroy the
+    // session: call it last.
+    std::size_t hold_here() {
+        const std::size_t i = threaded_ ? cluster_->current_shard() : 0;
+        auto& h = holds_[i];
         if (h.count++ == 0) h.self = shared_from_this();
+        return i;
     }
-    void release_here() noexcept {
-        auto& h = holds_[hold_index()];
+    void release(std::size_t hold) noexcept {
+        auto& h = holds_[hold];
         if (--h.count == 0) auto last = std::move(h.self);  // may be the last reference
     }
 
@@ -128,7 +132,6 @@ private:
         std::size_t count = 0;
         std::shared_ptr<session_impl> self;
     };
-    std::size_t hold_index() const noexcept { return threaded_ ? cluster_->current_shard() : 0; }
     std::unique_ptr<shard_hold[]> holds_;  // list_count_ of them
 };
 
