@@ -116,11 +116,11 @@ public:
     // Cancellation: terminal; the request is abandoned on the wire.
     template <class Token>
     auto async_execute(statement st, diagnostics& diag, Token&& token) {
-        return detail::async_execute_request(*checked_impl(), std::move(st), &diag, std::forward<Token>(token));
+        return detail::async_execute_operation(*checked_impl(), std::move(st), &diag, std::forward<Token>(token));
     }
     template <class Token>
     auto async_execute(statement st, Token&& token) {
-        return detail::async_execute_request(*checked_impl(), std::move(st), nullptr, std::forward<Token>(token));
+        return detail::async_execute_operation(*checked_impl(), std::move(st), nullptr, std::forward<Token>(token));
     }
 
     // Coroutine form: throws async_cassandra::error.
@@ -158,11 +158,11 @@ public:
     // it (one PREPARE for all who need it) and retries once.
     template <class Token>
     auto async_execute(bound_statement st, diagnostics& diag, Token&& token) {
-        return detail::async_execute_request(*checked_impl(), std::move(st), &diag, std::forward<Token>(token));
+        return detail::async_execute_operation(*checked_impl(), std::move(st), &diag, std::forward<Token>(token));
     }
     template <class Token>
     auto async_execute(bound_statement st, Token&& token) {
-        return detail::async_execute_request(*checked_impl(), std::move(st), nullptr, std::forward<Token>(token));
+        return detail::async_execute_operation(*checked_impl(), std::move(st), nullptr, std::forward<Token>(token));
     }
     asio::awaitable<result_set> execute(bound_statement st);
 

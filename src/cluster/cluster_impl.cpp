@@ -1,4 +1,5 @@
 #include "cluster/cluster_impl.hpp"
+#include "cluster/run_on.hpp"
 
 #include "cluster/token_ring.hpp"
 #include "connection/tls_context.hpp"
@@ -83,6 +84,7 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
       refresh_timer_(ex_, asio::steady_timer::time_point::max()),
       pool_changed_(ex_, asio::steady_timer::time_point::max()),
       control_wait_(ex_) {
+    counters_->many_writers = threaded_;
     if (threaded_) {
         loops_ = std::make_unique<shard_loops>(cfg_.io_threads);
         // A strand on a loop run by one thread orders nothing more, but lets
@@ -233,8 +235,8 @@ asio::awaitable<void> cluster_impl::wait_pool_change(std::chrono::steady_clock::
     t.cancel();
 }
 
-asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_code& ec, diagnostics& diag,
-                                                                   std::chrono::milliseconds timeout) {
+asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire_here(std::error_code& ec, diagnostics& diag,
+                                                                        std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() + (timeout.count() > 0 ? timeout : cfg_.request_timeout);
     std::vector<host_ptr> hosts;
     for (;;) {
@@ -263,6 +265,40 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_co
     ec = client_errc::no_host_available;
     diag.assign("no host has a connection open" + (why.empty() ? std::string() : " (" + why + ")"));
     co_return nullptr;
+}
+
+// What callers on any executor await: each runs on ex_.
+asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
+    auto op = [self = shared_from_this(), d = &diag] {
+        return keep_alive_op<void>(self, [c = self.get(), d] { return c->connect_here(*d); });
+    };
+    co_return (co_await run_on<void>(ex_, op)).first;
+}
+
+asio::awaitable<std::shared_ptr<connection>> cluster_impl::acquire(std::error_code& ec, diagnostics& diag,
+                                                                   std::chrono::milliseconds timeout) {
+    // The caller is suspended until op ends: it may write `ec` and `diag`.
+    auto op = [self = shared_from_this(), e = &ec, d = &diag, timeout] {
+        return keep_alive_op<std::shared_ptr<connection>>(
+            self, [c = self.get(), e, d, timeout] { return c->acquire_here(*e, *d, timeout); });
+    };
+    auto r = co_await run_on<std::shared_ptr<connection>>(ex_, op);
+    if (r.first) ec = r.first;
+    co_return std::move(r.second);
+}
+
+asio::awaitable<bool> cluster_impl::wait_schema_agreement() {
+    auto op = [self = shared_from_this()] {
+        return keep_alive_op<bool>(self, [c = self.get()] { return c->agree_here(); });
+    };
+    co_return (co_await run_on<bool>(ex_, op)).second;
+}
+
+asio::awaitable<void> cluster_impl::close() {
+    auto op = [self = shared_from_this()] {
+        return keep_alive_op<void>(self, [c = self.get()] { return c->close_here(); });
+    };
+    co_await run_on<void>(ex_, op);
 }
 
 void cluster_impl::host_up(const host_ptr& h) {
@@ -294,7 +330,7 @@ bool cluster_impl::drained() const {
     return std::all_of(pools_.begin(), pools_.end(), [](const auto& e) { return e.second->drained(); });
 }
 
-asio::awaitable<void> cluster_impl::close() {
+asio::awaitable<void> cluster_impl::close_here() {
     closing_ = true;
     if (!shut_down_ && !drained()) {
         asio::steady_timer deadline(ex_, cfg_.close_timeout);

@@ -2,15 +2,18 @@
 // handle. The control connection discovers the hosts (system.local,
 // system.peers_v2 or system.peers), listens for topology, status and schema
 // events, and reads the keyspaces' replication for token-aware routing.
-// Every member runs on the cluster's executor: with io_threads > 1 a strand
+// The cluster's state lives on its executor: with io_threads > 1 a strand
 // of the caller's, while the requests and pool connections run on the
-// shards (shard_loops; docs/threads.md). What requests and synchronous
-// getters read from other threads is either atomic or guarded by
-// snapshot_lock(), which only then locks.
+// shards (shard_loops; docs/threads.md). The asynchronous members callers
+// outside the cluster use (connect, acquire, wait_schema_agreement, close)
+// go there themselves (run_on.hpp); the other members expect to run there.
+// What requests and synchronous getters read from other threads is either
+// atomic or guarded by snapshot_lock(), which only then locks.
 #pragma once
 
 #include "cluster/host_pool.hpp"
 #include "cluster/prepared_cache.hpp"
+#include "cluster/run_on.hpp"
 #include "cluster/shard_loops.hpp"
 #include "connection/connection.hpp"
 #include "connection/timeout_queue.hpp"
@@ -87,7 +90,7 @@ public:
     ~cluster_impl();
 
     // Opens the control connection to the first contact point that answers
-    // (v5, else v4), discovers the hosts and opens their pools.
+    // (v5, else v4), discovers the hosts and opens their pools. Any executor.
     asio::awaitable<std::error_code> connect(diagnostics& diag);
 
     // --- Routing ---
@@ -108,7 +111,7 @@ public:
     std::shared_ptr<connection> connection_to(const host& h) const;
     // A connection for a request that needs no particular host (PREPARE,
     // trace reads): the first of the default plan with one open. Waits
-    // (within `timeout`) while pools are still connecting.
+    // (within `timeout`) while pools are still connecting. Any executor.
     asio::awaitable<std::shared_ptr<connection>> acquire(std::error_code& ec, diagnostics& diag,
                                                          std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
     // Waits until some pool changes (a connection opens or closes) or `until`.
@@ -117,10 +120,11 @@ public:
     bool pools_connecting() const;
 
     // Waits until every up host reports the same schema version, at most
-    // max_schema_agreement_wait. Returns whether they agreed.
+    // max_schema_agreement_wait. Returns whether they agreed. Any executor.
     asio::awaitable<bool> wait_schema_agreement();
 
     // --- Lifecycle ---
+    // Waits (at most close_timeout) for requests in flight, then shuts down. Any executor.
     asio::awaitable<void> close();
     void shutdown();
     bool closed() const noexcept {
@@ -156,6 +160,11 @@ public:
     std::size_t shard_count() const noexcept { return shards_.size(); }
     // The shard the calling thread runs on, or shard_count().
     std::size_t current_shard() const noexcept;
+    // The caller runs where requests run: on a shard, or (io_threads = 1)
+    // on the cluster's executor.
+    bool on_request_executor() const noexcept {
+        return threaded_ ? current_shard() < shards_.size() : running_in_this_thread(ex_);
+    }
     // Shard i's executor (threaded only).
     const asio::any_io_executor& shard_executor(std::size_t i) const noexcept { return shard_ex_[i]; }
     // The request timeouts of the executor the caller runs on (the cluster's
@@ -218,6 +227,13 @@ public:
     }
 
 private:
+    // The members above of the same names, on ex_.
+    asio::awaitable<std::error_code> connect_here(diagnostics& diag);
+    asio::awaitable<std::shared_ptr<connection>> acquire_here(std::error_code& ec, diagnostics& diag,
+                                                              std::chrono::milliseconds timeout);
+    asio::awaitable<bool> agree_here();
+    asio::awaitable<void> close_here();
+
     // Control connection (control.cpp).
     asio::awaitable<std::error_code> open_control(const std::string& address, std::uint16_t port, diagnostics& diag);
     asio::awaitable<std::error_code> refresh_topology(diagnostics& diag);

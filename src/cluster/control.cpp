@@ -272,7 +272,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
     co_return ec;
 }
 
-asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
+asio::awaitable<std::error_code> cluster_impl::connect_here(diagnostics& diag) {
     std::string failures;
     std::error_code ec;
     for (const auto& contact : cfg_.contact_points) {
@@ -402,7 +402,7 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
     control_reconnecting_ = false;
 }
 
-asio::awaitable<bool> cluster_impl::wait_schema_agreement() {
+asio::awaitable<bool> cluster_impl::agree_here() {
     const auto until = std::chrono::steady_clock::now() + cfg_.max_schema_agreement_wait;
     asio::steady_timer pause(ex_);
     auto self = shared_from_this();

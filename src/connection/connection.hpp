@@ -110,6 +110,8 @@ struct connection_counters {
     striped_counter<std::size_t> requests_sent;  // requests handed to the wire (every shard's connections)
     std::atomic<std::size_t> retries{0};        // attempts the retry policy asked for
     std::atomic<std::size_t> speculative{0};    // speculative executions started
+    bool many_writers = false;  // io_threads > 1: requests on every shard count
+    void count(std::atomic<std::size_t>& a) noexcept { add(a, true, many_writers); }
 };
 
 using response_signature = void(std::error_code, protocol::envelope);

@@ -15,7 +15,7 @@
 
 namespace async_cassandra::detail {
 
-// cluster::async_wait_for_schema_agreement's operation, and the hop below.
+// cluster::async_wait_for_schema_agreement's operation.
 asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> cl) {
     co_return op_result<bool>{{}, co_await cl->wait_schema_agreement()};
 }
@@ -99,35 +99,16 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
     return dec;
 }
 
-// Threaded, the cluster's own state (pools opening, schema versions) is
-// awaited on its strand; the request runs on a shard.
-asio::awaitable<op_result<bool>> acquire_op(std::shared_ptr<cluster_impl> cl, diagnostics* diag,
-                                            std::chrono::milliseconds timeout) {
-    op_result<bool> r;
-    r.second = co_await cl->acquire(r.first, *diag, timeout) != nullptr;
-    co_return r;
-}
-// Made outside the coroutines: g++ 12 destroys a lambda temporary of a
-// co_await expression twice.
-auto hop_agreement(cluster_impl& cl) {
-    return async_run<bool>(cl.executor(), asio::use_awaitable, [c = cl.shared_from_this()] { return agreement_op(c); });
-}
-auto hop_acquire(cluster_impl& cl, std::error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout) {
-    return async_run<bool>(cl.executor(), asio::redirect_error(asio::use_awaitable, ec),
-                           [c = cl.shared_from_this(), d = &diag, timeout] { return acquire_op(c, d, timeout); });
-}
-
 // Waits (within `timeout`) for a connection while pools are still opening.
 asio::awaitable<bool> await_pools(cluster_impl& cl, std::error_code& ec, diagnostics& diag,
                                   std::chrono::milliseconds timeout) {
-    if (!cl.threaded()) co_return co_await cl.acquire(ec, diag, timeout) != nullptr;
-    co_return co_await hop_acquire(cl, ec, diag, timeout);
+    co_return co_await cl.acquire(ec, diag, timeout) != nullptr;
 }
 
 asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec, plan_state& plan) {
     // DDL: the request completes once the hosts agree on the new schema.
     if (!ec && out.kind() == result_kind::schema_change) {
-        (void)co_await schema_agreement(s.cluster());
+        (void)co_await s.cluster().wait_schema_agreement();
         plan.ended = {};
     }
     co_return ec;
@@ -136,7 +117,7 @@ asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::e
 // A retry (on_retry in the registry and in the block of the host it goes to).
 void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std::error_code& ec,
                  const diagnostics& d) {
-    add(cl.counters().retries, true, cl.threaded());
+    cl.counters().count(cl.counters().retries);
     if (auto* reg = cl.metrics(); reg && reg->counting()) {
         reg->requests().on_retry();
         if (to) to->on_retry();
@@ -356,7 +337,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                 host_ptr sh;
                 if (auto c = plan.advance(cl, sh)) {
                     ++executions;
-                    add(cl.counters().speculative, true, cl.threaded());
+                    cl.counters().count(cl.counters().speculative);
                     if (auto* reg = cl.metrics(); reg && reg->counting()) {
                         reg->requests().on_speculative_execution();
                         if (auto* m = c->metrics()) m->on_speculative_execution();
@@ -428,11 +409,6 @@ std::error_code resolve_options(const cluster_impl& cl, const request_options& o
         if (r.speculation && r.speculation->max_executions <= 1) r.speculation.reset();
     }
     return {};
-}
-
-asio::awaitable<bool> schema_agreement(cluster_impl& cl) {
-    if (!cl.threaded()) co_return co_await cl.wait_schema_agreement();
-    co_return co_await hop_agreement(cl);
 }
 
 asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,

@@ -73,10 +73,6 @@ struct resolved_options {
 std::error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r,
                                 diagnostics& diag);
 
-// cluster_impl::wait_schema_agreement() from any executor: on the cluster's
-// strand when io_threads > 1 (hopping there and back), else here.
-asio::awaitable<bool> schema_agreement(cluster_impl& cl);
-
 // `probe` (null: nothing recorded) is the user request this runs: its start
 // is the deadline's, it learns the attempt that answered, and it is finished
 // here, at the end of that attempt (after schema agreement for DDL).

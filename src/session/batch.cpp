@@ -123,7 +123,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
 
 asio::awaitable<op_result<result_set>> execute_batch_op(std::shared_ptr<session_impl> s, batch b, diagnostics* diag) {
     // A batch has no one query text to show.
-    co_return co_await session_request<result_set>(
+    co_return co_await run_operation<result_set>(
         std::move(s), std::string_view{}, diag,
         [&b](session_impl& si, result_set& out, diagnostics& d, request_probe* probe) {
             return run_batch(si, b, out, d, probe);

@@ -14,12 +14,6 @@
 namespace async_cassandra {
 
 namespace detail {
-namespace {
-// Made outside the coroutine (g++ 12 and temporaries of co_await expressions).
-auto connect_on_strand(cluster_impl& impl, diagnostics& diag) {
-    return asio::co_spawn(impl.executor(), impl.connect(diag), asio::use_awaitable);
-}
-}  // namespace
 
 asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag_out) {
     diagnostics local;
@@ -43,12 +37,9 @@ asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster
         }
     }
     auto impl = std::make_shared<cluster_impl>(ex, std::move(cfg), std::move(tls));
-    // Threaded, the cluster's state is its strand's from the start: the
-    // pools it opens run there while connect() waits for them.
-    if (impl->threaded())
-        out.first = co_await connect_on_strand(*impl, diag);
-    else
-        out.first = co_await impl->connect(diag);
+    // On the cluster's executor (its strand when threaded) from the start:
+    // the pools it opens run there while connect() waits for them.
+    out.first = co_await impl->connect(diag);
     if (!out.first) out.second = cluster(std::move(impl));
     co_return out;
 }
@@ -123,8 +114,8 @@ asio::awaitable<op_result<void>> close_op(std::shared_ptr<cluster_impl> c) {
 
 asio::awaitable<void> cluster::close() {
     if (!impl_) co_return;
-    if (!impl_->threaded()) co_return co_await impl_->close();
-    co_await async_close(asio::use_awaitable);
+    auto keep = impl_;  // the handle may be moved from while this waits
+    co_await keep->close();
 }
 
 cluster::executor_type cluster::get_executor() const {
@@ -143,7 +134,7 @@ std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> clu
 asio::awaitable<bool> cluster::wait_for_schema_agreement() {
     if (!impl_) co_return false;
     auto keep = impl_;  // the handle may be moved from while this waits
-    co_return co_await detail::schema_agreement(*keep);
+    co_return co_await keep->wait_schema_agreement();
 }
 
 prepared_cache_stats cluster::prepared_stats() const {

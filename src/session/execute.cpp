@@ -71,7 +71,7 @@ asio::awaitable<std::error_code> send(session_impl* session, connection& conn, p
             throw;
         }
     };
-    auto r = co_await send_request(conn, op, body, timeout, flags, session);
+    auto r = co_await send_attempt(conn, op, body, timeout, flags, session);
     if (!r.ec) {
         response = std::move(r.response);
         co_return std::error_code{};

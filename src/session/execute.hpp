@@ -47,7 +47,7 @@ struct request_guard {
 // run_request, which reports the attempt that answered and reuses its clock
 // readings; otherwise the request ends here.
 template <class T, class Fn>
-asio::awaitable<op_result<T>> session_request(std::shared_ptr<session_impl> s, std::optional<std::string_view> query,
+asio::awaitable<op_result<T>> run_operation(std::shared_ptr<session_impl> s, std::optional<std::string_view> query,
                                               diagnostics* diag_out, Fn fn) {
     diagnostics local;
     diagnostics& diag = diag_out ? *diag_out : local;

@@ -3,6 +3,7 @@
 #include "session/execute.hpp"
 
 #include "cluster/murmur3.hpp"
+#include "cluster/run_on.hpp"
 
 #include <async_cassandra/session.hpp>
 
@@ -195,17 +196,6 @@ asio::awaitable<op_result<std::shared_ptr<prepared_data>>> prepare_there(std::sh
     r.first = co_await prepare_shared(*cl, query, keyspace, timeout, nullptr, r.second, *diag);
     co_return r;
 }
-// Made outside the coroutine: g++ 12 destroys a lambda temporary of a
-// co_await expression twice.
-auto hop_prepare(cluster_impl& cl, std::string query, std::string keyspace, std::chrono::milliseconds timeout,
-                 diagnostics& diag, std::error_code& ec) {
-    return async_run<std::shared_ptr<prepared_data>>(
-        cl.executor(), asio::redirect_error(asio::use_awaitable, ec),
-        [c = cl.shared_from_this(), q = std::move(query), k = std::move(keyspace), timeout, d = &diag] {
-            return prepare_there(c, q, k, timeout, d);
-        });
-}
-
 asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const statement& st, prepared_statement& out,
                                                        diagnostics& diag) {
     if (!st.values().empty()) {
@@ -219,12 +209,11 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
     resolved_options r;
     if (auto ec = resolve_options(cl, st.options(), r, diag)) co_return ec;
     const auto timeout = r.timeout;
-    std::shared_ptr<prepared_data> data;
-    std::error_code ec;
-    if (!cl.threaded())
-        ec = co_await prepare_shared(cl, st.query(), std::string(keyspace), timeout, nullptr, data, diag);
-    else
-        data = co_await hop_prepare(cl, st.query(), std::string(keyspace), timeout, diag, ec);
+    // The prepared cache is the cluster's: on its executor.
+    auto op = [c = cl.shared_from_this(), q = st.query(), k = std::string(keyspace), timeout, d = &diag] {
+        return prepare_there(c, q, k, timeout, d);
+    };
+    auto [ec, data] = co_await run_on<std::shared_ptr<prepared_data>>(cl.executor(), op);
     if (!ec) out = prepared_statement(std::move(data), std::make_shared<const request_options>(st.options()));
     co_return ec;
 }
@@ -310,7 +299,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
 
 asio::awaitable<op_result<prepared_statement>> prepare_op(std::shared_ptr<session_impl> s, statement st,
                                                           diagnostics* diag) {
-    co_return co_await session_request<prepared_statement>(
+    co_return co_await run_operation<prepared_statement>(
         std::move(s), std::string_view(st.query()), diag, [&st](session_impl& si, prepared_statement& out, diagnostics& d) {
             return run_prepare_statement(si, st, out, d);
         });
@@ -320,7 +309,7 @@ asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_
                                                         diagnostics* diag) {
     const auto& data = st.prepared().data();
     const std::string_view query = data ? std::string_view(data->query) : std::string_view{};
-    co_return co_await session_request<result_set>(
+    co_return co_await run_operation<result_set>(
         std::move(s), query, diag, [&st](session_impl& si, result_set& out, diagnostics& d, request_probe* probe) {
             return run_bound(si, st, out, d, probe, nullptr);
         });

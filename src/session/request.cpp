@@ -85,7 +85,7 @@ std::string describe_failure(const connection& conn, session_impl* session, std:
     return "connection to " + where + " lost: " + conn.close_reason();
 }
 
-asio::awaitable<request_outcome> send_request(connection& conn, protocol::opcode op,
+asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode op,
                                               body_writer body,
                                               std::chrono::milliseconds timeout, std::uint8_t flags,
                                               session_impl* session) {

@@ -166,8 +166,7 @@ void request_state::start() {
     auto& cl = s.cluster();
     // The direct path runs on the request's executor, where the
     // connection (here()) and the executor's timeout queue are.
-    const bool on_executor = cl.threaded() ? cl.current_shard() < cl.shard_count() : running_in_this_thread(cl.executor());
-    if (!on_executor || s.closed()) return run_elsewhere();
+    if (!cl.on_request_executor() || s.closed()) return run_elsewhere();
     const auto* d = data();
     if (bound() && !d) return run_elsewhere();  // its error is reported there
     const auto& o = options();
@@ -379,16 +378,6 @@ asio::awaitable<op_result<result_set>> request_state::continuation(prior_attempt
 
 }  // namespace
 
-bool running_in_this_thread(const asio::any_io_executor& ex) noexcept {
-    using io_ex = asio::io_context::executor_type;
-    if (!ex) return false;
-    if (ex.target_type() == typeid(io_ex)) return ex.target<io_ex>()->running_in_this_thread();
-    if (ex.target_type() == typeid(asio::strand<asio::any_io_executor>))
-        return ex.target<asio::strand<asio::any_io_executor>>()->running_in_this_thread();
-    if (ex.target_type() == typeid(asio::strand<io_ex>)) return ex.target<asio::strand<io_ex>>()->running_in_this_thread();
-    return false;
-}
-
 asio::any_io_executor request_executor(const session_impl& s) { return s.cluster().request_executor(); }
 
 namespace {
@@ -425,11 +414,11 @@ void deallocate_request_block(void* p, std::size_t n) noexcept {
     ++blocks.count;
 }
 
-void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag) {
+void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag) {
     (::new (op.state()) request_state(op, s, std::move(ex), std::move(st), diag))->start();
 }
 
-void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
+void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
                    diagnostics* diag) {
     (::new (op.state()) request_state(op, s, std::move(ex), std::move(st), diag))->start();
 }

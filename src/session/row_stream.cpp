@@ -2,6 +2,7 @@
 // page's paging state), at most `prefetch` ahead of the consumer.
 #include "session/execute.hpp"
 #include "session/session_impl.hpp"
+#include "cluster/run_on.hpp"
 
 #include <async_cassandra/row_stream.hpp>
 #include <async_cassandra/session.hpp>
@@ -65,8 +66,8 @@ std::optional<std::string> paging_state_of(const paged_statement& st) {
 // Lives as long as the row_stream or a fetch in flight, whichever is longer.
 // Everything runs on the session's executor, except row_now() and
 // should_yield(), which touch only the consumer's page and run on the
-// consumer's: with io_threads > 1 the consumer's calls hop onto the
-// stream's shard for the rest (advance_here below).
+// consumer's: the consumer's calls go to the stream's executor for the
+// rest (advance_here below), a hop when that is a shard (io_threads > 1).
 class row_stream_impl : public std::enable_shared_from_this<row_stream_impl> {
 public:
     row_stream_impl(std::shared_ptr<session_impl> s, paged_statement st, stream_config cfg)
@@ -82,7 +83,8 @@ public:
 
     // The shard the stream was opened on (the cluster's executor when single-threaded).
     const asio::any_io_executor& executor() const { return ex_; }
-    bool threaded() const noexcept { return session_->cluster().threaded(); }
+    // The stream runs on a shard's loop, not on its consumer's (io_threads > 1).
+    bool on_shard() const noexcept { return session_->cluster().threaded(); }
 
     // The fast path: the next row of the current page.
     std::optional<row_view> row_now() noexcept {
@@ -344,7 +346,7 @@ asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session
                                                          stream_config cfg, diagnostics* diag_out) {
     auto session = s;  // the stream keeps its session
     // Not counted itself: each page it fetches is a request (execute_op).
-    co_return co_await session_request<row_stream>(
+    co_return co_await run_operation<row_stream>(
         std::move(s), std::nullopt, diag_out,
         [&](session_impl&, row_stream& out, diagnostics& diag) -> asio::awaitable<std::error_code> {
             auto impl = std::make_shared<row_stream_impl>(std::move(session), std::move(st), std::move(cfg));
@@ -367,36 +369,26 @@ asio::awaitable<op_result<bool>> advance_op(std::shared_ptr<row_stream_impl> s, 
     co_return out;
 }
 
-// The hops, made outside the coroutines: g++ 12 destroys a lambda
-// temporary of a co_await expression twice.
-auto hop_advance(const std::shared_ptr<row_stream_impl>& impl, diagnostics& diag,
-                 const asio::any_io_executor& consumer, std::error_code& ec) {
-    return async_run<bool>(impl->executor(), asio::redirect_error(asio::use_awaitable, ec),
-                           [impl, d = &diag, consumer] { return advance_op(impl, d, consumer); });
-}
-auto hop_close(const std::shared_ptr<row_stream_impl>& impl) {
-    return async_run<void>(impl->executor(), asio::use_awaitable, [impl] { return stream_close_op(impl); });
-}
-
-// advance() for the consumer: here when single-threaded, else on the
-// stream's shard, resuming the consumer on its own executor.
+// advance() for the consumer, on the stream's executor (run_on.hpp);
+// the progress callbacks go to the consumer's.
 asio::awaitable<std::error_code> advance_here(const std::shared_ptr<row_stream_impl>& impl, bool& ended,
                                               diagnostics& diag) {
-    if (!impl->threaded()) co_return co_await impl->advance(ended, diag);
     auto consumer = co_await asio::this_coro::executor;
-    std::error_code ec;
-    ended = co_await hop_advance(impl, diag, consumer, ec);
-    co_return ec;
+    auto op = [impl, d = &diag, consumer] { return advance_op(impl, d, consumer); };
+    auto r = co_await run_on<bool>(impl->executor(), op);
+    ended = r.second;
+    co_return r.first;
 }
 
 asio::awaitable<void> close_here(const std::shared_ptr<row_stream_impl>& impl) {
-    if (!impl->threaded()) co_return co_await impl->close();
-    co_await hop_close(impl);
+    auto op = [impl] { return stream_close_op(impl); };
+    co_await run_on<void>(impl->executor(), op);
 }
 
-// Releases the stream on its executor.
+// Releases the stream on its executor. On the consumer's own loop
+// (io_threads = 1) at once: that loop may have stopped by now.
 void release_stream(std::shared_ptr<row_stream_impl> impl) {
-    if (!impl->threaded()) return impl->release();
+    if (!impl->on_shard()) return impl->release();
     auto ex = impl->executor();
     asio::dispatch(ex, [impl = std::move(impl)] { impl->release(); });
 }

@@ -1,5 +1,6 @@
 #include "session/execute.hpp"
 #include "session/session_impl.hpp"
+#include "cluster/run_on.hpp"
 
 #include <async_cassandra/session.hpp>
 
@@ -11,7 +12,7 @@ namespace async_cassandra {
 namespace detail {
 
 asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st, diagnostics* diag_out) {
-    co_return co_await session_request<result_set>(
+    co_return co_await run_operation<result_set>(
         std::move(s), std::string_view(st.query()), diag_out,
         [&st](session_impl& si, result_set& out, diagnostics& diag, request_probe* probe) {
             return run_statement(si, st, out, diag, probe);
@@ -62,9 +63,9 @@ session::executor_type session::owner_executor() const {
 
 asio::awaitable<void> session::close() {
     if (!impl_) co_return;
-    if (!impl_->cluster().threaded()) co_return co_await impl_->close();
-    // On the cluster's strand, from whatever executor the caller runs on.
-    co_await async_close(asio::use_awaitable);
+    // The session's state is the cluster's executor's: go there (run_on.hpp).
+    auto op = [s = impl_] { return detail::close_session_op(s); };
+    co_await detail::run_on<void>(impl_->cluster().executor(), op);
 }
 
 }  // namespace async_cassandra

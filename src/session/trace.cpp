@@ -102,7 +102,7 @@ asio::awaitable<std::error_code> run_get_trace(session_impl& s, uuid id, std::ch
 
 asio::awaitable<op_result<query_trace>> get_trace_op(std::shared_ptr<session_impl> s, uuid id,
                                                      std::chrono::milliseconds max_wait, diagnostics* diag) {
-    co_return co_await session_request<query_trace>(
+    co_return co_await run_operation<query_trace>(
         std::move(s), std::string_view{}, diag, [id, max_wait](session_impl& si, query_trace& out, diagnostics& d) {
             return run_get_trace(si, id, max_wait, out, d);
         });

@@ -167,7 +167,7 @@ std::shared_ptr<dt::connection> open(asio::io_context& io, peer& p, std::size_t 
     return c;
 }
 
-// Runs send_request for `query` in its own coroutine; `out` gets the outcome.
+// Runs send_attempt for `query` in its own coroutine; `out` gets the outcome.
 void send(asio::io_context& io, dt::connection& c, dt::session_impl& s, std::string query,
           std::chrono::milliseconds timeout, dt::request_outcome& out, int& done) {
     asio::co_spawn(
@@ -175,7 +175,7 @@ void send(asio::io_context& io, dt::connection& c, dt::session_impl& s, std::str
         [&, query = std::move(query), timeout]() -> asio::awaitable<void> {
             s.begin_request();
             auto body = [&](pr::byte_writer& w) { pr::encode_query(w, query, pr::query_parameters{}, 4); };
-            out = co_await dt::send_request(c, pr::opcode::query, body, timeout, 0, &s);
+            out = co_await dt::send_attempt(c, pr::opcode::query, body, timeout, 0, &s);
             s.end_request();
             ++done;
         },
@@ -311,7 +311,7 @@ TEST(connection_queue, closing_fails_waiting_and_in_flight_requests_with_the_clo
     finish(io, p, *c);
 }
 
-TEST(send_request, a_waiting_request_times_out_and_a_full_session_queue_names_its_limit) {
+TEST(send_attempt, a_waiting_request_times_out_and_a_full_session_queue_names_its_limit) {
     asio::io_context io;
     peer p(io);
     auto c = open(io, p, 1, 100);
@@ -340,7 +340,7 @@ TEST(send_request, a_waiting_request_times_out_and_a_full_session_queue_names_it
     finish(io, p, *c);
 }
 
-TEST(send_request, session_close_stops_its_requests_after_close_timeout) {
+TEST(send_attempt, session_close_stops_its_requests_after_close_timeout) {
     asio::io_context io;
     peer p(io);
     auto c = open(io, p, 4, 100);

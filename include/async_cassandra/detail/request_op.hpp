@@ -101,8 +101,8 @@ private:
 // once. `ex`: the session's request executor (session::get_executor()).
 // `s` is borrowed: alive now (the caller's handle holds it); the request
 // holds it from here on without a reference count of its own (src/session/request_op.cpp).
-void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag);
-void start_request(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
+void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag);
+void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
                    diagnostics* diag);
 
 template <class Handler>
@@ -167,13 +167,13 @@ private:
 // for deferred), not until it completes. Copying the handle's reference
 // instead would cost every request two writes to a count all shards share.
 template <class Statement, class Token>
-auto async_execute_request(session_impl& session, Statement&& statement, diagnostics* diagnostics_out,
+auto async_execute_operation(session_impl& session, Statement&& statement, diagnostics* diagnostics_out,
                            Token&& token) {
     return asio::async_initiate<Token, void(std::error_code, result_set)>(
         [](auto handler, session_impl* s, Statement&& st, diagnostics* diag) {
             auto ex = request_executor(*s);
             auto* op = request_op<decltype(handler)>::make(std::move(handler), ex);
-            start_request(*op, *s, std::move(ex), std::move(st), diag);
+            start_operation(*op, *s, std::move(ex), std::move(st), diag);
         },
         token, &session, std::move(statement), diagnostics_out);
 }
