@@ -30,6 +30,10 @@ namespace detail {
 // What may change after a PREPARE: a re-prepare, or a v5 result reporting
 // new result metadata, replaces it whole. Executions hold the one they sent.
 struct prepared_state {
+    // The bind markers (names, types) and which of them make up the
+    // partition key, as this PREPARE answer described them.
+    std::vector<column_spec> variables;
+    std::vector<std::uint16_t> pk_indexes;
     protocol::byte_buffer id;
     protocol::byte_buffer result_metadata_id;  // v5; empty on v4
     // The rows' columns; empty when the statement returns no rows, or when
@@ -72,19 +76,27 @@ private:
 // One PREPARE's answer, shared by every copy of a prepared_statement, every
 // bound_statement made from it and the cluster's prepared cache.
 struct prepared_data {
+    // `vars` and `pk` go into `first`.
     prepared_data(std::string q, std::string ks, std::vector<column_spec> vars, std::vector<std::uint16_t> pk,
                   std::shared_ptr<prepared_state> first)
-        : query(std::move(q)),
-          keyspace(std::move(ks)),
-          variables(std::move(vars)),
-          pk_indexes(std::move(pk)),
-          state(std::move(first)) {}
+        : query(std::move(q)), keyspace(std::move(ks)), state(with_markers(std::move(first), std::move(vars), std::move(pk))) {}
+
+    // The current state's: a re-prepare may replace them (a column's type
+    // altered) while other threads bind, so they are never written in place.
+    const std::vector<column_spec>& variables() const noexcept { return state.get().variables; }
+    const std::vector<std::uint16_t>& pk_indexes() const noexcept { return state.get().pk_indexes; }
 
     std::string query;
     std::string keyspace;  // the keyspace it was prepared in; empty for none
-    std::vector<column_spec> variables;
-    std::vector<std::uint16_t> pk_indexes;
     prepared_state_cell state;
+
+private:
+    static std::shared_ptr<prepared_state> with_markers(std::shared_ptr<prepared_state> s, std::vector<column_spec> vars,
+                                                        std::vector<std::uint16_t> pk) {
+        s->variables = std::move(vars);
+        s->pk_indexes = std::move(pk);
+        return s;
+    }
 };
 
 // Encodes `v` for bind marker `index` after checking that its C++ type fits
@@ -140,9 +152,9 @@ public:
     // v5: the id of the result metadata the cached columns belong to.
     std::span<const std::byte> result_metadata_id() const noexcept { return data_->state.get().result_metadata_id; }
     // The bind markers, in order: names, and the types values must fit.
-    const std::vector<column_spec>& variables() const noexcept { return data_->variables; }
+    const std::vector<column_spec>& variables() const noexcept { return data_->variables(); }
     // partition_key_indexes()[i] is the marker holding partition key column i.
-    const std::vector<std::uint16_t>& partition_key_indexes() const noexcept { return data_->pk_indexes; }
+    const std::vector<std::uint16_t>& partition_key_indexes() const noexcept { return data_->pk_indexes(); }
     // The columns its rows have, as last reported by the server (empty when
     // it returns no rows or the server sends them with every result).
     const std::vector<column_spec>& result_columns() const noexcept;
@@ -214,7 +226,7 @@ private:
 template <class... Ts>
 bound_statement prepared_statement::bind(const Ts&... values) const {
     if (!data_) detail::throw_bind_count(nullptr, sizeof...(Ts));
-    const auto& vars = data_->variables;
+    const auto& vars = data_->variables();
     std::vector<encoded_value> encoded;
     if constexpr (sizeof...(Ts) == 0) {
         encoded.assign(vars.size(), encoded_value::unset_value());

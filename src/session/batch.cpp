@@ -56,7 +56,7 @@ routing_input batch_routing(const batch& b, const session_impl& s) {
         const auto& data = *bound->prepared().data();
         if (auto t = bound_token(data, bound->values())) {
             where.token = t;
-            if (!data.variables.empty()) where.keyspace = data.variables.front().keyspace;
+            if (!data.variables().empty()) where.keyspace = data.variables().front().keyspace;
             break;
         }
     }

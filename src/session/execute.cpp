@@ -160,22 +160,23 @@ routing_input routing_of(const session_impl& s, const statement& st) {
 routing_input routing_of(const prepared_data& data, const bound_statement& st) {
     const auto& o = st.options();
     routing_input where;
-    where.keyspace = !data.variables.empty() ? std::string_view(data.variables.front().keyspace)
-                                             : std::string_view(data.keyspace);
+    const auto& markers = data.variables();
+    where.keyspace = !markers.empty() ? std::string_view(markers.front().keyspace) : std::string_view(data.keyspace);
     where.token = o.routing_key ? std::optional<std::int64_t>(murmur3_token(*o.routing_key)) : bound_token(data, st.values());
     return where;
 }
 
 std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values) {
-    if (data.pk_indexes.empty()) return std::nullopt;
+    const auto& pk = data.pk_indexes();
+    if (pk.empty()) return std::nullopt;
     std::array<key_component, 16> parts;
-    if (data.pk_indexes.size() > parts.size()) return std::nullopt;
-    for (std::size_t i = 0; i < data.pk_indexes.size(); ++i) {
-        const auto idx = data.pk_indexes[i];
+    if (pk.size() > parts.size()) return std::nullopt;
+    for (std::size_t i = 0; i < pk.size(); ++i) {
+        const auto idx = pk[i];
         if (idx >= values.size() || values[idx].get_kind() != encoded_value::kind::bytes) return std::nullopt;
         parts[i] = values[idx].bytes();
     }
-    return routing_token(std::span<const key_component>(parts.data(), data.pk_indexes.size()));
+    return routing_token(std::span<const key_component>(parts.data(), pk.size()));
 }
 
 }  // namespace async_cassandra::detail

@@ -176,4 +176,8 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
 // later executions send the new id and read rows with the new columns.
 void note_new_metadata(prepared_data& d, const prepared_state& sent, const result_set& rs);
 
+// What a newer PREPARE of the same statement found, into `to` (a re-prepare
+// after a node restart or a schema change): its whole state, any thread.
+void adopt(prepared_data& to, const prepared_data& from);
+
 }  // namespace async_cassandra::detail

@@ -21,7 +21,7 @@ void throw_bind_mismatch(const column_spec& marker, std::size_t index, const std
 
 void throw_bind_count(const prepared_data* d, std::size_t given) {
     if (!d) throw value_error("bind() on an empty prepared_statement");
-    throw value_error(std::to_string(given) + " values bound, the statement has " + std::to_string(d->variables.size()) +
+    throw value_error(std::to_string(given) + " values bound, the statement has " + std::to_string(d->variables().size()) +
                       " bind markers: " + d->query);
 }
 
@@ -34,7 +34,7 @@ void count(cluster_impl& cl, std::uint64_t prepared_cache_stats::*which) {
 }
 std::string marker_names(const prepared_data& d) {
     std::string names;
-    for (const auto& v : d.variables) names += (names.empty() ? "" : ", ") + v.name;
+    for (const auto& v : d.variables()) names += (names.empty() ? "" : ", ") + v.name;
     return names.empty() ? "none" : names;
 }
 }  // namespace
@@ -45,7 +45,14 @@ void throw_no_marker(const prepared_data& d, std::string_view name) {
 
 void throw_marker_index(const prepared_data& d, std::size_t index) {
     throw value_error("bind marker " + std::to_string(index) + " out of range: the statement has " +
-                      std::to_string(d.variables.size()));
+                      std::to_string(d.variables().size()));
+}
+
+// The bind markers are part of the state: bind() and requests on other
+// threads read the current one without a lock, so nothing is written in place.
+void adopt(prepared_data& to, const prepared_data& from) {
+    if (&to == &from) return;
+    to.state.adopt(from.state);
 }
 
 namespace {
@@ -75,22 +82,6 @@ std::error_code read_prepared(const connection& conn, const protocol::envelope& 
     }
 }
 
-bool same_columns(const std::vector<column_spec>& a, const std::vector<column_spec>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const column_spec& x, const column_spec& y) {
-        return x.name == y.name && x.keyspace == y.keyspace && x.table == y.table && x.type == y.type;
-    });
-}
-
-// What a newer PREPARE of the same statement found, into `to`. The state
-// is published (requests on other shards read it); the bind
-// markers, which requests and bind() read without a lock, are written only
-// when they changed (a column's type altered), which they almost never do.
-void adopt(prepared_data& to, const prepared_data& from) {
-    if (&to == &from) return;
-    if (!same_columns(to.variables, from.variables)) to.variables = from.variables;
-    if (to.pk_indexes != from.pk_indexes) to.pk_indexes = from.pk_indexes;
-    to.state.adopt(from.state);
-}
 
 // The one PREPARE of a flight. Detached from every caller, so that one
 // caller's cancellation does not fail the others.
@@ -225,6 +216,8 @@ void note_new_metadata(prepared_data& d, const prepared_state& sent, const resul
     // Requests in flight with the old id each learn the new one: publish it once.
     if (std::ranges::equal(d.state.get().result_metadata_id, *rs.new_metadata_id())) return;
     auto next = std::make_shared<prepared_state>();
+    next->variables = sent.variables;
+    next->pk_indexes = sent.pk_indexes;
     next->id = sent.id;
     next->result_metadata_id = *rs.new_metadata_id();
     next->result_columns = rs.shared_columns();

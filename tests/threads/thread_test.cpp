@@ -2,6 +2,7 @@
 // io_context run by 8 threads, cluster_config::io_threads = 8. Run under
 // ThreadSanitizer in CI (make build-tsan; scripts/run-tests).
 #include "../integration/test_env.hpp"
+#include "session/execute.hpp"
 
 #include <async_cassandra/async_cassandra.hpp>
 
@@ -420,6 +421,56 @@ TEST(threads, single_thread_keeps_one_executor_and_no_strand) {
         co_await session.close();
         co_await cluster.close();
     });
+}
+
+// Issue 15, defect 9: a re-prepare that finds other bind markers (a table
+// dropped and made again with another key type) replaced them in place
+// while other threads bound values against them. Now the markers are part
+// of the published state. Needs no node; under ThreadSanitizer in make test.
+std::shared_ptr<ac::detail::prepared_data> insert_data(ac::type_id key_type) {
+    auto marker = [](std::string name, ac::type_id id) {
+        ac::column_spec c;
+        c.keyspace = "ks";
+        c.table = "t";
+        c.name = std::move(name);
+        c.type.id = id;
+        return c;
+    };
+    auto state = std::make_shared<ac::detail::prepared_state>();
+    state->id = {std::byte{1}, std::byte{2}};
+    return std::make_shared<ac::detail::prepared_data>(
+        "INSERT INTO ks.t (k, v) VALUES (?, ?)", "ks",
+        std::vector<ac::column_spec>{marker("k", key_type), marker("v", ac::type_id::varchar)},
+        std::vector<std::uint16_t>{0}, std::move(state));
+}
+
+TEST(threads, bind_while_a_reprepare_changes_the_markers) {
+    auto data = insert_data(ac::type_id::int_);
+    const auto as_int = insert_data(ac::type_id::int_), as_bigint = insert_data(ac::type_id::bigint);
+    const ac::prepared_statement prepared(data, std::make_shared<const ac::request_options>());
+    std::atomic<bool> done{false};
+    std::thread reprepare([&] {
+        for (int i = 0; i < 2000; ++i) ac::detail::adopt(*data, i % 2 ? *as_bigint : *as_int);
+        done = true;
+    });
+    std::size_t bound = 0, refused = 0;
+    while (!done.load()) {
+        try {
+            auto b = prepared.bind(std::int32_t{7}, std::string("v"));
+            EXPECT_EQ(b.values().size(), 2u);
+            ++bound;
+        } catch (const ac::value_error& e) {
+            // Only ever the whole other state: a bigint key, named as such.
+            EXPECT_NE(std::string(e.what()).find("bigint"), std::string::npos) << e.what();
+            ++refused;
+        }
+    }
+    reprepare.join();
+    EXPECT_GT(bound + refused, 0u);
+    // The last re-prepare (i = 1999) found a bigint key: that is what binds now.
+    EXPECT_EQ(prepared.variables()[0].type.id, ac::type_id::bigint);
+    EXPECT_THROW((void)prepared.bind(std::int32_t{7}, std::string("v")), ac::value_error);
+    EXPECT_EQ(prepared.bind(std::int64_t{7}, std::string("v")).values().size(), 2u);
 }
 
 TEST(threads, io_threads_zero_is_a_bad_config) {
