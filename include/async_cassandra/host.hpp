@@ -18,10 +18,22 @@ namespace detail {
 class host_pool;
 }
 
+// What the cluster learns about a host from system.local / system.peers.
+// Never changed in place: a change is a new one (host::info()).
+struct host_info {
+    std::string datacenter, rack;
+    uuid host_id{};
+    std::string release_version;
+    std::vector<std::int64_t> tokens;  // sorted; empty when not Murmur3 tokens
+    bool operator==(const host_info&) const = default;
+};
+
 class host {
 public:
     host(std::string address, std::uint16_t port) : address_(std::move(address)), port_(port) {
         endpoint_ = address_ + ":" + std::to_string(port_);
+        kept_.push_back(std::make_unique<const host_info>());
+        info_.store(kept_.back().get(), std::memory_order_release);
     }
     host(const host&) = delete;
     host& operator=(const host&) = delete;
@@ -30,25 +42,33 @@ public:
     const std::string& address() const noexcept { return address_; }
     std::uint16_t port() const noexcept { return port_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
-    const std::string& datacenter() const noexcept { return datacenter_; }
-    const std::string& rack() const noexcept { return rack_; }
-    const uuid& host_id() const noexcept { return host_id_; }
-    const std::string& release_version() const noexcept { return release_version_; }
+    // The topology as last read, any thread. A reference stays valid as
+    // long as the host: a refresh that finds a change publishes a new
+    // host_info and keeps the old one (a handful in a process's life).
+    const host_info& info() const noexcept { return *info_.load(std::memory_order_acquire); }
+    const std::string& datacenter() const noexcept { return info().datacenter; }
+    const std::string& rack() const noexcept { return info().rack; }
+    const uuid& host_id() const noexcept { return info().host_id; }
+    const std::string& release_version() const noexcept { return info().release_version; }
+    const std::vector<std::int64_t>& tokens() const noexcept { return info().tokens; }
     // Up: the driver believes it can serve requests (an UP event or a
     // successful connection after a failure brings it back).
     bool is_up() const noexcept { return up_.load(std::memory_order_relaxed); }
 
-    // --- Maintained by the cluster (detail) ---
-    void set_topology(std::string dc, std::string rack) {
-        datacenter_ = std::move(dc);
-        rack_ = std::move(rack);
+    // --- Maintained by the cluster (detail), from one thread at a time ---
+    // Publishes `next` when it differs from info().
+    void set_info(host_info next) {
+        if (next == info()) return;
+        kept_.push_back(std::make_unique<const host_info>(std::move(next)));
+        info_.store(kept_.back().get(), std::memory_order_release);
     }
-    void set_identity(uuid id, std::string release_version) {
-        host_id_ = id;
-        release_version_ = std::move(release_version);
+    void set_topology(std::string dc, std::string rack) {
+        auto next = info();
+        next.datacenter = std::move(dc);
+        next.rack = std::move(rack);
+        set_info(std::move(next));
     }
     void set_up(bool up) noexcept { up_.store(up, std::memory_order_relaxed); }
-    std::vector<std::int64_t> tokens;
     // Attempts sent to this host (requests, retries, speculative executions).
     std::uint64_t requests_sent() const noexcept { return requests_.load(); }
     void count_request() noexcept { requests_.add(); }
@@ -58,9 +78,8 @@ private:
     std::string address_;
     std::uint16_t port_;
     std::string endpoint_;
-    std::string datacenter_, rack_;
-    uuid host_id_{};
-    std::string release_version_;
+    std::atomic<const host_info*> info_{nullptr};
+    std::vector<std::unique_ptr<const host_info>> kept_;  // every info published; the last is current
     std::atomic<bool> up_{true};
     detail::striped_counter<std::uint64_t> requests_;  // every shard counts here
 };

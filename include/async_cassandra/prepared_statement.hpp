@@ -136,7 +136,9 @@ class bound_statement;
 // which make up the partition key) and the columns of its rows. Made by
 // session::prepare. Copies are cheap and share everything, including what a
 // re-prepare or a change of result metadata updates.
-// Thread safety: copies share state; use them from the cluster's executor.
+// Thread safety: copies may be used on any thread: what a re-prepare or a
+// change of result metadata updates is published whole, never written in
+// place (docs/threads.md).
 class prepared_statement {
 public:
     prepared_statement() = default;  // empty; bind() on it is an error

@@ -43,22 +43,27 @@ std::string peer_address(const row_view& row, const result_set& rs) {
     return {};
 }
 
+// A new host_info from the row, published only when something changed:
+// requests and users on other threads read the current one (issue 15).
 void fill_host(host& h, const row_view& row, const result_set& rs) {
-    h.set_topology(column<std::string>(row, rs, "data_center").value_or(""), column<std::string>(row, rs, "rack").value_or(""));
-    h.set_identity(column<uuid>(row, rs, "host_id").value_or(uuid{}), column<std::string>(row, rs, "release_version").value_or(""));
-    h.tokens.clear();
+    host_info next;
+    next.datacenter = column<std::string>(row, rs, "data_center").value_or("");
+    next.rack = column<std::string>(row, rs, "rack").value_or("");
+    next.host_id = column<uuid>(row, rs, "host_id").value_or(uuid{});
+    next.release_version = column<std::string>(row, rs, "release_version").value_or("");
     if (has_column(rs, "tokens"))
         for (const auto& t : row.get<std::set<std::string>>("tokens")) {
             std::int64_t v = 0;
             if (!parse_token(t, v).empty()) {
                 // Not a Murmur3 token (another partitioner): no token awareness
                 // for this host rather than a ring with holes.
-                h.tokens.clear();
+                next.tokens.clear();
                 break;
             }
-            h.tokens.push_back(v);
+            next.tokens.push_back(v);
         }
-    std::sort(h.tokens.begin(), h.tokens.end());
+    std::sort(next.tokens.begin(), next.tokens.end());
+    h.set_info(std::move(next));
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ token_ring::~token_ring() = default;
 void token_ring::rebuild(const std::vector<host_ptr>& hosts, const replication_map& keyspaces) {
     std::vector<ring_host> ring;
     ring.reserve(hosts.size());
-    for (const auto& h : hosts) ring.push_back(ring_host{h->datacenter(), h->rack(), h->tokens});
+    for (const auto& h : hosts) ring.push_back(ring_host{h->datacenter(), h->rack(), h->tokens()});
     auto map = std::make_unique<token_map>(std::move(ring));
     std::map<const replica_table*, std::vector<host_ptr>> by_table;
     for (const auto& [name, options] : keyspaces) {

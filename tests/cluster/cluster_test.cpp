@@ -73,7 +73,7 @@ TEST_F(cluster_test, discovers_every_node_from_one_contact_point) {
             EXPECT_TRUE(h->is_up()) << h->endpoint();
             EXPECT_EQ(h->datacenter(), "datacenter1");
             EXPECT_FALSE(h->rack().empty());
-            EXPECT_EQ(h->tokens.size(), 1u) << h->endpoint();  // num_tokens: 1, preset tokens (scripts/cassandra)
+            EXPECT_EQ(h->tokens().size(), 1u) << h->endpoint();  // num_tokens: 1, preset tokens (scripts/cassandra)
             EXPECT_EQ(h->release_version().substr(0, 2), "5.");
         }
         auto want = cluster_env::hosts();
@@ -97,7 +97,7 @@ TEST_F(cluster_test, token_aware_routing_sends_each_partition_to_its_replica) {
         // ring): each host's tokens from system.local / system.peers.
         std::map<std::int64_t, std::string> ring;
         for (auto& h : c.hosts())
-            for (auto t : h->tokens) ring[t] = h->address();
+            for (auto t : h->tokens()) ring[t] = h->address();
         CO_ASSERT(ring.size() == 3u);
         // Schema metadata, refreshed after the DDL.
         co_await cluster_env::sleep_for(500ms);  // the schema event's debounced refresh

@@ -473,6 +473,30 @@ TEST(threads, bind_while_a_reprepare_changes_the_markers) {
     EXPECT_EQ(prepared.bind(std::int64_t{7}, std::string("v")).values().size(), 2u);
 }
 
+// Issue 15, defect 5: a topology refresh rewrote a host's datacenter, rack,
+// release version and tokens in place while requests, policies and users
+// read them on other threads. Now a change publishes a new host_info.
+TEST(threads, host_fields_read_while_a_refresh_changes_them) {
+    const std::string short_dc = "dc1", long_dc = "a-datacenter-name-too-long-for-the-small-string-buffer";
+    auto h = std::make_shared<ac::host>("127.0.0.9", 9042);
+    std::atomic<bool> done{false};
+    std::thread refresh([&] {
+        for (int i = 0; i < 2000; ++i) h->set_topology(i % 2 ? long_dc : short_dc, (i % 2 ? long_dc : short_dc) + "-r");
+        done = true;
+    });
+    std::size_t reads = 0;
+    while (!done.load()) {
+        const std::string dc = h->datacenter(), rack = h->rack();
+        EXPECT_TRUE(dc.empty() || dc == short_dc || dc == long_dc) << dc;
+        EXPECT_TRUE(rack.empty() || rack == short_dc + "-r" || rack == long_dc + "-r") << rack;
+        ++reads;
+    }
+    refresh.join();
+    EXPECT_GT(reads, 0u);
+    EXPECT_EQ(h->datacenter(), long_dc);  // the last refresh (i = 1999)
+    EXPECT_EQ(h->rack(), long_dc + "-r");
+}
+
 TEST(threads, io_threads_zero_is_a_bad_config) {
     test_env::run([]() -> asio::awaitable<void> {
         auto cfg = test_env::config();
