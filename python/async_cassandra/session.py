@@ -264,6 +264,12 @@ class AsyncCassandraSession:
         # Requests still running on the old one finish there.
         await self._bridge.call(old.close)
 
+    async def stats(self) -> dict:
+        """The engine's counters: requests in flight and queued, orphaned stream ids,
+        requests sent, retries, connections (include/async_cassandra/session_stats.hpp)."""
+        self._check_open()
+        return await self._bridge.call(self._native.stats)
+
     async def close(self) -> None:
         """Lets requests in flight finish (at most close_timeout), then closes; no fixed sleep."""
         if self._closed:

@@ -62,6 +62,8 @@ struct session_handle {
     // stmt: str query or prepared_handle; cfg: (page_size, max_pages, timeout seconds or None)
     request_handle execute_stream(nb::handle stmt, nb::handle values, nb::handle opts, nb::handle cfg, nb::handle fut);
     request_handle close(nb::handle fut);
+    // The engine's counters of this session, its connections and cluster.
+    request_handle stats(nb::handle fut);
 };
 
 // Engine entry point for Python: the core plus connect().

@@ -67,7 +67,8 @@ NB_MODULE(_native, m) {
         .def("execute_batch", &session_handle::execute_batch, "type"_a, "entries"_a, "opts"_a.none(), "future"_a)
         .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),
              "config"_a, "future"_a)
-        .def("close", &session_handle::close);
+        .def("close", &session_handle::close)
+        .def("stats", &session_handle::stats);
 
     nb::class_<stream_handle>(m, "Stream")
         .def("next_page", &stream_handle::next_page)

@@ -250,6 +250,37 @@ request_handle session_handle::execute_batch(int type, nb::handle entries, nb::h
                   });
 }
 
+namespace {
+
+struct pending_stats : pending {
+    ac::session_stats stats;
+    nb::object result(core&) override {
+        nb::dict d;
+        d["in_flight"] = stats.in_flight;
+        d["queued"] = stats.queued;
+        d["connection_in_flight"] = stats.connection_in_flight;
+        d["connection_orphaned"] = stats.connection_orphaned;
+        d["connection_queued"] = stats.connection_queued;
+        d["connections_opened"] = stats.connections_opened;
+        d["connections_replaced"] = stats.connections_replaced;
+        d["requests_sent"] = stats.requests_sent;
+        d["retries"] = stats.retries;
+        d["speculative_executions"] = stats.speculative_executions;
+        d["open_connections"] = stats.open_connections;
+        return d;
+    }
+};
+
+}  // namespace
+
+request_handle session_handle::stats(nb::handle fut) {
+    auto p = std::make_shared<pending_stats>();
+    return launch(core_, p, fut, [s = session](std::shared_ptr<core> c, std::shared_ptr<pending_stats> p) {
+        p->stats = s->stats();
+        c->complete(p);
+    });
+}
+
 request_handle session_handle::close(nb::handle fut) {
     auto p = std::make_shared<pending_void>();
     return launch(core_, p, fut, [s = session](std::shared_ptr<core> c, std::shared_ptr<pending_void> p) {

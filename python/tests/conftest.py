@@ -12,11 +12,6 @@ from async_cassandra import AsyncCluster
 HOST = os.environ.get("AC_TEST_HOST", "127.0.0.1")
 KEYSPACE = "py_test"
 
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "secure: needs the TLS/auth nodes (127.0.0.21/.22) scripts/run-tests starts")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def keyspace():
     async def create():
@@ -29,13 +24,11 @@ def keyspace():
     asyncio.run(create())
     return KEYSPACE
 
-
 @pytest.fixture
 async def cluster():
     c = AsyncCluster([HOST])
     yield c
     await c.shutdown()
-
 
 @pytest.fixture
 async def session(cluster):
