@@ -3,6 +3,8 @@
 
 from .cluster import AsyncCluster
 from .exceptions import AsyncCassandraError, ConnectionError, QueryError
+from .metrics import ConnectionMetrics, QueryMetrics
+from .monitoring import ConnectionMonitor, RateLimitedSession
 from .result import AsyncResultSet
 from .retry_policy import AsyncRetryPolicy
 from .session import AsyncCassandraSession
@@ -20,4 +22,8 @@ __all__ = [
     "AsyncCassandraError",
     "ConnectionError",
     "QueryError",
+    "ConnectionMetrics",
+    "QueryMetrics",
+    "ConnectionMonitor",
+    "RateLimitedSession",
 ]

@@ -208,6 +208,12 @@ class AsyncCluster:
         self._metadata = build_metadata(raw, self._types)
         return self._metadata
 
+    async def hosts(self):
+        """[(address, port, datacenter, rack, release_version, is_up, requests_sent)] as the engine knows them."""
+        if self._native is None:
+            raise ConnectionError("Cluster is not connected")
+        return await self._bridge.call(self._native.hosts)
+
     def _profile(self, profile):
         if isinstance(profile, ExecutionProfile):
             return profile

@@ -32,6 +32,7 @@ struct cluster_handle {
     request_handle open_session(std::string keyspace, nb::handle fut);
     request_handle close(nb::handle fut);
     request_handle metadata(nb::handle fut);
+    request_handle hosts(nb::handle fut);
 };
 
 struct prepared_handle {

@@ -42,7 +42,8 @@ NB_MODULE(_native, m) {
         .def_ro("protocol_version", &cluster_handle::protocol_version)
         .def("open_session", &cluster_handle::open_session)
         .def("close", &cluster_handle::close)
-        .def("metadata", &cluster_handle::metadata);
+        .def("metadata", &cluster_handle::metadata)
+        .def("hosts", &cluster_handle::hosts);
 
     nb::class_<prepared_handle>(m, "Prepared")
         .def_prop_ro("id", [](const prepared_handle& p) { return nb::bytes(p.id.data(), p.id.size()); })

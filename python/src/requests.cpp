@@ -123,6 +123,38 @@ request_handle cluster_handle::close(nb::handle fut) {
     });
 }
 
+namespace {
+
+struct pending_hosts : pending {
+    struct info {
+        std::string address, datacenter, rack, release_version;
+        int port;
+        bool up;
+        std::uint64_t requests;
+    };
+    std::vector<info> hosts;
+    nb::object result(core&) override {
+        nb::list out;
+        for (const auto& h : hosts)
+            out.append(nb::make_tuple(nb::str(h.address.c_str()), h.port, nb::str(h.datacenter.c_str()),
+                                      nb::str(h.rack.c_str()), nb::str(h.release_version.c_str()), h.up, h.requests));
+        return out;
+    }
+};
+
+}  // namespace
+
+// [(address, port, datacenter, rack, release_version, up, requests sent)]
+request_handle cluster_handle::hosts(nb::handle fut) {
+    auto p = std::make_shared<pending_hosts>();
+    return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_hosts> p) {
+        for (const auto& h : cl->hosts())
+            p->hosts.push_back({h->address(), h->datacenter(), h->rack(), h->release_version(), h->port(), h->is_up(),
+                                h->requests_sent()});
+        c->complete(p);
+    });
+}
+
 request_handle cluster_handle::metadata(nb::handle fut) {
     auto p = std::make_shared<pending_metadata>();
     return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_metadata> p) {

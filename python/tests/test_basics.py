@@ -216,3 +216,34 @@ async def test_one_cluster_per_event_loop(cluster):
 
     await asyncio.get_running_loop().run_in_executor(None, other_loop)
     assert errors and "another event loop" in errors[0]
+
+
+def test_uvloop():
+    """The same bridge on uvloop's loop (add_reader on the engine's eventfd)."""
+    import uvloop
+
+    async def run():
+        assert "uvloop" in type(asyncio.get_running_loop()).__module__
+        async with AsyncCluster([HOST]) as cluster:
+            session = await cluster.connect(KEYSPACE)
+            results = await asyncio.gather(*(session.execute("SELECT key FROM system.local") for _ in range(100)))
+            return [r.one().key for r in results]
+
+    assert uvloop.run(run()) == ["local"] * 100
+
+
+def test_examples_run(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    here = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python")
+    out = subprocess.run([sys.executable, os.path.join(here, "hello.py"), HOST], capture_output=True, text=True,
+                         timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "Alice <alice@example.com>"
+    out = subprocess.run([sys.executable, os.path.join(here, "stream_export.py"), HOST], capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "system_schema,columns,column_name,text" in out.stdout
+    assert "page 1:" in out.stderr
