@@ -34,6 +34,26 @@ core::~core() {
     if (efd_ >= 0) ::close(efd_);
 }
 
+void core::submit(std::function<void()> f) {
+    bool schedule = false;
+    {
+        std::lock_guard lock(submit_mu_);
+        submitted_.push_back(std::move(f));
+        if (!submit_scheduled_) submit_scheduled_ = schedule = true;
+    }
+    if (schedule) asio::post(io_, [this] { run_submissions(); });
+}
+
+void core::run_submissions() {
+    std::vector<std::function<void()>> batch;
+    {
+        std::lock_guard lock(submit_mu_);
+        batch.swap(submitted_);
+        submit_scheduled_ = false;
+    }
+    for (auto& f : batch) f();
+}
+
 void core::complete(std::shared_ptr<pending> p) {
     p->finished = true;
     bool wake = false;

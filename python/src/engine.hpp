@@ -15,6 +15,7 @@
 #include <asio/post.hpp>
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,10 +53,11 @@ public:
 
     int fileno() const noexcept { return efd_; }
     asio::io_context& io() noexcept { return io_; }
-    // Runs f on the engine thread.
+    // Runs f on the engine thread, in submission order. Submissions are
+    // batched: the engine thread is woken once per batch, not per request.
     template <class F>
     void post(F&& f) {
-        asio::post(io_, std::forward<F>(f));
+        submit(std::function<void()>(std::forward<F>(f)));
     }
     // Engine thread: queues a finished operation, waking the loop once per batch.
     void complete(std::shared_ptr<pending> p);
@@ -71,6 +73,8 @@ public:
 
 private:
     void resolve(pending& p);
+    void submit(std::function<void()> f);
+    void run_submissions();  // engine thread
 
     asio::io_context io_{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -80,6 +84,9 @@ private:
     std::vector<std::shared_ptr<pending>> done_;
     bool signalled_ = false;
     bool stopped_ = false;
+    std::mutex submit_mu_;
+    std::vector<std::function<void()>> submitted_;
+    bool submit_scheduled_ = false;
 };
 
 // A handle to an operation in flight, returned to Python: cancel() abandons
