@@ -247,3 +247,16 @@ def test_examples_run(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "system_schema,columns,column_name,text" in out.stdout
     assert "page 1:" in out.stderr
+
+
+async def test_shutdown_with_requests_in_flight():
+    cluster = AsyncCluster([HOST])
+    session = await cluster.connect()
+    tasks = [asyncio.ensure_future(session.execute("SELECT key FROM system.local")) for _ in range(500)]
+    await asyncio.sleep(0)  # every request is handed to the engine
+    await asyncio.wait_for(cluster.shutdown(), 10)
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    # Requests in flight finish (close lets them, for at most close_timeout); none hangs.
+    assert all(isinstance(o, AsyncResultSet) and o.one().key == "local" for o in outcomes), \
+        {type(o).__name__ for o in outcomes}
+    assert session.is_closed and cluster.is_closed
