@@ -214,6 +214,14 @@ class AsyncCluster:
             raise ConnectionError("Cluster is not connected")
         return await self._bridge.call(self._native.hosts)
 
+    async def metrics_text(self) -> str:
+        """The engine's own metrics (requests, errors by kind, retries, timeouts, orphaned
+        streams, connections, bytes, latency histograms; cluster-wide and per host) in the
+        Prometheus text format: serve it next to prometheus_client's output (docs/metrics.md)."""
+        if self._native is None:
+            raise ConnectionError("Cluster is not connected")
+        return await self._bridge.call(self._native.metrics_text)
+
     def _profile(self, profile):
         if isinstance(profile, ExecutionProfile):
             return profile

@@ -33,6 +33,7 @@ struct cluster_handle {
     request_handle close(nb::handle fut);
     request_handle metadata(nb::handle fut);
     request_handle hosts(nb::handle fut);
+    request_handle metrics_text(nb::handle fut);
 };
 
 struct prepared_handle {

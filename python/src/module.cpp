@@ -43,7 +43,8 @@ NB_MODULE(_native, m) {
         .def("open_session", &cluster_handle::open_session)
         .def("close", &cluster_handle::close)
         .def("metadata", &cluster_handle::metadata)
-        .def("hosts", &cluster_handle::hosts);
+        .def("hosts", &cluster_handle::hosts)
+        .def("metrics_text", &cluster_handle::metrics_text);
 
     nb::class_<prepared_handle>(m, "Prepared")
         .def_prop_ro("id", [](const prepared_handle& p) { return nb::bytes(p.id.data(), p.id.size()); })

@@ -155,6 +155,24 @@ request_handle cluster_handle::hosts(nb::handle fut) {
     });
 }
 
+namespace {
+
+struct pending_text : pending {
+    std::string text;
+    nb::object result(core&) override { return nb::str(text.data(), text.size()); }
+};
+
+}  // namespace
+
+// The engine's request metrics (docs/metrics.md) in the Prometheus text format.
+request_handle cluster_handle::metrics_text(nb::handle fut) {
+    auto p = std::make_shared<pending_text>();
+    return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_text> p) {
+        if (auto reg = cl->metrics()) p->text = ac::to_prometheus(reg->snapshot());
+        c->complete(p);
+    });
+}
+
 request_handle cluster_handle::metadata(nb::handle fut) {
     auto p = std::make_shared<pending_metadata>();
     return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_metadata> p) {

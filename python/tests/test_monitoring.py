@@ -71,3 +71,17 @@ async def test_rate_limited_session_bounds_concurrency(session):
     assert all(r.one().key == "local" for r in results)
     assert 1 <= peak <= 4
     assert limited.get_stats()["total_requests"] == 50
+
+
+async def test_engine_metrics_in_prometheus_text(session, cluster):
+    def total(text):
+        for line in text.splitlines():
+            if line.startswith("async_cassandra_requests_total "):
+                return float(line.split()[1])
+        raise AssertionError("no async_cassandra_requests_total in:\n" + text[:500])
+
+    before = total(await cluster.metrics_text())
+    await asyncio.gather(*(session.execute("SELECT key FROM system.local") for _ in range(25)))
+    text = await cluster.metrics_text()
+    assert total(text) >= before + 25
+    assert "async_cassandra_request_latency_seconds{quantile=\"0.99\"}" in text
