@@ -156,6 +156,12 @@ class AsyncCluster:
             self._connecting = None
             raise ConnectionError(f"Failed to connect to cluster: {e}", e) from e
         if self._native is None:
+            if native.protocol_version < 5:
+                # The seed's contract: v5 or nothing (the engine itself could go on with v4).
+                await self._bridge.call(native.close)
+                self._connecting = None
+                raise ConnectionError(f"Connected with protocol v{native.protocol_version} but v5+ is required; "
+                                      "upgrade Cassandra to 4.0 or later")
             self._native = native
             self._types.protocol_version = native.protocol_version
             await self.refresh_metadata()
