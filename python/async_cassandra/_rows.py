@@ -1,0 +1,23 @@
+"""Rows from decoded tuples through the row factory. The driver's default
+(named tuples) builds a class per call; here its class is built once per
+column list and reused, which is what makes rows cheap."""
+
+from cassandra.query import named_tuple_factory
+
+_row_classes = {}
+_MAX_CLASSES = 1024
+
+
+def make_rows(names, tuples, factory):
+    if factory is named_tuple_factory:
+        if not tuples:
+            return []
+        cls = _row_classes.get(names)
+        if cls is None:
+            # The driver's own class for these names (its sanitising included).
+            cls = type(named_tuple_factory(names, tuples[:1])[0])
+            if len(_row_classes) >= _MAX_CLASSES:
+                _row_classes.clear()
+            _row_classes[names] = cls
+        return list(map(cls._make, tuples))
+    return factory(list(names), tuples)

@@ -1,0 +1,99 @@
+"""AsyncResultSet: the rows of an execute()."""
+
+from typing import Any, Iterator, List, Optional
+
+from ._rows import make_rows
+
+
+class AsyncResultSet:
+    """Rows as the row factory made them (the driver's named tuples by default)."""
+
+    def __init__(self, rows: Optional[List[Any]] = None, response_future: Any = None):
+        self._rows = list(rows) if rows is not None else []
+        self.response_future = response_future
+        self.column_names: List[str] = []
+        self.paging_state: Optional[bytes] = None
+        self.warnings: List[str] = []
+        self.trace_id = None
+        self._aiter = 0
+
+    @classmethod
+    def _from_page(cls, page, factory):
+        names, tuples, paging_state, warnings, tracing = page
+        rs = cls(make_rows(names, tuples, factory))
+        rs.column_names = list(names)
+        rs.paging_state = paging_state
+        rs.warnings = warnings
+        if tracing is not None:
+            import uuid
+
+            rs.trace_id = uuid.UUID(bytes=tracing)
+        return rs
+
+    def _extend(self, page, factory):
+        names, tuples, paging_state, warnings, _ = page
+        self._rows.extend(make_rows(names, tuples, factory))
+        self.paging_state = paging_state
+        self.warnings.extend(warnings)
+
+    @property
+    def rows(self) -> List[Any]:
+        return self._rows
+
+    @property
+    def current_rows(self) -> List[Any]:
+        return self._rows
+
+    @property
+    def has_more_pages(self) -> bool:
+        return self.paging_state is not None
+
+    @property
+    def was_applied(self) -> bool:
+        """For a lightweight transaction (IF ...): whether it was applied."""
+        if not self._rows or "[applied]" not in self.column_names:
+            return True
+        row = self._rows[0]
+        if isinstance(row, dict):
+            return bool(row["[applied]"])
+        return bool(row[self.column_names.index("[applied]")])
+
+    def one(self) -> Optional[Any]:
+        return self._rows[0] if self._rows else None
+
+    def all(self) -> List[Any]:
+        return list(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        return self._rows[i]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    def __aiter__(self):
+        return _AsyncRowIterator(self._rows)
+
+    def __repr__(self) -> str:
+        return f"<AsyncResultSet rows={len(self._rows)}>"
+
+
+class _AsyncRowIterator:
+    __slots__ = ("_it",)
+
+    def __init__(self, rows):
+        self._it = iter(rows)
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return next(self._it)
+        except StopIteration:
+            raise StopAsyncIteration from None

@@ -1,0 +1,128 @@
+// The bridge's core: the engine's io_context on a thread of its own, and the
+// one eventfd through which completions reach the asyncio loop.
+//
+// Threads: operations start and complete on the engine thread (the cluster
+// runs with io_threads = 1 on it, so it needs no lock). A completion is put
+// on a queue and the eventfd is written once per batch; the loop thread,
+// woken by loop.add_reader, drains the queue with the GIL held and resolves
+// the asyncio futures. The engine thread never touches a Python object.
+#pragma once
+#include <async_cassandra/cluster.hpp>
+#include <async_cassandra/session.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace acpy {
+
+namespace nb = nanobind;
+namespace ac = async_cassandra;
+
+class core;
+
+// One operation in flight: its asyncio future, its cancellation signal, and
+// what it completed with. Subclasses turn the outcome into a Python object.
+struct pending {
+    virtual ~pending() = default;
+    // Called on the loop thread with the GIL held, when ec is empty.
+    virtual nb::object result(core& c) = 0;
+
+    PyObject* future = nullptr;  // strong reference, released by the loop thread only
+    asio::cancellation_signal cancel_signal;  // emitted on the engine thread only
+    bool finished = false;                    // engine thread only
+    std::error_code ec;
+    ac::diagnostics diag;
+};
+
+class core : public std::enable_shared_from_this<core> {
+public:
+    core();
+    ~core();
+    core(const core&) = delete;
+    core& operator=(const core&) = delete;
+
+    int fileno() const noexcept { return efd_; }
+    asio::io_context& io() noexcept { return io_; }
+    // Runs f on the engine thread, in submission order. Submissions are
+    // batched: the engine thread is woken once per batch, not per request.
+    template <class F>
+    void post(F&& f) {
+        submit(std::function<void()>(std::forward<F>(f)));
+    }
+    // Engine thread: queues a finished operation, waking the loop once per batch.
+    void complete(std::shared_ptr<pending> p);
+    // Loop thread, GIL held: resolves every queued future.
+    void drain();
+    // Loop thread: stops the engine thread once everything is closed (GIL released while joining).
+    void stop();
+    bool stopped() const noexcept { return stopped_; }
+
+    // Python callables set once by the package (GIL held when used).
+    nb::object error_factory;   // (category, code, message, host, details) -> exception
+    nb::object converter_for;   // (type description) -> callable(bytes) -> value
+
+private:
+    void resolve(pending& p);
+    void submit(std::function<void()> f);
+    void run_submissions();  // engine thread
+
+    asio::io_context io_{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::thread thread_;
+    int efd_ = -1;
+    std::mutex mu_;
+    std::vector<std::shared_ptr<pending>> done_;
+    bool signalled_ = false;
+    bool stopped_ = false;
+    std::mutex submit_mu_;
+    std::vector<std::function<void()>> submitted_;
+    bool submit_scheduled_ = false;
+};
+
+// A handle to an operation in flight, returned to Python: cancel() abandons
+// it in the engine (terminal cancellation; a request on the wire orphans its
+// stream id).
+class request_handle {
+public:
+    request_handle(std::shared_ptr<core> c, std::shared_ptr<pending> p) : core_(std::move(c)), p_(std::move(p)) {}
+    void cancel();
+
+private:
+    std::shared_ptr<core> core_;
+    std::shared_ptr<pending> p_;
+};
+
+// Starts an operation: takes a reference to the future, then runs
+// start(p, handler) on the engine thread, where handler carries p's
+// cancellation slot. Returns the handle for Python.
+template <class P, class Start>
+request_handle start_op(const std::shared_ptr<core>& c, std::shared_ptr<P> p, nb::handle future, Start start) {
+    if (c->stopped()) throw std::runtime_error("the cluster is shut down");
+    p->future = future.inc_ref().ptr();
+    c->post([c, p, start = std::move(start)]() mutable { start(c, p); });
+    return request_handle(c, p);
+}
+
+// The completion handler for an operation whose result type is T: stores
+// the outcome with `store` and queues p.
+template <class P, class Store>
+auto completion(std::shared_ptr<core> c, std::shared_ptr<P> p, Store store) {
+    auto slot = p->cancel_signal.slot();
+    return asio::bind_cancellation_slot(slot, [c = std::move(c), p = std::move(p), store](std::error_code ec, auto&&... v) mutable {
+        p->ec = ec;
+        if (!ec) store(*p, std::forward<decltype(v)>(v)...);
+        c->complete(std::move(p));
+    });
+}
+
+}  // namespace acpy

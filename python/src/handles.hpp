@@ -1,0 +1,80 @@
+// The native objects the package holds: cluster, session, prepared statement
+// and stream. Each keeps its engine object on the engine thread (created,
+// used and destroyed there) and hands Python plain values.
+#pragma once
+#include "engine.hpp"
+
+#include <async_cassandra/row_stream.hpp>
+
+#include <string>
+#include <vector>
+
+namespace acpy {
+
+// Owns a T that lives on the engine thread: the last reference deletes it there.
+template <class T>
+std::shared_ptr<T> engine_owned(const std::shared_ptr<core>& c, T value) {
+    std::weak_ptr<core> wc = c;
+    return std::shared_ptr<T>(new T(std::move(value)), [wc](T* p) {
+        auto c = wc.lock();
+        if (c && !c->stopped() && !c->io().get_executor().running_in_this_thread())
+            c->post([p] { delete p; });
+        else
+            delete p;
+    });
+}
+
+struct cluster_handle {
+    std::shared_ptr<core> core_;
+    std::shared_ptr<ac::cluster> cluster;
+    int protocol_version = 5;
+
+    request_handle open_session(std::string keyspace, nb::handle fut);
+    request_handle close(nb::handle fut);
+    request_handle metadata(nb::handle fut);
+    request_handle hosts(nb::handle fut);
+    request_handle metrics_text(nb::handle fut);
+};
+
+struct prepared_handle {
+    std::shared_ptr<ac::prepared_statement> prepared;  // engine thread only
+    std::string id, result_metadata_id, query, keyspace;
+    std::vector<ac::column_spec> variables, result_columns;
+    std::vector<std::uint16_t> pk_indexes;
+};
+
+struct stream_handle {
+    std::shared_ptr<core> core_;
+    std::shared_ptr<ac::row_stream> stream;
+
+    request_handle next_page(nb::handle fut);
+    request_handle close(nb::handle fut);
+};
+
+struct session_handle {
+    std::shared_ptr<core> core_;
+    std::shared_ptr<ac::session> session;
+
+    // query: str; values: list of bytes/None/UNSET or None; names: list of str or None.
+    request_handle execute(std::string query, nb::handle values, nb::handle names, nb::handle opts, nb::handle fut);
+    request_handle execute_prepared(const prepared_handle& p, nb::handle values, nb::handle opts, nb::handle fut);
+    request_handle prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut);
+    // entries: list of (str query | prepared_handle, values list)
+    request_handle execute_batch(int type, nb::handle entries, nb::handle opts, nb::handle fut);
+    // stmt: str query or prepared_handle; cfg: (page_size, max_pages, timeout seconds or None)
+    request_handle execute_stream(nb::handle stmt, nb::handle values, nb::handle opts, nb::handle cfg, nb::handle fut);
+    request_handle close(nb::handle fut);
+    // The engine's counters of this session, its connections and cluster.
+    request_handle stats(nb::handle fut);
+};
+
+// Engine entry point for Python: the core plus connect().
+struct engine_handle {
+    std::shared_ptr<core> core_ = std::make_shared<core>();
+    request_handle connect(nb::dict config, nb::handle fut);
+};
+
+// The UNSET_VALUE sentinel of cassandra.query (set by the package).
+void set_unset_marker(nb::handle marker);
+
+}  // namespace acpy

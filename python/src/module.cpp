@@ -1,0 +1,78 @@
+// async_cassandra._native: the classes the Python package drives.
+#include "decode.hpp"
+#include "handles.hpp"
+
+#include <nanobind/stl/string.h>
+
+namespace acpy {
+namespace {
+
+nb::list columns(const std::vector<ac::column_spec>& cols) {
+    nb::list out;
+    for (const auto& c : cols)
+        out.append(nb::make_tuple(nb::str(c.keyspace.c_str()), nb::str(c.table.c_str()), nb::str(c.name.c_str()),
+                                  describe_type(c.type)));
+    return out;
+}
+
+}  // namespace
+}  // namespace acpy
+
+NB_MODULE(_native, m) {
+    using namespace acpy;
+    using namespace nb::literals;
+    m.doc() = "The C++ engine under async_cassandra (internal: use the package's classes)";
+    m.def("set_unset_marker", &set_unset_marker);
+
+    nb::class_<request_handle>(m, "Request").def("cancel", &request_handle::cancel);
+
+    nb::class_<engine_handle>(m, "Engine")
+        .def(nb::init<>())
+        .def("fileno", [](engine_handle& e) { return e.core_->fileno(); })
+        .def("drain", [](engine_handle& e) { e.core_->drain(); })
+        .def("stop", [](engine_handle& e) { e.core_->stop(); })
+        .def("set_factories",
+             [](engine_handle& e, nb::object error_factory, nb::object converter_for) {
+                 e.core_->error_factory = std::move(error_factory);
+                 e.core_->converter_for = std::move(converter_for);
+             })
+        .def("connect", &engine_handle::connect);
+
+    nb::class_<cluster_handle>(m, "Cluster")
+        .def_ro("protocol_version", &cluster_handle::protocol_version)
+        .def("open_session", &cluster_handle::open_session)
+        .def("close", &cluster_handle::close)
+        .def("metadata", &cluster_handle::metadata)
+        .def("hosts", &cluster_handle::hosts)
+        .def("metrics_text", &cluster_handle::metrics_text);
+
+    nb::class_<prepared_handle>(m, "Prepared")
+        .def_prop_ro("id", [](const prepared_handle& p) { return nb::bytes(p.id.data(), p.id.size()); })
+        .def_prop_ro("result_metadata_id",
+                     [](const prepared_handle& p) { return nb::bytes(p.result_metadata_id.data(), p.result_metadata_id.size()); })
+        .def_ro("query", &prepared_handle::query)
+        .def_ro("keyspace", &prepared_handle::keyspace)
+        .def_prop_ro("variables", [](const prepared_handle& p) { return columns(p.variables); })
+        .def_prop_ro("result_columns", [](const prepared_handle& p) { return columns(p.result_columns); })
+        .def_prop_ro("pk_indexes", [](const prepared_handle& p) {
+            nb::list out;
+            for (auto i : p.pk_indexes) out.append(i);
+            return out;
+        });
+
+    nb::class_<session_handle>(m, "Session")
+        .def("execute", &session_handle::execute, "query"_a, "values"_a.none(), "names"_a.none(), "opts"_a.none(),
+             "future"_a)
+        .def("execute_prepared", &session_handle::execute_prepared, "prepared"_a, "values"_a.none(), "opts"_a.none(),
+             "future"_a)
+        .def("prepare", &session_handle::prepare, "query"_a, "keyspace"_a, "opts"_a.none(), "future"_a)
+        .def("execute_batch", &session_handle::execute_batch, "type"_a, "entries"_a, "opts"_a.none(), "future"_a)
+        .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),
+             "config"_a, "future"_a)
+        .def("close", &session_handle::close)
+        .def("stats", &session_handle::stats);
+
+    nb::class_<stream_handle>(m, "Stream")
+        .def("next_page", &stream_handle::next_page)
+        .def("close", &stream_handle::close);
+}

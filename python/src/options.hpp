@@ -1,0 +1,37 @@
+// Per-request options and bound values handed over from Python.
+#pragma once
+#include "engine.hpp"
+
+#include <async_cassandra/statement_options.hpp>
+#include <async_cassandra/value_codec.hpp>
+
+#include <vector>
+
+namespace acpy {
+
+// opts: None or (consistency, serial_consistency, page_size, timeout seconds,
+// idempotent, keyspace, tracing, paging_state, custom_payload, timestamp µs),
+// None meaning "the default" for each. Throws TypeError/ValueError naming the field.
+ac::request_options parse_options(nb::handle opts);
+
+// Applies them to a statement, bound statement or batch (page fields only where they exist).
+template <class S>
+void apply_options(S& s, const ac::request_options& o) {
+    if (o.cl) s.set_consistency(*o.cl);
+    if (o.serial_cl) s.set_serial_consistency(*o.serial_cl);
+    if (o.timeout) s.set_timeout(*o.timeout);
+    if (o.idempotent) s.set_idempotent(true);
+    if (!o.keyspace.empty()) s.set_keyspace(o.keyspace);
+    if (o.tracing) s.set_tracing(true);
+    if (!o.payload.empty()) s.set_custom_payload(o.payload);
+    if (o.default_timestamp) s.set_default_timestamp(*o.default_timestamp);
+    if constexpr (requires { s.set_page_size(0); }) {
+        if (o.page_size) s.set_page_size(*o.page_size);
+        if (o.paging_state) s.set_paging_state(*o.paging_state);
+    }
+}
+
+// values: None or a sequence of bytes / None (null) / UNSET_VALUE.
+std::vector<ac::encoded_value> parse_values(nb::handle values, const char* what);
+
+}  // namespace acpy

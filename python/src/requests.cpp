@@ -1,0 +1,341 @@
+// Cluster, session and prepared-statement operations: each starts on the
+// engine thread and completes through core::complete.
+#include "config.hpp"
+#include "decode.hpp"
+#include "handles.hpp"
+#include "options.hpp"
+
+#include <async_cassandra/batch.hpp>
+
+namespace acpy {
+namespace {
+
+// Runs start(c, p) and turns an exception it throws (a bad value for a
+// marker, ...) into the operation's error.
+template <class P, class F>
+request_handle launch(const std::shared_ptr<core>& c, std::shared_ptr<P> p, nb::handle fut, F f) {
+    return start_op(c, std::move(p), fut, [f = std::move(f)](std::shared_ptr<core> c, std::shared_ptr<P> p) mutable {
+        try {
+            f(c, p);
+        } catch (const std::exception& e) {
+            p->ec = ac::client_errc::invalid_request;
+            p->diag.assign(e.what());
+            c->complete(p);
+        }
+    });
+}
+
+struct pending_void : pending {
+    nb::object result(core&) override { return nb::none(); }
+};
+
+struct pending_rows : pending {
+    ac::result_set rs;
+    nb::object result(core& c) override { return page_to_python(c, rs); }
+};
+
+struct pending_cluster : pending {
+    std::shared_ptr<ac::cluster> cluster;
+    int version = 0;
+    nb::object result(core& c) override {
+        return nb::cast(cluster_handle{c.shared_from_this(), std::move(cluster), version});
+    }
+};
+
+struct pending_session : pending {
+    std::shared_ptr<ac::session> session;
+    nb::object result(core& c) override { return nb::cast(session_handle{c.shared_from_this(), std::move(session)}); }
+};
+
+std::string to_string(std::span<const std::byte> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+struct pending_prepared : pending {
+    prepared_handle h;
+    nb::object result(core&) override { return nb::cast(std::move(h)); }
+};
+
+struct pending_metadata : pending {
+    std::shared_ptr<const std::map<std::string, ac::keyspace_metadata, std::less<>>> meta;
+    nb::object result(core&) override;
+};
+
+nb::object columns(const std::vector<ac::column_metadata>& cols) {
+    nb::list out;
+    for (const auto& col : cols) out.append(nb::make_tuple(nb::str(col.name.c_str()), describe_type(col.type)));
+    return out;
+}
+
+// {keyspace: (replication, {table: (partition key, clustering, static, regular)}, {udt: fields})}
+nb::object pending_metadata::result(core&) {
+    nb::dict out;
+    if (!meta) return out;
+    for (const auto& [name, ks] : *meta) {
+        nb::dict repl;
+        for (const auto& [k, v] : ks.replication) repl[nb::str(k.c_str())] = nb::str(v.c_str());
+        nb::dict tables;
+        for (const auto& [tname, t] : ks.tables) {
+            nb::list clustering;
+            for (const auto& col : t.clustering_columns)
+                clustering.append(nb::make_tuple(nb::str(col.name.c_str()), describe_type(col.type),
+                                                 col.order == ac::clustering_order::descending));
+            tables[nb::str(tname.c_str())] =
+                nb::make_tuple(columns(t.partition_key), clustering, columns(t.static_columns), columns(t.regular_columns));
+        }
+        nb::dict udts;
+        for (const auto& [uname, u] : ks.user_types) {
+            nb::list fields;
+            for (std::size_t i = 0; i < u.field_names.size() && i < u.field_types.size(); ++i)
+                fields.append(nb::make_tuple(nb::str(u.field_names[i].c_str()), describe_type(u.field_types[i])));
+            udts[nb::str(uname.c_str())] = fields;
+        }
+        out[nb::str(name.c_str())] = nb::make_tuple(repl, ks.durable_writes, tables, udts);
+    }
+    return out;
+}
+
+}  // namespace
+
+request_handle engine_handle::connect(nb::dict config, nb::handle fut) {
+    auto cfg = make_config(config);
+    auto p = std::make_shared<pending_cluster>();
+    return launch(core_, p, fut, [cfg = std::move(cfg)](std::shared_ptr<core> c, std::shared_ptr<pending_cluster> p) {
+        ac::cluster::async_connect(c->io().get_executor(), cfg, p->diag,
+                                   completion(c, p, [c](pending_cluster& q, ac::cluster cl) {
+                                       q.version = cl.protocol_version();
+                                       q.cluster = engine_owned(c, std::move(cl));
+                                   }));
+    });
+}
+
+request_handle cluster_handle::open_session(std::string keyspace, nb::handle fut) {
+    auto p = std::make_shared<pending_session>();
+    return launch(core_, p, fut, [cl = cluster, ks = std::move(keyspace)](std::shared_ptr<core> c, std::shared_ptr<pending_session> p) {
+        cl->async_open_session(ks, p->diag, completion(c, p, [c](pending_session& q, ac::session s) {
+                                   q.session = engine_owned(c, std::move(s));
+                               }));
+    });
+}
+
+request_handle cluster_handle::close(nb::handle fut) {
+    auto p = std::make_shared<pending_void>();
+    return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_void> p) {
+        cl->async_close(completion(c, p, [](pending_void&) {}));
+    });
+}
+
+namespace {
+
+struct pending_hosts : pending {
+    struct info {
+        std::string address, datacenter, rack, release_version;
+        int port;
+        bool up;
+        std::uint64_t requests;
+    };
+    std::vector<info> hosts;
+    nb::object result(core&) override {
+        nb::list out;
+        for (const auto& h : hosts)
+            out.append(nb::make_tuple(nb::str(h.address.c_str()), h.port, nb::str(h.datacenter.c_str()),
+                                      nb::str(h.rack.c_str()), nb::str(h.release_version.c_str()), h.up, h.requests));
+        return out;
+    }
+};
+
+}  // namespace
+
+// [(address, port, datacenter, rack, release_version, up, requests sent)]
+request_handle cluster_handle::hosts(nb::handle fut) {
+    auto p = std::make_shared<pending_hosts>();
+    return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_hosts> p) {
+        for (const auto& h : cl->hosts())
+            p->hosts.push_back({h->address(), h->datacenter(), h->rack(), h->release_version(), h->port(), h->is_up(),
+                                h->requests_sent()});
+        c->complete(p);
+    });
+}
+
+namespace {
+
+struct pending_text : pending {
+    std::string text;
+    nb::object result(core&) override { return nb::str(text.data(), text.size()); }
+};
+
+}  // namespace
+
+// The engine's request metrics (docs/metrics.md) in the Prometheus text format.
+request_handle cluster_handle::metrics_text(nb::handle fut) {
+    auto p = std::make_shared<pending_text>();
+    return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_text> p) {
+        if (auto reg = cl->metrics()) p->text = ac::to_prometheus(reg->snapshot());
+        c->complete(p);
+    });
+}
+
+request_handle cluster_handle::metadata(nb::handle fut) {
+    auto p = std::make_shared<pending_metadata>();
+    return launch(core_, p, fut, [cl = cluster](std::shared_ptr<core> c, std::shared_ptr<pending_metadata> p) {
+        p->meta = cl->metadata();
+        c->complete(p);
+    });
+}
+
+request_handle session_handle::execute(std::string query, nb::handle values, nb::handle names, nb::handle opts,
+                                       nb::handle fut) {
+    ac::statement st(std::move(query));
+    apply_options(st, parse_options(opts));
+    auto vals = parse_values(values, "parameters");
+    if (!names.is_none()) {
+        std::size_t i = 0;
+        for (nb::handle n : names) {
+            if (i >= vals.size()) throw nb::value_error("more parameter names than values");
+            st.bind_named(nb::cast<std::string>(n), vals[i++]);
+        }
+        if (i != vals.size()) throw nb::value_error("fewer parameter names than values");
+    } else {
+        for (auto& v : vals) st.bind(v);
+    }
+    auto p = std::make_shared<pending_rows>();
+    return launch(core_, p, fut, [s = session, st = std::move(st)](std::shared_ptr<core> c, std::shared_ptr<pending_rows> p) mutable {
+        s->async_execute(std::move(st), p->diag, completion(c, p, [](pending_rows& q, ac::result_set rs) { q.rs = std::move(rs); }));
+    });
+}
+
+namespace {
+
+// Binds values (already serialized) to a prepared statement, on the engine thread.
+ac::bound_statement bind_all(const ac::prepared_statement& ps, std::vector<ac::encoded_value>& vals) {
+    auto b = ps.bind();
+    for (std::size_t i = 0; i < vals.size(); ++i) b.bind_at(i, std::move(vals[i]));
+    return b;
+}
+
+std::vector<ac::encoded_value> checked_values(const prepared_handle& ph, nb::handle values) {
+    auto vals = parse_values(values, "parameters");
+    if (vals.size() != ph.variables.size())
+        throw nb::value_error(("the prepared statement has " + std::to_string(ph.variables.size()) +
+                               " bind markers, " + std::to_string(vals.size()) + " values given")
+                                  .c_str());
+    return vals;
+}
+
+}  // namespace
+
+request_handle session_handle::execute_prepared(const prepared_handle& ph, nb::handle values, nb::handle opts,
+                                                nb::handle fut) {
+    auto vals = checked_values(ph, values);
+    auto o = parse_options(opts);
+    auto p = std::make_shared<pending_rows>();
+    return launch(core_, p, fut,
+                  [s = session, ps = ph.prepared, vals = std::move(vals), o = std::move(o)](std::shared_ptr<core> c,
+                                                                                     std::shared_ptr<pending_rows> p) mutable {
+                      auto b = bind_all(*ps, vals);
+                      apply_options(b, o);
+                      s->async_execute(std::move(b), p->diag,
+                                       completion(c, p, [](pending_rows& q, ac::result_set rs) { q.rs = std::move(rs); }));
+                  });
+}
+
+request_handle session_handle::prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut) {
+    ac::statement st(std::move(query));
+    auto o = parse_options(opts);
+    if (!keyspace.empty()) o.keyspace = keyspace;
+    apply_options(st, o);
+    auto p = std::make_shared<pending_prepared>();
+    return launch(core_, p, fut, [s = session, st = std::move(st)](std::shared_ptr<core> c, std::shared_ptr<pending_prepared> p) mutable {
+        s->async_prepare(std::move(st), p->diag, completion(c, p, [c](pending_prepared& q, ac::prepared_statement ps) {
+                             auto& h = q.h;
+                             h.id = to_string(ps.id());
+                             h.result_metadata_id = to_string(ps.result_metadata_id());
+                             h.query = ps.query();
+                             h.keyspace = ps.keyspace();
+                             h.variables = ps.variables();
+                             h.result_columns = ps.result_columns();
+                             h.pk_indexes = ps.partition_key_indexes();
+                             h.prepared = engine_owned(c, std::move(ps));
+                         }));
+    });
+}
+
+request_handle session_handle::execute_batch(int type, nb::handle entries, nb::handle opts, nb::handle fut) {
+    if (type < 0 || type > 2) throw nb::value_error("batch_type must be LOGGED (0), UNLOGGED (1) or COUNTER (2)");
+    struct entry {
+        std::string query;
+        std::shared_ptr<ac::prepared_statement> prepared;
+        std::vector<ac::encoded_value> values;
+    };
+    std::vector<entry> items;
+    for (nb::handle e : entries) {
+        nb::tuple t = nb::borrow<nb::tuple>(e);
+        entry it;
+        if (nb::isinstance<prepared_handle>(t[0])) {
+            const auto& ph = nb::cast<const prepared_handle&>(t[0]);
+            it.prepared = ph.prepared;
+            it.values = checked_values(ph, t[1]);
+        } else {
+            it.query = nb::cast<std::string>(t[0]);
+            it.values = parse_values(t[1], "batch statement parameters");
+        }
+        items.push_back(std::move(it));
+    }
+    auto o = parse_options(opts);
+    auto p = std::make_shared<pending_rows>();
+    return launch(core_, p, fut,
+                  [s = session, type, items = std::move(items), o = std::move(o)](std::shared_ptr<core> c,
+                                                                                  std::shared_ptr<pending_rows> p) mutable {
+                      ac::batch b(static_cast<ac::batch_type>(type));
+                      apply_options(b, o);
+                      for (auto& it : items) {
+                          if (it.prepared) {
+                              b.add(bind_all(*it.prepared, it.values));
+                          } else {
+                              ac::statement st(std::move(it.query));
+                              for (auto& v : it.values) st.bind(v);
+                              b.add(std::move(st));
+                          }
+                      }
+                      s->async_execute(std::move(b), p->diag,
+                                       completion(c, p, [](pending_rows& q, ac::result_set rs) { q.rs = std::move(rs); }));
+                  });
+}
+
+namespace {
+
+struct pending_stats : pending {
+    ac::session_stats stats;
+    nb::object result(core&) override {
+        nb::dict d;
+        d["in_flight"] = stats.in_flight;
+        d["queued"] = stats.queued;
+        d["connection_in_flight"] = stats.connection_in_flight;
+        d["connection_orphaned"] = stats.connection_orphaned;
+        d["connection_queued"] = stats.connection_queued;
+        d["connections_opened"] = stats.connections_opened;
+        d["connections_replaced"] = stats.connections_replaced;
+        d["requests_sent"] = stats.requests_sent;
+        d["retries"] = stats.retries;
+        d["speculative_executions"] = stats.speculative_executions;
+        d["open_connections"] = stats.open_connections;
+        return d;
+    }
+};
+
+}  // namespace
+
+request_handle session_handle::stats(nb::handle fut) {
+    auto p = std::make_shared<pending_stats>();
+    return launch(core_, p, fut, [s = session](std::shared_ptr<core> c, std::shared_ptr<pending_stats> p) {
+        p->stats = s->stats();
+        c->complete(p);
+    });
+}
+
+request_handle session_handle::close(nb::handle fut) {
+    auto p = std::make_shared<pending_void>();
+    return launch(core_, p, fut, [s = session](std::shared_ptr<core> c, std::shared_ptr<pending_void> p) {
+        s->async_close(completion(c, p, [](pending_void&) {}));
+    });
+}
+
+}  // namespace acpy
