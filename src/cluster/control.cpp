@@ -9,7 +9,6 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -255,7 +254,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
                 if (!self || !conn || conn->is_open() || self->shut_down_ || self->control_ != conn) return;
                 self->log_.warn([&] { return "control connection to " + conn->endpoint() + " lost (" +
                                              conn->close_reason() + "); reconnecting"; });
-                asio::co_spawn(self->ex_, self->reconnect_control(), asio::detached);
+                self->start_control_reconnection();
             });
             // Topology, status and schema events arrive on this connection.
             const std::string_view events[] = {protocol::event_type::topology_change, protocol::event_type::status_change,
@@ -297,7 +296,7 @@ asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
         apply_hosts({control_host_});
     }
     (void)co_await refresh_schema(d);
-    asio::co_spawn(ex_, event_loop(), asio::detached);
+    start_event_loop();
     // Wait for every pool's first attempt, within the connect timeout.
     const auto until = std::chrono::steady_clock::now() + cfg_.connect_timeout;
     while (std::any_of(pools_.begin(), pools_.end(), [](const auto& e) { return !e.second->initialized(); }) &&
@@ -361,9 +360,26 @@ asio::awaitable<void> cluster_impl::event_loop() {
     }
 }
 
+void cluster_impl::start_event_loop() {
+    asio::co_spawn(ex_, event_loop(), guard("the event loop (debounced refreshes)", [this] { start_event_loop(); }));
+}
+
+void cluster_impl::start_control_reconnection() {
+    // Restarted while no control connection is open: without it, no events
+    // and every DDL waits max_schema_agreement_wait.
+    asio::co_spawn(ex_, reconnect_control(), guard("the control connection's reconnection", [this] {
+                       if (!control_ || !control_->is_open()) start_control_reconnection();
+                   }));
+}
+
 asio::awaitable<void> cluster_impl::reconnect_control() {
     if (control_reconnecting_) co_return;
     control_reconnecting_ = true;
+    // However the loop ends (an exception too), a later loss may start another.
+    struct clear_flag {
+        bool& f;
+        ~clear_flag() { f = false; }
+    } clear{control_reconnecting_};
     auto self = shared_from_this();
     int failures = 0;
     auto& wait = control_wait_;
@@ -391,7 +407,6 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
             diagnostics rd;
             (void)co_await refresh_topology(rd);
             (void)co_await refresh_schema(rd);
-            control_reconnecting_ = false;
             co_return;
         }
         ++failures;
@@ -399,7 +414,6 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
         std::error_code ec;
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    control_reconnecting_ = false;
 }
 
 asio::awaitable<bool> cluster_impl::wait_schema_agreement() {

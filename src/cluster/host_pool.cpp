@@ -4,7 +4,6 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
@@ -37,7 +36,27 @@ host_pool::host_pool(cluster_impl& cluster, host_ptr h)
 host_pool::~host_pool() = default;
 
 void host_pool::start() {
-    asio::co_spawn(cluster_.executor(), [self = shared_from_this()] { return self->maintain(); }, asio::detached);
+    // A loop that ended on an exception starts again: a pool left without
+    // it would never reconnect its host.
+    auto restart = [w = weak_from_this()] {
+        auto p = w.lock();
+        if (!p || p->closed_) return;
+        p->opening_.reset();
+        ++p->failures_;
+        p->start();
+    };
+    asio::co_spawn(cluster_.executor(), [self = shared_from_this()] { return self->maintain(); },
+                   cluster_.guard("the connection pool of " + host_->endpoint(), std::move(restart)));
+}
+
+void host_pool::start_heartbeat(const std::shared_ptr<connection>& c) {
+    auto restart = [w = weak_from_this(), weak = std::weak_ptr<connection>(c)] {
+        auto p = w.lock();
+        auto conn = weak.lock();
+        if (p && conn && conn->is_open() && !p->closed_) p->start_heartbeat(conn);
+    };
+    asio::co_spawn(cluster_.executor(), heartbeat(c),
+                   cluster_.guard("the heartbeat of a connection to " + c->endpoint(), std::move(restart)));
 }
 
 std::shared_ptr<connection> host_pool::pick() const {
@@ -193,7 +212,7 @@ asio::awaitable<void> host_pool::maintain() {
                 last_error_.clear();
                 if (!host_->is_up()) cluster_.host_up(host_);
                 if (cfg.heartbeat_interval.count() > 0)
-                    asio::co_spawn(cluster_.executor(), heartbeat(c), asio::detached);
+                    start_heartbeat(c);
                 initialized_ = true;
                 cluster_.on_pool_change();  // requests waiting for a connection go on
                 continue;

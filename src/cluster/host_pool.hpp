@@ -46,6 +46,7 @@ public:
 private:
     asio::awaitable<void> maintain();
     asio::awaitable<void> heartbeat(std::weak_ptr<connection> weak);
+    void start_heartbeat(const std::shared_ptr<connection>& c);
     void on_connection_change();
     // Tells the pool of `c`'s changes.
     void listen(connection& c);

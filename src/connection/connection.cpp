@@ -483,7 +483,13 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
     }
     state_ = state::handshake;
     read_some();
-    ec = co_await handshake(diag);
+    try {
+        ec = co_await handshake(diag);
+    } catch (const std::exception& e) {
+        // Whatever else fails in the handshake fails this connection only.
+        diag.assign("handshake with " + endpoint_ + " failed: " + e.what(), endpoint_);
+        ec = make_error_code(client_errc::handshake_failed);
+    }
     deadline.cancel();
     if (timed_out()) {
         diag.assign("handshake with " + endpoint_ + " timed out after " +
@@ -510,9 +516,20 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
         diag.assign(std::move(msg), endpoint_);
         return make_error_code(code);
     };
-    auto version_error = [&](const protocol::envelope& env) -> std::optional<std::error_code> {
-        protocol::byte_reader r(env.body);
-        auto err = protocol::decode_error(r, version_);
+    // A malformed answer is the server's fault, never an exception: the
+    // caller then tries another host, or again later.
+    auto malformed = [&](const char* what, const char* request, const protocol::protocol_error& e) {
+        return fail(client_errc::protocol_violation,
+                    std::string(what) + " from " + endpoint_ + " answering " + request + " is malformed: " + e.what());
+    };
+    auto version_error = [&](const protocol::envelope& env, const char* request) -> std::error_code {
+        protocol::error_response err;
+        try {
+            protocol::byte_reader r(env.body);
+            err = protocol::decode_error(r, version_);
+        } catch (const protocol::protocol_error& e) {
+            return malformed("ERROR", request, e);
+        }
         if (err.code == 0x000A && version_ > 4)
             return fail(client_errc::protocol_version_rejected,
                         endpoint_ + " rejected protocol v" + std::to_string(version_) + ": " + err.message);
@@ -532,13 +549,15 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
                        "OPTIONS to " + endpoint_ + " failed: " + close_reason_ +
                            (params_.tls ? "" : " (if the server requires TLS, set cluster_config.tls.enabled)"));
     }
-    if (options.header.opcode == opcode::error) co_return *version_error(options);
+    if (options.header.opcode == opcode::error) co_return version_error(options, "OPTIONS");
     if (options.header.opcode != opcode::supported)
         co_return fail(client_errc::handshake_failed, std::string("OPTIONS to ") + endpoint_ + " answered with " +
                                                           protocol::to_string(options.header.opcode));
-    {
+    try {
         protocol::byte_reader r(options.body);
         supported_ = protocol::decode_supported(r);
+    } catch (const protocol::protocol_error& e) {
+        co_return malformed("SUPPORTED", "OPTIONS", e);
     }
     const std::string algorithm = to_string(params_.compression);
     if (!algorithm.empty()) {
@@ -560,7 +579,7 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
     if (ec) co_return fail(client_errc::handshake_failed, "STARTUP to " + endpoint_ + " failed: " + close_reason_);
     switch (ready.header.opcode) {
         case opcode::ready: co_return std::error_code{};
-        case opcode::error: co_return *version_error(ready);
+        case opcode::error: co_return version_error(ready, "STARTUP");
         case opcode::authenticate: {
             std::string server_authenticator;
             try {

@@ -7,7 +7,6 @@
 #include <async_cassandra/session.hpp>
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 
 namespace async_cassandra {
 
@@ -144,7 +143,7 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
         count(cl, &prepared_cache_stats::shared_waits);
     } else {
         f = cache.begin(k, cl.executor());
-        asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), asio::detached);
+        asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), cl.guard("a shared PREPARE"));
     }
     if (!f->finished) {
         std::error_code ignored;
