@@ -277,6 +277,8 @@ private:
     std::atomic<bool> closing_{false};
     std::atomic<bool> shut_down_{false};
     bool control_reconnecting_ = false;
+    std::chrono::steady_clock::time_point control_opened_at_{};
+    int control_short_lived_ = 0;  // control connections in a row lost before host_pool::stable_after
     // Debounced refreshes.
     asio::steady_timer refresh_timer_;
     bool refresh_topology_ = false, refresh_schema_ = false;

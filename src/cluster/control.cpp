@@ -242,6 +242,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
         if (c) {
             version_ = v;
             control_ = std::move(c);
+            control_opened_at_ = std::chrono::steady_clock::now();
             if (!control_host_ || control_host_->address() != address || control_host_->port() != port)
                 control_host_ = find_host(address, port);
             if (!control_host_) control_host_ = std::make_shared<host>(address, port);
@@ -381,8 +382,20 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
         ~clear_flag() { f = false; }
     } clear{control_reconnecting_};
     auto self = shared_from_this();
-    int failures = 0;
     auto& wait = control_wait_;
+    auto delay = [this](int failures) {
+        return std::min(cfg_.reconnection.base_delay * (1 << std::min(failures, 6)), cfg_.reconnection.max_delay);
+    };
+    // A connection lost before host_pool::stable_after counts as a failed
+    // round (a node that sends READY and hangs up): back off before the next.
+    if (std::chrono::steady_clock::now() - control_opened_at_ < host_pool::stable_after) {
+        wait.expires_after(delay(++control_short_lived_));
+        std::error_code ec;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+        control_short_lived_ = 0;
+    }
+    int failures = control_short_lived_;
     while (!shut_down_) {
         // Up hosts first, in the policy's order, then the rest, then the contact points.
         std::vector<std::pair<std::string, std::uint16_t>> tries;
@@ -409,8 +422,7 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
             (void)co_await refresh_schema(rd);
             co_return;
         }
-        ++failures;
-        wait.expires_after(std::min(cfg_.reconnection.base_delay * (1 << std::min(failures, 6)), cfg_.reconnection.max_delay));
+        wait.expires_after(delay(++failures));
         std::error_code ec;
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }

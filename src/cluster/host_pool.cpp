@@ -127,8 +127,7 @@ void host_pool::add_totals(std::size_t& in_flight, std::size_t& orphaned, std::s
 }
 
 void host_pool::wake_up() {
-    failures_ = 0;
-    wake_.cancel();
+    if (std::chrono::steady_clock::now() - last_attempt_ >= cluster_.config().reconnection.base_delay) wake_.cancel();
 }
 
 bool host_pool::drained() const {
@@ -165,7 +164,14 @@ void host_pool::on_connection_change() {
                 log.info([&] { return "connection to " + c.endpoint() + " replaced (" + c.close_reason() + ")"; });
             } else if (!closed_) {
                 log.info([&] { return "connection to " + c.endpoint() + " closed: " + c.close_reason(); });
+                if (auto o = opened_at_.find(&c); o != opened_at_.end()) {
+                    if (std::chrono::steady_clock::now() - o->second < stable_after)
+                        died_young_ = true;
+                    else
+                        failures_ = 0;
+                }
             }
+            opened_at_.erase(it->get());
             it = conns_.erase(it);
             changed = true;
         } else {
@@ -185,7 +191,11 @@ asio::awaitable<void> host_pool::maintain() {
     const auto& cfg = cluster_.config();
     const std::size_t target = std::max<std::size_t>(1, cfg.connections_per_host);
     while (!closed_) {
-        if (conns_.size() < target) {
+        if (conns_.size() < target && std::exchange(died_young_, false)) {
+            // Not at once: the handshake succeeded, but the connection did not last.
+            wake_.expires_after(backoff(cfg.reconnection, ++failures_));
+        } else if (conns_.size() < target) {
+            last_attempt_ = std::chrono::steady_clock::now();
             std::error_code ec;
             diagnostics d;
             const auto shard = next_shard();
@@ -204,12 +214,12 @@ asio::awaitable<void> host_pool::maintain() {
                     auto lock = cluster_.snapshot_write_lock();
                     conns_.push_back(c);
                 }
+                opened_at_[c.get()] = std::chrono::steady_clock::now();
                 cluster_.log().info([&] {
                     return "connection to " + c->endpoint() + " opened (" + std::to_string(conns_.size()) + " of " +
                            std::to_string(target) + ")";
                 });
-                failures_ = 0;
-                last_error_.clear();
+                last_error_.clear();  // failures_ stays until the connection proves stable
                 if (!host_->is_up()) cluster_.host_up(host_);
                 if (cfg.heartbeat_interval.count() > 0)
                     start_heartbeat(c);
