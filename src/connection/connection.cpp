@@ -1,5 +1,6 @@
 #include "connection/connection.hpp"
 
+#include "connection/resolve.hpp"
 #include "connection/tls_context.hpp"
 
 #include <async_cassandra/metrics.hpp>
@@ -437,7 +438,8 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
     std::error_code ec;
 
     // One deadline covers resolve, connect and the handshake.
-    asio::steady_timer deadline(socket_.get_executor(), params_.connect_timeout);
+    const auto deadline_at = std::chrono::steady_clock::now() + params_.connect_timeout;
+    asio::steady_timer deadline(socket_.get_executor(), deadline_at);
     // Shared, not a frame local: the timer's handler may run after this frame ends.
     auto timed_out_flag = std::make_shared<bool>(false);
     deadline.async_wait([w = weak_from_this(), timed_out_flag](std::error_code e) {
@@ -457,11 +459,16 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         return make_error_code(client_errc::connect_failed);
     };
 
-    tcp::resolver resolver(socket_.get_executor());
-    auto endpoints = co_await resolver.async_resolve(params_.host, std::to_string(params_.port),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
+    endpoint_list endpoints;
+    ec = co_await resolve(params_.host, params_.port, deadline_at, endpoints);
     if (ec) {
-        diag.assign("cannot resolve " + endpoint_ + ": " + ec.message(), endpoint_);
+        deadline.cancel();
+        diag.assign("cannot resolve " + endpoint_ + ": " +
+                        (ec == asio::error::timed_out
+                             ? "no answer within " + std::to_string(params_.connect_timeout.count()) +
+                                   " ms (cluster_config.connect_timeout)"
+                             : ec.message()),
+                    endpoint_);
         co_return make_error_code(client_errc::connect_failed);
     }
     co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));

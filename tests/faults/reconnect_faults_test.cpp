@@ -1,4 +1,5 @@
-// Reconnection storms (issue 15, defect 3). What the client must do:
+// Reconnection storms (issue 15, defect 3) and name resolution (defect 7).
+// What the client must do:
 //
 // - reconnect_storm.ready_then_close_*   a node that completes the handshake
 //       (READY) and hangs up at once is reconnected on the backoff schedule:
@@ -101,4 +102,22 @@ TEST(reconnect_storm, status_up_events_do_not_reset_the_backoff) {
     EXPECT_GE(events, 50);
     EXPECT_LE(attempts, bound);
     EXPECT_GE(attempts, 2u);
+}
+
+// Host names go through the bounded lookup of its own thread (issue 15,
+// defect 7); literal addresses, as every other test uses, skip it.
+TEST(resolve_end_to_end, a_host_name_contact_point_connects) {
+    sim_env env;
+    outcome o;
+    env.run([&]() -> asio::awaitable<void> {
+        auto cfg = env.client_config();
+        cfg.contact_points = {"localhost"};
+        cfg.connect_timeout = 2s;
+        auto cluster = co_await ac::cluster::connect(cfg);
+        auto session = co_await cluster.open_session();
+        ac::statement st("SELECT release_version FROM system.local");
+        o = co_await attempt(session, st);
+        co_await cluster.close();
+    });
+    EXPECT_FALSE(o.ec) << o.diag.message();
 }
