@@ -265,6 +265,14 @@ void prepared_state_cell::adopt(const prepared_state_cell& other) {
     current_.store(theirs.get(), std::memory_order_release);
 }
 
+namespace {
+// What is left until `deadline` (0 once past).
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+}
+}  // namespace
+
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
                                            diagnostics& diag, request_probe* probe, prior_attempt* prior) {
     const auto& data = st.prepared().data();
@@ -279,10 +287,20 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
         [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
             const int version = ctx.conn.protocol_version();
             bool reprepare = ctx.reprepare_first;
+            // The re-prepare and the EXECUTE after it share the attempt's one deadline.
+            const auto deadline = std::chrono::steady_clock::now() + ctx.timeout;
+            attempt_context here = ctx;
             for (int attempt = reprepare ? 1 : 0;; ++attempt) {
                 if (std::exchange(reprepare, false)) {
                     // This host does not know the statement (restarted, or never asked): prepare it there.
-                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, ctx.timeout, d)) co_return ec;
+                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, time_left(deadline), d)) co_return ec;
+                    here.timeout = time_left(deadline);
+                    if (here.timeout.count() <= 0) {
+                        d.assign("no time left of the request's " + std::to_string(ctx.timeout.count()) +
+                                     " ms to send the EXECUTE again after re-preparing on " + ctx.conn.endpoint(),
+                                 ctx.conn.endpoint());
+                        co_return make_error_code(client_errc::request_timeout);
+                    }
                 }
                 protocol::query_parameters p;
                 if (auto ec = fill_parameters(o, s, ctx, false, p, d)) co_return ec;
@@ -291,7 +309,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                 const auto& state = data->state.get();
                 p.skip_metadata = skip_metadata(state, version);
                 auto ec = co_await exchange(
-                    s, ctx, protocol::opcode::execute, o,
+                    s, here, protocol::opcode::execute, o,
                     [&](protocol::byte_writer& w) {
                         protocol::encode_execute(w, state.id, state.result_metadata_id, p, version);
                     },

@@ -139,8 +139,9 @@ void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
         r.node = static_cast<int>(number(value));
     } else if (key == "on") {
         const auto op = opcode_named(value);
-        if (op != pr::opcode::options && op != pr::opcode::startup && op != pr::opcode::auth_response)
-            throw std::invalid_argument("on= wants options, startup or auth_response");
+        if (op != pr::opcode::options && op != pr::opcode::startup && op != pr::opcode::auth_response &&
+            op != pr::opcode::prepare)
+            throw std::invalid_argument("on= wants options, startup, auth_response or prepare");
         r.on = op;
     } else if (key == "max_hits") {
         r.max_hits = static_cast<int>(number(value));

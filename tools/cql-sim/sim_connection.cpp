@@ -82,7 +82,7 @@ void sim_connection::handle(const pr::envelope& req) {
     }
     const auto stream = req.header.stream;
     if (req.header.opcode == pr::opcode::options || req.header.opcode == pr::opcode::startup ||
-        req.header.opcode == pr::opcode::auth_response) {
+        req.header.opcode == pr::opcode::auth_response || req.header.opcode == pr::opcode::prepare) {
         // send() routes the usual answer through the rule (after the usual
         // handling, so READY or AUTHENTICATE still switch v5 to segments).
         if (const auto* rl = st_->match_handshake(req.header.opcode, node_))

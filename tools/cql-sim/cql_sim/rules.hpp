@@ -70,9 +70,9 @@ struct rule {
     std::optional<int> max_hits;
     // When set, matches only requests to this node (0-based: 127.0.0.(node+1)).
     std::optional<int> node;
-    // When set, the rule scripts the answer to this handshake request
-    // (OPTIONS, STARTUP or AUTH_RESPONSE) instead of a statement: `query` and
-    // `result` are ignored; `delay` and `fault` apply to the usual answer.
+    // When set, the rule scripts the answer to this request (OPTIONS,
+    // STARTUP, AUTH_RESPONSE or PREPARE) instead of a statement's: `query`
+    // and `result` are ignored; `delay` and `fault` apply to the usual answer.
     std::optional<pr::opcode> on;
 
     // The bind markers PREPARE reports (names and types), so a client can
