@@ -7,7 +7,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/strand.hpp>
-#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -133,6 +132,17 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::s
                                                                     int version, std::error_code& ec,
                                                                     diagnostics& diag, bool control) {
     co_return co_await start_connection(make_connection(address, port, version, control), ec, diag);
+}
+
+spawn_guard cluster_impl::guard(std::string what, std::function<void()> restart) const {
+    spawn_guard::options o{log_, std::move(what), coroutine_failures_, {}, {}, cfg_.reconnection.base_delay};
+    if (restart) {
+        o.ex = ex_;
+        o.restart = [w = std::weak_ptr<const cluster_impl>(weak_from_this()), restart = std::move(restart)] {
+            if (auto self = w.lock(); self && !self->shut_down_) restart();
+        };
+    }
+    return spawn_guard(std::move(o));
 }
 
 std::shared_ptr<request_metrics> cluster_impl::host_metrics(const std::string& endpoint, std::size_t shard) const {

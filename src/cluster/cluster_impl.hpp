@@ -19,6 +19,7 @@
 #include "connection/timeout_queue.hpp"
 #include "metrics/logger.hpp"
 #include "metrics/probe.hpp"
+#include "metrics/spawn_guard.hpp"
 
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/error.hpp>
@@ -215,6 +216,12 @@ public:
     // per connection.
     std::shared_ptr<request_metrics> host_metrics(const std::string& endpoint, std::size_t shard = 0) const;
     const logger& log() const noexcept { return log_; }
+    // The completion handler for every coroutine the cluster starts detached
+    // (spawn_guard): `restart`, when given, runs on the cluster's executor
+    // after the reconnection base delay, unless the cluster is shut down.
+    spawn_guard guard(std::string what, std::function<void()> restart = {}) const;
+    // Detached coroutines of this cluster that ended on an exception.
+    std::size_t coroutine_failures() const noexcept { return coroutine_failures_->load(std::memory_order_relaxed); }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     int protocol_version() const noexcept { return version_.load(std::memory_order_relaxed); }
     prepared_cache& prepared() noexcept { return prepared_; }
@@ -241,6 +248,9 @@ private:
     asio::awaitable<std::error_code> query(std::string_view cql, result_set& out, diagnostics& diag);
     asio::awaitable<void> event_loop();
     asio::awaitable<void> reconnect_control();
+    // Spawn the loops above with guard(), which restarts them.
+    void start_event_loop();
+    void start_control_reconnection();
     void on_event(const protocol::envelope& env);
     void schedule_refresh(bool topology, bool schema);
     void apply_hosts(std::vector<host_ptr> hosts);
@@ -283,6 +293,8 @@ private:
     std::atomic<bool> closing_{false};
     std::atomic<bool> shut_down_{false};
     bool control_reconnecting_ = false;
+    std::chrono::steady_clock::time_point control_opened_at_{};
+    int control_short_lived_ = 0;  // control connections in a row lost before host_pool::stable_after
     // Debounced refreshes.
     asio::steady_timer refresh_timer_;
     bool refresh_topology_ = false, refresh_schema_ = false;
@@ -291,6 +303,8 @@ private:
     asio::steady_timer control_wait_;  // between rounds of control reconnection  // cancelled on every pool change: wakes waiters
     std::vector<asio::steady_timer*> drain_waiters_;
     std::atomic<std::size_t> opened_{0}, replaced_{0};  // written on ex_ only
+    // Shared with the guards' handlers, which may run after the cluster is gone.
+    std::shared_ptr<std::atomic<std::size_t>> coroutine_failures_ = std::make_shared<std::atomic<std::size_t>>(0);
     prepared_cache prepared_{prepared_cache::default_capacity};
 };
 

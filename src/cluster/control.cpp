@@ -9,7 +9,6 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -248,6 +247,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
         if (c) {
             version_ = v;
             control_ = std::move(c);
+            control_opened_at_ = std::chrono::steady_clock::now();
             if (!control_host_ || control_host_->address() != address || control_host_->port() != port)
                 control_host_ = find_host(address, port);
             if (!control_host_) control_host_ = std::make_shared<host>(address, port);
@@ -260,7 +260,7 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
                 if (!self || !conn || conn->is_open() || self->shut_down_ || self->control_ != conn) return;
                 self->log_.warn([&] { return "control connection to " + conn->endpoint() + " lost (" +
                                              conn->close_reason() + "); reconnecting"; });
-                asio::co_spawn(self->ex_, self->reconnect_control(), asio::detached);
+                self->start_control_reconnection();
             });
             // Topology, status and schema events arrive on this connection.
             const std::string_view events[] = {protocol::event_type::topology_change, protocol::event_type::status_change,
@@ -302,7 +302,7 @@ asio::awaitable<std::error_code> cluster_impl::connect_here(diagnostics& diag) {
         apply_hosts({control_host_});
     }
     (void)co_await refresh_schema(d);
-    asio::co_spawn(ex_, event_loop(), asio::detached);
+    start_event_loop();
     // Wait for every pool's first attempt, within the connect timeout.
     const auto until = std::chrono::steady_clock::now() + cfg_.connect_timeout;
     while (std::any_of(pools_.begin(), pools_.end(), [](const auto& e) { return !e.second->initialized(); }) &&
@@ -366,12 +366,41 @@ asio::awaitable<void> cluster_impl::event_loop() {
     }
 }
 
+void cluster_impl::start_event_loop() {
+    asio::co_spawn(ex_, event_loop(), guard("the event loop (debounced refreshes)", [this] { start_event_loop(); }));
+}
+
+void cluster_impl::start_control_reconnection() {
+    // Restarted while no control connection is open: without it, no events
+    // and every DDL waits max_schema_agreement_wait.
+    asio::co_spawn(ex_, reconnect_control(), guard("the control connection's reconnection", [this] {
+                       if (!control_ || !control_->is_open()) start_control_reconnection();
+                   }));
+}
+
 asio::awaitable<void> cluster_impl::reconnect_control() {
     if (control_reconnecting_) co_return;
     control_reconnecting_ = true;
+    // However the loop ends (an exception too), a later loss may start another.
+    struct clear_flag {
+        bool& f;
+        ~clear_flag() { f = false; }
+    } clear{control_reconnecting_};
     auto self = shared_from_this();
-    int failures = 0;
     auto& wait = control_wait_;
+    auto delay = [this](int failures) {
+        return std::min(cfg_.reconnection.base_delay * (1 << std::min(failures, 6)), cfg_.reconnection.max_delay);
+    };
+    // A connection lost before host_pool::stable_after counts as a failed
+    // round (a node that sends READY and hangs up): back off before the next.
+    if (std::chrono::steady_clock::now() - control_opened_at_ < host_pool::stable_after) {
+        wait.expires_after(delay(++control_short_lived_));
+        std::error_code ec;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+        control_short_lived_ = 0;
+    }
+    int failures = control_short_lived_;
     while (!shut_down_) {
         // Up hosts first, in the policy's order, then the rest, then the contact points.
         std::vector<std::pair<std::string, std::uint16_t>> tries;
@@ -396,15 +425,12 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
             diagnostics rd;
             (void)co_await refresh_topology(rd);
             (void)co_await refresh_schema(rd);
-            control_reconnecting_ = false;
             co_return;
         }
-        ++failures;
-        wait.expires_after(std::min(cfg_.reconnection.base_delay * (1 << std::min(failures, 6)), cfg_.reconnection.max_delay));
+        wait.expires_after(delay(++failures));
         std::error_code ec;
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    control_reconnecting_ = false;
 }
 
 asio::awaitable<bool> cluster_impl::agree_here() {

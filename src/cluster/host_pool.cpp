@@ -4,7 +4,6 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
@@ -37,7 +36,27 @@ host_pool::host_pool(cluster_impl& cluster, host_ptr h)
 host_pool::~host_pool() = default;
 
 void host_pool::start() {
-    asio::co_spawn(cluster_.executor(), [self = shared_from_this()] { return self->maintain(); }, asio::detached);
+    // A loop that ended on an exception starts again: a pool left without
+    // it would never reconnect its host.
+    auto restart = [w = weak_from_this()] {
+        auto p = w.lock();
+        if (!p || p->closed_) return;
+        p->opening_.reset();
+        ++p->failures_;
+        p->start();
+    };
+    asio::co_spawn(cluster_.executor(), [self = shared_from_this()] { return self->maintain(); },
+                   cluster_.guard("the connection pool of " + host_->endpoint(), std::move(restart)));
+}
+
+void host_pool::start_heartbeat(const std::shared_ptr<connection>& c) {
+    auto restart = [w = weak_from_this(), weak = std::weak_ptr<connection>(c)] {
+        auto p = w.lock();
+        auto conn = weak.lock();
+        if (p && conn && conn->is_open() && !p->closed_) p->start_heartbeat(conn);
+    };
+    asio::co_spawn(cluster_.executor(), heartbeat(c),
+                   cluster_.guard("the heartbeat of a connection to " + c->endpoint(), std::move(restart)));
 }
 
 std::shared_ptr<connection> host_pool::pick() const {
@@ -108,8 +127,7 @@ void host_pool::add_totals(std::size_t& in_flight, std::size_t& orphaned, std::s
 }
 
 void host_pool::wake_up() {
-    failures_ = 0;
-    wake_.cancel();
+    if (std::chrono::steady_clock::now() - last_attempt_ >= cluster_.config().reconnection.base_delay) wake_.cancel();
 }
 
 bool host_pool::drained() const {
@@ -146,7 +164,14 @@ void host_pool::on_connection_change() {
                 log.info([&] { return "connection to " + c.endpoint() + " replaced (" + c.close_reason() + ")"; });
             } else if (!closed_) {
                 log.info([&] { return "connection to " + c.endpoint() + " closed: " + c.close_reason(); });
+                if (auto o = opened_at_.find(&c); o != opened_at_.end()) {
+                    if (std::chrono::steady_clock::now() - o->second < stable_after)
+                        died_young_ = true;
+                    else
+                        failures_ = 0;
+                }
             }
+            opened_at_.erase(it->get());
             it = conns_.erase(it);
             changed = true;
         } else {
@@ -166,7 +191,11 @@ asio::awaitable<void> host_pool::maintain() {
     const auto& cfg = cluster_.config();
     const std::size_t target = std::max<std::size_t>(1, cfg.connections_per_host);
     while (!closed_) {
-        if (conns_.size() < target) {
+        if (conns_.size() < target && std::exchange(died_young_, false)) {
+            // Not at once: the handshake succeeded, but the connection did not last.
+            wake_.expires_after(backoff(cfg.reconnection, ++failures_));
+        } else if (conns_.size() < target) {
+            last_attempt_ = std::chrono::steady_clock::now();
             std::error_code ec;
             diagnostics d;
             const auto shard = next_shard();
@@ -185,15 +214,15 @@ asio::awaitable<void> host_pool::maintain() {
                     auto lock = cluster_.snapshot_write_lock();
                     conns_.push_back(c);
                 }
+                opened_at_[c.get()] = std::chrono::steady_clock::now();
                 cluster_.log().info([&] {
                     return "connection to " + c->endpoint() + " opened (" + std::to_string(conns_.size()) + " of " +
                            std::to_string(target) + ")";
                 });
-                failures_ = 0;
-                last_error_.clear();
+                last_error_.clear();  // failures_ stays until the connection proves stable
                 if (!host_->is_up()) cluster_.host_up(host_);
                 if (cfg.heartbeat_interval.count() > 0)
-                    asio::co_spawn(cluster_.executor(), heartbeat(c), asio::detached);
+                    start_heartbeat(c);
                 initialized_ = true;
                 cluster_.on_pool_change();  // requests waiting for a connection go on
                 continue;

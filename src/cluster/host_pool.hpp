@@ -11,6 +11,8 @@
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <chrono>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -20,6 +22,11 @@ class cluster_impl;
 
 class host_pool : public std::enable_shared_from_this<host_pool> {
 public:
+    // A connection that stayed open this long resets the backoff; one that
+    // closes sooner (a node that sends READY and hangs up) counts as a
+    // failed attempt, so such a node is retried on the backoff schedule.
+    static constexpr std::chrono::seconds stable_after{5};
+
     host_pool(cluster_impl& cluster, host_ptr h);
     ~host_pool();
 
@@ -29,7 +36,9 @@ public:
     // with io_threads > 1 the least busy on the caller's shard when one
     // there has room.
     std::shared_ptr<connection> pick() const;
-    // Reconnect now (an UP event): skips the backoff delay in progress.
+    // An UP event: skips the backoff delay in progress, at most once per
+    // reconnection base_delay since the last attempt (events may flap); the
+    // backoff itself is not reset.
     void wake_up();
     // Closes every connection; pending requests fail with `code`.
     void close(const std::string& reason, std::error_code code);
@@ -46,6 +55,7 @@ public:
 private:
     asio::awaitable<void> maintain();
     asio::awaitable<void> heartbeat(std::weak_ptr<connection> weak);
+    void start_heartbeat(const std::shared_ptr<connection>& c);
     void on_connection_change();
     // Tells the pool of `c`'s changes.
     void listen(connection& c);
@@ -62,6 +72,9 @@ private:
     bool closed_ = false;
     bool initialized_ = false;
     int failures_ = 0;  // consecutive failed attempts: the backoff exponent
+    bool died_young_ = false;  // a connection closed before stable_after: back off first
+    std::chrono::steady_clock::time_point last_attempt_{};
+    std::map<const connection*, std::chrono::steady_clock::time_point> opened_at_;
     std::string last_error_;
 };
 

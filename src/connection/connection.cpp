@@ -1,5 +1,6 @@
 #include "connection/connection.hpp"
 
+#include "connection/resolve.hpp"
 #include "connection/tls_context.hpp"
 
 #include <async_cassandra/metrics.hpp>
@@ -437,7 +438,8 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
     std::error_code ec;
 
     // One deadline covers resolve, connect and the handshake.
-    asio::steady_timer deadline(socket_.get_executor(), params_.connect_timeout);
+    const auto deadline_at = std::chrono::steady_clock::now() + params_.connect_timeout;
+    asio::steady_timer deadline(socket_.get_executor(), deadline_at);
     // Shared, not a frame local: the timer's handler may run after this frame ends.
     auto timed_out_flag = std::make_shared<bool>(false);
     deadline.async_wait([w = weak_from_this(), timed_out_flag](std::error_code e) {
@@ -457,11 +459,16 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         return make_error_code(client_errc::connect_failed);
     };
 
-    tcp::resolver resolver(socket_.get_executor());
-    auto endpoints = co_await resolver.async_resolve(params_.host, std::to_string(params_.port),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
+    endpoint_list endpoints;
+    ec = co_await resolve(params_.host, params_.port, deadline_at, endpoints);
     if (ec) {
-        diag.assign("cannot resolve " + endpoint_ + ": " + ec.message(), endpoint_);
+        deadline.cancel();
+        diag.assign("cannot resolve " + endpoint_ + ": " +
+                        (ec == asio::error::timed_out
+                             ? "no answer within " + std::to_string(params_.connect_timeout.count()) +
+                                   " ms (cluster_config.connect_timeout)"
+                             : ec.message()),
+                    endpoint_);
         co_return make_error_code(client_errc::connect_failed);
     }
     co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
@@ -483,7 +490,13 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
     }
     state_ = state::handshake;
     read_some();
-    ec = co_await handshake(diag);
+    try {
+        ec = co_await handshake(diag);
+    } catch (const std::exception& e) {
+        // Whatever else fails in the handshake fails this connection only.
+        diag.assign("handshake with " + endpoint_ + " failed: " + e.what(), endpoint_);
+        ec = make_error_code(client_errc::handshake_failed);
+    }
     deadline.cancel();
     if (timed_out()) {
         diag.assign("handshake with " + endpoint_ + " timed out after " +
@@ -510,9 +523,20 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
         diag.assign(std::move(msg), endpoint_);
         return make_error_code(code);
     };
-    auto version_error = [&](const protocol::envelope& env) -> std::optional<std::error_code> {
-        protocol::byte_reader r(env.body);
-        auto err = protocol::decode_error(r, version_);
+    // A malformed answer is the server's fault, never an exception: the
+    // caller then tries another host, or again later.
+    auto malformed = [&](const char* what, const char* request, const protocol::protocol_error& e) {
+        return fail(client_errc::protocol_violation,
+                    std::string(what) + " from " + endpoint_ + " answering " + request + " is malformed: " + e.what());
+    };
+    auto version_error = [&](const protocol::envelope& env, const char* request) -> std::error_code {
+        protocol::error_response err;
+        try {
+            protocol::byte_reader r(env.body);
+            err = protocol::decode_error(r, version_);
+        } catch (const protocol::protocol_error& e) {
+            return malformed("ERROR", request, e);
+        }
         if (err.code == 0x000A && version_ > 4)
             return fail(client_errc::protocol_version_rejected,
                         endpoint_ + " rejected protocol v" + std::to_string(version_) + ": " + err.message);
@@ -532,13 +556,15 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
                        "OPTIONS to " + endpoint_ + " failed: " + close_reason_ +
                            (params_.tls ? "" : " (if the server requires TLS, set cluster_config.tls.enabled)"));
     }
-    if (options.header.opcode == opcode::error) co_return *version_error(options);
+    if (options.header.opcode == opcode::error) co_return version_error(options, "OPTIONS");
     if (options.header.opcode != opcode::supported)
         co_return fail(client_errc::handshake_failed, std::string("OPTIONS to ") + endpoint_ + " answered with " +
                                                           protocol::to_string(options.header.opcode));
-    {
+    try {
         protocol::byte_reader r(options.body);
         supported_ = protocol::decode_supported(r);
+    } catch (const protocol::protocol_error& e) {
+        co_return malformed("SUPPORTED", "OPTIONS", e);
     }
     const std::string algorithm = to_string(params_.compression);
     if (!algorithm.empty()) {
@@ -560,7 +586,7 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
     if (ec) co_return fail(client_errc::handshake_failed, "STARTUP to " + endpoint_ + " failed: " + close_reason_);
     switch (ready.header.opcode) {
         case opcode::ready: co_return std::error_code{};
-        case opcode::error: co_return *version_error(ready);
+        case opcode::error: co_return version_error(ready, "STARTUP");
         case opcode::authenticate: {
             std::string server_authenticator;
             try {

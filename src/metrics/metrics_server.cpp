@@ -2,8 +2,9 @@
 // and time, so a slow or hostile client cannot hold the server.
 #include <async_cassandra/metrics_server.hpp>
 
+#include "metrics/spawn_guard.hpp"
+
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -17,6 +18,7 @@ namespace async_cassandra {
 namespace {
 
 using asio::ip::tcp;
+using detail::spawn_guard;
 
 struct connection_state {
     explicit connection_state(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
@@ -83,6 +85,18 @@ struct metrics_server::state {
     bool started = false;
     bool stopped = false;
     std::unordered_set<connection_state*> open;
+    // Coroutines that ended on an exception (the server has no log sink).
+    std::shared_ptr<std::atomic<std::size_t>> failures = std::make_shared<std::atomic<std::size_t>>(0);
+
+    // The accept loop, restarted if it ever ends on an exception.
+    static void spawn_accept_loop(const std::shared_ptr<state>& self) {
+        spawn_guard::options o{{}, "the metrics server's accept loop", self->failures, {}, self->ex,
+                               std::chrono::milliseconds(100)};
+        o.restart = [w = std::weak_ptr<state>(self)] {
+            if (auto s = w.lock(); s && !s->stopped) spawn_accept_loop(s);
+        };
+        asio::co_spawn(self->ex, accept_loop(self), spawn_guard(std::move(o)));
+    }
 
     void stop() {
         if (stopped) return;
@@ -117,7 +131,8 @@ struct metrics_server::state {
                 s.close(ec);
                 continue;
             }
-            asio::co_spawn(self->ex, serve(self, std::make_shared<connection_state>(std::move(s))), asio::detached);
+            asio::co_spawn(self->ex, serve(self, std::make_shared<connection_state>(std::move(s))),
+                           spawn_guard({{}, "a metrics connection", self->failures, {}, {}, {}}));
         }
     }
 
@@ -213,7 +228,7 @@ std::error_code metrics_server::start(diagnostics& diag) {
     if (ec) return fail("listen on");
     st.bound = st.acceptor.local_endpoint(ec);
     st.started = true;
-    asio::co_spawn(st.ex, state::accept_loop(state_), asio::detached);
+    state::spawn_accept_loop(state_);
     return {};
 }
 

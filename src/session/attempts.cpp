@@ -6,7 +6,6 @@
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -214,8 +213,9 @@ struct race : std::enable_shared_from_this<race> {
         clock::time_point ended;
         bool speculative = false;  // started by a speculative execution
     };
-    explicit race(const asio::any_io_executor& ex) : wake(ex) {}
+    race(const asio::any_io_executor& ex, spawn_guard g) : wake(ex), guard(std::move(g)) {}
     asio::steady_timer wake;
+    spawn_guard guard;  // an attempt ending on an exception is logged, not lost
     int running = 0;
     std::vector<std::shared_ptr<asio::cancellation_signal>> signals;
     std::deque<finished> done;
@@ -247,7 +247,7 @@ struct race : std::enable_shared_from_this<race> {
                 --self->running;
                 self->wake.cancel();
             },
-            asio::bind_cancellation_slot(sig->slot(), asio::detached));
+            asio::bind_cancellation_slot(sig->slot(), guard));
     }
     void cancel_all() {
         for (auto& sig : signals) sig->emit(asio::cancellation_type::terminal);
@@ -266,7 +266,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                                                  plan_state& plan, const attempt_fn& attempt, result_set& out,
                                                  diagnostics& diag) {
     auto& cl = s.cluster();
-    auto st = std::make_shared<race>(co_await asio::this_coro::executor);
+    auto st = std::make_shared<race>(co_await asio::this_coro::executor, cl.guard("an attempt of a request"));
     host_ptr h;
     auto conn = plan.advance(cl, h);
     if (!conn) {

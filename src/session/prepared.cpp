@@ -8,7 +8,6 @@
 #include <async_cassandra/session.hpp>
 
 #include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 
 namespace async_cassandra {
 
@@ -136,7 +135,7 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
         count(cl, &prepared_cache_stats::shared_waits);
     } else {
         f = cache.begin(k, cl.executor());
-        asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), asio::detached);
+        asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), cl.guard("a shared PREPARE"));
     }
     if (!f->finished) {
         std::error_code ignored;
@@ -248,6 +247,14 @@ void prepared_state_cell::adopt(const prepared_state_cell& other) {
     current_.store(theirs.get(), std::memory_order_release);
 }
 
+namespace {
+// What is left until `deadline` (0 once past).
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+}
+}  // namespace
+
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
                                            diagnostics& diag, request_probe* probe, prior_attempt* prior) {
     const auto& data = st.prepared().data();
@@ -262,10 +269,20 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
         [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
             const int version = ctx.conn.protocol_version();
             bool reprepare = ctx.reprepare_first;
+            // The re-prepare and the EXECUTE after it share the attempt's one deadline.
+            const auto deadline = std::chrono::steady_clock::now() + ctx.timeout;
+            attempt_context here = ctx;
             for (int attempt = reprepare ? 1 : 0;; ++attempt) {
                 if (std::exchange(reprepare, false)) {
                     // This host does not know the statement (restarted, or never asked): prepare it there.
-                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, ctx.timeout, d)) co_return ec;
+                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, time_left(deadline), d)) co_return ec;
+                    here.timeout = time_left(deadline);
+                    if (here.timeout.count() <= 0) {
+                        d.assign("no time left of the request's " + std::to_string(ctx.timeout.count()) +
+                                     " ms to send the EXECUTE again after re-preparing on " + ctx.conn.endpoint(),
+                                 ctx.conn.endpoint());
+                        co_return make_error_code(client_errc::request_timeout);
+                    }
                 }
                 protocol::query_parameters p;
                 if (auto ec = fill_parameters(o, s, ctx, false, p, d)) co_return ec;
@@ -274,7 +291,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
                 const auto& state = data->state.get();
                 p.skip_metadata = skip_metadata(state, version);
                 auto ec = co_await exchange(
-                    s, ctx, protocol::opcode::execute, o,
+                    s, here, protocol::opcode::execute, o,
                     [&](protocol::byte_writer& w) {
                         protocol::encode_execute(w, state.id, state.result_metadata_id, p, version);
                     },

@@ -562,6 +562,27 @@ TEST(cql_sim_rules_file, parses_options_and_refuses_unknown_ones) {
     EXPECT_THROW(cql_sim::parse_rules("X => delay=soon"), std::invalid_argument);
 }
 
+// Handshake rules: on=<request> and a malformed body for its answer.
+TEST(cql_sim_rules_file, parses_handshake_rules_and_bodies) {
+    auto rules = cql_sim::parse_rules("OPTIONS => on=options node=0 fault=body:supported:\n"
+                                      "STARTUP => on=startup fault=body:error:0000000a\n"
+                                      "AUTH => on=auth_response fault=close_after:9\n");
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[0].on, pr::opcode::options);
+    EXPECT_EQ(rules[0].node, 0);
+    EXPECT_EQ(rules[0].fault.kind, cql_sim::fault_kind::body);
+    EXPECT_EQ(rules[0].fault.answer, pr::opcode::supported);
+    EXPECT_TRUE(rules[0].fault.raw.empty());
+    EXPECT_EQ(rules[1].on, pr::opcode::startup);
+    EXPECT_EQ(rules[1].fault.answer, pr::opcode::error);
+    EXPECT_EQ(rules[1].fault.raw, (pr::byte_buffer{std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0x0a}}));
+    EXPECT_EQ(rules[2].on, pr::opcode::auth_response);
+    EXPECT_FALSE(rules[2].matches("AUTH", "", 0)) << "a handshake rule must not match statements";
+    EXPECT_THROW(cql_sim::parse_rules("X => on=query"), std::invalid_argument);
+    EXPECT_THROW(cql_sim::parse_rules("X => fault=body:nosuch:00"), std::invalid_argument);
+    EXPECT_THROW(cql_sim::parse_rules("X => fault=body:error:0"), std::invalid_argument);  // odd hex
+}
+
 // Bind markers and a canned row from the rules file: the client prepares,
 // binds typed values and reads the row, also when answers share one write.
 TEST(cql_sim_rules_file, bind_markers_and_canned_rows_reach_the_client) {

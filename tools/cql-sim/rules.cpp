@@ -5,9 +5,16 @@ namespace cql_sim {
 bool rule::matches(std::string_view text, std::string_view id, int on_node) const {
     if (max_hits && *max_hits <= 0) return false;
     if (node && *node != on_node) return false;
+    if (on) return false;  // a handshake rule
     if (prepared_id) return *prepared_id == id;
     if (query.empty()) return true;
     return substring ? text.find(query) != std::string_view::npos : text == query;
+}
+
+bool rule::matches_handshake(pr::opcode request, int on_node) const {
+    if (max_hits && *max_hits <= 0) return false;
+    if (node && *node != on_node) return false;
+    return on == request;
 }
 
 rule rows_rule(std::string query, std::vector<pr::column_spec> columns,

@@ -1,5 +1,6 @@
 #include <cql_sim/rules_file.hpp>
 
+#include <cctype>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -89,6 +90,43 @@ rows_result make_rows(const canned_rows& c) {
     return out;
 }
 
+// An opcode by its lower-case name (supported, auth_response, ...).
+pr::opcode opcode_named(std::string_view name) {
+    for (int i = 0; i <= 0x10; ++i) {
+        const auto op = static_cast<pr::opcode>(i);
+        std::string lower = pr::to_string(op);
+        if (lower == "UNKNOWN") continue;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower == name) return op;
+    }
+    throw std::invalid_argument("unknown opcode " + std::string(name));
+}
+
+// Hex digits, two a byte (may be empty).
+pr::byte_buffer hex_bytes(std::string_view hex) {
+    if (hex.size() % 2 != 0) throw std::invalid_argument("odd number of hex digits in " + std::string(hex));
+    pr::byte_buffer out;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const std::string pair(hex.substr(i, 2));
+        std::size_t used = 0;
+        const auto v = std::stoul(pair, &used, 16);
+        if (used != 2) throw std::invalid_argument("bad hex digits " + pair);
+        out.push_back(static_cast<std::byte>(v));
+    }
+    return out;
+}
+
+// body:<opcode>:<hex>
+fault body_fault(std::string_view value) {
+    const auto colon = value.find(':');
+    if (colon == std::string_view::npos) throw std::invalid_argument("fault=body wants body:<opcode>:<hex>");
+    fault f;
+    f.kind = fault_kind::body;
+    f.answer = opcode_named(value.substr(0, colon));
+    f.raw = hex_bytes(value.substr(colon + 1));
+    return f;
+}
+
 void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
     const auto eq = opt.find('=');
     const auto key = opt.substr(0, eq);
@@ -99,6 +137,12 @@ void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
         r.delay = std::chrono::milliseconds(number(value));
     } else if (key == "node") {
         r.node = static_cast<int>(number(value));
+    } else if (key == "on") {
+        const auto op = opcode_named(value);
+        if (op != pr::opcode::options && op != pr::opcode::startup && op != pr::opcode::auth_response &&
+            op != pr::opcode::prepare)
+            throw std::invalid_argument("on= wants options, startup, auth_response or prepare");
+        r.on = op;
     } else if (key == "max_hits") {
         r.max_hits = static_cast<int>(number(value));
     } else if (key == "error") {
@@ -121,6 +165,7 @@ void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
         else if (value == "corrupt_crc") r.fault.kind = fault_kind::corrupt_crc;
         else if (value == "reset") r.fault.kind = fault_kind::reset;
         else if (value.starts_with("close_after:")) r.fault = {fault_kind::close_after, static_cast<std::size_t>(number(value.substr(12))), {}};
+        else if (value.starts_with("body:")) r.fault = body_fault(value.substr(5));
         else if (value.starts_with("mute_after:")) r.fault = {fault_kind::mute_after, static_cast<std::size_t>(number(value.substr(11))), {}};
         else throw std::invalid_argument("unknown fault " + std::string(value));
     } else {

@@ -11,16 +11,27 @@
 namespace cql_sim {
 namespace detail {
 
-rule* shared_state::match(std::string_view text, std::string_view id, int node) {
+namespace {
+template <class Pred>
+rule* first_hit(std::vector<rule>& rules, std::vector<std::uint64_t>& hits, Pred pred) {
     for (std::size_t i = 0; i < rules.size(); ++i) {
         auto& r = rules[i];
-        if (r.matches(text, id, node)) {
+        if (pred(r)) {
             if (r.max_hits) --*r.max_hits;
             ++hits[i];
             return &r;
         }
     }
     return nullptr;
+}
+}  // namespace
+
+rule* shared_state::match(std::string_view text, std::string_view id, int node) {
+    return first_hit(rules, hits, [&](const rule& r) { return r.matches(text, id, node); });
+}
+
+rule* shared_state::match_handshake(pr::opcode request, int node) {
+    return first_hit(rules, hits, [&](const rule& r) { return r.matches_handshake(request, node); });
 }
 
 void shared_state::count_request(int node, pr::opcode op) {

@@ -236,7 +236,25 @@ void sim_connection::send_result(std::int16_t stream, pr::bytes_view body) {
     start_writing();
 }
 
+void sim_connection::send_scripted(pr::byte_buffer bytes, std::chrono::nanoseconds delay, const fault& f) {
+    if (f.kind == fault_kind::stall) return;
+    if (delay.count() > 0) {
+        asio::co_spawn(st_->ex, answer_later(shared_from_this(), delay, std::move(bytes), f), asio::detached);
+        return;
+    }
+    send_faulty(std::move(bytes), f);
+}
+
 void sim_connection::send(pr::byte_buffer bytes, bool close_after) {
+    if (scripted_) {
+        auto s = std::move(*scripted_);
+        scripted_.reset();
+        if (s.f.kind == fault_kind::body) {
+            bytes = frame(s.stream, s.f.answer, [&](pr::byte_writer& w) { w.raw(s.f.raw); });
+            s.f = {};
+        }
+        return send_scripted(std::move(bytes), s.delay, s.f);
+    }
     if (closed_ || muted_) return;
     frame_unframed();  // answers queued before these bytes go out before them
     outbox_.emplace_back(std::move(bytes), close_after);

@@ -81,6 +81,20 @@ void sim_connection::handle(const pr::envelope& req) {
         version_ = req.header.version;
     }
     const auto stream = req.header.stream;
+    if (req.header.opcode == pr::opcode::options || req.header.opcode == pr::opcode::startup ||
+        req.header.opcode == pr::opcode::auth_response || req.header.opcode == pr::opcode::prepare) {
+        // send() routes the usual answer through the rule (after the usual
+        // handling, so READY or AUTHENTICATE still switch v5 to segments).
+        if (const auto* rl = st_->match_handshake(req.header.opcode, node_))
+            scripted_ = scripted{rl->delay, rl->fault, stream};
+    }
+    handle_request(req);
+    scripted_.reset();
+}
+
+void sim_connection::handle_request(const pr::envelope& req) {
+    const auto max = st_->cfg.max_protocol_version;
+    const auto stream = req.header.stream;
     switch (req.header.opcode) {
         case pr::opcode::options: {
             pr::string_multimap opts;

@@ -11,6 +11,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <deque>
+#include <optional>
 #include <functional>
 
 namespace cql_sim {
@@ -36,6 +37,8 @@ private:
     using body_fn = std::function<void(pr::byte_writer&)>;
 
     void handle(const pr::envelope& req);
+    // handle() once the version is settled and any handshake rule applied.
+    void handle_request(const pr::envelope& req);
     void handle_startup(const pr::envelope& req);
     void handle_auth(const pr::envelope& req);
     void handle_statement(const pr::envelope& req);
@@ -60,6 +63,8 @@ private:
     void frame_unframed();
     void start_writing();
     void send_faulty(pr::byte_buffer bytes, const fault& f);
+    // Sends a handshake answer scripted by a rule: after `delay`, through `f`.
+    void send_scripted(pr::byte_buffer bytes, std::chrono::nanoseconds delay, const fault& f);
     static asio::awaitable<void> write_loop(std::shared_ptr<sim_connection> self);
 
     std::shared_ptr<detail::shared_state> st_;
@@ -79,6 +84,13 @@ private:
     std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()
     bool closed_ = false;
     std::uint64_t statements_ = 0;
+    // The handshake rule for the answer being made (rule::on), while handle() runs.
+    struct scripted {
+        std::chrono::nanoseconds delay;
+        fault f;
+        std::int16_t stream;
+    };
+    std::optional<scripted> scripted_;
 };
 
 }  // namespace cql_sim

@@ -32,6 +32,8 @@ struct shared_state {
 
     // The first rule matching a request to `node` (its hit counted), or nullptr.
     rule* match(std::string_view text, std::string_view id, int node);
+    // The first rule for `request` (rule::on) to `node` (its hit counted), or nullptr.
+    rule* match_handshake(pr::opcode request, int node);
     // Counts a request on the totals and on its node's.
     void count_request(int node, pr::opcode op);
 };

@@ -4,6 +4,7 @@
 
 #include <async_cassandra/value_codec.hpp>
 #include <async_cassandra/protocol/errors.hpp>
+#include <async_cassandra/protocol/frame.hpp>
 #include <async_cassandra/protocol/results.hpp>
 
 #include <chrono>
@@ -48,11 +49,14 @@ enum class fault_kind {
     raw,              // send `raw` verbatim instead of the response (a garbage header, ...)
     reset,            // reset the connection (TCP RST) instead of answering
     bad_version,      // answer with `bytes` as the envelope's protocol version
+    body,             // answer with opcode `opcode` and `raw` as its body, framed as usual:
+                      // a well-framed but malformed answer (e.g. SUPPORTED with no body)
 };
 struct fault {
     fault_kind kind = fault_kind::none;
     std::size_t bytes = 0;  // close_after, mute_after; bad_version: the version
-    pr::byte_buffer raw;    // raw
+    pr::byte_buffer raw;    // raw; body: the body
+    pr::opcode answer = pr::opcode::error;  // body: the opcode of the answer
 };
 
 struct rule {
@@ -66,6 +70,10 @@ struct rule {
     std::optional<int> max_hits;
     // When set, matches only requests to this node (0-based: 127.0.0.(node+1)).
     std::optional<int> node;
+    // When set, the rule scripts the answer to this request (OPTIONS,
+    // STARTUP, AUTH_RESPONSE or PREPARE) instead of a statement's: `query`
+    // and `result` are ignored; `delay` and `fault` apply to the usual answer.
+    std::optional<pr::opcode> on;
 
     // The bind markers PREPARE reports (names and types), so a client can
     // bind values to the statement; empty: none.
@@ -76,6 +84,7 @@ struct rule {
     cql_sim::fault fault;
 
     bool matches(std::string_view text, std::string_view id, int on_node) const;
+    bool matches_handshake(pr::opcode request, int on_node) const;
 };
 
 // Convenience builders.

@@ -9,7 +9,10 @@
 // no " => "; such a rule answers Void). Options: substring, delay=<ms>,
 // max_hits=<n>, node=<i> (0-based), error=<code> (decimal or 0x hex; message
 // "cql-sim error"), fault=drop|stall|wrong_stream|corrupt_crc|reset|
-// close_after:<n>|mute_after:<n>,
+// close_after:<n>|mute_after:<n>|body:<opcode>:<hex> (that opcode with these
+// bytes as its body, e.g. body:supported: an empty SUPPORTED),
+// on=options|startup|auth_response|prepare (the rule scripts that answer,
+// whatever the statement text; e.g. `OPTIONS => on=options node=0 fault=body:supported:`),
 // vars=<name>:<type>,... (the bind markers PREPARE reports),
 // rows=<n> columns=<name>:<type>,... [value_bytes=<n>] (a canned Rows result:
 // row i holds i in integer columns and value_bytes (16) of 'x' in text/blob

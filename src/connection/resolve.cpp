@@ -1,0 +1,87 @@
+#include "connection/resolve.hpp"
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace async_cassandra::detail {
+
+namespace {
+
+// Shared by the waiting coroutine and the lookup's thread, which may
+// outlive it.
+struct lookup_state {
+    explicit lookup_state(const asio::any_io_executor& ex) : timer(ex) {}
+    std::mutex m;
+    bool abandoned = false;  // the waiter is gone: post nothing
+    bool done = false;
+    std::error_code ec;
+    endpoint_list found;
+    asio::steady_timer timer;  // on the waiter's executor only
+};
+
+}  // namespace
+
+endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, std::error_code& ec) {
+    asio::io_context local;  // the synchronous resolve runs on the calling thread
+    asio::ip::tcp::resolver r(local);
+    endpoint_list out;
+    for (const auto& e : r.resolve(host, std::to_string(port), ec)) out.push_back(e.endpoint());
+    return out;
+}
+
+asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t port,
+                                         std::chrono::steady_clock::time_point deadline, endpoint_list& out,
+                                         const lookup_fn& lookup) {
+    std::error_code ec;
+    const auto literal = asio::ip::make_address(host, ec);
+    if (!ec) {
+        out = {asio::ip::tcp::endpoint(literal, port)};
+        co_return std::error_code{};
+    }
+    auto st = std::make_shared<lookup_state>(co_await asio::this_coro::executor);
+    struct abandon {  // however this frame ends (even destroyed unresumed)
+        std::shared_ptr<lookup_state> st;
+        ~abandon() {
+            std::lock_guard lock(st->m);
+            st->abandoned = true;
+        }
+    } on_exit{st};
+    try {
+        std::thread([st, host, port, lookup] {
+            std::error_code e;
+            auto found = lookup(host, port, e);
+            std::lock_guard lock(st->m);
+            if (st->abandoned) return;
+            st->ec = e;
+            st->found = std::move(found);
+            st->done = true;
+            asio::post(st->timer.get_executor(), [st] { st->timer.cancel(); });
+        }).detach();
+    } catch (const std::system_error& e) {
+        co_return e.code();  // no thread to spare
+    }
+    st->timer.expires_at(deadline);
+    std::error_code ignored;
+    co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    {
+        std::lock_guard lock(st->m);
+        if (!st->done) {
+            ec = make_error_code(asio::error::timed_out);
+        } else {
+            ec = st->ec;
+            out = std::move(st->found);
+        }
+    }
+    if (!ec && out.empty()) ec = make_error_code(asio::error::host_not_found);
+    co_return ec;
+}
+
+}  // namespace async_cassandra::detail
