@@ -448,13 +448,18 @@ TEST(threads, bind_while_a_reprepare_changes_the_markers) {
     auto data = insert_data(ac::type_id::int_);
     const auto as_int = insert_data(ac::type_id::int_), as_bigint = insert_data(ac::type_id::bigint);
     const ac::prepared_statement prepared(data, std::make_shared<const ac::request_options>());
+    // The re-prepares go on until the binds have overlapped them 2,000 times.
     std::atomic<bool> done{false};
+    std::atomic<std::size_t> binds{0};
     std::thread reprepare([&] {
-        for (int i = 0; i < 2000; ++i) ac::detail::adopt(*data, i % 2 ? *as_bigint : *as_int);
+        for (int i = 0; i < 2000 || (binds.load() < 2000 && i < 10'000'000); ++i)
+            ac::detail::adopt(*data, i % 2 ? *as_bigint : *as_int);
+        ac::detail::adopt(*data, *as_bigint);
         done = true;
     });
     std::size_t bound = 0, refused = 0;
     while (!done.load()) {
+        binds.fetch_add(1);
         try {
             auto b = prepared.bind(std::int32_t{7}, std::string("v"));
             EXPECT_EQ(b.values().size(), 2u);
@@ -466,8 +471,8 @@ TEST(threads, bind_while_a_reprepare_changes_the_markers) {
         }
     }
     reprepare.join();
-    EXPECT_GT(bound + refused, 0u);
-    // The last re-prepare (i = 1999) found a bigint key: that is what binds now.
+    EXPECT_GE(bound + refused, 2000u);
+    // The last re-prepare found a bigint key: that is what binds now.
     EXPECT_EQ(prepared.variables()[0].type.id, ac::type_id::bigint);
     EXPECT_THROW((void)prepared.bind(std::int32_t{7}, std::string("v")), ac::value_error);
     EXPECT_EQ(prepared.bind(std::int64_t{7}, std::string("v")).values().size(), 2u);
@@ -479,21 +484,24 @@ TEST(threads, bind_while_a_reprepare_changes_the_markers) {
 TEST(threads, host_fields_read_while_a_refresh_changes_them) {
     const std::string short_dc = "dc1", long_dc = "a-datacenter-name-too-long-for-the-small-string-buffer";
     auto h = std::make_shared<ac::host>("127.0.0.9", 9042);
+    // The refreshes go on until the reads have overlapped them 2,000 times.
     std::atomic<bool> done{false};
+    std::atomic<std::size_t> reads{0};
     std::thread refresh([&] {
-        for (int i = 0; i < 2000; ++i) h->set_topology(i % 2 ? long_dc : short_dc, (i % 2 ? long_dc : short_dc) + "-r");
+        for (int i = 0; i < 2000 || (reads.load() < 2000 && i < 10'000'000); ++i)
+            h->set_topology(i % 2 ? long_dc : short_dc, (i % 2 ? long_dc : short_dc) + "-r");
+        h->set_topology(long_dc, long_dc + "-r");
         done = true;
     });
-    std::size_t reads = 0;
     while (!done.load()) {
+        reads.fetch_add(1);
         const std::string dc = h->datacenter(), rack = h->rack();
         EXPECT_TRUE(dc.empty() || dc == short_dc || dc == long_dc) << dc;
         EXPECT_TRUE(rack.empty() || rack == short_dc + "-r" || rack == long_dc + "-r") << rack;
-        ++reads;
     }
     refresh.join();
-    EXPECT_GT(reads, 0u);
-    EXPECT_EQ(h->datacenter(), long_dc);  // the last refresh (i = 1999)
+    EXPECT_GE(reads.load(), 2000u);
+    EXPECT_EQ(h->datacenter(), long_dc);  // the last refresh
     EXPECT_EQ(h->rack(), long_dc + "-r");
 }
 
