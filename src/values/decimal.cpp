@@ -59,7 +59,11 @@ std::string decimal::to_string() const {
         return out;
     }
     out += coeff.substr(0, 1);
-    if (len > 1) out += "." + coeff.substr(1);
+    if (len > 1) {
+        // Appended in place: `"." + coeff.substr(1)` trips g++ 12's -Wrestrict at -O3.
+        out += '.';
+        out.append(coeff, 1);
+    }
     out += "E";
     if (adjusted >= 0) out += '+';
     return out + std::to_string(adjusted);
