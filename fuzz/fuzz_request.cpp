@@ -1,6 +1,6 @@
 // Request bodies as a server (tools/cql-sim) reads them: the first byte picks
 // the message and the protocol version.
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 #include <cstddef>
 #include <cstdint>

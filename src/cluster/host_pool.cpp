@@ -31,7 +31,7 @@ std::chrono::milliseconds backoff(const reconnection_options& o, int failures) {
 host_pool::host_pool(cluster_impl& cluster, host_ptr h)
     : cluster_(cluster),
       host_(std::move(h)),
-      wake_(cluster.executor()) {}
+      wake_(cluster.runtime().executor()) {}
 
 host_pool::~host_pool() = default;
 
@@ -45,7 +45,7 @@ void host_pool::start() {
         ++p->failures_;
         p->start();
     };
-    asio::co_spawn(cluster_.executor(), [self = shared_from_this()] { return self->maintain(); },
+    asio::co_spawn(cluster_.runtime().executor(), [self = shared_from_this()] { return self->maintain(); },
                    cluster_.guard("the connection pool of " + host_->endpoint(), std::move(restart)));
 }
 
@@ -55,7 +55,7 @@ void host_pool::start_heartbeat(const std::shared_ptr<connection>& c) {
         auto conn = weak.lock();
         if (p && conn && conn->is_open() && !p->closed_) p->start_heartbeat(conn);
     };
-    asio::co_spawn(cluster_.executor(), heartbeat(c),
+    asio::co_spawn(cluster_.runtime().executor(), heartbeat(c),
                    cluster_.guard("the heartbeat of a connection to " + c->endpoint(), std::move(restart)));
 }
 
@@ -63,8 +63,8 @@ std::shared_ptr<connection> host_pool::pick() const {
     // On the caller's shard first (no hop there and back), looking only at
     // that shard's connections: reading another shard's counters would
     // move their cache lines over on every request.
-    const std::size_t here = cluster_.current_shard();
-    if (here < cluster_.shard_count()) {
+    const std::size_t here = cluster_.runtime().current_shard();
+    if (here < cluster_.runtime().shard_count()) {
         const std::shared_ptr<connection>* local = nullptr;
         for (const auto& c : conns_)
             if (c->shard() == here && c->accepting() && c->has_room() && (!local || c->reserved() < (*local)->reserved()))
@@ -83,7 +83,7 @@ void host_pool::listen(connection& c) {
     if (c.own_strand()) {
         // Told on the connection's strand; the pool lives on the
         // cluster's. Going idle is news only to a closing cluster.
-        c.on_state_change([w = weak_from_this(), conn = &c, ex = cluster_.executor()] {
+        c.on_state_change([w = weak_from_this(), conn = &c, ex = cluster_.runtime().executor()] {
             auto p = w.lock();
             if (!p || (conn->accepting() && !p->cluster_.closed())) return;
             asio::dispatch(ex, [w] {
@@ -98,7 +98,7 @@ void host_pool::listen(connection& c) {
 }
 
 std::size_t host_pool::next_shard() const {
-    const auto n = cluster_.shard_count();
+    const auto n = cluster_.runtime().shard_count();
     if (n == 0) return 0;
     // The shard with the fewest of this pool's connections, starting from
     // one of the host's own so that hosts with one connection spread too.
@@ -138,7 +138,7 @@ bool host_pool::drained() const {
 void host_pool::close(const std::string& reason, std::error_code code) {
     if (closed_) return;
     closed_ = true;
-    auto lock = cluster_.snapshot_write_lock();
+    auto lock = cluster_.routing().snapshot_write_lock();
     auto conns = std::move(conns_);
     conns_.clear();
     conns.insert(conns.end(), retiring_.begin(), retiring_.end());
@@ -154,7 +154,7 @@ void host_pool::on_connection_change() {
     // Retiring and closed connections leave the active set; the loop refills it.
     bool changed = false;
     const auto& log = cluster_.log();
-    auto lock = cluster_.snapshot_write_lock();
+    auto lock = cluster_.routing().snapshot_write_lock();
     for (auto it = conns_.begin(); it != conns_.end();) {
         if (!(*it)->accepting()) {
             const auto& c = **it;
@@ -182,7 +182,7 @@ void host_pool::on_connection_change() {
     lock = {};
     // A connection going idle is no news, except to a close() waiting for that.
     if (changed) wake_.cancel();
-    if (changed || cluster_.closed()) cluster_.on_pool_change();
+    if (changed || cluster_.closed()) cluster_.routing().on_pool_change();
 }
 
 asio::awaitable<void> host_pool::maintain() {
@@ -200,7 +200,7 @@ asio::awaitable<void> host_pool::maintain() {
             diagnostics d;
             const auto shard = next_shard();
             // The host's block of that shard's stripe: shards never write the same counters.
-            opening_ = cluster_.make_connection(host_->address(), host_->port(), cluster_.protocol_version(), false,
+            opening_ = cluster_.make_connection(host_->address(), host_->port(), cluster_.control().protocol_version(), false,
                                                 cluster_.host_metrics(host_->endpoint(), shard), shard);
             listen(*opening_);
             auto c = co_await cluster_.start_connection(opening_, ec, d);
@@ -211,7 +211,7 @@ asio::awaitable<void> host_pool::maintain() {
             }
             if (c) {
                 {
-                    auto lock = cluster_.snapshot_write_lock();
+                    auto lock = cluster_.routing().snapshot_write_lock();
                     conns_.push_back(c);
                 }
                 opened_at_[c.get()] = std::chrono::steady_clock::now();
@@ -220,11 +220,11 @@ asio::awaitable<void> host_pool::maintain() {
                            std::to_string(target) + ")";
                 });
                 last_error_.clear();  // failures_ stays until the connection proves stable
-                if (!host_->is_up()) cluster_.host_up(host_);
+                if (!host_->is_up()) cluster_.routing().host_up(host_);
                 if (cfg.heartbeat_interval.count() > 0)
                     start_heartbeat(c);
                 initialized_ = true;
-                cluster_.on_pool_change();  // requests waiting for a connection go on
+                cluster_.routing().on_pool_change();  // requests waiting for a connection go on
                 continue;
             }
             ++failures_;
@@ -233,10 +233,10 @@ asio::awaitable<void> host_pool::maintain() {
                 return "connecting to " + host_->endpoint() + " failed (attempt " + std::to_string(failures_) +
                        "): " + last_error_;
             });
-            if (conns_.empty() && host_->is_up()) cluster_.host_down(host_, last_error_);
+            if (conns_.empty() && host_->is_up()) cluster_.routing().host_down(host_, last_error_);
             if (!initialized_) {
                 initialized_ = true;
-                cluster_.on_pool_change();
+                cluster_.routing().on_pool_change();
             }
             wake_.expires_after(backoff(cfg.reconnection, failures_));
         } else {
@@ -254,7 +254,7 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
     auto keep = cluster_.shared_from_this();
     const auto interval = cluster_.config().heartbeat_interval;
     const auto timeout = cluster_.config().heartbeat_timeout;
-    auto timer_ptr = std::make_shared<asio::steady_timer>(cluster_.executor());
+    auto timer_ptr = std::make_shared<asio::steady_timer>(cluster_.runtime().executor());
     heartbeat_timers_.push_back(timer_ptr);
     auto& timer = *timer_ptr;
     struct forget {  // drops the timer from the pool's list when the loop ends

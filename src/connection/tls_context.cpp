@@ -111,24 +111,4 @@ std::shared_ptr<tls_context> tls_context::make(const tls_options& o, std::string
     return out;
 }
 
-std::string validate_security(const cluster_config& cfg) {
-    const auto& t = cfg.tls;
-    auto both = [](const std::string& a, const std::string& b) { return !a.empty() && !b.empty(); };
-    if (!t.enabled) {
-        // Settings without TLS: most likely a forgotten flag, and credentials would travel in clear.
-        for (const auto* f : {&t.ca_file, &t.ca_pem, &t.cert_file, &t.cert_pem, &t.key_file, &t.key_pem,
-                              &t.server_name})
-            if (!f->empty()) return "cluster_config.tls has settings but tls.enabled is false";
-        return {};
-    }
-    if (both(t.ca_file, t.ca_pem)) return "cluster_config.tls: set ca_file or ca_pem, not both";
-    if (both(t.cert_file, t.cert_pem)) return "cluster_config.tls: set cert_file or cert_pem, not both";
-    if (both(t.key_file, t.key_pem)) return "cluster_config.tls: set key_file or key_pem, not both";
-    const bool cert = !t.cert_file.empty() || !t.cert_pem.empty();
-    const bool key = !t.key_file.empty() || !t.key_pem.empty();
-    if (cert && !key) return "cluster_config.tls: a client certificate needs its private key (key_file or key_pem)";
-    if (key && !cert) return "cluster_config.tls: a private key needs its certificate (cert_file or cert_pem)";
-    return {};
-}
-
 }  // namespace async_cassandra::detail

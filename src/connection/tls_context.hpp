@@ -1,9 +1,9 @@
 // The OpenSSL context a cluster's connections share: built once, when the
-// cluster connects, from cluster_config::tls. Kept out of connection.hpp so
+// cluster connects, from cluster_config::tls (tls_options). Kept out of connection.hpp so
 // that only the files doing TLS see OpenSSL's headers.
 #pragma once
 
-#include <async_cassandra/config.hpp>
+#include <async_cassandra/tls_options.hpp>
 
 #include <asio/ssl/context.hpp>
 
@@ -32,9 +32,5 @@ private:
     std::string server_name_;
     bool has_client_certificate_ = false;
 };
-
-// Cheap checks of cluster_config's security block for validate(): a message
-// naming the field, or empty. Files are read later, by tls_context::make.
-std::string validate_security(const cluster_config& cfg);
 
 }  // namespace async_cassandra::detail

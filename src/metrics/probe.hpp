@@ -3,7 +3,6 @@
 // when the cluster has no registry (metrics off and no listener).
 #pragma once
 
-#include <async_cassandra/config.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/metrics.hpp>
 
@@ -19,14 +18,6 @@ namespace async_cassandra::detail {
 
 // How a request that never finished ends: as the library reports a cancellation.
 inline std::error_code make_aborted() noexcept { return asio::error::operation_aborted; }
-
-// The registry a cluster with this configuration keeps: null when metrics
-// are off and there is no listener.
-inline std::shared_ptr<metrics_registry> make_registry(const cluster_config& cfg) {
-    if (!cfg.metrics && !cfg.request_listener) return nullptr;
-    return std::make_shared<metrics_registry>(cfg.request_listener, cfg.metrics,
-                                              cfg.io_threads > 1 ? cfg.io_threads : 1);
-}
 
 // One user request, from its start to its completion: counted in the
 // registry's cluster-wide block and reported to its listener. Destroyed

@@ -16,7 +16,7 @@ namespace async_cassandra::detail {
 
 // cluster::async_wait_for_schema_agreement's operation.
 asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> cl) {
-    co_return op_result<bool>{{}, co_await cl->wait_schema_agreement()};
+    co_return op_result<bool>{{}, co_await cl->control().wait_schema_agreement()};
 }
 
 namespace {
@@ -55,7 +55,7 @@ struct plan_state {
     std::shared_ptr<connection> advance(cluster_impl& cl, host_ptr& h) {
         while (next < hosts.size()) {
             h = hosts[next++];
-            if (auto c = cl.connection_to(*h)) return c;
+            if (auto c = cl.routing().connection_to(*h)) return c;
             note(*h, "no connection open");
         }
         return nullptr;
@@ -91,7 +91,7 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
     rc.idempotent = o.idempotent;
     rc.cl = r.cl;
     rc.maybe_applied = maybe_applied(ec);
-    auto dec = cl.retry(r.profile).decide(rc);
+    auto dec = cl.routing().retry(r.profile).decide(rc);
     if (rc.maybe_applied && !o.idempotent && dec.what != retry_decision::kind::rethrow &&
         dec.what != retry_decision::kind::ignore)
         return retry_decision::rethrow();
@@ -101,13 +101,13 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
 // Waits (within `timeout`) for a connection while pools are still opening.
 asio::awaitable<bool> await_pools(cluster_impl& cl, std::error_code& ec, diagnostics& diag,
                                   std::chrono::milliseconds timeout) {
-    co_return co_await cl.acquire(ec, diag, timeout) != nullptr;
+    co_return co_await cl.routing().acquire(ec, diag, timeout) != nullptr;
 }
 
 asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec, plan_state& plan) {
     // DDL: the request completes once the hosts agree on the new schema.
     if (!ec && out.kind() == result_kind::schema_change) {
-        (void)co_await s.cluster().wait_schema_agreement();
+        (void)co_await s.cluster().control().wait_schema_agreement();
         plan.ended = {};
     }
     co_return ec;
@@ -187,7 +187,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             case retry_decision::kind::rethrow: co_return ec;
             case retry_decision::kind::ignore: out = result_set{}; co_return std::error_code{};
             case retry_decision::kind::retry_same_host:
-                if (!conn->accepting()) conn = cl.connection_to(*h);
+                if (!conn->accepting()) conn = cl.routing().connection_to(*h);
                 if (!conn) co_return ec;
                 break;
             case retry_decision::kind::retry_next_host:
@@ -313,7 +313,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
             if (dec.what == retry_decision::kind::rethrow) continue;
             std::shared_ptr<connection> c;
             host_ptr next_host = f.host;
-            if (dec.what == retry_decision::kind::retry_same_host) c = cl.connection_to(*f.host);
+            if (dec.what == retry_decision::kind::retry_same_host) c = cl.routing().connection_to(*f.host);
             if (!c) {
                 plan.note(*f.host, f.diag.message().empty() ? f.ec.message() : f.diag.message());
                 c = plan.advance(cl, next_host);
@@ -365,9 +365,9 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
     routing.token = where.token;
     routing.cl = r.cl;
     auto make_plan = [&] {
-        auto lock = cl.snapshot_lock();  // the ring and the replicas' span, the policy
-        if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
-        cl.plan(routing, p, plan.hosts);
+        auto lock = cl.routing().snapshot_lock();  // the ring and the replicas' span, the policy
+        if (where.token && !where.keyspace.empty()) routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
+        cl.routing().plan(routing, p, plan.hosts);
         routing.replicas = {};
     };
     make_plan();
@@ -376,7 +376,7 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
         std::erase(plan.hosts, prior->host);
         co_return co_await run_sequential(s, o, r, plan, attempt, out, diag, prior);
     }
-    if (plan.hosts.empty() || !cl.connection_to(*plan.hosts.front())) {
+    if (plan.hosts.empty() || !cl.routing().connection_to(*plan.hosts.front())) {
         // Pools may still be opening (just after connect, or after a node came back).
         std::error_code wait_ec;
         diagnostics wait_diag;
@@ -397,7 +397,7 @@ std::error_code resolve_options(const cluster_impl& cl, const request_options& o
                                 diagnostics& diag) {
     const auto& cfg = cl.config();
     std::error_code ec;
-    r.profile = cl.profile(o.profile, diag, ec);
+    r.profile = cl.routing().profile(o.profile, diag, ec);
     if (ec) return ec;
     const auto* p = r.profile;
     r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;

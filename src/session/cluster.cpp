@@ -51,7 +51,7 @@ namespace {
 // Never blocks: the shutdown runs on the cluster's executor.
 void release(std::shared_ptr<detail::cluster_impl> impl) {
     if (!impl) return;
-    auto ex = impl->executor();
+    auto ex = impl->runtime().executor();
     asio::post(ex, [impl = std::move(impl)] { impl->shutdown(); });
 }
 }  // namespace
@@ -96,7 +96,7 @@ asio::awaitable<op_result<session>> open_session_op(std::shared_ptr<cluster_impl
     }
     auto s = session(std::make_shared<session_impl>(c, keyspace));
     // v4 has no per-request keyspace: bind the connection with USE instead.
-    if (!keyspace.empty() && c->protocol_version() < 5) {
+    if (!keyspace.empty() && c->control().protocol_version() < 5) {
         (void)co_await s.async_execute(statement("USE \"" + keyspace + "\""), diag,
                                        asio::redirect_error(asio::use_awaitable, out.first));
         if (out.first) co_return out;
@@ -120,26 +120,26 @@ asio::awaitable<void> cluster::close() {
 
 cluster::executor_type cluster::get_executor() const {
     if (!impl_) detail::throw_empty_handle("cluster");
-    return impl_->executor();
+    return impl_->runtime().executor();
 }
-int cluster::protocol_version() const { return impl_ ? impl_->protocol_version() : 0; }
+int cluster::protocol_version() const { return impl_ ? impl_->control().protocol_version() : 0; }
 
-std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->hosts() : std::vector<host_ptr>{}; }
+std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->routing().hosts() : std::vector<host_ptr>{}; }
 
 std::shared_ptr<metrics_registry> cluster::metrics() const { return impl_ ? impl_->metrics_shared() : nullptr; }
 std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> cluster::metadata() const {
-    return impl_ ? impl_->schema() : std::make_shared<const std::map<std::string, keyspace_metadata, std::less<>>>();
+    return impl_ ? impl_->control().schema() : std::make_shared<const std::map<std::string, keyspace_metadata, std::less<>>>();
 }
 
 asio::awaitable<bool> cluster::wait_for_schema_agreement() {
     if (!impl_) co_return false;
     auto keep = impl_;  // the handle may be moved from while this waits
-    co_return co_await keep->wait_schema_agreement();
+    co_return co_await keep->control().wait_schema_agreement();
 }
 
 prepared_cache_stats cluster::prepared_stats() const {
     if (!impl_) return prepared_cache_stats{};
-    auto lock = impl_->snapshot_lock();
+    auto lock = impl_->routing().snapshot_lock();
     return impl_->prepared().stats_now();
 }
 

@@ -28,7 +28,7 @@ namespace {
 
 // Counts into the cache's statistics, which prepared_stats() reads on any thread.
 void count(cluster_impl& cl, std::uint64_t prepared_cache_stats::*which) {
-    auto lock = cl.snapshot_write_lock();  // shards count too
+    auto lock = cl.routing().snapshot_write_lock();  // shards count too
     ++(cl.prepared().stats().*which);
 }
 std::string marker_names(const prepared_data& d) {
@@ -88,7 +88,7 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
                                   std::shared_ptr<prepared_cache::flight> f, std::chrono::milliseconds timeout) {
     auto& cache = cl->prepared();
     try {
-        auto conn = co_await cl->acquire(f->ec, f->diag);
+        auto conn = co_await cl->routing().acquire(f->ec, f->diag);
         if (conn) {
             const int version = conn->protocol_version();
             count(*cl, &prepared_cache_stats::prepare_requests);
@@ -111,7 +111,7 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
         f->ec = client_errc::internal_error;
         f->diag.assign(std::string("PREPARE failed: ") + e.what());
     }
-    auto lock = cl->snapshot_write_lock();  // the cache's size, which prepared_stats() reads
+    auto lock = cl->routing().snapshot_write_lock();  // the cache's size, which prepared_stats() reads
     cache.finish(k, f);
 }
 
@@ -134,8 +134,8 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
     if (f) {
         count(cl, &prepared_cache_stats::shared_waits);
     } else {
-        f = cache.begin(k, cl.executor());
-        asio::co_spawn(cl.executor(), run_prepare(cl.shared_from_this(), k, f, timeout), cl.guard("a shared PREPARE"));
+        f = cache.begin(k, cl.runtime().executor());
+        asio::co_spawn(cl.runtime().executor(), run_prepare(cl.shared_from_this(), k, f, timeout), cl.guard("a shared PREPARE"));
     }
     if (!f->finished) {
         std::error_code ignored;
@@ -194,7 +194,7 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
     }
     auto& cl = s.cluster();
     std::string_view keyspace;
-    if (auto ec = request_keyspace(st.options(), s, cl.protocol_version(), keyspace, diag)) co_return ec;
+    if (auto ec = request_keyspace(st.options(), s, cl.control().protocol_version(), keyspace, diag)) co_return ec;
     // The statement's timeout, else its profile's, else the cluster's.
     resolved_options r;
     if (auto ec = resolve_options(cl, st.options(), r, diag)) co_return ec;
@@ -203,7 +203,7 @@ asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const st
     auto op = [c = cl.shared_from_this(), q = st.query(), k = std::string(keyspace), timeout, d = &diag] {
         return prepare_there(c, q, k, timeout, d);
     };
-    auto [ec, data] = co_await run_on<std::shared_ptr<prepared_data>>(cl.executor(), op);
+    auto [ec, data] = co_await run_on<std::shared_ptr<prepared_data>>(cl.runtime().executor(), op);
     if (!ec) out = prepared_statement(std::move(data), std::make_shared<const request_options>(st.options()));
     co_return ec;
 }

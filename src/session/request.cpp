@@ -115,7 +115,7 @@ asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode
     enlistment listed(session, *ctl);
     // The timeout: an entry in the executor's queue (no timer of its own),
     // else a timer (the cluster's own requests on its strand).
-    timeout_queue* timeouts = session ? session->cluster().timeouts_here() : nullptr;
+    timeout_queue* timeouts = session ? session->cluster().runtime().timeouts_here() : nullptr;
     std::optional<asio::steady_timer> timer;
     queued_timeout queued(timeouts, *ctl);
     if (timeouts) {

@@ -166,7 +166,7 @@ void request_state::start() {
     auto& cl = s.cluster();
     // The direct path runs on the request's executor, where the
     // connection (here()) and the executor's timeout queue are.
-    if (!cl.on_request_executor() || s.closed()) return run_elsewhere();
+    if (!cl.runtime().on_request_executor() || s.closed()) return run_elsewhere();
     const auto* d = data();
     if (bound() && !d) return run_elsewhere();  // its error is reported there
     const auto& o = options();
@@ -185,13 +185,13 @@ void request_state::start() {
     plan.clear();  // (a policy that threw may have left hosts in it)
     {
         // One hold of the routing lock for the plan and the connection.
-        auto lock = cl.snapshot_lock();
-        if (where.token && !where.keyspace.empty()) routing.replicas = cl.replicas(where.keyspace, *where.token);
-        cl.plan(routing, r.profile, plan);
+        auto lock = cl.routing().snapshot_lock();
+        if (where.token && !where.keyspace.empty()) routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
+        cl.routing().plan(routing, r.profile, plan);
         if (!plan.empty()) {
             host_ = std::move(plan.front());
             plan.clear();
-            conn_ = cl.connection_to(*host_);
+            conn_ = cl.routing().connection_to(*host_);
         }
     }
     if (!conn_ || !conn_->here()) return run_elsewhere();
@@ -253,7 +253,7 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     };
 
     s.enlist(*this);
-    timeouts_ = cl.timeouts_here();
+    timeouts_ = cl.runtime().timeouts_here();
     timeouts_->add(*this, now, r.timeout);
     if (auto slot = op_.caller_slot(); slot.is_connected())
         slot.assign([this](asio::cancellation_type t) { signal_.emit(t); });
@@ -378,7 +378,7 @@ asio::awaitable<op_result<result_set>> request_state::continuation(prior_attempt
 
 }  // namespace
 
-asio::any_io_executor request_executor(const session_impl& s) { return s.cluster().request_executor(); }
+asio::any_io_executor request_executor(const session_impl& s) { return s.cluster().runtime().request_executor(); }
 
 namespace {
 // A thread's free request blocks, freed with the thread.

@@ -76,7 +76,7 @@ public:
           cfg_(std::move(cfg)),
           next_state_(paging_state_of(st_)),
           delivered_state_(next_state_),
-          ex_(session_->cluster().request_executor()),
+          ex_(session_->cluster().runtime().request_executor()),
           wake_(ex_, asio::steady_timer::time_point::max()),
           fetch_done_(ex_, asio::steady_timer::time_point::max()),
           deadline_(ex_) {}
@@ -84,7 +84,7 @@ public:
     // The shard the stream was opened on (the cluster's executor when single-threaded).
     const asio::any_io_executor& executor() const { return ex_; }
     // The stream runs on a shard's loop, not on its consumer's (io_threads > 1).
-    bool on_shard() const noexcept { return session_->cluster().threaded(); }
+    bool on_shard() const noexcept { return session_->cluster().runtime().threaded(); }
 
     // The fast path: the next row of the current page.
     std::optional<row_view> row_now() noexcept {

@@ -38,7 +38,7 @@ const std::shared_ptr<detail::session_impl>& session::checked_impl() const {
 session::executor_type session::get_executor() const {
     if (!impl_) detail::throw_empty_handle("session");
     // Threaded: the caller's shard, or the next one (spreads the requests).
-    return impl_->cluster().request_executor();
+    return impl_->cluster().runtime().request_executor();
 }
 
 asio::awaitable<result_set> session::execute(statement st) {
@@ -58,14 +58,14 @@ asio::awaitable<op_result<void>> close_session_op(std::shared_ptr<session_impl> 
 
 session::executor_type session::owner_executor() const {
     if (!impl_) detail::throw_empty_handle("session");
-    return impl_->cluster().executor();
+    return impl_->cluster().runtime().executor();
 }
 
 asio::awaitable<void> session::close() {
     if (!impl_) co_return;
     // The session's state is the cluster's executor's: go there (run_on.hpp).
     auto op = [s = impl_] { return detail::close_session_op(s); };
-    co_await detail::run_on<void>(impl_->cluster().executor(), op);
+    co_await detail::run_on<void>(impl_->cluster().runtime().executor(), op);
 }
 
 }  // namespace async_cassandra

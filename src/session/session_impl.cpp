@@ -12,9 +12,9 @@ namespace async_cassandra::detail {
 session_impl::session_impl(std::shared_ptr<cluster_impl> cluster, std::string keyspace)
     : cluster_(std::move(cluster)),
       keyspace_(std::move(keyspace)),
-      threaded_(cluster_->threaded()),
+      threaded_(cluster_->runtime().threaded()),
       quota_{0, cluster_->config().max_queued_requests, threaded_},
-      list_count_(threaded_ ? cluster_->shard_count() : 1) {
+      list_count_(threaded_ ? cluster_->runtime().shard_count() : 1) {
     lists_ = std::make_unique<std::atomic<enlisted_request*>[]>(list_count_);
     holds_ = std::make_unique<shard_hold[]>(list_count_);
     for (std::size_t i = 0; i < list_count_; ++i) lists_[i].store(nullptr, std::memory_order_relaxed);
@@ -36,11 +36,11 @@ void session_impl::end_request() {
 
 void session_impl::wake_closers_there() {
     if (!threaded_) return wake_closers();
-    asio::post(cluster_->executor(), [self = shared_from_this()] { self->wake_closers(); });
+    asio::post(cluster_->runtime().executor(), [self = shared_from_this()] { self->wake_closers(); });
 }
 
 void session_impl::enlist(enlisted_request& r) noexcept {
-    const std::size_t i = threaded_ ? cluster_->current_shard() : 0;
+    const std::size_t i = threaded_ ? cluster_->runtime().current_shard() : 0;
     r.list = i;
     r.prev = r.next = nullptr;
     if (i >= list_count_) return;  // not on a shard: not stoppable by close()
@@ -72,7 +72,7 @@ void session_impl::wake_closers() {
 asio::awaitable<void> session_impl::close() {
     closed_ = true;
     if (in_flight_.load(std::memory_order_seq_cst) == 0) co_return;
-    asio::steady_timer deadline(cluster_->executor(), cluster_->config().close_timeout);
+    asio::steady_timer deadline(cluster_->runtime().executor(), cluster_->config().close_timeout);
     closers_.push_back(&deadline);
     bool stopped = false;
     for (;;) {
@@ -108,20 +108,20 @@ void session_impl::stop_enlisted() {
     if (!threaded_) return stop_list(0);
     // Each list is walked on its own shard, where its requests run.
     for (std::size_t i = 0; i < list_count_; ++i)
-        asio::post(cluster_->shard_executor(i), [self = shared_from_this(), i] { self->stop_list(i); });
+        asio::post(cluster_->runtime().shard_executor(i), [self = shared_from_this(), i] { self->stop_list(i); });
 }
 
 session_stats session_impl::stats() const {
     session_stats s;
     s.in_flight = in_flight_.load();
     s.queued = quota_.waiting;
-    cluster_->add_totals(s.connection_in_flight, s.connection_orphaned, s.connection_queued);
+    cluster_->routing().add_totals(s.connection_in_flight, s.connection_orphaned, s.connection_queued);
     s.connections_opened = cluster_->connections_opened();
     s.connections_replaced = cluster_->connections_replaced();
     s.requests_sent = cluster_->requests_sent();
     s.retries = cluster_->counters().retries;
     s.speculative_executions = cluster_->counters().speculative;
-    s.open_connections = cluster_->open_connections();
+    s.open_connections = cluster_->routing().open_connections();
     return s;
 }
 

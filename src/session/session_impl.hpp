@@ -82,7 +82,7 @@ public:
     // down and destroyed by another thread). release() may destroy the
     // session: call it last.
     std::size_t hold_here() {
-        const std::size_t i = threaded_ ? cluster_->current_shard() : 0;
+        const std::size_t i = threaded_ ? cluster_->runtime().current_shard() : 0;
         auto& h = holds_[i];
         if (h.count++ == 0) h.self = shared_from_this();
         return i;

@@ -1,7 +1,7 @@
 // Schema metadata from hand-built system_schema rows.
 #include "cluster/schema_builder.hpp"
 
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 #include "type_util.hpp"
 

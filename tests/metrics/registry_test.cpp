@@ -1,5 +1,6 @@
 // request_metrics, metrics_registry, error classification, the request-path
 // probes and the request listener.
+#include "cluster/configure.hpp"
 #include "metrics/probe.hpp"
 
 #include <async_cassandra/error.hpp>

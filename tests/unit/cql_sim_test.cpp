@@ -10,7 +10,7 @@
 #include <async_cassandra/protocol/messages.hpp>
 #include <async_cassandra/protocol/protocol_error.hpp>
 #include <async_cassandra/protocol/segment.hpp>
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>

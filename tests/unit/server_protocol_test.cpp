@@ -1,7 +1,7 @@
 // The server side of the protocol against the client side: every request the
 // client encodes decodes to the same fields, and every response the server
 // encodes decodes to what it was given.
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 #include <async_cassandra/result_set.hpp>
 
 #include <gtest/gtest.h>

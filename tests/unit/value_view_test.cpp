@@ -1,7 +1,7 @@
 // value_view over rows: zero-copy walks of composites, and errors naming the column.
 #include "value_test_util.hpp"
 
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 #include <async_cassandra/result_set.hpp>
 
 #include <map>

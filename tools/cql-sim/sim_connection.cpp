@@ -3,7 +3,7 @@
 #include <async_cassandra/protocol/body_compression.hpp>
 #include <async_cassandra/protocol/protocol_error.hpp>
 #include <async_cassandra/protocol/segment.hpp>
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>

@@ -5,7 +5,7 @@
 #include "output.hpp"
 #include "test_types.hpp"
 
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 #include <async_cassandra/result_set.hpp>
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
-// The control connection: discovery, events, schema, schema agreement.
+#include "cluster/control_connection.hpp"
+
 #include "cluster/cluster_impl.hpp"
 #include "cluster/schema_builder.hpp"
 #include "cluster/token_map.hpp"
-#include "cluster/token_ring.hpp"
 
 #include <async_cassandra/inet_address.hpp>
 #include <async_cassandra/result_set.hpp>
@@ -42,6 +42,15 @@ std::string peer_address(const row_view& row, const result_set& rs) {
     return {};
 }
 
+// The native port a peer row gives, else `fallback`; none when the value
+// is not a port number (the peer is then left out, with a warning).
+std::optional<std::uint16_t> peer_port(const row_view& row, const result_set& rs, std::uint16_t fallback) {
+    auto port = column<std::int32_t>(row, rs, "native_port");
+    if (!port) return fallback;
+    if (*port <= 0 || *port > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(*port);
+}
+
 // A new host_info from the row, published only when something changed:
 // requests and users on other threads read the current one (issue 15).
 void fill_host(host& h, const row_view& row, const result_set& rs) {
@@ -67,15 +76,39 @@ void fill_host(host& h, const row_view& row, const result_set& rs) {
 
 }  // namespace
 
-asio::awaitable<std::error_code> cluster_impl::query(std::string_view cql, result_set& out, diagnostics& diag) {
-    auto c = control_;
+control_connection::control_connection(cluster_impl& owner)
+    : owner_(owner),
+      cfg_(owner.config()),
+      reconnect_wait_(owner.runtime().executor()),
+      refresh_timer_(owner.runtime().executor(), asio::steady_timer::time_point::max()) {}
+
+std::shared_ptr<const control_connection::schema_map> control_connection::schema() const {
+    auto lock = owner_.routing().snapshot_lock();
+    return schema_;
+}
+
+asio::awaitable<bool> control_connection::wait_schema_agreement() {
+    auto op = [self = owner_.shared_from_this(), t = this] {
+        return keep_alive_op<bool>(self, [t] { return t->agree_here(); });
+    };
+    co_return (co_await run_on<bool>(owner_.runtime().executor(), op)).second;
+}
+
+void control_connection::close() {
+    if (conn_) conn_->close("cluster closed", client_errc::session_closed);
+    refresh_timer_.cancel();
+    reconnect_wait_.cancel();
+}
+
+asio::awaitable<std::error_code> control_connection::query(std::string_view cql, result_set& out, diagnostics& diag) {
+    auto c = conn_;
     if (!c || !c->is_open()) {
         diag.assign("the control connection is closed");
         co_return make_error_code(client_errc::connection_closed);
     }
     auto signal = std::make_shared<asio::cancellation_signal>();
     auto done = std::make_shared<bool>(false);
-    asio::steady_timer timer(ex_, cfg_.request_timeout);
+    asio::steady_timer timer(owner_.runtime().executor(), cfg_.request_timeout);
     timer.async_wait([signal, done](std::error_code ec) {
         if (!ec && !*done) signal->emit(asio::cancellation_type::terminal);
     });
@@ -117,17 +150,7 @@ asio::awaitable<std::error_code> cluster_impl::query(std::string_view cql, resul
     co_return std::error_code{};
 }
 
-host_ptr cluster_impl::find_host(const std::string& address, std::uint16_t port) const {
-    host_ptr by_address;
-    for (const auto& h : hosts_) {
-        if (h->address() != address) continue;
-        if (h->port() == port) return h;
-        by_address = h;
-    }
-    return by_address;
-}
-
-asio::awaitable<std::error_code> cluster_impl::refresh_topology(diagnostics& diag) {
+asio::awaitable<std::error_code> control_connection::refresh_topology(diagnostics& diag) {
     result_set local, peers;
     if (auto ec = co_await query("SELECT * FROM system.local WHERE key='local'", local, diag)) co_return ec;
     std::error_code ec;
@@ -137,76 +160,48 @@ asio::awaitable<std::error_code> cluster_impl::refresh_topology(diagnostics& dia
     }
     if (!peers_v2_) ec = co_await query("SELECT * FROM system.peers", peers, diag);
     if (ec) co_return ec;
-    if (!control_ || local.empty()) {
+    if (!conn_ || local.empty()) {
         diag.assign("system.local has no row");
         co_return make_error_code(client_errc::unexpected_response);
     }
     try {
-        auto lock = snapshot_write_lock();  // hosts' fields and the lists change
-        apply_hosts(read_hosts(local, peers));
+        apply(read_hosts(local, peers));
     } catch (const std::exception& e) {  // a column of an unexpected type
-        diag.assign(std::string("cannot read system.local / system.peers: ") + e.what(), control_->endpoint());
+        diag.assign(std::string("cannot read system.local / system.peers: ") + e.what(), conn_->endpoint());
         co_return make_error_code(client_errc::unexpected_response);
     }
     co_return std::error_code{};
 }
 
-std::vector<host_ptr> cluster_impl::read_hosts(const result_set& local, const result_set& peers) const {
+std::vector<host_ptr> control_connection::read_hosts(const result_set& local, const result_set& peers) const {
     std::vector<host_ptr> found;
     auto take = [&](const std::string& address, std::uint16_t port) {
-        auto h = find_host(address, port);
+        auto h = owner_.routing().find_host(address, port);
         if (!h) h = std::make_shared<host>(address, port);
         found.push_back(h);
         return h;
     };
     // The node the control connection reached, under the address we used.
-    fill_host(*take(control_host_->address(), control_host_->port()), local.first_row(), local);
+    fill_host(*take(host_->address(), host_->port()), local.first_row(), local);
     for (std::size_t i = 0; i < peers.size(); ++i) {
         auto row = peers.row(i);
         auto address = peer_address(row, peers);
         if (address.empty()) continue;  // a peer without an address: nothing to connect to
-        auto port = column<std::int32_t>(row, peers, "native_port").value_or(cfg_.port);
-        fill_host(*take(address, static_cast<std::uint16_t>(port)), row, peers);
+        auto port = peer_port(row, peers, cfg_.port);
+        if (!port) {
+            owner_.log().warn([&] {
+                return "system.peers row of " + address + " has native_port " +
+                       std::to_string(*column<std::int32_t>(row, peers, "native_port")) +
+                       ", not a port number: that peer is left out";
+            });
+            continue;
+        }
+        fill_host(*take(address, *port), row, peers);
     }
     return found;
 }
 
-void cluster_impl::apply_hosts(std::vector<host_ptr> found) {
-    auto lock = snapshot_write_lock();
-    hosts_ = std::move(found);
-    for (auto& h : hosts_)
-        if (h->address() == control_host_->address() && h->port() == control_host_->port()) control_host_ = h;
-    lb_->on_hosts(hosts_, control_host_);
-    for (auto& [name, p] : cfg_.profiles)
-        if (p.load_balancing && p.load_balancing != lb_) p.load_balancing->on_hosts(hosts_, control_host_);
-    // Pools follow the default policy's distances.
-    std::map<std::string, std::shared_ptr<host_pool>> pools;
-    for (auto& h : hosts_) {
-        if (lb_->distance(*h) == host_distance::ignored) continue;
-        auto it = pools_.find(h->endpoint());
-        if (it != pools_.end()) {
-            pools.insert(pools_.extract(it));
-            continue;
-        }
-        auto p = std::make_shared<host_pool>(*this, h);
-        h->pool = p.get();
-        pools.emplace(h->endpoint(), p);
-        if (!shut_down_) p->start();
-    }
-    for (auto& [ep, p] : pools_) {  // hosts gone or now ignored
-        p->get_host()->pool = nullptr;
-        p->close("host removed from the cluster", client_errc::connection_closed);
-    }
-    pools_ = std::move(pools);
-    rebuild_tokens();
-}
-
-void cluster_impl::rebuild_tokens() {
-    auto lock = snapshot_write_lock();  // requests on the shards read the ring
-    ring_->rebuild(hosts_, replication_);
-}
-
-asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag) {
+asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics& diag) {
     // One page each (no paging on the control connection's queries).
     result_set ks, tables, columns, types;
     if (auto ec = co_await query(schema_keyspaces_query, ks, diag)) co_return ec;
@@ -217,10 +212,10 @@ asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag)
         auto built = build_schema(std::span<const result_set>(&ks, 1), std::span<const result_set>(&tables, 1),
                                   std::span<const result_set>(&columns, 1), std::span<const result_set>(&types, 1));
         auto fresh = std::make_shared<const schema_map>(std::move(built.keyspaces));
-        auto lock = snapshot_write_lock();
+        auto lock = owner_.routing().snapshot_write_lock();
         schema_ = std::move(fresh);
     } catch (const std::exception& e) {
-        diag.assign(std::string("cannot read system_schema: ") + e.what(), control_->endpoint());
+        diag.assign(std::string("cannot read system_schema: ") + e.what(), conn_->endpoint());
     }
     std::map<std::string, std::map<std::string, std::string>> replication;
     try {
@@ -229,43 +224,42 @@ asio::awaitable<std::error_code> cluster_impl::refresh_schema(diagnostics& diag)
             replication[row.get<std::string>("keyspace_name")] = row.get<std::map<std::string, std::string>>("replication");
         }
     } catch (const std::exception& e) {
-        diag.assign(std::string("cannot read system_schema.keyspaces: ") + e.what(), control_->endpoint());
+        diag.assign(std::string("cannot read system_schema.keyspaces: ") + e.what(), conn_->endpoint());
         co_return make_error_code(client_errc::unexpected_response);
     }
-    replication_ = std::move(replication);
-    rebuild_tokens();
+    owner_.routing().set_replication(std::move(replication));
     co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& address, std::uint16_t port,
+asio::awaitable<std::error_code> control_connection::open(const std::string& address, std::uint16_t port,
                                                             diagnostics& diag) {
     std::error_code ec;
     // Offer the configured version; step down once if the server refuses it.
     for (int v = version_ ? version_.load() : cfg_.protocol_version; v >= 4; --v) {
         diag.clear();
-        auto c = co_await open_one(address, port, v, ec, diag, true);
+        auto c = co_await owner_.open_one(address, port, v, ec, diag, true);
         if (c) {
             version_ = v;
-            control_ = std::move(c);
-            control_opened_at_ = std::chrono::steady_clock::now();
-            if (!control_host_ || control_host_->address() != address || control_host_->port() != port)
-                control_host_ = find_host(address, port);
-            if (!control_host_) control_host_ = std::make_shared<host>(address, port);
-            control_->on_event([w = weak_from_this()](const protocol::envelope& env) {
-                if (auto self = w.lock()) self->on_event(env);
+            conn_ = std::move(c);
+            opened_at_ = std::chrono::steady_clock::now();
+            if (!host_ || host_->address() != address || host_->port() != port)
+                host_ = owner_.routing().find_host(address, port);
+            if (!host_) host_ = std::make_shared<host>(address, port);
+            conn_->on_event([w = owner_.weak_from_this()](const protocol::envelope& env) {
+                if (auto self = w.lock()) self->control().on_event(env);
             });
-            control_->on_state_change([w = weak_from_this(), c = std::weak_ptr<connection>(control_)] {
+            conn_->on_state_change([w = owner_.weak_from_this(), c = std::weak_ptr<connection>(conn_)] {
                 auto self = w.lock();
                 auto conn = c.lock();
-                if (!self || !conn || conn->is_open() || self->shut_down_ || self->control_ != conn) return;
-                self->log_.warn([&] { return "control connection to " + conn->endpoint() + " lost (" +
-                                             conn->close_reason() + "); reconnecting"; });
-                self->start_control_reconnection();
+                if (!self || !conn || conn->is_open() || self->shut_down() || self->control().conn_ != conn) return;
+                self->log().warn([&] { return "control connection to " + conn->endpoint() + " lost (" +
+                                        conn->close_reason() + "); reconnecting"; });
+                self->control().start_reconnection();
             });
             // Topology, status and schema events arrive on this connection.
             const std::string_view events[] = {protocol::event_type::topology_change, protocol::event_type::status_change,
                                                protocol::event_type::schema_change};
-            auto ready = co_await control_->async_request(
+            auto ready = co_await conn_->async_request(
                 protocol::opcode::register_, 0, [&](protocol::byte_writer& w) { protocol::encode_register(w, events); },
                 asio::redirect_error(asio::use_awaitable, ec));
             // Without events the driver still works, on what it discovered at connect.
@@ -277,12 +271,12 @@ asio::awaitable<std::error_code> cluster_impl::open_control(const std::string& a
     co_return ec;
 }
 
-asio::awaitable<std::error_code> cluster_impl::connect_here(diagnostics& diag) {
+asio::awaitable<std::error_code> control_connection::connect(diagnostics& diag) {
     std::string failures;
     std::error_code ec;
     for (const auto& contact : cfg_.contact_points) {
         diagnostics d;
-        ec = co_await open_control(contact, cfg_.port, d);
+        ec = co_await open(contact, cfg_.port, d);
         if (!ec) break;
         if (!failures.empty()) failures += "; ";
         failures += d.message().empty() ? contact + ": " + ec.message() : d.message();
@@ -292,33 +286,28 @@ asio::awaitable<std::error_code> cluster_impl::connect_here(diagnostics& diag) {
             co_return ec;
         }
     }
-    if (!control_) {
+    if (!conn_) {
         diag.assign("no contact point answered: " + failures);
         co_return make_error_code(client_errc::no_host_available);
     }
     diagnostics d;
     if ((ec = co_await refresh_topology(d))) {
         // A node whose system tables cannot be read: use it alone.
-        apply_hosts({control_host_});
+        apply({host_});
     }
     (void)co_await refresh_schema(d);
     start_event_loop();
-    // Wait for every pool's first attempt, within the connect timeout.
-    const auto until = std::chrono::steady_clock::now() + cfg_.connect_timeout;
-    while (std::any_of(pools_.begin(), pools_.end(), [](const auto& e) { return !e.second->initialized(); }) &&
-           std::chrono::steady_clock::now() < until)
-        co_await wait_pool_change(until);
-    if (open_connections() == 0) {
-        std::string why;
-        for (const auto& [ep, p] : pools_) why += (why.empty() ? "" : "; ") + ep + ": " + p->last_error();
-        diag.assign("discovered " + std::to_string(hosts_.size()) + " host(s) but could not open a connection to any: " + why);
-        shutdown();
-        co_return make_error_code(client_errc::no_host_available);
-    }
     co_return std::error_code{};
 }
 
-void cluster_impl::on_event(const protocol::envelope& env) {
+void control_connection::apply(std::vector<host_ptr> found) {
+    // The node this connection reached, as the routing table keeps it.
+    for (const auto& h : found)
+        if (h->address() == host_->address() && h->port() == host_->port()) host_ = h;
+    owner_.routing().apply_hosts(std::move(found), host_);
+}
+
+void control_connection::on_event(const protocol::envelope& env) {
     protocol::event_body ev;
     try {
         protocol::byte_reader r(env.body);
@@ -329,7 +318,7 @@ void cluster_impl::on_event(const protocol::envelope& env) {
     }
     if (auto* s = std::get_if<protocol::status_change_event>(&ev)) {
         if (s->change == "UP")
-            if (auto h = find_host(s->node.address, s->node.port); h && h->pool) h->pool->wake_up();
+            if (auto h = owner_.routing().find_host(s->node.address, s->node.port); h && h->pool) h->pool->wake_up();
         // DOWN is not trusted alone: the pools find out from their connections.
         schedule_refresh(true, false);
     } else if (std::holds_alternative<protocol::topology_change_event>(ev)) {
@@ -339,8 +328,8 @@ void cluster_impl::on_event(const protocol::envelope& env) {
     }
 }
 
-void cluster_impl::schedule_refresh(bool topology, bool schema) {
-    if (shut_down_) return;
+void control_connection::schedule_refresh(bool topology, bool schema) {
+    if (owner_.shut_down()) return;
     const auto now = std::chrono::steady_clock::now();
     if (!refresh_topology_ && !refresh_schema_) first_event_ = now;
     refresh_topology_ |= topology;
@@ -350,12 +339,12 @@ void cluster_impl::schedule_refresh(bool topology, bool schema) {
     refresh_timer_.expires_at(due);
 }
 
-asio::awaitable<void> cluster_impl::event_loop() {
-    auto self = shared_from_this();
-    while (!shut_down_) {
+asio::awaitable<void> control_connection::event_loop() {
+    auto self = owner_.shared_from_this();
+    while (!owner_.shut_down()) {
         std::error_code ec;
         co_await refresh_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (shut_down_) break;
+        if (owner_.shut_down()) break;
         if (ec) continue;  // re-armed by another event
         refresh_timer_.expires_at(asio::steady_timer::time_point::max());
         const bool topology = std::exchange(refresh_topology_, false);
@@ -366,62 +355,62 @@ asio::awaitable<void> cluster_impl::event_loop() {
     }
 }
 
-void cluster_impl::start_event_loop() {
-    asio::co_spawn(ex_, event_loop(), guard("the event loop (debounced refreshes)", [this] { start_event_loop(); }));
+void control_connection::start_event_loop() {
+    asio::co_spawn(owner_.runtime().executor(), event_loop(), owner_.guard("the event loop (debounced refreshes)", [this] { start_event_loop(); }));
 }
 
-void cluster_impl::start_control_reconnection() {
+void control_connection::start_reconnection() {
     // Restarted while no control connection is open: without it, no events
     // and every DDL waits max_schema_agreement_wait.
-    asio::co_spawn(ex_, reconnect_control(), guard("the control connection's reconnection", [this] {
-                       if (!control_ || !control_->is_open()) start_control_reconnection();
+    asio::co_spawn(owner_.runtime().executor(), reconnect(), owner_.guard("the control connection's reconnection", [this] {
+                       if (!conn_ || !conn_->is_open()) start_reconnection();
                    }));
 }
 
-asio::awaitable<void> cluster_impl::reconnect_control() {
-    if (control_reconnecting_) co_return;
-    control_reconnecting_ = true;
+asio::awaitable<void> control_connection::reconnect() {
+    if (reconnecting_) co_return;
+    reconnecting_ = true;
     // However the loop ends (an exception too), a later loss may start another.
     struct clear_flag {
         bool& f;
         ~clear_flag() { f = false; }
-    } clear{control_reconnecting_};
-    auto self = shared_from_this();
-    auto& wait = control_wait_;
+    } clear{reconnecting_};
+    auto self = owner_.shared_from_this();
+    auto& wait = reconnect_wait_;
     auto delay = [this](int failures) {
         return std::min(cfg_.reconnection.base_delay * (1 << std::min(failures, 6)), cfg_.reconnection.max_delay);
     };
     // A connection lost before host_pool::stable_after counts as a failed
     // round (a node that sends READY and hangs up): back off before the next.
-    if (std::chrono::steady_clock::now() - control_opened_at_ < host_pool::stable_after) {
-        wait.expires_after(delay(++control_short_lived_));
+    if (std::chrono::steady_clock::now() - opened_at_ < host_pool::stable_after) {
+        wait.expires_after(delay(++short_lived_));
         std::error_code ec;
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     } else {
-        control_short_lived_ = 0;
+        short_lived_ = 0;
     }
-    int failures = control_short_lived_;
-    while (!shut_down_) {
+    int failures = short_lived_;
+    while (!owner_.shut_down()) {
         // Up hosts first, in the policy's order, then the rest, then the contact points.
         std::vector<std::pair<std::string, std::uint16_t>> tries;
         std::vector<host_ptr> plan_hosts;
-        plan(request_routing{}, nullptr, plan_hosts);
+        owner_.routing().plan(request_routing{}, nullptr, plan_hosts);
         for (const auto& h : plan_hosts) tries.emplace_back(h->address(), h->port());
-        for (const auto& h : hosts_) tries.emplace_back(h->address(), h->port());
+        for (const auto& h : owner_.routing().hosts_here()) tries.emplace_back(h->address(), h->port());
         for (const auto& c : cfg_.contact_points) tries.emplace_back(c, cfg_.port);
         for (const auto& attempt : tries) {
             const std::string& address = attempt.first;
             const std::uint16_t port = attempt.second;
-            if (shut_down_) break;
+            if (owner_.shut_down()) break;
             diagnostics d;
-            if (auto ec = co_await open_control(address, port, d)) {
-                log_.warn([&] {
+            if (auto ec = co_await open(address, port, d)) {
+                owner_.log().warn([&] {
                     return "control connection to " + address + ":" + std::to_string(port) + " failed: " +
                            (d.message().empty() ? ec.message() : d.message());
                 });
                 continue;
             }
-            log_.info([&] { return "control connection reopened to " + address + ":" + std::to_string(port); });
+            owner_.log().info([&] { return "control connection reopened to " + address + ":" + std::to_string(port); });
             diagnostics rd;
             (void)co_await refresh_topology(rd);
             (void)co_await refresh_schema(rd);
@@ -433,29 +422,34 @@ asio::awaitable<void> cluster_impl::reconnect_control() {
     }
 }
 
-asio::awaitable<bool> cluster_impl::agree_here() {
+asio::awaitable<bool> control_connection::agree_here() {
     const auto until = std::chrono::steady_clock::now() + cfg_.max_schema_agreement_wait;
-    asio::steady_timer pause(ex_);
-    auto self = shared_from_this();
+    asio::steady_timer pause(owner_.runtime().executor());
+    auto self = owner_.shared_from_this();
     for (;;) {
-        if (shut_down_) co_return false;
+        if (owner_.shut_down()) co_return false;
         result_set local, peers;
         diagnostics d;
         std::set<std::string> versions;
         bool ok = !co_await query("SELECT schema_version FROM system.local WHERE key='local'", local, d) &&
                   !co_await query(peers_v2_ ? "SELECT * FROM system.peers_v2" : "SELECT * FROM system.peers", peers, d);
         if (ok) {
-            for (std::size_t i = 0; i < local.size(); ++i)
-                if (auto v = local.row(i).get<std::optional<uuid>>("schema_version")) versions.insert(v->to_string());
-            for (std::size_t i = 0; i < peers.size(); ++i) {
-                auto row = peers.row(i);
-                auto address = peer_address(row, peers);
-                auto port = column<std::int32_t>(row, peers, "native_port").value_or(cfg_.port);
-                auto h = find_host(address, static_cast<std::uint16_t>(port));
-                if (h && !h->is_up()) continue;  // a down node cannot agree
-                if (auto v = column<uuid>(row, peers, "schema_version")) versions.insert(v->to_string());
+            // A row we cannot read means no agreement this round, not a
+            // failed DDL: the statement itself was applied (issue 15).
+            try {
+                for (std::size_t i = 0; i < local.size(); ++i)
+                    if (auto v = local.row(i).get<std::optional<uuid>>("schema_version")) versions.insert(v->to_string());
+                for (std::size_t i = 0; i < peers.size(); ++i) {
+                    auto row = peers.row(i);
+                    auto port = peer_port(row, peers, cfg_.port);
+                    auto h = port ? owner_.routing().find_host(peer_address(row, peers), *port) : nullptr;
+                    if (!port || (h && !h->is_up())) continue;  // a down node cannot agree
+                    if (auto v = column<uuid>(row, peers, "schema_version")) versions.insert(v->to_string());
+                }
+                if (versions.size() <= 1) co_return true;
+            } catch (const std::exception& e) {
+                owner_.log().warn([&] { return std::string("schema agreement: cannot read the schema versions: ") + e.what(); });
             }
-            if (versions.size() <= 1) co_return true;
         }
         if (std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= until) co_return false;
         pause.expires_after(std::chrono::milliseconds(200));

@@ -1,6 +1,6 @@
 // Request decoders for a server (tools/cql-sim, scripted test peers): the
 // mirror of requests.cpp, checking every field as the client's decoders do.
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 namespace async_cassandra::protocol::server {
 

@@ -1,5 +1,5 @@
 // Response encoders for a server: the mirror of the client's decoders.
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 #include <arpa/inet.h>
 
