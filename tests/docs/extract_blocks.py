@@ -11,7 +11,8 @@
         compiled into it, and fails unless that is exactly the fragments the
         DOCs hold now.
 
-A block is a fence opened with ```cpp (or c++, cxx, cc). The nearest non-blank
+A block is a fence opened with ```cpp (or c++, cxx, cc), indented or not; a
+fence without a language that holds C++ is an error. The nearest non-blank
 line before the fence may be a marker:
     <!-- harness: NAME -->          the block is wrapped by tests/docs/harness/NAME.cpp
     <!-- harness: skip: REASON -->  not compiled; the reason is required
@@ -23,7 +24,9 @@ import re
 import subprocess
 import sys
 
-FENCE = re.compile(r"^ {0,3}```\s*([\w+-]*)\s*$")
+FENCE = re.compile(r"^(\s*)```\s*([\w+-]*)\s*$")
+# In a fence without a language: C++ that would escape the compiler.
+LOOKS_CPP = re.compile(r"co_await|#include\s*<|async_cassandra::|\bac::")
 CPP_INFO = {"cpp", "c++", "cxx", "cc"}
 MARKER = re.compile(r"^\s*<!--\s*harness:\s*(.*?)\s*-->\s*$")
 MAIN = re.compile(r"^\s*int\s+main\s*\(", re.MULTILINE)
@@ -42,28 +45,32 @@ def scan(source_dir, doc):
     i = 0
     while i < len(lines):
         m = FENCE.match(lines[i])
-        if not m or not m.group(1):
+        if not m:
             if MARKER.match(lines[i]):
                 j = i + 1
                 while j < len(lines) and not lines[j].strip():
                     j += 1
                 n = FENCE.match(lines[j]) if j < len(lines) else None
-                if not n or n.group(1).lower() not in CPP_INFO:
+                if not n or n.group(2).lower() not in CPP_INFO:
                     raise DocError(f"{doc}:{i + 1}: a harness marker not followed by a ```cpp block")
             i += 1
             continue
+        indent, info = len(m.group(1)), m.group(2).lower()
         end = i + 1
-        while end < len(lines) and not re.match(r"^ {0,3}```\s*$", lines[end]):
+        while end < len(lines) and lines[end].strip() != "```":
             end += 1
         if end == len(lines):
             raise DocError(f"{doc}:{i + 1}: the block opened here is never closed")
-        if m.group(1).lower() in CPP_INFO:
+        body = [line[indent:] if not line[:indent].strip() else line.lstrip() for line in lines[i + 1:end]]
+        if not info and LOOKS_CPP.search("\n".join(body)):
+            raise DocError(f"{doc}:{i + 1}: C++ in a fence without a language: open it with ```cpp")
+        if info in CPP_INFO:
             p = i - 1
             while p >= 0 and not lines[p].strip():
                 p -= 1
             marker = MARKER.match(lines[p]) if p >= 0 else None
             blocks.append({"doc": doc, "line": i + 2, "marker": marker.group(1) if marker else None,
-                           "text": "\n".join(lines[i + 1:end])})
+                           "text": "\n".join(body)})
         i = end + 1
     return blocks
 
