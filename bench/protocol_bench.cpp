@@ -55,7 +55,7 @@ static void encode_execute_5_values(benchmark::State& state) {
                                     pr::value_ref::of(pr::as_bytes(v2)), pr::value_ref::of(pr::as_bytes(v3)),
                                     pr::value_ref::of(pr::as_bytes(v4))};
     pr::query_parameters p;
-    p.cl = ac::consistency::local_quorum;
+    p.consistency_level = ac::consistency::local_quorum;
     p.values = values;
     p.skip_metadata = true;
     p.page_size = 5000;

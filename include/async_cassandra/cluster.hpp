@@ -3,6 +3,7 @@
 
 #include <async_cassandra/config.hpp>
 #include <async_cassandra/detail/async_run.hpp>
+#include <async_cassandra/detail/cluster_ops.hpp>
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/host.hpp>
 #include <async_cassandra/metrics.hpp>
@@ -18,20 +19,6 @@
 #include <vector>
 
 namespace async_cassandra {
-
-namespace detail {
-class cluster_impl;
-}
-
-class cluster;
-
-namespace detail {
-asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag);
-asio::awaitable<op_result<session>> open_session_op(std::shared_ptr<cluster_impl> c, std::string keyspace,
-                                                    diagnostics* diag);
-asio::awaitable<op_result<void>> close_op(std::shared_ptr<cluster_impl> c);
-asio::awaitable<op_result<bool>> agreement_op(std::shared_ptr<cluster_impl> c);
-}  // namespace detail
 
 // Owns the connections to the cluster. Thread safety: distinct objects safe;
 // one cluster is used from its executor, or with cluster_config::io_threads
@@ -58,9 +45,10 @@ public:
     // server_errc::bad_credentials (both at the first host that says so).
     template <class Token>
     static auto async_connect(executor_type ex, cluster_config cfg, diagnostics& diag, Token&& token) {
-        return detail::async_run<cluster>(ex, std::forward<Token>(token), [ex, cfg = std::move(cfg), d = &diag]() mutable {
-            return detail::connect_op(ex, std::move(cfg), d);
-        });
+        return detail::async_run<cluster>(
+            ex, std::forward<Token>(token),
+            [ex, cfg = std::move(cfg), d = &diag]() mutable { return detail::connect_op(ex, std::move(cfg), d); },
+            &diag);
     }
     // Coroutine form on the current coroutine's executor; throws async_cassandra::error.
     static asio::awaitable<cluster> connect(cluster_config cfg);

@@ -70,7 +70,7 @@ std::error_code server_error_code(std::int32_t wire_code) noexcept;
 
 // Details the server sent with an error, as far as its code defines them.
 struct server_error_details {
-    std::optional<consistency> cl;
+    std::optional<consistency> consistency_level;
     std::int32_t received = 0, block_for = 0, alive = 0, required = 0, num_failures = 0;
     bool data_present = false;
     std::string write_type;

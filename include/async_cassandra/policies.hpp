@@ -34,7 +34,7 @@ struct request_routing {
     // The replicas owning `token` in `keyspace`, in ring order (empty when
     // the token or the keyspace's replication is unknown).
     std::span<const host_ptr> replicas;
-    consistency cl = consistency::local_one;
+    consistency consistency_level = consistency::local_one;
 };
 
 class load_balancing_policy {
@@ -81,7 +81,7 @@ std::shared_ptr<load_balancing_policy> default_load_balancing();
 struct retry_decision {
     enum class kind { rethrow, retry_same_host, retry_next_host, ignore };
     kind what = kind::rethrow;
-    std::optional<consistency> cl;  // retry at this consistency instead
+    std::optional<consistency> consistency_level;  // retry at this consistency instead
 
     static retry_decision rethrow() { return {}; }
     static retry_decision same_host() { return {kind::retry_same_host, {}}; }
@@ -94,7 +94,7 @@ struct retry_context {
     const server_error_details* details = nullptr;  // for server errors
     int retries = 0;                              // retries made so far for this request
     bool idempotent = false;
-    consistency cl = consistency::local_one;
+    consistency consistency_level = consistency::local_one;
     // The request may have reached the server (a timeout or a lost
     // connection after it was sent): the cluster never retries a
     // non-idempotent request in that state, whatever the policy says.
@@ -138,8 +138,8 @@ struct reconnection_options {
 // A named bundle of per-request settings; statements pick one by name
 // (statement::set_profile). Unset fields fall back to the cluster's defaults.
 struct execution_profile {
-    std::optional<consistency> cl;
-    std::optional<consistency> serial_cl;
+    std::optional<consistency> consistency_level;
+    std::optional<consistency> serial_consistency_level;
     std::optional<std::chrono::milliseconds> request_timeout;
     std::shared_ptr<load_balancing_policy> load_balancing;
     std::shared_ptr<retry_policy> retry;

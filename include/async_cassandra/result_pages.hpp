@@ -21,14 +21,8 @@ inline constexpr std::size_t no_row_limit = std::numeric_limits<std::size_t>::ma
 // Thread safety: distinct objects safe; shared objects safe for reading.
 class result_pages {
 public:
-    class iterator {
+    class iterator : public result_set::row_iterator_types {
     public:
-        using iterator_category = std::forward_iterator_tag;
-        using value_type = row_view;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = row_view;
-
         iterator() = default;
         row_view operator*() const { return (*pages_)[page_].row(row_); }
         iterator& operator++() {

@@ -73,15 +73,18 @@ public:
     // The first row; throws value_error when the page is empty.
     row_view first_row() const;
 
-    // for (auto row : rs) visits this page's rows (row_views into rs).
-    class iterator {
-    public:
+    // What a forward iterator over rows declares (this one and result_pages').
+    struct row_iterator_types {
         using iterator_category = std::forward_iterator_tag;
         using value_type = row_view;
         using difference_type = std::ptrdiff_t;
         using pointer = void;
         using reference = row_view;
+    };
 
+    // for (auto row : rs) visits this page's rows (row_views into rs).
+    class iterator : public row_iterator_types {
+    public:
         iterator() = default;
         row_view operator*() const noexcept { return row_view(*rs_, i_); }
         iterator& operator++() noexcept {
@@ -125,6 +128,7 @@ public:
     // Builds from a RESULT body (for the session and tests). With
     // `prepared_columns`, Rows without metadata (EXECUTE with skip_metadata)
     // are read with those columns; a body with metadata uses its own.
+    // `version`: the protocol the connection speaks (v5's flags are refused in v4).
     static result_set from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
                                 std::shared_ptr<const std::vector<column_spec>> prepared_columns = nullptr);
 

@@ -19,8 +19,8 @@ using custom_payload = std::vector<std::pair<std::string, std::vector<std::byte>
 
 // The options as a plain struct; unset optionals take the cluster's defaults.
 struct request_options {
-    std::optional<consistency> cl;
-    std::optional<consistency> serial_cl;           // the Paxos phase of lightweight transactions
+    std::optional<consistency> consistency_level;
+    std::optional<consistency> serial_consistency_level;           // the Paxos phase of lightweight transactions
     std::optional<std::int64_t> default_timestamp;  // microseconds since the epoch, >= 0
     std::optional<std::chrono::milliseconds> timeout;
     bool idempotent = false;  // may run twice with the same effect: retry logic may resend it
@@ -47,8 +47,8 @@ namespace detail {
 template <class Derived>
 class options_base {
 public:
-    Derived& set_consistency(consistency c) { return set(opts_.cl, c); }
-    Derived& set_serial_consistency(consistency c) { return set(opts_.serial_cl, c); }
+    Derived& set_consistency(consistency c) { return set(opts_.consistency_level, c); }
+    Derived& set_serial_consistency(consistency c) { return set(opts_.serial_consistency_level, c); }
     // Microseconds since the epoch; the server uses its clock when unset.
     Derived& set_default_timestamp(std::int64_t microseconds) { return set(opts_.default_timestamp, microseconds); }
     Derived& set_timeout(std::chrono::milliseconds t) { return set(opts_.timeout, t); }
@@ -61,8 +61,8 @@ public:
     Derived& set_routing_key(std::vector<std::byte> key) { return set(opts_.routing_key, std::move(key)); }
 
     const request_options& options() const noexcept { return opts_; }
-    const std::optional<consistency>& get_consistency() const noexcept { return opts_.cl; }
-    const std::optional<consistency>& serial_consistency() const noexcept { return opts_.serial_cl; }
+    const std::optional<consistency>& get_consistency() const noexcept { return opts_.consistency_level; }
+    const std::optional<consistency>& serial_consistency() const noexcept { return opts_.serial_consistency_level; }
     const std::optional<std::int64_t>& default_timestamp() const noexcept { return opts_.default_timestamp; }
     const std::optional<std::chrono::milliseconds>& timeout() const noexcept { return opts_.timeout; }
     bool is_idempotent() const noexcept { return opts_.idempotent; }

@@ -7,7 +7,7 @@ namespace {
 
 nb::dict details(const ac::server_error_details& d) {
     nb::dict out;
-    if (d.cl) out["consistency"] = static_cast<int>(*d.cl);
+    if (d.consistency_level) out["consistency"] = static_cast<int>(*d.consistency_level);
     out["received"] = d.received;
     out["block_for"] = d.block_for;
     out["alive"] = d.alive;

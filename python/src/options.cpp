@@ -30,8 +30,8 @@ ac::request_options parse_options(nb::handle opts) {
             nb::handle v = t[i];
             if (v.is_none()) continue;
             switch (i) {
-            case 0: o.cl = static_cast<ac::consistency>(nb::cast<int>(v)); break;
-            case 1: o.serial_cl = static_cast<ac::consistency>(nb::cast<int>(v)); break;
+            case 0: o.consistency_level = static_cast<ac::consistency>(nb::cast<int>(v)); break;
+            case 1: o.serial_consistency_level = static_cast<ac::consistency>(nb::cast<int>(v)); break;
             case 2: o.page_size = nb::cast<std::int32_t>(v); break;
             case 3: {
                 double s = nb::cast<double>(v);

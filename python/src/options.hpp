@@ -17,8 +17,8 @@ ac::request_options parse_options(nb::handle opts);
 // Applies them to a statement, bound statement or batch (page fields only where they exist).
 template <class S>
 void apply_options(S& s, const ac::request_options& o) {
-    if (o.cl) s.set_consistency(*o.cl);
-    if (o.serial_cl) s.set_serial_consistency(*o.serial_cl);
+    if (o.consistency_level) s.set_consistency(*o.consistency_level);
+    if (o.serial_consistency_level) s.set_serial_consistency(*o.serial_consistency_level);
     if (o.timeout) s.set_timeout(*o.timeout);
     if (o.idempotent) s.set_idempotent(true);
     if (!o.keyspace.empty()) s.set_keyspace(o.keyspace);

@@ -118,7 +118,7 @@ asio::awaitable<std::error_code> control_connection::query(std::string_view cql,
         protocol::opcode::query, 0,
         [&](protocol::byte_writer& w) {
             protocol::query_parameters p;
-            p.cl = consistency::one;
+            p.consistency_level = consistency::one;
             protocol::encode_query(w, cql, p, version);
         },
         asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));

@@ -56,7 +56,7 @@ public:
         next.store(turn + 1, std::memory_order_relaxed);  // shards sharing a stripe may skip a turn: harmless
         const std::size_t start = n ? turn % n : 0;
         for (std::size_t i = 0; i < n; ++i) out.push_back(local_[(start + i) % n]);
-        if (!is_local_cl(r.cl) || opts_.allow_remote_dcs_for_local_cl)
+        if (!is_local_cl(r.consistency_level) || opts_.allow_remote_dcs_for_local_cl)
             out.insert(out.end(), remote_.begin(), remote_.end());
     }
     bool concurrent_plans() const noexcept override { return true; }

@@ -1,12 +1,11 @@
 #include <async_cassandra/error.hpp>
 
+#include "common/category.hpp"
+
 namespace async_cassandra {
 
 namespace {
-class client_cat final : public std::error_category {
-public:
-    const char* name() const noexcept override { return "cql.client"; }
-    std::string message(int ev) const override {
+std::string describe_client(int ev) {
         switch (static_cast<client_errc>(ev)) {
             case client_errc::connect_failed: return "connection failed";
             case client_errc::handshake_failed: return "handshake failed";
@@ -26,13 +25,9 @@ public:
             case client_errc::tls_handshake_failed: return "TLS handshake failed";
         }
         return "unknown client error";
-    }
-};
+}
 
-class server_cat final : public std::error_category {
-public:
-    const char* name() const noexcept override { return "cql.server"; }
-    std::string message(int ev) const override {
+std::string describe_server(int ev) {
         switch (static_cast<server_errc>(ev)) {
             case server_errc::server_error: return "server error";
             case server_errc::protocol_error: return "protocol error";
@@ -56,16 +51,15 @@ public:
             case server_errc::unprepared: return "unprepared";
         }
         return "server error code " + std::to_string(ev);
-    }
-};
+}
 }  // namespace
 
 const std::error_category& client_category() noexcept {
-    static const client_cat c;
+    static const detail::enum_category c("cql.client", describe_client);
     return c;
 }
 const std::error_category& server_category() noexcept {
-    static const server_cat c;
+    static const detail::enum_category c("cql.server", describe_server);
     return c;
 }
 

@@ -31,7 +31,7 @@ namespace {
 
 // <cl><received><blockfor>, the head of every timeout and failure.
 void read_replica_counts(byte_reader& r, error_response& e) {
-    e.cl = detail::read_consistency(r, "error consistency");
+    e.consistency_level = detail::read_consistency(r, "error consistency");
     e.received = r.i32("error received");
     e.block_for = r.i32("error blockfor");
 }
@@ -61,7 +61,7 @@ error_response decode_error(byte_reader& r, int version) {
     e.message = r.string("error message");
     switch (e.code) {
         case ec::unavailable:
-            e.cl = detail::read_consistency(r, "error consistency");
+            e.consistency_level = detail::read_consistency(r, "error consistency");
             e.required = r.i32("unavailable required");
             e.alive = r.i32("unavailable alive");
             break;

@@ -1,12 +1,11 @@
 #include <async_cassandra/protocol/protocol_error.hpp>
 
+#include "common/category.hpp"
+
 namespace async_cassandra::protocol {
 
 namespace {
-class category final : public std::error_category {
-public:
-    const char* name() const noexcept override { return "cql.protocol"; }
-    std::string message(int ev) const override {
+std::string describe(int ev) {
         switch (static_cast<protocol_errc>(ev)) {
             case protocol_errc::truncated: return "message truncated";
             case protocol_errc::malformed: return "malformed message";
@@ -19,12 +18,11 @@ public:
             case protocol_errc::decompression_failed: return "decompression failed";
         }
         return "unknown protocol error";
-    }
-};
+}
 }  // namespace
 
 const std::error_category& protocol_category() noexcept {
-    static const category c;
+    static const detail::enum_category c("cql.protocol", describe);
     return c;
 }
 

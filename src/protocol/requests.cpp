@@ -112,7 +112,7 @@ void encode_query_parameters(byte_writer& w, const query_parameters& p, int vers
     if (p.page_size > 0) flags |= query_flags::page_size;
     if (p.paging_state) flags |= query_flags::paging_state;
 
-    w.u16(static_cast<std::uint16_t>(p.cl));
+    w.u16(static_cast<std::uint16_t>(p.consistency_level));
     write_flags(w, flags, version);
     if (!p.values.empty()) {
         w.u16(static_cast<std::uint16_t>(p.values.size()));
@@ -172,7 +172,7 @@ void encode_batch(byte_writer& w, const batch_parameters& b, int version) {
         w.u16(static_cast<std::uint16_t>(s.values.size()));
         for (const auto& v : s.values) write_value(w, v);
     }
-    w.u16(static_cast<std::uint16_t>(b.cl));
+    w.u16(static_cast<std::uint16_t>(b.consistency_level));
     write_flags(w, flags, version);
     tail.write(w);
 }

@@ -89,7 +89,7 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
     rc.details = d.server_details() ? &*d.server_details() : nullptr;
     rc.retries = retries;
     rc.idempotent = o.idempotent;
-    rc.cl = r.cl;
+    rc.consistency_level = r.consistency_level;
     rc.maybe_applied = maybe_applied(ec);
     auto dec = cl.routing().retry(r.profile).decide(rc);
     if (rc.maybe_applied && !o.idempotent && dec.what != retry_decision::kind::rethrow &&
@@ -150,7 +150,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
     } else {
         conn = plan.advance(cl, h);
     }
-    auto cl_now = r.cl;
+    auto cl_now = r.consistency_level;
     for (int retries = 0;;) {
         std::error_code ec = std::exchange(given, {});
         if (!ec) {
@@ -163,7 +163,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             // Rounded up (left()): the attempt never times out before the request's deadline.
             const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - now);
             if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
-            attempt_context ctx{*conn, remaining, cl_now, r.serial_cl};
+            attempt_context ctx{*conn, remaining, cl_now, r.serial_consistency_level};
             // After UNPREPARED on the direct path, the same attempt goes on.
             const bool going_on = std::exchange(reprepare_first, false);
             ctx.reprepare_first = going_on;
@@ -196,7 +196,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
                 if (!conn) co_return ec;  // no other host: the caller sees this error itself
                 break;
         }
-        if (dec.cl) cl_now = *dec.cl;
+        if (dec.consistency_level) cl_now = *dec.consistency_level;
         ++retries;
         count_retry(cl, conn->metrics(), *h, ec, diag);
     }
@@ -273,7 +273,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
         diag.assign("no host could take the request: " + (plan.tried.empty() ? std::string("no host is up") : plan.tried));
         co_return make_error_code(client_errc::no_host_available);
     }
-    st->start(attempt, conn, h, left(r.deadline), r.cl, r.serial_cl, false);
+    st->start(attempt, conn, h, left(r.deadline), r.consistency_level, r.serial_consistency_level, false);
     int executions = 1, retries = 0;
     auto next_spec = clock::now() + r.speculation->delay;
     std::error_code last = client_errc::no_host_available;
@@ -321,7 +321,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
             if (!c || left(r.deadline).count() <= 0) continue;
             ++retries;
             count_retry(cl, c->metrics(), *next_host, f.ec, f.diag);
-            st->start(attempt, c, next_host, left(r.deadline), dec.cl.value_or(r.cl), r.serial_cl, false);
+            st->start(attempt, c, next_host, left(r.deadline), dec.consistency_level.value_or(r.consistency_level), r.serial_consistency_level, false);
         }
         if (st->running == 0) {
             diag = last_diag;
@@ -342,7 +342,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                         reg->requests().on_speculative_execution();
                         if (auto* m = c->metrics()) m->on_speculative_execution();
                     }
-                    st->start(attempt, c, sh, left(r.deadline), r.cl, r.serial_cl, true);
+                    st->start(attempt, c, sh, left(r.deadline), r.consistency_level, r.serial_consistency_level, true);
                 }
                 next_spec = clock::now() + r.speculation->delay;
             }
@@ -363,7 +363,7 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
     request_routing routing;
     routing.keyspace = where.keyspace;
     routing.token = where.token;
-    routing.cl = r.cl;
+    routing.consistency_level = r.consistency_level;
     auto make_plan = [&] {
         auto lock = cl.routing().snapshot_lock();  // the ring and the replicas' span, the policy
         if (where.token && !where.keyspace.empty()) routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
@@ -401,8 +401,8 @@ std::error_code resolve_options(const cluster_impl& cl, const request_options& o
     if (ec) return ec;
     const auto* p = r.profile;
     r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;
-    r.cl = o.cl ? *o.cl : p && p->cl ? *p->cl : cfg.default_consistency;
-    r.serial_cl = o.serial_cl ? o.serial_cl : p ? p->serial_cl : std::nullopt;
+    r.consistency_level = o.consistency_level ? *o.consistency_level : p && p->consistency_level ? *p->consistency_level : cfg.default_consistency;
+    r.serial_consistency_level = o.serial_consistency_level ? o.serial_consistency_level : p ? p->serial_consistency_level : std::nullopt;
     r.speculation.reset();
     if (o.idempotent) {
         r.speculation = p && p->speculation ? p->speculation : cfg.speculation;

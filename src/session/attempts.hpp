@@ -26,8 +26,8 @@ class session_impl;
 struct attempt_context {
     connection& conn;
     std::chrono::milliseconds timeout;  // what is left of the request's
-    consistency cl;                     // the request's (or a retry's) consistency
-    std::optional<consistency> serial_cl;
+    consistency consistency_level;                     // the request's (or a retry's) consistency
+    std::optional<consistency> serial_consistency_level;
     // The node answered UNPREPARED to this attempt's first send: prepare
     // there, then send again (no further re-prepare).
     bool reprepare_first = false;
@@ -64,8 +64,8 @@ struct routing_input {
 struct resolved_options {
     const execution_profile* profile = nullptr;  // null: the cluster's policies
     std::chrono::milliseconds timeout{};
-    consistency cl = consistency::local_one;
-    std::optional<consistency> serial_cl;
+    consistency consistency_level = consistency::local_one;
+    std::optional<consistency> serial_consistency_level;
     // Idempotent requests only, and only with more than one execution.
     std::optional<speculative_execution> speculation;
 };

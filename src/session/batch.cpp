@@ -99,7 +99,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
                 protocol::batch_parameters p;
                 p.type = b.type();
                 p.statements = statements;
-                p.cl = q.cl;
+                p.consistency_level = q.consistency_level;
                 p.serial_consistency = q.serial_consistency;
                 p.default_timestamp = q.default_timestamp;
                 p.now_in_seconds = q.now_in_seconds;

@@ -1,5 +1,6 @@
 #include "cluster/cluster_impl.hpp"
 #include "connection/tls_context.hpp"
+#include "session/diag_target.hpp"
 #include "session/attempts.hpp"
 #include "session/session_impl.hpp"
 
@@ -16,9 +17,8 @@ namespace async_cassandra {
 namespace detail {
 
 asio::awaitable<op_result<cluster>> connect_op(asio::any_io_executor ex, cluster_config cfg, diagnostics* diag_out) {
-    diagnostics local;
-    diagnostics& diag = diag_out ? *diag_out : local;
-    diag.clear();
+    diag_target target(diag_out);
+    diagnostics& diag = target.get();
     op_result<cluster> out;
     if (auto bad = validate(cfg); !bad.empty()) {
         diag.assign(std::move(bad));
@@ -85,9 +85,8 @@ asio::awaitable<session> cluster::open_session(std::string keyspace) {
 namespace detail {
 asio::awaitable<op_result<session>> open_session_op(std::shared_ptr<cluster_impl> c, std::string keyspace,
                                                     diagnostics* diag_out) {
-    diagnostics local;
-    diagnostics& diag = diag_out ? *diag_out : local;
-    diag.clear();
+    diag_target target(diag_out);
+    diagnostics& diag = target.get();
     op_result<session> out;
     if (!c || c->closed()) {
         diag.assign("open_session on a closed cluster");

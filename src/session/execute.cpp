@@ -46,8 +46,8 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
         if (version >= 5) p.keyspace = keyspace;
     }
     const auto& cfg = s.cluster().config();
-    p.cl = ctx.cl;
-    p.serial_consistency = ctx.serial_cl;
+    p.consistency_level = ctx.consistency_level;
+    p.serial_consistency = ctx.serial_consistency_level;
     p.page_size = o.page_size.value_or(cfg.default_page_size);
     if (o.paging_state) p.paging_state = protocol::as_bytes(*o.paging_state);
     p.default_timestamp = o.default_timestamp;
@@ -96,7 +96,7 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
         protocol::byte_reader r(env.body);
         (void)protocol::decode_response_prefix(r, env.header.flags);
         auto e = protocol::decode_error(r, conn.protocol_version());
-        server_error_details d{e.cl,         e.received,     e.block_for,    e.alive,
+        server_error_details d{e.consistency_level,         e.received,     e.block_for,    e.alive,
                                e.required,   e.num_failures, e.data_present, std::move(e.write_type),
                                std::move(e.reason_map), std::move(e.keyspace), std::move(e.table),
                                std::move(e.function), std::move(e.arg_types), std::move(e.unprepared_id),

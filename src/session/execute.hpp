@@ -3,6 +3,7 @@
 #pragma once
 
 #include "session/attempts.hpp"
+#include "session/diag_target.hpp"
 #include "session/request.hpp"
 #include "session/session_impl.hpp"
 #include "metrics/probe.hpp"
@@ -49,9 +50,8 @@ struct request_guard {
 template <class T, class Fn>
 asio::awaitable<op_result<T>> run_operation(std::shared_ptr<session_impl> s, std::optional<std::string_view> query,
                                               diagnostics* diag_out, Fn fn) {
-    diagnostics local;
-    diagnostics& diag = diag_out ? *diag_out : local;
-    diag.clear();
+    diag_target target(diag_out);
+    diagnostics& diag = target.get();
     op_result<T> out;
     if (!s) {
         diag.assign("the session is closed");

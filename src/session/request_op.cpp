@@ -180,7 +180,7 @@ void request_state::start() {
     request_routing routing;
     routing.keyspace = where.keyspace;
     routing.token = where.token;
-    routing.cl = r.cl;
+    routing.consistency_level = r.consistency_level;
     thread_local std::vector<host_ptr> plan;  // reused: no allocation per request
     plan.clear();  // (a policy that threw may have left hosts in it)
     {
@@ -209,7 +209,7 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     timeout_ = r.timeout;
 
     const auto& o = options();
-    attempt_context ctx{*conn_, r.timeout, r.cl, r.serial_cl};
+    attempt_context ctx{*conn_, r.timeout, r.consistency_level, r.serial_consistency_level};
     protocol::query_parameters p;
     {
         diagnostics why;  // on the stack: written only on an error

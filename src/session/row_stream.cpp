@@ -1,5 +1,6 @@
 // row_stream: pages fetched one request at a time (each needs the previous
 // page's paging state), at most `prefetch` ahead of the consumer.
+#include "session/diag_target.hpp"
 #include "session/execute.hpp"
 #include "session/session_impl.hpp"
 #include "cluster/run_on.hpp"
@@ -397,9 +398,8 @@ void release_stream(std::shared_ptr<row_stream_impl> impl) {
 
 asio::awaitable<op_result<std::optional<row_view>>> stream_next_op(std::shared_ptr<row_stream_impl> s,
                                                                    diagnostics* diag_out) {
-    diagnostics local;
-    diagnostics& diag = diag_out ? *diag_out : local;
-    diag.clear();
+    diag_target target(diag_out);
+    diagnostics& diag = target.get();
     op_result<std::optional<row_view>> out;
     if (!s) co_return out;
     co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
@@ -413,9 +413,8 @@ asio::awaitable<op_result<std::optional<row_view>>> stream_next_op(std::shared_p
 
 asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::shared_ptr<row_stream_impl> s,
                                                                           diagnostics* diag_out) {
-    diagnostics local;
-    diagnostics& diag = diag_out ? *diag_out : local;
-    diag.clear();
+    diag_target target(diag_out);
+    diagnostics& diag = target.get();
     op_result<std::optional<result_set>> out;
     if (!s) co_return out;
     co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());

@@ -19,7 +19,6 @@ result_set::rare_parts& result_set::extras_to_fill() {
 
 result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
                                  std::shared_ptr<const std::vector<column_spec>> prepared_columns) {
-    (void)version;
     result_set rs;
     rs.body_ = std::move(body);
     protocol::byte_reader r(rs.body_);
@@ -47,6 +46,11 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
             rs.kind_ = result_kind::rows;
             auto meta = protocol::decode_rows_metadata(r);
             if (meta.paging_state) rs.paging_state_ = std::string(protocol::as_chars(*meta.paging_state));
+            // Metadata_changed (a new result metadata id) is v5's: a v4
+            // server that sets it speaks another protocol than agreed.
+            if (meta.new_metadata_id && version < 5)
+                throw protocol::protocol_error(protocol::protocol_errc::malformed,
+                                               "a v4 RESULT with the v5 flag metadata_changed (a new result metadata id)");
             if (meta.new_metadata_id)
                 rs.extras_to_fill().new_metadata_id =
                     protocol::byte_buffer(meta.new_metadata_id->begin(), meta.new_metadata_id->end());

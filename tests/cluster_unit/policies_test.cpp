@@ -19,7 +19,7 @@ ac::host_ptr make_host(const std::string& address, const std::string& dc) {
 std::vector<ac::host_ptr> plan_of(ac::load_balancing_policy& p, ac::consistency cl = ac::consistency::local_one,
                                   std::span<const ac::host_ptr> replicas = {}) {
     ac::request_routing r;
-    r.cl = cl;
+    r.consistency_level = cl;
     r.replicas = replicas;
     std::vector<ac::host_ptr> out;
     p.plan(r, out);

@@ -5,7 +5,7 @@
 // - next_host.*                       connections to every node cql-sim presents (127.0.0.1..3, found
 //                                     through system.peers), round-robin balancing, and overloaded /
 //                                     is_bootstrapping sending the request to the next host.
-// - retried_once/retry_policy.*       the seed's default retry policy (/work/shared/seed/notes.md):
+// - retried_once/retry_policy.*       the default retry policy (docs/architecture.md, "Safe retries"):
 //                                     read timeout retried once when enough replicas answered and no
 //                                     data came back; write timeout retried once only for idempotent
 //                                     SIMPLE/BATCH/UNLOGGED_BATCH writes; unavailable retried once on
@@ -125,7 +125,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(retry_policy_unavailable, moves_to_another_host_once) {
     sim_env env(three_nodes());
     auto e = server_error(pr::error_codes::unavailable, "Cannot achieve consistency level QUORUM");
-    e.cl = ac::consistency::quorum;
+    e.consistency_level = ac::consistency::quorum;
     e.required = 2;
     e.alive = 1;
     std::size_t rules[3];

@@ -51,7 +51,7 @@ std::size_t local_refuses_remote_answers(cql_sim::server& sim) {
 struct dc_case {
     const char* name;
     ac::dc_aware_options options;
-    ac::consistency cl;
+    ac::consistency consistency_level;
     bool reaches_remote;  // the request ends on node 3 with its answer
 };
 
@@ -77,7 +77,7 @@ TEST_P(dc_aware, remote_hosts_only_where_the_options_allow) {
         open_remote = env.sim.open_connections(2);
         for (int i = 0; i < 4; ++i) {
             ac::statement st("SELECT x");
-            st.set_consistency(c.cl);
+            st.set_consistency(c.consistency_level);
             outcomes.push_back(co_await attempt(session, st));
         }
         co_await cluster.close();

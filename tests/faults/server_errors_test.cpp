@@ -27,12 +27,12 @@ std::function<bool(const outcome&)> as() {
 }
 
 void cl_received_block_for(pr::error_response& e) {
-    e.cl = ac::consistency::local_quorum;
+    e.consistency_level = ac::consistency::local_quorum;
     e.received = 1;
     e.block_for = 2;
 }
 void expect_cl_received_block_for(const ac::server_error_details& d) {
-    EXPECT_EQ(d.cl, ac::consistency::local_quorum);
+    EXPECT_EQ(d.consistency_level, ac::consistency::local_quorum);
     EXPECT_EQ(d.received, 1);
     EXPECT_EQ(d.block_for, 2);
 }
@@ -62,12 +62,12 @@ std::vector<error_case> error_cases() {
          nothing_to_check},
         {"unavailable", c::unavailable, E::unavailable, as<ac::unavailable_error>(),
          [](pr::error_response& e) {
-             e.cl = ac::consistency::quorum;
+             e.consistency_level = ac::consistency::quorum;
              e.required = 3;
              e.alive = 1;
          },
          [](const ac::server_error_details& d, int) {
-             EXPECT_EQ(d.cl, ac::consistency::quorum);
+             EXPECT_EQ(d.consistency_level, ac::consistency::quorum);
              EXPECT_EQ(d.required, 3);
              EXPECT_EQ(d.alive, 1);
          }},
@@ -273,7 +273,7 @@ TEST_P(retry_policy, sends_the_statement_as_often_as_the_policy_allows) {
     pr::error_response e;
     e.code = c.code;
     e.message = "cql-sim timeout";
-    e.cl = ac::consistency::quorum;
+    e.consistency_level = ac::consistency::quorum;
     e.received = c.received;
     e.block_for = c.block_for;
     e.data_present = c.data_present;

@@ -185,7 +185,7 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
     const pr::value_ref row2[] = {pr::value_ref::of(k1), pr::value_ref::of(c2), pr::value_ref::unset()};
     for (const auto* values : {&row1, &row2}) {
         pr::query_parameters p;
-        p.cl = ac::consistency::one;
+        p.consistency_level = ac::consistency::one;
         p.values = *values;
         auto done = c.result(c.request(pr::opcode::execute, [&](pr::byte_writer& w) {
             pr::encode_execute(w, id, meta_id, p, version);
@@ -213,7 +213,7 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
     pr::batch_parameters b;
     b.type = pr::batch_type::unlogged;
     b.statements = stmts;
-    b.cl = ac::consistency::one;
+    b.consistency_level = ac::consistency::one;
     b.serial_consistency = ac::consistency::local_serial;
     b.default_timestamp = 1'700'000'000'000'001;
     if (version >= 5) b.now_in_seconds = 1'700'000'000;

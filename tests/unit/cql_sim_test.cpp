@@ -134,7 +134,7 @@ TEST(cql_sim, error_rule_reaches_the_client_with_details) {
     pr::error_response e;
     e.code = pr::error_codes::unavailable;
     e.message = "Cannot achieve consistency level QUORUM";
-    e.cl = ac::consistency::quorum;
+    e.consistency_level = ac::consistency::quorum;
     e.required = 3;
     e.alive = 1;
     auto r = cql_sim::error_rule("INSERT", e);
@@ -159,7 +159,7 @@ TEST(cql_sim, error_rule_reaches_the_client_with_details) {
     EXPECT_EQ(code, ac::server_errc::unavailable);
     EXPECT_EQ(details.required, 3);
     EXPECT_EQ(details.alive, 1);
-    EXPECT_EQ(details.cl, ac::consistency::quorum);
+    EXPECT_EQ(details.consistency_level, ac::consistency::quorum);
 }
 
 TEST(cql_sim, delay_rule_is_honoured) {

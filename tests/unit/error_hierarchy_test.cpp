@@ -77,7 +77,7 @@ TEST(error_hierarchy, every_client_code_has_its_class) {
 TEST(error_hierarchy, classes_nest_and_carry_the_server_details) {
     diagnostics d;
     server_error_details details;
-    details.cl = consistency::quorum;
+    details.consistency_level = consistency::quorum;
     details.required = 3;
     details.alive = 1;
     d.assign_server("Cannot achieve consistency level QUORUM", "10.0.0.1:9042", details);
@@ -85,7 +85,7 @@ TEST(error_hierarchy, classes_nest_and_carry_the_server_details) {
         throw_on_error(server_errc::unavailable, d);
     } catch (const server_error& e) {
         EXPECT_NE(dynamic_cast<const unavailable_error*>(&e), nullptr);
-        EXPECT_EQ(e.details().cl, consistency::quorum);
+        EXPECT_EQ(e.details().consistency_level, consistency::quorum);
         EXPECT_EQ(e.details().required, 3);
         EXPECT_EQ(e.details().alive, 1);
         EXPECT_EQ(e.diag().host(), "10.0.0.1:9042");
@@ -106,7 +106,7 @@ TEST(error_hierarchy, classes_nest_and_carry_the_server_details) {
     try {
         throw_on_error(server_errc::syntax_error, {});
     } catch (const server_error& e) {
-        EXPECT_FALSE(e.details().cl);
+        EXPECT_FALSE(e.details().consistency_level);
         EXPECT_TRUE(e.details().unprepared_id.empty());
     }
     EXPECT_NO_THROW(throw_on_error({}, {}));

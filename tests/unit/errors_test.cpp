@@ -36,7 +36,7 @@ TEST(errors, codes_with_only_a_message) {
             auto e = decode(body, version);
             EXPECT_EQ(e.code, code);
             EXPECT_EQ(e.message, "what happened");
-            EXPECT_FALSE(e.cl);
+            EXPECT_FALSE(e.consistency_level);
             expect_truncations_refused(body, decoder(version));
         }
     }
@@ -46,7 +46,7 @@ TEST(errors, unavailable) {
     auto body = head(error_codes::unavailable) + hx("0006 00000002 00000001");
     for (int version : {4, 5}) {
         auto e = decode(body, version);
-        EXPECT_EQ(e.cl, consistency::local_quorum);
+        EXPECT_EQ(e.consistency_level, consistency::local_quorum);
         EXPECT_EQ(e.required, 2);
         EXPECT_EQ(e.alive, 1);
         expect_truncations_refused(body, decoder(version));
@@ -57,7 +57,7 @@ TEST(errors, write_timeout) {
     auto body = head(error_codes::write_timeout) + hx("0001 00000000 00000001") + str("BATCH_LOG");
     for (int version : {4, 5}) {
         auto e = decode(body, version);
-        EXPECT_EQ(e.cl, consistency::one);
+        EXPECT_EQ(e.consistency_level, consistency::one);
         EXPECT_EQ(e.received, 0);
         EXPECT_EQ(e.block_for, 1);
         EXPECT_EQ(e.write_type, "BATCH_LOG");
@@ -69,7 +69,7 @@ TEST(errors, write_timeout) {
 TEST(errors, write_timeout_cas_contentions_are_v5) {
     auto body = head(error_codes::write_timeout) + hx("0008 00000001 00000002") + str("CAS") + hx("0003");
     auto e5 = decode(body, 5);
-    EXPECT_EQ(e5.cl, consistency::serial);
+    EXPECT_EQ(e5.consistency_level, consistency::serial);
     EXPECT_EQ(e5.contentions, 3);
     // Without contentions the v5 body still decodes (older servers omit them).
     expect_truncations_refused(body, decoder(5), {body.size() - 2});
@@ -83,7 +83,7 @@ TEST(errors, read_timeout) {
     auto body = head(error_codes::read_timeout) + hx("0004 00000001 00000002 00");
     for (int version : {4, 5}) {
         auto e = decode(body, version);
-        EXPECT_EQ(e.cl, consistency::quorum);
+        EXPECT_EQ(e.consistency_level, consistency::quorum);
         EXPECT_EQ(e.received, 1);
         EXPECT_EQ(e.block_for, 2);
         EXPECT_FALSE(e.data_present);
@@ -94,7 +94,7 @@ TEST(errors, read_timeout) {
 TEST(errors, read_failure_v4_counts_failures) {
     auto body = head(error_codes::read_failure) + hx("0005 00000001 00000003 00000002 01");
     auto e = decode(body, 4);
-    EXPECT_EQ(e.cl, consistency::all);
+    EXPECT_EQ(e.consistency_level, consistency::all);
     EXPECT_EQ(e.num_failures, 2);
     EXPECT_TRUE(e.reason_map.empty());
     EXPECT_TRUE(e.data_present);
@@ -163,7 +163,7 @@ TEST(errors, function_failure) {
 TEST(errors, cas_write_unknown) {
     auto body = head(error_codes::cas_write_unknown) + hx("0009 00000001 00000002");
     auto e = decode(body, 5);
-    EXPECT_EQ(e.cl, consistency::local_serial);
+    EXPECT_EQ(e.consistency_level, consistency::local_serial);
     EXPECT_EQ(e.received, 1);
     EXPECT_EQ(e.block_for, 2);
     expect_truncations_refused(body, decoder(5));

@@ -30,7 +30,7 @@ TEST(messages, query_flags_are_a_byte_in_v4_and_an_int_in_v5) {
     std::string value = "\x01";
     value_ref vals[] = {value_ref::of(as_bytes(value)), value_ref::null(), value_ref::unset()};
     query_parameters p;
-    p.cl = consistency::quorum;
+    p.consistency_level = consistency::quorum;
     p.values = vals;
     p.page_size = 100;
     byte_buffer v4, v5;
@@ -48,7 +48,7 @@ TEST(messages, query_flags_are_a_byte_in_v4_and_an_int_in_v5) {
 
 TEST(messages, v5_only_parameters_follow_the_timestamp) {
     query_parameters p;
-    p.cl = consistency::one;
+    p.consistency_level = consistency::one;
     p.serial_consistency = consistency::local_serial;
     p.default_timestamp = 1;
     p.keyspace = "ks";
@@ -69,7 +69,7 @@ TEST(messages, unavailable_error_details) {
     auto e = decode_error(r, 5);
     EXPECT_EQ(e.code, 0x1000);
     EXPECT_EQ(e.message, "no");
-    EXPECT_EQ(e.cl, consistency::quorum);
+    EXPECT_EQ(e.consistency_level, consistency::quorum);
     EXPECT_EQ(e.required, 3);
     EXPECT_EQ(e.alive, 1);
 }

@@ -57,7 +57,7 @@ TEST(requests, register_is_a_string_list) {
 
 TEST(requests, query_without_parameters) {
     query_parameters p;
-    p.cl = consistency::one;
+    p.consistency_level = consistency::one;
     EXPECT_EQ(encode([&](byte_writer& w) { encode_query(w, "SELECT", p, 4); }), hx("00 00 00 06") + txt("SELECT") + hx("0001 00"));
     EXPECT_EQ(encode([&](byte_writer& w) { encode_query(w, "SELECT", p, 5); }),
               hx("00 00 00 06") + txt("SELECT") + hx("0001 00000000"));
@@ -69,7 +69,7 @@ TEST(requests, every_query_flag_in_wire_order_v5) {
     value_ref vals[] = {value_ref::of(as_bytes(one)), value_ref::null(), value_ref::unset(), value_ref::of({})};
     std::string_view names[] = {"a", "b", "c", "d"};
     query_parameters p;
-    p.cl = consistency::local_quorum;
+    p.consistency_level = consistency::local_quorum;
     p.values = vals;
     p.names = names;
     p.skip_metadata = true;
@@ -93,7 +93,7 @@ TEST(requests, every_v4_query_flag_fits_a_byte) {
     value_ref vals[] = {value_ref::unset()};
     std::string_view names[] = {"x"};
     query_parameters p;
-    p.cl = consistency::all;
+    p.consistency_level = consistency::all;
     p.values = vals;
     p.names = names;
     p.skip_metadata = true;
@@ -163,7 +163,7 @@ TEST(requests, execute_v4_and_v5) {
     const auto meta = hx("beef01");
     value_ref vals[] = {value_ref::of(as_bytes(one))};
     query_parameters p;
-    p.cl = consistency::quorum;
+    p.consistency_level = consistency::quorum;
     p.values = vals;
     p.skip_metadata = true;
     EXPECT_EQ(encode([&](byte_writer& w) { encode_execute(w, id, meta, p, 4); }), hx("0002 cafe 0004 03 0001 00000001 01"));
@@ -179,7 +179,7 @@ TEST(requests, batch_v4_mixes_simple_and_prepared_statements) {
     batch_parameters b;
     b.type = batch_type::unlogged;
     b.statements = stmts;
-    b.cl = consistency::two;
+    b.consistency_level = consistency::two;
     b.serial_consistency = consistency::local_serial;
     b.default_timestamp = 42;
     auto out = encode([&](byte_writer& w) { encode_batch(w, b, 4); });
@@ -196,7 +196,7 @@ TEST(requests, batch_v5_has_int_flags_keyspace_and_now) {
     batch_parameters b;
     b.type = batch_type::counter;
     b.statements = stmts;
-    b.cl = consistency::one;
+    b.consistency_level = consistency::one;
     b.keyspace = "ks";
     b.now_in_seconds = 7;
     EXPECT_EQ(encode([&](byte_writer& w) { encode_batch(w, b, 5); }),

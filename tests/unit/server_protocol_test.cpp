@@ -46,7 +46,7 @@ TEST_P(server_versions, query_with_every_parameter_round_trips) {
     const value_ref values[] = {value_ref::of(as_bytes(a)), value_ref::null(), value_ref::unset()};
     const std::string_view names[] = {"x", "y", "z"};
     query_parameters p;
-    p.cl = ac::consistency::each_quorum;
+    p.consistency_level = ac::consistency::each_quorum;
     p.values = values;
     p.names = names;
     p.skip_metadata = true;
@@ -64,7 +64,7 @@ TEST_P(server_versions, query_with_every_parameter_round_trips) {
     EXPECT_TRUE(r.empty());
     EXPECT_EQ(q.query, "SELECT 1");
     const auto& d = q.parameters.params;
-    EXPECT_EQ(d.cl, ac::consistency::each_quorum);
+    EXPECT_EQ(d.consistency_level, ac::consistency::each_quorum);
     ASSERT_EQ(d.values.size(), 3u);
     EXPECT_EQ(as_chars(d.values[0].data), a);
     EXPECT_EQ(d.values[1].k, value_ref::kind::null);
@@ -106,7 +106,7 @@ TEST_P(server_versions, prepare_execute_and_batch_round_trip) {
     batch_parameters b;
     b.type = batch_type::counter;
     b.statements = stmts;
-    b.cl = ac::consistency::quorum;
+    b.consistency_level = ac::consistency::quorum;
     b.default_timestamp = 5;
     auto batch = build([&](byte_writer& w) { encode_batch(w, b, v); });
     byte_reader rb(batch);
@@ -118,7 +118,7 @@ TEST_P(server_versions, prepare_execute_and_batch_round_trip) {
     EXPECT_EQ(bd.statements[0].values.size(), 1u);
     EXPECT_TRUE(bd.statements[1].prepared);
     EXPECT_EQ(as_chars(bd.statements[1].id), id);
-    EXPECT_EQ(bd.cl, ac::consistency::quorum);
+    EXPECT_EQ(bd.consistency_level, ac::consistency::quorum);
     EXPECT_EQ(bd.default_timestamp, 5);
     expect_truncations_refused(batch, [&](byte_reader& rr) { (void)srv::decode_batch(rr, v); });
 }
@@ -133,26 +133,26 @@ TEST_P(server_versions, every_detailed_error_round_trips) {
         return errors.back();
     };
     auto& un = add(0x1000);
-    un.cl = ac::consistency::quorum;
+    un.consistency_level = ac::consistency::quorum;
     un.required = 3;
     un.alive = 1;
     auto& wt = add(0x1100);
-    wt.cl = ac::consistency::serial;
+    wt.consistency_level = ac::consistency::serial;
     wt.received = 1;
     wt.block_for = 2;
     wt.write_type = "CAS";
     if (v >= 5) wt.contentions = 4;
     auto& rt = add(0x1200);
-    rt.cl = ac::consistency::one;
+    rt.consistency_level = ac::consistency::one;
     rt.data_present = true;
     auto& rf = add(0x1300);
-    rf.cl = ac::consistency::all;
+    rf.consistency_level = ac::consistency::all;
     if (v >= 5)
         rf.reason_map = {{"127.0.0.2", 1}, {"::1", 6}};
     else
         rf.num_failures = 2;
     auto& wf = add(0x1500);
-    wf.cl = ac::consistency::two;
+    wf.consistency_level = ac::consistency::two;
     wf.write_type = "BATCH_LOG";
     if (v >= 5) wf.reason_map = {{"10.1.2.3", 2}};
     auto& ff = add(0x1400);
@@ -160,7 +160,7 @@ TEST_P(server_versions, every_detailed_error_round_trips) {
     ff.function = "f";
     ff.arg_types = {"int", "text"};
     auto& cas = add(0x1700);
-    cas.cl = ac::consistency::local_serial;
+    cas.consistency_level = ac::consistency::local_serial;
     cas.received = 2;
     cas.block_for = 3;
     auto& ae = add(0x2400);
@@ -178,7 +178,7 @@ TEST_P(server_versions, every_detailed_error_round_trips) {
         EXPECT_TRUE(r.empty()) << e.code;
         EXPECT_EQ(d.code, e.code);
         EXPECT_EQ(d.message, e.message);
-        EXPECT_EQ(d.cl, e.cl) << e.code;
+        EXPECT_EQ(d.consistency_level, e.consistency_level) << e.code;
         EXPECT_EQ(d.required, e.required);
         EXPECT_EQ(d.alive, e.alive);
         EXPECT_EQ(d.received, e.received);

@@ -42,7 +42,7 @@ prepared_statement make_prepared(std::vector<column_spec> result_columns = {}) {
         std::vector<column_spec>{col("k", type_id::int_), col("v", type_id::varchar), col("tags", type_id::list, {text})},
         std::vector<std::uint16_t>{0}, state);
     request_options defaults;
-    defaults.cl = consistency::quorum;
+    defaults.consistency_level = consistency::quorum;
     defaults.idempotent = true;
     return prepared_statement(data, std::make_shared<const request_options>(defaults));
 }
@@ -71,7 +71,7 @@ TEST(statement, named_values_keep_their_names_in_order) {
     for (const auto& v : st.values()) refs.push_back(value_ref::of(v.bytes()));
     std::vector<std::string_view> names(st.names().begin(), st.names().end());
     query_parameters p;
-    p.cl = consistency::one;
+    p.consistency_level = consistency::one;
     p.values = refs;
     p.names = names;
     byte_buffer out;
@@ -263,6 +263,18 @@ TEST(result_set, changed_metadata_brings_its_id_and_columns) {
     EXPECT_EQ(rs.columns().size(), 3u);
     EXPECT_EQ(rs.columns()[2].name, "c");
     EXPECT_TRUE(rs.first_row().is_null(2));
+}
+
+TEST(result_set, a_v4_result_with_the_v5_metadata_changed_flag_is_refused) {
+    auto body = rows(rows_flags::global_tables_spec | rows_flags::metadata_changed, {"a"},
+                     hx("00000004 00000001"), hx("0002 beef"));
+    try {
+        (void)result_set::from_body(body, 0, 4);
+        FAIL() << "a v4 RESULT with metadata_changed was accepted";
+    } catch (const protocol_error& e) {
+        EXPECT_NE(std::string(e.what()).find("v4 RESULT"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(result_set::from_body(body, 0, 5).new_metadata_id());  // v5's own flag
 }
 
 TEST(result_set, was_applied_reads_the_applied_column) {

@@ -122,7 +122,7 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
         for (int b = 0; b < 8; ++b) key[static_cast<std::size_t>(7 - b)] = static_cast<std::byte>((k >> (8 * b)) & 0xFF);
         const pr::value_ref values[] = {pr::value_ref::of(key), pr::value_ref::of(blob)};
         pr::query_parameters qp;
-        qp.cl = o.consistency;
+        qp.consistency_level = o.consistency;
         qp.values = std::span<const pr::value_ref>(values, is_select ? 1 : 2);
         qp.skip_metadata = is_select && !p.result_metadata.columns.empty();
         qp.page_size = 5000;

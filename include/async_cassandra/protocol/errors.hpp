@@ -63,7 +63,7 @@ struct error_response {
     std::int32_t code = 0;
     std::string message;
     // Details kept as read; fields a code does not define stay at their defaults.
-    std::optional<consistency> cl;
+    std::optional<consistency> consistency_level;
     std::int32_t received = 0, block_for = 0, alive = 0, required = 0;
     // v4: <num_failures>; v5: the size of reason_map.
     std::int32_t num_failures = 0;

@@ -43,7 +43,7 @@ struct value_ref {
 // <query_parameters> of QUERY and EXECUTE (spec 4.1.4). Each optional field
 // sets its flag when present.
 struct query_parameters {
-    consistency cl = consistency::local_one;
+    consistency consistency_level = consistency::local_one;
     std::span<const value_ref> values;        // at most 65535
     std::span<const std::string_view> names;  // empty, or one per value
     bool skip_metadata = false;
@@ -82,7 +82,7 @@ struct batch_statement {
 struct batch_parameters {
     batch_type type = batch_type::logged;
     std::span<const batch_statement> statements;  // at most 65535
-    consistency cl = consistency::local_one;
+    consistency consistency_level = consistency::local_one;
     std::optional<consistency> serial_consistency;
     std::optional<std::int64_t> default_timestamp;
     std::string_view keyspace;                   // v5 only

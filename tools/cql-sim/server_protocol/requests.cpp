@@ -62,7 +62,7 @@ std::vector<std::string> decode_register(byte_reader& r) {
 decoded_parameters decode_query_parameters(byte_reader& r, int version) {
     decoded_parameters d;
     auto& p = d.params;
-    p.cl = read_consistency(r, "consistency");
+    p.consistency_level = read_consistency(r, "consistency");
     const auto flags = read_flags(r, version, "query flags");
     if (flags & values_flag) {
         auto n = r.count(r.u16("value count"), 4, "value count");
@@ -132,7 +132,7 @@ batch_request decode_batch(byte_reader& r, int version) {
         for (std::size_t k = 0; k < nv; ++k) s.values.push_back(read_value(r));
         b.statements.push_back(std::move(s));
     }
-    b.cl = read_consistency(r, "batch consistency");
+    b.consistency_level = read_consistency(r, "batch consistency");
     const auto flags = read_flags(r, version, "batch flags");
     read_trailing(r, flags, version, b);
     return b;

@@ -26,7 +26,7 @@ void write_inetaddr(byte_writer& w, const std::string& text) {
 }
 
 void write_cl_received_blockfor(byte_writer& w, const error_response& e) {
-    w.u16(static_cast<std::uint16_t>(e.cl.value_or(consistency::one)));
+    w.u16(static_cast<std::uint16_t>(e.consistency_level.value_or(consistency::one)));
     w.i32(e.received);
     w.i32(e.block_for);
 }
@@ -114,7 +114,7 @@ void encode_error(byte_writer& w, const error_response& e, int version) {
     w.string(e.message);
     switch (e.code) {
         case 0x1000:
-            w.u16(static_cast<std::uint16_t>(e.cl.value_or(consistency::one)));
+            w.u16(static_cast<std::uint16_t>(e.consistency_level.value_or(consistency::one)));
             w.i32(e.required);
             w.i32(e.alive);
             break;

@@ -58,7 +58,7 @@ struct decoded_batch_statement {
 struct batch_request {
     batch_type type = batch_type::logged;
     std::vector<decoded_batch_statement> statements;
-    consistency cl = consistency::local_one;
+    consistency consistency_level = consistency::local_one;
     std::optional<consistency> serial_consistency;
     std::optional<std::int64_t> default_timestamp;
     std::string_view keyspace;
