@@ -291,7 +291,15 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
                      " ms (cluster_config.heartbeat_timeout): the connection is dead");
             co_return;
         }
-        if (ec) co_return;  // closed meanwhile
+        if (ec) {
+            if (!c->is_open() || closed_) co_return;  // closed meanwhile
+            // Refused but open (every stream id busy and no queue room): the
+            // connection stays watched; the next try comes an interval later.
+            c.reset();
+            timer.expires_after(interval);
+            std::error_code ignored;
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
     }
 }
 

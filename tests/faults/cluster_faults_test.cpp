@@ -26,6 +26,8 @@
 #include "fault_env.hpp"
 #include "retry_cases.hpp"
 
+#include <asio/redirect_error.hpp>
+
 #include <numeric>
 
 using namespace fault_env;
@@ -161,6 +163,36 @@ ac::cluster_config heartbeat_config(const sim_env& env) {
     return cfg;
 }
 }  // namespace
+
+// A heartbeat the connection itself refuses (its one stream id is busy and
+// nothing may queue) does not end the heartbeats: once the connection is
+// idle again, OPTIONS go out every interval. (The loop used to end there.)
+TEST(heartbeat, keeps_watching_after_the_connection_refused_one) {
+    sim_env env;
+    std::uint64_t options_idle = 0;
+    std::error_code slow_ec;
+    env.run([&]() -> asio::awaitable<void> {
+        auto cfg = heartbeat_config(env);
+        cfg.max_requests_per_connection = 1;
+        cfg.max_queued_requests = 0;
+        cfg.connections_per_host = 1;
+        auto cluster = co_await ac::cluster::connect(cfg);
+        auto session = co_await cluster.open_session();
+        cql_sim::rule slow;
+        slow.query = "SELECT slow FROM t";
+        slow.delay = 700ms;  // > heartbeat_interval: the heartbeat comes while the id is taken
+        env.sim.add_rule(slow);
+        ac::diagnostics d;
+        co_await session.async_execute(ac::statement("SELECT slow FROM t"), d,
+                                       asio::redirect_error(asio::use_awaitable, slow_ec));
+        const auto before = env.sim.stats().requests_of(pr::opcode::options);
+        co_await sleep_for(1200ms);
+        options_idle = env.sim.stats().requests_of(pr::opcode::options) - before;
+        co_await cluster.close();
+    });
+    EXPECT_FALSE(slow_ec) << slow_ec.message();
+    EXPECT_GE(options_idle, 3u) << "no heartbeat after the refused one";
+}
 
 // A connection with nothing to say still answers OPTIONS: kept, not replaced.
 TEST(heartbeat, keeps_an_idle_connection_that_answers) {
