@@ -33,7 +33,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace async_cassandra {
@@ -186,6 +188,18 @@ public:
     bool here() const noexcept { return !strand_ || strand_->running_in_this_thread(); }
 
     int protocol_version() const noexcept { return version_; }
+    // Protocol v4 has no per-request keyspace: a USE binds the connection.
+    // Whether it is bound to `keyspace` (always so for ""), and recording a
+    // USE's answer. Any thread; the requests of v5 never ask.
+    bool bound_to(std::string_view keyspace) const {
+        if (keyspace.empty()) return true;
+        std::lock_guard lock(keyspace_mutex_);
+        return keyspace_ == keyspace;
+    }
+    void set_bound_keyspace(std::string keyspace) {
+        std::lock_guard lock(keyspace_mutex_);
+        keyspace_ = std::move(keyspace);
+    }
     // Counts into a cluster's shared counters (pool connections do; the control connection not).
     bool counters_shared() const noexcept { return counters_.use_count() > 1; }
     const std::string& endpoint() const noexcept { return endpoint_; }
@@ -290,6 +304,8 @@ private:
     bool counted_open_ = false;     // on_connection_opened was called: close reports it once
     std::string endpoint_;
     int version_;
+    mutable std::mutex keyspace_mutex_;  // bound_to() may be asked from another shard
+    std::string keyspace_;               // the keyspace a USE bound it to (v4)
     std::atomic<state> state_{state::idle};
     bool framed_ = false;   // v5 segments in effect
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)

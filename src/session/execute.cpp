@@ -55,10 +55,39 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
     return {};
 }
 
+namespace {
+// Protocol v4: USE `keyspace` on `conn`, so that its requests run there.
+asio::awaitable<std::error_code> bind_keyspace(session_impl* session, connection& conn, const std::string& keyspace,
+                                               std::chrono::milliseconds timeout, diagnostics& diag) {
+    const std::string cql = "USE \"" + keyspace + "\"";
+    const int version = conn.protocol_version();
+    auto use = [&](protocol::byte_writer& w) {
+        protocol::query_parameters p;
+        p.consistency_level = consistency::one;
+        protocol::encode_query(w, cql, p, version);
+    };
+    auto r = co_await send_attempt(conn, protocol::opcode::query, use, timeout, 0, session);
+    if (r.ec) {
+        diag.assign("binding the connection to keyspace '" + keyspace + "' (protocol v4 has no per-request keyspace): " +
+                        (r.message.empty() ? r.ec.message() : r.message),
+                    conn.endpoint());
+        co_return r.ec;
+    }
+    if (auto ec = expect_result(conn, r.response, diag)) co_return ec;
+    conn.set_bound_keyspace(keyspace);
+    co_return std::error_code{};
+}
+}  // namespace
+
 asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
                                       const request_options* o, std::chrono::milliseconds timeout,
                                       body_writer write_message,
-                                      protocol::envelope& response, diagnostics& diag) {
+                                      protocol::envelope& response, diagnostics& diag, std::string_view keyspace) {
+    if (conn.protocol_version() < 5) {
+        if (keyspace.empty() && session) keyspace = session->keyspace();
+        if (!conn.bound_to(keyspace))
+            if (auto ec = co_await bind_keyspace(session, conn, std::string(keyspace), timeout, diag)) co_return ec;
+    }
     const std::uint8_t flags = request_flags(o);
     // The connection reports only the kind of an encoding failure; keep its words.
     std::string encode_error;
@@ -122,6 +151,8 @@ asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context
     try {
         out = result_set::from_body(std::move(env.body), env.header.flags, conn.protocol_version(),
                                     std::move(prepared_columns));
+        // A USE of the user's own moved this v4 connection: the next request knows.
+        if (out.kind() == result_kind::set_keyspace && conn.protocol_version() < 5) conn.set_bound_keyspace(out.keyspace());
     } catch (const protocol::protocol_error& e) {
         diag.assign(std::string("malformed response: ") + e.what(), conn.endpoint());
         co_return client_errc::protocol_violation;

@@ -124,10 +124,13 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
 // answer (possibly an ERROR); otherwise the error says why nothing came back
 // (request_timeout, connection_closed, operation_aborted, invalid_request
 // or request_too_large when the request could not be encoded, ...).
+// On protocol v4 a connection not yet bound to the keyspace the request
+// runs in (`keyspace`, else the session's) is first bound with a USE.
 asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
                                       const request_options* o, std::chrono::milliseconds timeout,
                                       body_writer write_message,
-                                      protocol::envelope& response, diagnostics& diag);
+                                      protocol::envelope& response, diagnostics& diag,
+                                      std::string_view keyspace = {});
 
 // Checks that `env` is a RESULT; an ERROR becomes its server_errc with the
 // details in diag, anything else unexpected_response.

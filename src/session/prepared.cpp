@@ -93,11 +93,12 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
             const int version = conn->protocol_version();
             count(*cl, &prepared_cache_stats::prepare_requests);
             protocol::envelope env;
-            // v4 prepares in the connection's keyspace (the session's USE).
+            // v4 prepares in the connection's keyspace: send() binds it with a USE.
             const std::string_view keyspace = version >= 5 ? std::string_view(k.second) : std::string_view();
             f->ec = co_await send(
                 nullptr, *conn, protocol::opcode::prepare, nullptr, timeout,
-                [&](protocol::byte_writer& w) { protocol::encode_prepare(w, k.first, keyspace, version); }, env, f->diag);
+                [&](protocol::byte_writer& w) { protocol::encode_prepare(w, k.first, keyspace, version); }, env, f->diag,
+                k.second);
             if (!f->ec) f->ec = read_prepared(*conn, env, k, f->result, f->diag);
         }
         // A statement already cached keeps its identity: its handles see the new answer.
@@ -167,7 +168,8 @@ asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn
     protocol::envelope env;
     if (auto ec = co_await send(
             nullptr, conn, protocol::opcode::prepare, nullptr, timeout,
-            [&](protocol::byte_writer& w) { protocol::encode_prepare(w, data.query, keyspace, version); }, env, diag))
+            [&](protocol::byte_writer& w) { protocol::encode_prepare(w, data.query, keyspace, version); }, env, diag,
+            data.keyspace))
         co_return ec;
     std::shared_ptr<prepared_data> fresh;
     if (auto ec = read_prepared(conn, env, {data.query, data.keyspace}, fresh, diag)) co_return ec;

@@ -195,6 +195,8 @@ void request_state::start() {
         }
     }
     if (!conn_ || !conn_->here()) return run_elsewhere();
+    // v4: a connection not yet bound to the session's keyspace gets a USE first, there.
+    if (conn_->protocol_version() < 5 && !conn_->bound_to(s.keyspace())) return run_elsewhere();
     send(clock::now(), r);
 }
 
@@ -299,6 +301,8 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     try {
         rs = result_set::from_body(std::move(env.body), env.header.flags, conn_->protocol_version(),
                                    prepared_ ? prepared_->columns_here() : nullptr);
+        // A USE of the user's own moved this v4 connection (as in exchange()).
+        if (rs.kind() == result_kind::set_keyspace && conn_->protocol_version() < 5) conn_->set_bound_keyspace(rs.keyspace());
     } catch (const protocol::protocol_error& x) {
         diag().assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
         ec = client_errc::protocol_violation;

@@ -166,6 +166,49 @@ TEST_P(basic, thousand_concurrent_requests_share_one_connection) {
     });
 }
 
+// A session's keyspace holds on every connection, not only the one its
+// opening USE ran on: on v4 (no per-request keyspace) each connection is
+// bound with a USE before its first request there; a USE of the user's own
+// moves one connection, and the next request of the session moves it back.
+TEST_P(basic, the_session_keyspace_holds_on_every_connection) {
+    test_env::run([&]() -> awaitable<void> {
+        auto c = cfg();
+        c.connections_per_host = 4;
+        auto cluster = co_await ac::cluster::connect(c);
+        auto session = co_await cluster.open_session("system");
+        auto ex = co_await asio::this_coro::executor;
+        int ok = 0, pending = 200;
+        std::string first_error;
+        asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
+        for (int i = 0; i < 200; ++i) {
+            ac::statement st("SELECT key FROM local");  // unqualified: the session's keyspace
+            session.async_execute(st, [&](std::error_code ec, ac::result_set rs) {
+                if (!ec && rs.size() == 1)
+                    ++ok;
+                else if (first_error.empty())
+                    first_error = ec ? ec.message() : "no row";
+                if (--pending == 0) all_done.cancel();
+            });
+        }
+        std::error_code ignored;
+        co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        EXPECT_EQ(ok, 200) << first_error;
+        // Prepared on whichever connection: in the session's keyspace too.
+        auto ps = co_await session.prepare(ac::statement("SELECT key FROM local WHERE key = ?"));
+        for (int i = 0; i < 20; ++i) {
+            auto rs = co_await session.execute(ps.bind(std::string("local")));
+            EXPECT_EQ(rs.size(), 1u);
+        }
+        // The user's own USE elsewhere, then the session's statements again.
+        co_await session.execute("USE system_schema");
+        for (int i = 0; i < 20; ++i) {
+            auto rs = co_await session.execute("SELECT key FROM local");
+            EXPECT_EQ(rs.size(), 1u);
+        }
+        co_await cluster.close();
+    });
+}
+
 TEST_P(basic, responses_larger_than_a_segment) {
     // A 300 KB cell makes the server split its response across v5 segments.
     test_env::run([&]() -> awaitable<void> {
