@@ -200,7 +200,8 @@ asio::awaitable<void> host_pool::maintain() {
             diagnostics d;
             const auto shard = next_shard();
             // The host's block of that shard's stripe: shards never write the same counters.
-            opening_ = cluster_.make_connection(host_->address(), host_->port(), cluster_.control().protocol_version(), false,
+            const int offer = version_ ? version_ : cluster_.control().protocol_version();
+            opening_ = cluster_.make_connection(host_->address(), host_->port(), offer, false,
                                                 cluster_.host_metrics(host_->endpoint(), shard), shard);
             listen(*opening_);
             auto c = co_await cluster_.start_connection(opening_, ec, d);
@@ -225,6 +226,17 @@ asio::awaitable<void> host_pool::maintain() {
                     start_heartbeat(c);
                 initialized_ = true;
                 cluster_.routing().on_pool_change();  // requests waiting for a connection go on
+                continue;
+            }
+            if (ec == client_errc::protocol_version_rejected && offer > 4) {
+                // Each host negotiates its own version: a node still on an
+                // older release (a rolling upgrade) gets a pool in the
+                // version it speaks, at once and without a backoff.
+                version_ = offer - 1;
+                cluster_.log().warn([&] {
+                    return host_->endpoint() + " refused protocol v" + std::to_string(offer) + ": its pool uses v" +
+                           std::to_string(version_);
+                });
                 continue;
             }
             ++failures_;

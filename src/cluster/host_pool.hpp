@@ -76,6 +76,9 @@ private:
     std::chrono::steady_clock::time_point last_attempt_{};
     std::map<const connection*, std::chrono::steady_clock::time_point> opened_at_;
     std::string last_error_;
+    // The version this host speaks when it refused the cluster's (a node not
+    // yet upgraded); 0: the cluster's. Kept for the pool's life.
+    int version_ = 0;
 };
 
 }  // namespace async_cassandra::detail

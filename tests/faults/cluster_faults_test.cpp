@@ -152,6 +152,41 @@ TEST(retry_policy_unavailable, moves_to_another_host_once) {
     EXPECT_EQ(total, 2u);
 }
 
+// ---- mixed protocol versions ---------------------------------------------------
+
+// A rolling upgrade: the contact point speaks v5, the two other nodes only
+// v4. Each host negotiates its own version (host_pool), so all three get a
+// pool and serve requests; statements prepared on one run on the others.
+TEST(mixed_versions, nodes_that_speak_only_v4_get_pools_in_a_v5_cluster) {
+    auto sc = three_nodes();
+    sc.node_max_protocol_versions = {5, 4, 4};
+    sim_env env(sc);
+    bool all_connected = false;
+    int cluster_version = 0, failures = 0;
+    env.run([&]() -> asio::awaitable<void> {
+        auto cluster = co_await ac::cluster::connect(env.client_config());
+        cluster_version = cluster.protocol_version();
+        auto session = co_await cluster.open_session();
+        all_connected = co_await connected_to_all(env.sim, 3);
+        auto ps = co_await session.prepare(ac::statement("SELECT v FROM t"));  // (cql-sim: no markers)
+        for (int i = 0; i < 30; ++i) {
+            auto o = co_await attempt(session, ps.bind());
+            if (o.ec) ++failures;
+            o = co_await attempt(session, ac::statement("SELECT x"));
+            if (o.ec) ++failures;
+        }
+        co_await cluster.close();
+    });
+    EXPECT_EQ(cluster_version, 5);
+    EXPECT_TRUE(all_connected) << "a v4-only node got no pool";
+    EXPECT_EQ(failures, 0);
+    for (int node = 0; node < 3; ++node)
+        EXPECT_GE(env.sim.stats().nodes[static_cast<std::size_t>(node)].requests[static_cast<std::size_t>(pr::opcode::execute)] +
+                      env.sim.stats().nodes[static_cast<std::size_t>(node)].requests[static_cast<std::size_t>(pr::opcode::query)],
+                  10u)
+            << "node " << node << " served too few requests";
+}
+
 // ---- heartbeat ---------------------------------------------------------------
 
 namespace {

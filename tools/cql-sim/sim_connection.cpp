@@ -65,7 +65,7 @@ void sim_connection::reset() {
 
 void sim_connection::handle(const pr::envelope& req) {
     st_->count_request(node_, req.header.opcode);
-    const auto max = st_->cfg.max_protocol_version;
+    const auto max = st_->cfg.max_protocol_version_of(node_);
     if (version_ == 0 || req.header.version != version_) {
         if (req.header.version > max || req.header.version < 4 || version_ != 0) {
             // Like Cassandra: answer in a version the client can read, then hang up.
@@ -93,7 +93,7 @@ void sim_connection::handle(const pr::envelope& req) {
 }
 
 void sim_connection::handle_request(const pr::envelope& req) {
-    const auto max = st_->cfg.max_protocol_version;
+    const auto max = st_->cfg.max_protocol_version_of(node_);
     const auto stream = req.header.stream;
     switch (req.header.opcode) {
         case pr::opcode::options: {

@@ -35,6 +35,14 @@ struct config {
     std::uint16_t port = 0;  // 0: an ephemeral port (the same one on every node address)
     int nodes = 1;           // listen on 127.0.0.1 .. 127.0.0.<nodes>
     int max_protocol_version = 5;  // 4 or 5; a higher version is refused like Cassandra does
+    // Node i's highest version when set (missing entries: max_protocol_version),
+    // for clusters in a rolling upgrade.
+    std::vector<int> node_max_protocol_versions;
+    int max_protocol_version_of(int node) const {
+        return node >= 0 && static_cast<std::size_t>(node) < node_max_protocol_versions.size()
+                   ? node_max_protocol_versions[static_cast<std::size_t>(node)]
+                   : max_protocol_version;
+    }
     // PasswordAuthenticator when user is non-empty (SASL PLAIN).
     std::string user;
     std::string password;
