@@ -34,6 +34,7 @@ asio::awaitable<void> sim_connection::run(std::shared_ptr<sim_connection> self) 
         while (!self->closed_) {
             std::optional<pr::envelope> req;
             while (!(req = self->decoder_.next())) {
+                if (self->reading_stopped_) co_await self->no_reads_.async_wait(use_awaitable);  // throws at close()
                 auto space = self->decoder_.prepare();
                 auto n = co_await self->socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                                 use_awaitable);
@@ -52,8 +53,16 @@ void sim_connection::close() {
     closed_ = true;
     // Delayed answers end now, so stop() leaves nothing for the event loop.
     for (auto* t : timers_) t->cancel();
+    no_reads_.cancel();
     std::error_code ec;
     socket_.close(ec);
+}
+
+void sim_connection::half_close() {
+    if (closed_) return;
+    muted_ = true;
+    std::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
 }
 
 void sim_connection::reset() {
@@ -65,7 +74,7 @@ void sim_connection::reset() {
 
 void sim_connection::handle(const pr::envelope& req) {
     st_->count_request(node_, req.header.opcode);
-    const auto max = st_->cfg.max_protocol_version;
+    const auto max = st_->cfg.max_protocol_version_of(node_);
     if (version_ == 0 || req.header.version != version_) {
         if (req.header.version > max || req.header.version < 4 || version_ != 0) {
             // Like Cassandra: answer in a version the client can read, then hang up.
@@ -93,7 +102,7 @@ void sim_connection::handle(const pr::envelope& req) {
 }
 
 void sim_connection::handle_request(const pr::envelope& req) {
-    const auto max = st_->cfg.max_protocol_version;
+    const auto max = st_->cfg.max_protocol_version_of(node_);
     const auto stream = req.header.stream;
     switch (req.header.opcode) {
         case pr::opcode::options: {
