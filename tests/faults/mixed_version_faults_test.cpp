@@ -5,6 +5,9 @@
 // - mixed_versions.contact_point_on_v4_others_on_v5   the control connection
 //       falls back to v4 and every pool speaks v4, which the v5 nodes also
 //       accept: every node gets a pool and answers.
+// - mixed_versions.contact_point_on_v5_a_node_on_v4_only   the v4-only node
+//       gets a pool too (per-host negotiation or a cluster-wide downgrade)
+//       and answers. FAILS until defect 4 is fixed.
 #include "fault_env.hpp"
 
 using namespace fault_env;
@@ -62,4 +65,16 @@ TEST(mixed_versions, contact_point_on_v4_others_on_v5) {
     EXPECT_EQ(o.failed, 0) << o.errors;
     EXPECT_GT(o.node1_queries, 0u);
     EXPECT_GT(o.node2_queries, 0u) << "the v5 node must serve at v4";
+}
+
+// Defect 4 (the lead's): fails until pools negotiate per host or the
+// cluster downgrades. The contact point speaks v5, the other node only v4:
+// today its pool offers v5 forever and is refused (protocol_version_rejected),
+// so it never gets a connection.
+TEST(mixed_versions, contact_point_on_v5_a_node_on_v4_only) {
+    auto o = run_mixed({5, 4});
+    EXPECT_EQ(o.open_connections, 2u) << "the v4-only node has no pool";
+    EXPECT_EQ(o.failed, 0) << o.errors;
+    EXPECT_GT(o.node1_queries, 0u);
+    EXPECT_GT(o.node2_queries, 0u) << "the v4-only node must serve too";
 }
