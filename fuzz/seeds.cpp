@@ -349,5 +349,28 @@ int main(int argc, char** argv) {
     text("custom", 0, "'org.apache.cassandra.db.marshal.DynamicCompositeType(s=>UTF8Type)'");
     text("simple", 1, "class=org.apache.cassandra.locator.SimpleStrategy\nreplication_factor=3");
     text("nts", 1, "class=NetworkTopologyStrategy\ndc1=3\ndc2=3/1");
+
+    // system_schema rows, one a line (fuzz_system_rows.cpp): a keyspace, a
+    // chain of user types (c uses b uses a), a table using the last one,
+    // and a second page.
+    auto rows = [](const std::string& name, const std::string& body) {
+        fs::create_directories(root / "fuzz_system_rows");
+        std::ofstream out(root / "fuzz_system_rows" / name, std::ios::binary);
+        out << body;
+    };
+    rows("udt_chain",
+         "kks|1|class=org.apache.cassandra.locator.SimpleStrategy,replication_factor=1\n"
+         "uks|a|x,y|int;text\n"
+         "uks|b|p|frozen<a>\n"
+         "uks|c|q,r|frozen<b>;list<frozen<a>>\n"
+         "tks|t\n"
+         "cks|t|k|partition_key|none|int|0\n"
+         "cks|t|ck|clustering|desc|text|0\n"
+         "cks|t|s|static|none|set<int>|-1\n"
+         "cks|t|v|regular|none|frozen<c>|-1\n"
+         "\n"
+         "kother|0|class=NetworkTopologyStrategy,dc1=3\n"
+         "tother|u\n"
+         "cother|u|id|partition_key|none|uuid|0\n");
     return 0;
 }

@@ -64,16 +64,19 @@ connection::~connection() {
 }
 
 std::int16_t connection::acquire_stream() {
-    if (free_ids_.empty()) {
+    if (free_count_ == 0) {
         // Grow the id space in chunks so a quiet connection stays small.
         auto old = slots_.size();
         if (old >= max_streams) return -1;
         auto grown = std::min(max_streams, std::max<std::size_t>(128, old * 2));
         slots_.resize(grown);
-        for (auto i = grown; i > old; --i) free_ids_.push_back(static_cast<std::int16_t>(i - 1));
+        free_ids_.resize(grown);  // the ring is empty: any layout will do
+        free_head_ = 0;
+        for (auto i = old; i < grown; ++i) free_ids_[free_count_++] = static_cast<std::int16_t>(i);
     }
-    auto id = free_ids_.back();
-    free_ids_.pop_back();
+    auto id = free_ids_[free_head_];
+    if (++free_head_ == free_ids_.size()) free_head_ = 0;
+    --free_count_;
     auto& s = slots_[static_cast<std::size_t>(id)];
     s.reserved = true;
     ++s.generation;
@@ -84,7 +87,10 @@ void connection::release_stream(std::int16_t id) {
     auto& s = slots_[static_cast<std::size_t>(id)];
     s.reserved = false;
     s.op.reset();
-    free_ids_.push_back(id);
+    auto tail = free_head_ + free_count_;
+    if (tail >= free_ids_.size()) tail -= free_ids_.size();
+    free_ids_[tail] = id;
+    ++free_count_;
 }
 
 void connection::encode(protocol::byte_buffer& out, protocol::opcode op, std::uint8_t flags, std::int16_t stream,
@@ -250,15 +256,19 @@ void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
 void connection::flush() {
     if (writing_ || pending_out_.empty() || state_ == state::closed) return;
     wire_out_.clear();
+    // A credential in this write: the buffers are wiped once it is written.
+    const bool secret = std::exchange(secret_out_, false);
     if (framed_) {
         protocol::encode_segments(wire_out_, pending_out_, params_.compression == compression::lz4);
+        if (secret) OPENSSL_cleanse(pending_out_.data(), pending_out_.size());
         pending_out_.clear();
     } else {
         std::swap(wire_out_, pending_out_);
     }
     writing_ = true;
-    auto done = [self = shared_from_this()](std::error_code ec, std::size_t n) {
+    auto done = [self = shared_from_this(), secret](std::error_code ec, std::size_t n) {
         self->writing_ = false;
+        if (secret) OPENSSL_cleanse(self->wire_out_.data(), self->wire_out_.size());
         if (self->metrics_ && n > 0) self->metrics_->on_bytes_sent(n);
         if (ec) {
             if (self->state_ == state::closed) return;
@@ -319,6 +329,16 @@ void connection::on_read(std::error_code ec, std::size_t n) {
     } catch (const protocol::protocol_error& e) {
         close_code_ = make_error_code(client_errc::protocol_violation);
         close_here(std::string("protocol violation from server: ") + e.what());
+        return;
+    } catch (const std::exception& e) {
+        // Anything else (bad_alloc, a listener's exception) ends this
+        // connection with an error too: never left open with no read pending.
+        close_code_ = make_error_code(client_errc::internal_error);
+        close_here(std::string("internal error while reading from the server: ") + e.what());
+        return;
+    } catch (...) {
+        close_code_ = make_error_code(client_errc::internal_error);
+        close_here("internal error while reading from the server: unknown exception");
         return;
     }
     if (state_ != state::closed) read_some();
@@ -425,6 +445,8 @@ void connection::close_here(std::string reason, std::error_code code) {
     if (code) close_code_ = code;
     if (!close_code_) close_code_ = make_error_code(client_errc::connection_closed);
     if (std::exchange(counted_open_, false)) metrics_->on_connection_closed();
+    // A credential never written (its write is over or never started).
+    if (std::exchange(secret_out_, false)) OPENSSL_cleanse(pending_out_.data(), pending_out_.size());
     std::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -676,8 +698,13 @@ asio::awaitable<std::error_code> connection::authenticate(const std::string& ser
     } catch (const std::exception& e) {
         co_return fail(client_errc::handshake_failed, "authenticator for " + endpoint_ + " failed: " + e.what());
     }
+    if (!params_.tls && params_.warn)
+        params_.warn("authentication with " + endpoint_ + " (" + server_authenticator +
+                     ") runs without TLS: its credentials can be read on the network (set cluster_config.tls.enabled)");
     for (int round = 0;; ++round) {
         std::error_code ec;
+        // The encoded token is wiped from the write buffers once written.
+        secret_out_ = true;
         auto answer = co_await async_request(
             opcode::auth_response, 0,
             [&](protocol::byte_writer& w) { protocol::encode_auth_response(w, protocol::bytes_view(token)); },

@@ -36,6 +36,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace async_cassandra {
@@ -75,6 +76,9 @@ struct connection_params {
     bool own_strand = false;
     // Which of the cluster's shards that strand is (own_strand only).
     std::size_t shard = 0;
+    // Gets each warning the connection has for the user (credentials about
+    // to go out without TLS); the cluster logs them. Null: not told.
+    std::function<void(const std::string&)> warn;
 };
 
 // Counters that other threads read (relaxed atomics). With one writer,
@@ -207,6 +211,10 @@ public:
     request_metrics* metrics() const noexcept { return metrics_; }
     const std::string& close_reason() const noexcept { return close_reason_; }
     const protocol::string_multimap& supported() const noexcept { return supported_; }
+    // The bytes the write buffers hold now (tests: no credential lingers there).
+    std::pair<protocol::bytes_view, protocol::bytes_view> write_buffers() const noexcept {
+        return {protocol::bytes_view(wire_out_), protocol::bytes_view(pending_out_)};
+    }
     asio::any_io_executor get_executor() noexcept { return socket_.get_executor(); }
 
     // A request awaiting its answer, as the connection holds it. complete()
@@ -310,11 +318,15 @@ private:
     bool framed_ = false;   // v5 segments in effect
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
+    bool secret_out_ = false;  // pending_out_ holds a credential: wiped once written
     protocol::byte_buffer pending_out_;  // envelopes not yet handed to the socket
     protocol::byte_buffer wire_out_;     // bytes being written
     protocol::frame_decoder decoder_;
     std::vector<slot> slots_;
+    // Free ids, reused oldest first (a ring of slots_.size()): an answer that
+    // comes late or twice finds its id idle, not another request's.
     std::vector<std::int16_t> free_ids_;
+    std::size_t free_head_ = 0, free_count_ = 0;
     // Written on the connection's executor only; read anywhere (pick(), stats).
     std::atomic<std::size_t> in_flight_{0};
     std::atomic<std::size_t> orphaned_{0};  // ids reserved for abandoned requests

@@ -15,6 +15,7 @@
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -66,9 +67,10 @@ std::optional<std::string> paging_state_of(const paged_statement& st) {
 
 // Lives as long as the row_stream or a fetch in flight, whichever is longer.
 // Everything runs on the session's executor, except row_now() and
-// should_yield(), which touch only the consumer's page and run on the
-// consumer's: the consumer's calls go to the stream's executor for the
-// rest (advance_here below), a hop when that is a shard (io_threads > 1).
+// should_yield(), which touch only the consumer's page, and the progress
+// callbacks (after_advance, report_progress), which run on the consumer's:
+// the consumer's calls go to the stream's executor for the rest
+// (advance_here below), a hop when that is a shard (io_threads > 1).
 class row_stream_impl : public std::enable_shared_from_this<row_stream_impl> {
 public:
     row_stream_impl(std::shared_ptr<session_impl> s, paged_statement st, stream_config cfg)
@@ -119,28 +121,50 @@ public:
     }
 
     // Drops the current page and makes the next one current, waiting for it
-    // if need be; `ended` at the end of the stream.
-    // `consumer` receives the progress callbacks (default: this coroutine's executor).
-    asio::awaitable<std::error_code> advance(bool& ended, diagnostics& diag,
-                                             std::optional<asio::any_io_executor> consumer = std::nullopt) {
+    // if need be; `ended` at the end of the stream. The caller then calls
+    // after_advance on the consumer's executor.
+    asio::awaitable<std::error_code> advance(bool& ended, diagnostics& diag) {
         current_ = result_set{};  // released before waiting: the memory bound counts on it
         cursor_ = 0;
-        auto ex = consumer ? *consumer : co_await asio::this_coro::executor;
         auto ec = co_await wait_for_page(ended, diag);
         if (ec || ended) co_return ec;
-        deliver(ex);
+        deliver();
         co_return std::error_code{};
     }
+
+    // On the consumer's executor, after advance() (which ran on the
+    // stream's): the callback for the page just delivered is posted, with
+    // its totals, to a strand of `consumer` (the first consumer's), so that
+    // the callbacks run one at a time and in order even when that executor
+    // has many threads. At the end it waits until every callback posted has
+    // run: the consumer may drop the stream next.
+    asio::awaitable<void> after_advance(std::error_code ec, bool ended, asio::any_io_executor consumer) {
+        if (ec || !cfg_.on_progress) co_return;
+        if (!progress_strand_) progress_strand_.emplace(std::move(consumer));
+        if (ended) co_return co_await report_progress();
+        // advance() is over: the stream does not change progress_ until the next one.
+        asio::post(*progress_strand_, [w = weak_from_this(), p = progress_] {
+            if (auto self = w.lock(); self && !self->released_.load(std::memory_order_relaxed))
+                self->cfg_.on_progress(p);
+        });
+    }
+
+    // Completes once every progress callback posted so far has run.
+    asio::awaitable<void> report_progress() {
+        if (progress_strand_) co_await asio::post(*progress_strand_, asio::use_awaitable);
+    }
+
+    // The row_stream is going: no progress callback starts from now on.
+    void mark_released() noexcept { released_ = true; }
 
     result_set take_current() {
         cursor_ = 0;
         return std::exchange(current_, result_set{});
     }
 
-    // The row_stream is gone: stop, and call the progress callback no more.
+    // The row_stream is gone: stop (mark_released() already ran).
     void release() {
         released_ = true;
-        pending_progress_.clear();
         stop();
     }
 
@@ -155,8 +179,8 @@ public:
         halt_fetching();
     }
 
+    // The caller then reports the progress still due, on the consumer's executor.
     asio::awaitable<void> close() {
-        report_progress();
         stop();
         while (fetching_) {
             std::error_code ignored;
@@ -264,8 +288,7 @@ private:
             if (!fetching_) {  // nothing left to fetch
                 consumer_waiting_ = false;
                 deadline_.cancel();
-                report_progress();  // what is still posted, now: the consumer may drop the stream next
-                ended = true;
+                ended = true;  // after_advance reports what is still due
                 co_return std::error_code{};
             }
             woken_ = false;
@@ -288,8 +311,8 @@ private:
         }
     }
 
-    // Hands the oldest ready page to the consumer and reports progress.
-    void deliver(const asio::any_io_executor& consumer) {
+    // Hands the oldest ready page to the consumer and counts it.
+    void deliver() {
         current_ = std::move(ready_.front());
         ready_.pop_front();
         cursor_ = 0;
@@ -298,21 +321,6 @@ private:
         progress_.bytes += page_bytes(current_);
         delivered_state_ = current_.paging_state();
         maybe_fetch();  // before the callback runs: its request goes out first
-        if (!cfg_.on_progress) return;
-        pending_progress_.push_back(progress_);
-        asio::post(consumer, [w = weak_from_this()] {
-            if (auto self = w.lock(); self && !self->released_.load(std::memory_order_relaxed)) self->report_progress(1);
-        });
-    }
-
-    // Calls the progress callback for the oldest `n` pages not yet reported,
-    // in order: from the posted handler, or at once when the stream ends.
-    void report_progress(std::size_t n = static_cast<std::size_t>(-1)) {
-        while (n-- > 0 && !pending_progress_.empty()) {
-            auto p = pending_progress_.front();
-            pending_progress_.pop_front();
-            cfg_.on_progress(p);
-        }
     }
 
     static constexpr std::chrono::microseconds slice{2000};
@@ -330,7 +338,8 @@ private:
     std::optional<std::string> delivered_state_;  // resumes after the last delivered page
     bool fetching_ = false, exhausted_ = false, stopped_ = false;
     std::atomic<bool> released_{false};  // read by progress callbacks on the consumer's executor
-    std::deque<stream_progress> pending_progress_;  // delivered, callback not yet called
+    // Where the progress callbacks run: a strand of the first consumer's executor.
+    std::optional<asio::strand<asio::any_io_executor>> progress_strand_;
     bool consumer_waiting_ = false, woken_ = false;
     std::size_t requested_ = 0;
     std::error_code error_;
@@ -362,33 +371,48 @@ asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session
 
 namespace {
 
-asio::awaitable<op_result<bool>> advance_op(std::shared_ptr<row_stream_impl> s, diagnostics* diag,
-                                            asio::any_io_executor consumer) {
+asio::awaitable<op_result<bool>> advance_op(std::shared_ptr<row_stream_impl> s, diagnostics* diag) {
     co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
     op_result<bool> out;  // second: ended
-    out.first = co_await s->advance(out.second, *diag, consumer);
+    out.first = co_await s->advance(out.second, *diag);
     co_return out;
 }
 
 // advance() for the consumer, on the stream's executor (run_on.hpp);
-// the progress callbacks go to the consumer's.
+// the progress callbacks run on the consumer's.
 asio::awaitable<std::error_code> advance_here(const std::shared_ptr<row_stream_impl>& impl, bool& ended,
                                               diagnostics& diag) {
     auto consumer = co_await asio::this_coro::executor;
-    auto op = [impl, d = &diag, consumer] { return advance_op(impl, d, consumer); };
+    auto op = [impl, d = &diag] { return advance_op(impl, d); };
     auto r = co_await run_on<bool>(impl->executor(), op);
     ended = r.second;
+    co_await impl->after_advance(r.first, ended, consumer);
     co_return r.first;
 }
 
+asio::awaitable<op_result<void>> stop_op(std::shared_ptr<row_stream_impl> s) {
+    co_await s->close();
+    co_return op_result<void>{};
+}
+
 asio::awaitable<void> close_here(const std::shared_ptr<row_stream_impl>& impl) {
-    auto op = [impl] { return stream_close_op(impl); };
+    auto op = [impl] { return stop_op(impl); };
     co_await run_on<void>(impl->executor(), op);
+    co_await impl->report_progress();
+}
+
+// The completion-token forms run on the stream's executor, which is then
+// also where their progress callbacks run.
+asio::awaitable<std::error_code> advance_on_stream(row_stream_impl& s, bool& ended, diagnostics& diag) {
+    auto ec = co_await s.advance(ended, diag);
+    co_await s.after_advance(ec, ended, co_await asio::this_coro::executor);
+    co_return ec;
 }
 
 // Releases the stream on its executor. On the consumer's own loop
 // (io_threads = 1) at once: that loop may have stopped by now.
 void release_stream(std::shared_ptr<row_stream_impl> impl) {
+    impl->mark_released();  // here, before the row_stream is gone: no callback starts after
     if (!impl->on_shard()) return impl->release();
     auto ex = impl->executor();
     asio::dispatch(ex, [impl = std::move(impl)] { impl->release(); });
@@ -406,7 +430,7 @@ asio::awaitable<op_result<std::optional<row_view>>> stream_next_op(std::shared_p
     for (;;) {
         if ((out.second = s->row_now())) co_return out;
         bool ended = false;
-        out.first = co_await s->advance(ended, diag);
+        out.first = co_await advance_on_stream(*s, ended, diag);
         if (out.first || ended) co_return out;  // else a page: its first row, or on past an empty one
     }
 }
@@ -419,13 +443,15 @@ asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::s
     if (!s) co_return out;
     co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
     bool ended = false;
-    out.first = co_await s->advance(ended, diag);
+    out.first = co_await advance_on_stream(*s, ended, diag);
     if (!out.first && !ended) out.second = s->take_current();
     co_return out;
 }
 
 asio::awaitable<op_result<void>> stream_close_op(std::shared_ptr<row_stream_impl> s) {
-    if (s) co_await s->close();
+    if (!s) co_return op_result<void>{};
+    co_await s->close();
+    co_await s->report_progress();
     co_return op_result<void>{};
 }
 

@@ -518,3 +518,66 @@ TEST(threads, io_threads_zero_is_a_bad_config) {
         }
     });
 }
+
+// The progress callback with io_threads = 2 (issue 15): the streams run on
+// shards, their consumers on an io_context of three threads (no strand).
+// Every callback runs on a consumer thread, one at a time, once per page and
+// in order, and the last one before the consumer learns the stream ended or
+// its close() returns. Before the fix the list of pages to report was pushed
+// on the shard and popped by handlers on any consumer thread, and the
+// end-of-stream flush called the callback on the shard: a data race
+// (ThreadSanitizer), overlapping callbacks, callbacks on a shard's thread.
+TEST(threads, progress_callbacks_run_on_the_consumer_threads_once_per_page) {
+    thread_pool consumer(3);
+    std::set<std::thread::id> consumer_threads;
+    for (auto& t : consumer.threads) consumer_threads.insert(t.get_id());
+    auto cfg = test_env::config();
+    cfg.io_threads = 2;
+    cfg.connections_per_host = 2;
+    ac::diagnostics diag;
+    auto cluster = ac::cluster::async_connect(consumer.io.get_executor(), cfg, diag, asio::use_future).get();
+    auto session = wait(consumer.io, cluster.open_session());
+    struct tally {
+        std::atomic<int> inside{0};
+        std::atomic<bool> overlapped{false}, wrong_thread{false}, out_of_order{false};
+        std::size_t last = 0, calls = 0;
+    };
+    constexpr int streams = 64;
+    std::vector<tally> tallies(streams);
+    auto one = [&](int i) -> asio::awaitable<std::size_t> {
+        auto& t = tallies[static_cast<std::size_t>(i)];
+        ac::stream_config sc;
+        sc.page_size = 3;
+        sc.prefetch = 2;
+        sc.on_progress = [&t, &consumer_threads](const ac::stream_progress& p) {
+            if (t.inside.fetch_add(1) != 0) t.overlapped = true;
+            if (!consumer_threads.count(std::this_thread::get_id())) t.wrong_thread = true;
+            if (p.pages != t.last + 1) t.out_of_order = true;
+            t.last = p.pages;
+            ++t.calls;
+            t.inside.fetch_sub(1);
+        };
+        auto stream = co_await session.execute_stream(ac::statement("SELECT * FROM system_schema.columns"), sc);
+        std::size_t rows = 0;
+        // Odd streams stop early: close() reports what is still due.
+        const std::size_t stop_at = i % 2 ? 40 + static_cast<std::size_t>(i) : static_cast<std::size_t>(-1);
+        while (rows < stop_at && co_await stream.next()) ++rows;
+        if (rows == stop_at) co_await stream.close();
+        if (t.last != stream.progress().pages) t.out_of_order = true;  // everything reported by now
+        co_return stream.progress().pages;
+    };
+    std::vector<std::future<std::size_t>> done;
+    for (int i = 0; i < streams; ++i) done.push_back(asio::co_spawn(consumer.io, one(i), asio::use_future));
+    for (int i = 0; i < streams; ++i) {
+        ASSERT_EQ(done[static_cast<std::size_t>(i)].wait_for(120s), std::future_status::ready);
+        const auto pages = done[static_cast<std::size_t>(i)].get();
+        const auto& t = tallies[static_cast<std::size_t>(i)];
+        EXPECT_GT(pages, 10u) << "stream " << i << ": too few pages to tell";
+        EXPECT_EQ(t.calls, pages) << "stream " << i << ": one callback per page delivered";
+        EXPECT_FALSE(t.wrong_thread) << "stream " << i << ": a callback ran off the consumer's threads";
+        EXPECT_FALSE(t.overlapped) << "stream " << i << ": two callbacks ran at once";
+        EXPECT_FALSE(t.out_of_order) << "stream " << i << ": a page reported twice, late or out of order";
+    }
+    wait(consumer.io, session.close());
+    wait(consumer.io, cluster.close());
+}

@@ -1,11 +1,16 @@
 // The connection's stream-id limit, its queue of waiting requests, orphaned
-// ids and retirement, against a scripted peer that answers when told to.
+// ids and retirement, against a scripted peer that answers when told to;
+// and the connection on the worst day (issue 15): an exception other than a
+// protocol violation while reading, the credential in the write buffers,
+// authentication without TLS.
 #include "connection/connection.hpp"
 #include "session/request.hpp"
 #include "session/session_impl.hpp"
 
+#include <async_cassandra/auth.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/requests.hpp>
+#include <async_cassandra/protocol/server.hpp>
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
@@ -21,6 +26,7 @@
 
 #include <deque>
 #include <memory>
+#include <new>
 
 namespace ac = async_cassandra;
 namespace pr = async_cassandra::protocol;
@@ -30,17 +36,25 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A v4 peer: answers OPTIONS and STARTUP, holds every QUERY until release(),
-// and answers each with a SET_KEYSPACE result naming the query, so a
-// response can be matched with its request.
+// A v4 peer: answers OPTIONS and STARTUP (with `auth`: AUTHENTICATE, then
+// AUTH_SUCCESS to any AUTH_RESPONSE, whose token it keeps), holds every
+// QUERY until release(), and answers each with a SET_KEYSPACE result naming
+// the query, so a response can be matched with its request.
 class peer {
 public:
-    explicit peer(asio::io_context& io) : acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}) {
+    explicit peer(asio::io_context& io, bool auth = false)
+        : acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}), auth_(auth) {
         asio::co_spawn(io, accept(), asio::detached);
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
     const std::vector<std::string>& received() const { return received_; }
     std::size_t held() const { return held_.size(); }
+    const std::string& token() const { return token_; }
+    void push_status_event() {
+        answer(-1, pr::opcode::event, [](pr::byte_writer& w) {
+            pr::server::encode_event(w, pr::status_change_event{"UP", pr::inet_endpoint{"127.0.0.9", 9042}});
+        });
+    }
 
     // Answers the oldest `n` held queries (all by default).
     void release(std::size_t n = static_cast<std::size_t>(-1)) {
@@ -80,7 +94,21 @@ private:
                 case pr::opcode::options:
                     answer(stream, pr::opcode::supported, [](pr::byte_writer& w) { w.u16(0); });
                     break;
-                case pr::opcode::startup: answer(stream, pr::opcode::ready, [](pr::byte_writer&) {}); break;
+                case pr::opcode::startup:
+                    if (auth_)
+                        answer(stream, pr::opcode::authenticate, [](pr::byte_writer& w) {
+                            pr::server::encode_authenticate(w, "org.apache.cassandra.auth.PasswordAuthenticator");
+                        });
+                    else
+                        answer(stream, pr::opcode::ready, [](pr::byte_writer&) {});
+                    break;
+                case pr::opcode::auth_response: {
+                    pr::byte_reader r(req->body);
+                    if (auto t = pr::server::decode_auth_response(r)) token_ = std::string(pr::as_chars(*t));
+                    answer(stream, pr::opcode::auth_success,
+                           [](pr::byte_writer& w) { pr::server::encode_auth_success(w, std::nullopt); });
+                    break;
+                }
                 case pr::opcode::query: {
                     pr::byte_reader r(req->body);
                     std::string text(r.long_string());
@@ -101,6 +129,8 @@ private:
     }
 
     tcp::acceptor acceptor_;
+    bool auth_;
+    std::string token_;
     std::unique_ptr<tcp::socket> socket_;
     std::vector<std::string> received_;
     std::deque<std::pair<std::int16_t, std::string>> held_;
@@ -142,15 +172,10 @@ bool run_until(asio::io_context& io, Cond cond) {
     return cond();
 }
 
-std::shared_ptr<dt::connection> open(asio::io_context& io, peer& p, std::size_t max_requests, std::size_t max_queued,
-                                     std::size_t max_orphaned = 512) {
-    dt::connection_params params;
+std::shared_ptr<dt::connection> open(asio::io_context& io, peer& p, dt::connection_params params) {
     params.host = "127.0.0.1";
     params.port = p.port();
     params.protocol_version = 4;
-    params.max_requests = max_requests;
-    params.max_queued = max_queued;
-    params.max_orphaned = max_orphaned;
     auto c = std::make_shared<dt::connection>(io.get_executor(), params);
     std::error_code ec;
     bool started = false;
@@ -165,6 +190,15 @@ std::shared_ptr<dt::connection> open(asio::io_context& io, peer& p, std::size_t 
     EXPECT_TRUE(run_until(io, [&] { return started; }));
     EXPECT_FALSE(ec) << ec.message();
     return c;
+}
+
+std::shared_ptr<dt::connection> open(asio::io_context& io, peer& p, std::size_t max_requests, std::size_t max_queued,
+                                     std::size_t max_orphaned = 512) {
+    dt::connection_params params;
+    params.max_requests = max_requests;
+    params.max_queued = max_queued;
+    params.max_orphaned = max_orphaned;
+    return open(io, p, params);
 }
 
 // Runs send_attempt for `query` in its own coroutine; `out` gets the outcome.
@@ -369,4 +403,101 @@ TEST(send_attempt, session_close_stops_its_requests_after_close_timeout) {
     EXPECT_LT(took, 500ms);
     EXPECT_EQ(c->orphaned(), 1u);
     finish(io, p, *c);
+}
+
+namespace {
+constexpr const char* secret = "pw-Wipe-Me-4711";
+bool holds(pr::bytes_view buffer, std::string_view text) {
+    return pr::as_chars(buffer).find(text) != std::string_view::npos;
+}
+}  // namespace
+
+// A listener (or an allocation) throwing while an answer is handled: before
+// the fix the exception left the read handler, escaped io_context::run() and
+// left the connection open with no read pending, its requests never answered.
+TEST(connection_hardening, an_exception_while_reading_closes_the_connection_with_an_error) {
+    asio::io_context io;
+    peer p(io, false);
+    auto c = open(io, p, {});
+    ASSERT_TRUE(c->is_open());
+    c->on_event([](const pr::envelope&) { throw std::bad_alloc(); });
+    bool done = false;
+    std::error_code request_ec;
+    c->async_request(
+        pr::opcode::query, 0, [](pr::byte_writer& w) { pr::encode_query(w, "SELECT 1", pr::query_parameters{}, 4); },
+        [&](std::error_code ec, pr::envelope) {
+            done = true;
+            request_ec = ec;
+        });
+    ASSERT_TRUE(run_until(io, [&] { return p.received().size() == 1; }));
+    p.push_status_event();
+    bool escaped = false;
+    const bool closed = run_until(io, [&] {
+        try {
+            io.restart();
+            io.run_for(2ms);
+        } catch (const std::bad_alloc&) {
+            escaped = true;  // what the old code did
+            return true;
+        }
+        return !c->is_open() && done;
+    });
+    EXPECT_FALSE(escaped) << "the exception left the connection's read handler";
+    ASSERT_TRUE(closed);
+    EXPECT_FALSE(c->is_open());
+    EXPECT_NE(c->close_reason().find("internal error while reading"), std::string::npos) << c->close_reason();
+    EXPECT_TRUE(done) << "the request in flight was never completed";
+    EXPECT_EQ(request_ec, make_error_code(ac::client_errc::internal_error)) << request_ec.message();
+    p.close();
+    io.run_for(10ms);
+}
+
+// The AUTH_RESPONSE is encoded into the connection's write buffers, which
+// are reused: before the fix the credential stayed there, readable in a core
+// dump, for the connection's life (until a later write overwrote it).
+TEST(connection_hardening, the_credential_is_wiped_from_the_write_buffers_once_written) {
+    asio::io_context io;
+    peer p(io, true);
+    dt::connection_params params;
+    params.auth = ac::password_auth("alice", secret);
+    auto c = open(io, p, params);
+    ASSERT_TRUE(c->is_open());
+    // The credential did go out, whole.
+    EXPECT_EQ(p.token(), std::string("\0alice\0", 7) + secret);
+    run_until(io, [] { return false; });  // let every write completion run
+    auto [wire, pending] = c->write_buffers();
+    EXPECT_FALSE(holds(wire, secret)) << "the password is still in the buffer last written";
+    EXPECT_FALSE(holds(pending, secret)) << "the password is still in the buffer of the next write";
+    p.close();
+    c->close();
+    io.run_for(10ms);
+}
+
+// Credentials over a connection without TLS: one warning per connection,
+// naming the server; none when no authentication happens.
+TEST(connection_hardening, authentication_without_tls_warns_once_and_names_the_server) {
+    asio::io_context io;
+    std::vector<std::string> warnings;
+    dt::connection_params params;
+    params.warn = [&](const std::string& m) { warnings.push_back(m); };
+    {
+        peer plain(io, false);
+        auto c = open(io, plain, params);
+        EXPECT_TRUE(c->is_open());
+        EXPECT_TRUE(warnings.empty()) << warnings.front();
+        plain.close();
+        c->close();
+        io.run_for(10ms);
+    }
+    peer p(io, true);
+    params.auth = ac::password_auth("alice", secret);
+    auto c = open(io, p, params);
+    ASSERT_TRUE(c->is_open());
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("without TLS"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("127.0.0.1:" + std::to_string(p.port())), std::string::npos) << warnings[0];
+    EXPECT_EQ(warnings[0].find(secret), std::string::npos) << "the warning must not carry the password";
+    p.close();
+    c->close();
+    io.run_for(10ms);
 }

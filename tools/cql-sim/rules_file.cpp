@@ -162,6 +162,7 @@ void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
         if (value == "drop") r.fault.kind = fault_kind::drop_connection;
         else if (value == "stall") r.fault.kind = fault_kind::stall;
         else if (value == "wrong_stream") r.fault.kind = fault_kind::wrong_stream;
+        else if (value == "duplicate") r.fault.kind = fault_kind::duplicate;
         else if (value == "corrupt_crc") r.fault.kind = fault_kind::corrupt_crc;
         else if (value == "reset") r.fault.kind = fault_kind::reset;
         else if (value.starts_with("close_after:")) r.fault = {fault_kind::close_after, static_cast<std::size_t>(number(value.substr(12))), {}};

@@ -149,6 +149,14 @@ std::size_t server::mute_connections(std::optional<int> node) {
     return for_each_open(*state_, node, [](sim_connection& c) { c.mute(); });
 }
 
+std::size_t server::stop_reading(std::optional<int> node) {
+    return for_each_open(*state_, node, [](sim_connection& c) { c.stop_reading(); });
+}
+
+std::size_t server::half_close(std::optional<int> node) {
+    return for_each_open(*state_, node, [](sim_connection& c) { c.half_close(); });
+}
+
 void server::forget_prepared() { state_->prepared.clear(); }
 
 std::size_t server::push_event(const pr::event_body& e) {

@@ -152,6 +152,10 @@ void sim_connection::answer(std::int16_t stream, const rule& rl, const response&
         }
         return;
     }
+    if (rl.fault.kind == fault_kind::body) {  // a well-framed answer with the rule's body
+        send(frame(stream, rl.fault.answer, [&](pr::byte_writer& w) { w.raw(rl.fault.raw); }));
+        return;
+    }
     if (rl.fault.kind == fault_kind::wrong_stream) stream = static_cast<std::int16_t>((stream + 16384) % 32768);
     const int version = rl.fault.kind == fault_kind::bad_version ? static_cast<int>(rl.fault.bytes) : 0;
     auto bytes = is_error ? frame(stream, pr::opcode::error,
@@ -195,6 +199,12 @@ void sim_connection::send_faulty(pr::byte_buffer bytes, const fault& f) {
             muted_ = true;  // a peer mid-frame can only stay silent, or garble the stream
             return;
         case fault_kind::raw: send(f.raw); return;
+        case fault_kind::duplicate: {
+            auto again = bytes;
+            send(std::move(bytes));
+            send(std::move(again));
+            return;
+        }
         case fault_kind::reset: reset(); return;
         case fault_kind::corrupt_crc:
             // v5: the last 4 bytes are the segment's payload CRC32.

@@ -34,6 +34,7 @@ asio::awaitable<void> sim_connection::run(std::shared_ptr<sim_connection> self) 
         while (!self->closed_) {
             std::optional<pr::envelope> req;
             while (!(req = self->decoder_.next())) {
+                if (self->reading_stopped_) co_await self->no_reads_.async_wait(use_awaitable);  // throws at close()
                 auto space = self->decoder_.prepare();
                 auto n = co_await self->socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                                 use_awaitable);
@@ -52,8 +53,16 @@ void sim_connection::close() {
     closed_ = true;
     // Delayed answers end now, so stop() leaves nothing for the event loop.
     for (auto* t : timers_) t->cancel();
+    no_reads_.cancel();
     std::error_code ec;
     socket_.close(ec);
+}
+
+void sim_connection::half_close() {
+    if (closed_) return;
+    muted_ = true;
+    std::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
 }
 
 void sim_connection::reset() {

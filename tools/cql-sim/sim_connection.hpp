@@ -26,6 +26,11 @@ public:
     void reset();
     // Sends nothing more (what is being written still goes out).
     void mute() noexcept { muted_ = true; }
+    // Reads nothing more (what it has read is still answered): the client's
+    // writes fill the socket buffers, then stall.
+    void stop_reading() noexcept { reading_stopped_ = true; }
+    // Shuts down the sending side (FIN) and sends nothing more; still reads.
+    void half_close();
     bool is_open() const noexcept { return !closed_; }
     int node() const noexcept { return node_; }
     // QUERY/PREPARE/EXECUTE/BATCH requests received so far.
@@ -81,6 +86,8 @@ private:
     std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // framed bytes, close after writing
     bool writing_ = false;
     bool muted_ = false;  // after mute_after: nothing more is sent
+    bool reading_stopped_ = false;
+    asio::steady_timer no_reads_{socket_.get_executor(), asio::steady_timer::time_point::max()};  // stop_reading: waits here until close()
     std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()
     bool closed_ = false;
     std::uint64_t statements_ = 0;

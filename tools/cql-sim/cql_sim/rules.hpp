@@ -43,6 +43,7 @@ enum class fault_kind {
     close_after,      // send `bytes` bytes of the response, then close
     corrupt_crc,      // flip a bit of the v5 segment CRC32 (v4: of the body's last byte)
     wrong_stream,     // answer on a stream id the client never used
+    duplicate,        // answer twice on the request's stream id, back to back
     stall,            // never answer
     mute_after,       // send `bytes` bytes of the response, then nothing more on this
                       // connection: it stays open, requests are read but never answered

@@ -8,7 +8,7 @@
 // The text before " => " is the statement text (the whole line when there is
 // no " => "; such a rule answers Void). Options: substring, delay=<ms>,
 // max_hits=<n>, node=<i> (0-based), error=<code> (decimal or 0x hex; message
-// "cql-sim error"), fault=drop|stall|wrong_stream|corrupt_crc|reset|
+// "cql-sim error"), fault=drop|stall|wrong_stream|duplicate|corrupt_crc|reset|
 // close_after:<n>|mute_after:<n>|body:<opcode>:<hex> (that opcode with these
 // bytes as its body, e.g. body:supported: an empty SUPPORTED),
 // on=options|startup|auth_response|prepare (the rule scripts that answer,

@@ -36,12 +36,11 @@ struct config {
     int nodes = 1;           // listen on 127.0.0.1 .. 127.0.0.<nodes>
     int max_protocol_version = 5;  // 4 or 5; a higher version is refused like Cassandra does
     // Node i's highest version when set (missing entries: max_protocol_version),
-    // for clusters in a rolling upgrade.
+    // e.g. a cluster in the middle of a rolling upgrade.
     std::vector<int> node_max_protocol_versions;
     int max_protocol_version_of(int node) const {
-        return node >= 0 && static_cast<std::size_t>(node) < node_max_protocol_versions.size()
-                   ? node_max_protocol_versions[static_cast<std::size_t>(node)]
-                   : max_protocol_version;
+        const auto i = static_cast<std::size_t>(node);
+        return i < node_max_protocol_versions.size() ? node_max_protocol_versions[i] : max_protocol_version;
     }
     // PasswordAuthenticator when user is non-empty (SASL PLAIN).
     std::string user;
@@ -108,6 +107,14 @@ public:
     // partition: they stay open and read requests but send nothing more.
     // Returns how many were silenced.
     std::size_t mute_connections(std::optional<int> node = std::nullopt);
+    // Stops reading on every open connection, or those of one node, like a
+    // server stuck in a long pause: the client's writes fill the socket
+    // buffers and stall; nothing more is answered. Connections opened later
+    // read as usual. Returns how many stopped.
+    std::size_t stop_reading(std::optional<int> node = std::nullopt);
+    // Half-closes every open connection, or those of one node: FIN to the
+    // client, nothing more sent, requests still read. Returns how many.
+    std::size_t half_close(std::optional<int> node = std::nullopt);
     // Forgets every prepared statement, like a restarted node: the next
     // EXECUTE of any id is answered Unprepared.
     void forget_prepared();
