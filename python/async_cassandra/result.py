@@ -2,7 +2,11 @@
 
 from typing import Any, Iterator, List, Optional
 
+from uuid import UUID
+
 from ._rows import make_rows
+
+_new = object.__new__
 
 
 class AsyncResultSet:
@@ -19,20 +23,24 @@ class AsyncResultSet:
 
     @classmethod
     def _from_page(cls, page, factory):
-        names, tuples, paging_state, warnings, tracing = page
-        rs = cls(make_rows(names, tuples, factory))
-        rs.column_names = list(names)
-        rs.paging_state = paging_state
-        rs.warnings = warnings
-        if tracing is not None:
-            import uuid
-
-            rs.trace_id = uuid.UUID(bytes=tracing)
+        """From the engine's page: (names, rows, paging state, warnings, tracing id
+        [, rows already made by the row class])."""
+        names, tuples, paging_state, warnings, tracing = page[:5]
+        rs = _new(cls)
+        rs.__dict__ = {
+            "_rows": tuples if len(page) > 5 and page[5] else make_rows(names, tuples, factory),
+            "response_future": None,
+            "column_names": list(names),
+            "paging_state": paging_state,
+            "warnings": warnings,
+            "trace_id": None if tracing is None else UUID(bytes=tracing),
+            "_aiter": 0,
+        }
         return rs
 
     def _extend(self, page, factory):
-        names, tuples, paging_state, warnings, _ = page
-        self._rows.extend(make_rows(names, tuples, factory))
+        names, tuples, paging_state, warnings, _ = page[:5]
+        self._rows.extend(tuples if len(page) > 5 and page[5] else make_rows(names, tuples, factory))
         self.paging_state = paging_state
         self.warnings.extend(warnings)
 
