@@ -156,17 +156,19 @@ class AsyncCassandraSession:
                 req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory, fut)
                 if req is not None:
                     try:
-                        page = await fut
+                        result = await fut
                     except CancelledError:
                         req.cancel()
                         raise
-                    result = AsyncResultSet._from_page(page, factory)
-                    if page[2] is None:
+                    if result.__class__ is tuple:  # rows the row factory makes
+                        result = AsyncResultSet._from_page(result, factory)
+                    if result.paging_state is None:
                         return result
                     # More pages: the general path reads them.
                     stmt, target, values = self._statement(query, parameters)
                     opts = self._options(stmt, profile, timeout, trace, custom_payload, None)
-                    return await self._rest(result, page, target, values, opts, started, factory)
+                    return await self._rest(result, (None, None, result.paging_state), target, values, opts,
+                                            started, factory)
         self._check_open()
         if isinstance(query, BatchStatement):
             return await self.execute_batch(query, trace, custom_payload, timeout, execution_profile)

@@ -185,6 +185,8 @@ nb::object page_to_python(core& c, const ac::result_set& rs, PyObject* row_class
     auto* type = (row_class && row_class != Py_None) ? reinterpret_cast<PyTypeObject*>(row_class) : nullptr;
     if (!type) {
         auto page = page_impl(c, rs, nullptr, names);
+        // No columns (an INSERT): no rows to make, so they are made.
+        if (expect.empty()) return nb::make_tuple(page[0], page[1], page[2], page[3], page[4], true);
         return page;  // 6 items; made is false
     }
     return page_impl(c, rs, type, names);

@@ -179,7 +179,8 @@ void core::stop() {
 void request_handle::cancel() {
     auto p = p_;
     if (core_->stopped()) return;
-    core_->post([p] {
+    // Through the same queue as the operation's start, which it must follow.
+    core_->post_batched([p] {
         if (!p->finished) p->cancel_signal.emit(asio::cancellation_type::terminal);
     });
 }

@@ -88,6 +88,7 @@ public:
     // Python callables set once by the package (GIL held when used).
     nb::object error_factory;   // (category, code, message, host, details) -> exception
     nb::object converter_for;   // (type description) -> callable(bytes) -> value
+    nb::object result_class;    // AsyncResultSet, which execute_fast's results are made as
 
 private:
     void resolve(pending& p);
@@ -135,7 +136,9 @@ template <class P, class Start>
 request_handle start_op(const std::shared_ptr<core>& c, std::shared_ptr<P> p, nb::handle future, Start start) {
     if (c->stopped()) throw std::runtime_error("the cluster is shut down");
     p->future = future.inc_ref().ptr();
-    c->post([c, p, start = std::move(start)]() mutable { start(c, p); });
+    // Batched like execute_fast's requests, so that operations and their
+    // cancellations reach the engine thread in the order they were made.
+    c->post_batched([c, p, start = std::move(start)]() mutable { start(c, p); });
     return request_handle(c, p);
 }
 

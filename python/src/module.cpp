@@ -37,6 +37,7 @@ NB_MODULE(_native, m) {
                  e.core_->error_factory = std::move(error_factory);
                  e.core_->converter_for = std::move(converter_for);
              })
+        .def("set_result_class", [](engine_handle& e, nb::type_object cls) { e.core_->result_class = std::move(cls); })
         .def("set_loop", [](engine_handle& e, nb::object call_soon) { e.core_->set_loop(std::move(call_soon)); })
         .def("connect", &engine_handle::connect);
 

@@ -239,6 +239,8 @@ request_handle session_handle::execute_prepared(const prepared_handle& ph, nb::h
 
 namespace {
 
+PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
+
 // A request of execute_fast: its rows made with the statement's row class.
 struct pending_fast : pending {
     ac::result_set rs;
@@ -246,15 +248,31 @@ struct pending_fast : pending {
     PyObject* row_class = nullptr;              // strong references, released on the loop thread
     PyObject* names = nullptr;
     nb::object result(core& c) override {
-        return page_to_python(c, rs, row_class, names, *expect);
+        nb::object page = page_to_python(c, rs, row_class, names, *expect);
+        PyObject* t = page.ptr();
+        if (PyTuple_GET_ITEM(t, 5) != Py_True || !c.result_class.is_valid() || PyTuple_GET_ITEM(t, 4) != Py_None)
+            return page;
+        // The rows are made: the AsyncResultSet itself, as AsyncResultSet._from_page makes it.
+        static PyObject* keys[] = {intern("_rows"), intern("response_future"), intern("column_names"),
+                                   intern("paging_state"), intern("warnings"), intern("trace_id"), intern("_aiter"),
+                                   intern("__dict__")};
+        nb::object names_list = nb::steal(PySequence_List(PyTuple_GET_ITEM(t, 0)));
+        nb::object zero = nb::int_(0);
+        PyObject* values[] = {PyTuple_GET_ITEM(t, 1), Py_None, names_list.ptr(), PyTuple_GET_ITEM(t, 2),
+                              PyTuple_GET_ITEM(t, 3), Py_None, zero.ptr()};
+        nb::object d = nb::steal(PyDict_New());
+        for (int i = 0; i < 7; ++i)
+            if (PyDict_SetItem(d.ptr(), keys[i], values[i]) < 0) throw nb::python_error();
+        auto* cls = reinterpret_cast<PyTypeObject*>(c.result_class.ptr());
+        nb::object rs_obj = nb::steal(cls->tp_alloc(cls, 0));
+        if (!rs_obj.is_valid() || PyObject_SetAttr(rs_obj.ptr(), keys[7], d.ptr()) < 0) throw nb::python_error();
+        return rs_obj;
     }
     void release() override {
         Py_CLEAR(row_class);
         Py_CLEAR(names);
     }
 };
-
-PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 
 // Reads attr of o into slot; false when it differs (by identity) from what slot held.
 bool same_attr(nb::handle o, PyObject* name, nb::object& slot) {
