@@ -66,6 +66,22 @@ class AsyncResultSet:
             return bool(row["[applied]"])
         return bool(row[self.column_names.index("[applied]")])
 
+    async def get_query_trace(self, max_wait_sec: Optional[float] = None):
+        """The driver's ``QueryTrace`` of a request run with ``trace=True`` (or a
+        statement with ``trace``), read by the engine from system_traces once
+        complete (waiting up to ``max_wait_sec``, 2 s by default); ``None`` when the
+        request was not traced. Awaitable, unlike the driver's."""
+        session = self.__dict__.get("_session")
+        if self.trace_id is None or session is None:
+            return None
+        t = await session._trace(self.trace_id, max_wait_sec)
+        return t
+
+    async def get_all_query_traces(self, max_wait_sec_per: Optional[float] = None):
+        """Every trace of the request (one per request sent: a list of at most one here)."""
+        t = await self.get_query_trace(max_wait_sec_per)
+        return [t] if t is not None else []
+
     def one(self) -> Optional[Any]:
         return self._rows[0] if self._rows else None
 

@@ -183,6 +183,8 @@ class AsyncCassandraSession:
         args = (target, values, opts) if values is not None else (target, None, None, opts)
         page = await self._bridge.call(start, *args)
         result = AsyncResultSet._from_page(page, rows_factory)
+        if result.trace_id is not None:
+            result._session = self  # for get_query_trace
         if paging_state is not None:
             return result
         return await self._rest(result, page, target, values, opts, started, rows_factory)
@@ -232,7 +234,10 @@ class AsyncCassandraSession:
         opts = opts[:2] + (None,) + opts[3:7] + (None, opts[8], batch_statement.timestamp if hasattr(batch_statement, "timestamp") else None)
         btype = batch_statement.batch_type.value if batch_statement.batch_type is not None else 0
         page = await self._bridge.call(self._native.execute_batch, btype, entries, opts)
-        return AsyncResultSet._from_page(page, self._row_factory(profile))
+        result = AsyncResultSet._from_page(page, self._row_factory(profile))
+        if result.trace_id is not None:
+            result._session = self  # for get_query_trace
+        return result
 
     # --- prepare ---
     @property
@@ -304,6 +309,29 @@ class AsyncCassandraSession:
         self._keyspace = keyspace
         # Requests still running on the old one finish there.
         await self._bridge.call(old.close)
+
+    async def _trace(self, trace_id, max_wait_sec):
+        """The driver's QueryTrace, filled from the engine's query_trace."""
+        import uuid as _uuid
+        from datetime import datetime, timedelta, timezone
+
+        from cassandra.query import QueryTrace, TraceEvent
+
+        self._check_open()
+        wait = 2.0 if max_wait_sec is None else float(max_wait_sec)
+        request, _command, coordinator, client, duration_us, started_ms, params, events = await self._bridge.call(
+            self._native.get_trace, trace_id.bytes, wait)
+        t = QueryTrace(trace_id, None)
+        t.request_type = request
+        t.duration = timedelta(microseconds=duration_us)
+        # A naive UTC datetime, as the driver reads system_traces.sessions.started_at.
+        t.started_at = datetime.fromtimestamp(started_ms / 1000, tz=timezone.utc).replace(tzinfo=None)
+        t.coordinator = coordinator
+        t.client = client
+        t.parameters = params
+        t.events = tuple(TraceEvent(activity, _uuid.UUID(bytes=eid), source, elapsed, thread)
+                         for eid, activity, source, elapsed, thread in events)
+        return t
 
     async def stats(self) -> dict:
         """The engine's counters: requests in flight and queued, orphaned stream ids,

@@ -90,6 +90,9 @@ struct session_handle {
     // stmt: str query or prepared_handle; cfg: (page_size, max_pages, timeout seconds or None)
     request_handle execute_stream(nb::handle stmt, nb::handle values, nb::handle opts, nb::handle cfg, nb::handle fut);
     request_handle close(nb::handle fut);
+    // The trace of a request run with tracing (system_traces, read by the engine), waiting
+    // up to max_wait seconds for it to be complete.
+    request_handle get_trace(nb::bytes id, double max_wait, nb::handle fut);
     // The engine's counters of this session, its connections and cluster.
     request_handle stats(nb::handle fut);
 };

@@ -95,6 +95,7 @@ NB_MODULE(_native, m) {
         .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),
              "config"_a, "future"_a)
         .def("close", &session_handle::close)
+        .def("get_trace", &session_handle::get_trace)
         .def("stats", &session_handle::stats);
 
     nb::class_<stream_handle>(m, "Stream")

@@ -6,6 +6,7 @@
 #include "options.hpp"
 
 #include <async_cassandra/batch.hpp>
+#include <async_cassandra/query_trace.hpp>
 
 namespace acpy {
 namespace {
@@ -457,6 +458,46 @@ request_handle session_handle::stats(nb::handle fut) {
     return launch(core_, p, fut, [s = session](std::shared_ptr<core> c, std::shared_ptr<pending_stats> p) {
         p->stats = s->stats();
         c->complete(p);
+    });
+}
+
+namespace {
+
+struct pending_trace : pending {
+    ac::query_trace t;
+    nb::object result(core&) override {
+        auto str = [](const std::string& v) { return nb::str(v.data(), v.size()); };
+        auto id = [](const ac::uuid& u) {
+            return nb::bytes(reinterpret_cast<const char*>(u.bytes().data()), u.bytes().size());
+        };
+        nb::dict params;
+        for (const auto& [k, v] : t.parameters) params[str(k)] = str(v);
+        nb::list events;
+        for (const auto& e : t.events) {
+            nb::object elapsed = e.source_elapsed_us ? nb::object(nb::int_(*e.source_elapsed_us)) : nb::none();
+            events.append(nb::make_tuple(id(e.event_id), str(e.activity), str(e.source.to_string()), elapsed,
+                                         str(e.thread)));
+        }
+        return nb::make_tuple(str(t.request), str(t.command), str(t.coordinator.to_string()),
+                              str(t.client.to_string()), static_cast<long long>(t.duration.count()),
+                              static_cast<long long>(t.started_at.time_since_epoch().count()), params, events);
+    }
+};
+
+}  // namespace
+
+// (request, command, coordinator, client, duration µs, started_at ms since the epoch,
+//  parameters, [(event id bytes, activity, source, source_elapsed µs or None, thread)])
+request_handle session_handle::get_trace(nb::bytes id, double max_wait, nb::handle fut) {
+    if (id.size() != 16) throw nb::value_error("a trace id is 16 bytes");
+    if (!(max_wait > 0)) throw nb::value_error("max_wait must be a positive number of seconds");
+    const auto* b = reinterpret_cast<const std::byte*>(id.c_str());
+    auto uid = ac::uuid::from_bytes(std::span<const std::byte>(b, 16));
+    auto wait = std::chrono::milliseconds(static_cast<long long>(max_wait * 1000.0 + 0.999));
+    auto p = std::make_shared<pending_trace>();
+    return launch(core_, p, fut, [s = session, uid, wait](std::shared_ptr<core> c, std::shared_ptr<pending_trace> p) {
+        s->async_get_trace(uid, wait, p->diag,
+                           completion(c, p, [](pending_trace& q, ac::query_trace t) { q.t = std::move(t); }));
     });
 }
 
