@@ -53,6 +53,16 @@ async def typed(session):
     return session
 
 
+async def insert_every_type(session):
+    """Row k=1 of all_types: every column's value of COLUMNS, and a UDT (returned)."""
+    names = list(COLUMNS)
+    insert = await session.prepare(
+        f"INSERT INTO all_types (k, {', '.join(names)}, a_udt) VALUES (?, {', '.join('?' * len(names))}, ?)")
+    udt = namedtuple("Addr", "street zip tags")("Main", 12345, SortedSet(["x"]))
+    await session.execute(insert, [1] + [v for _, v in COLUMNS.values()] + [udt])
+    return udt
+
+
 def driver_read(cql_type_class, value, protocol_version=5):
     """What the DataStax driver reads back for `value` written as that type."""
     return cql_type_class.from_binary(cql_type_class.to_binary(value, protocol_version), protocol_version)
@@ -61,10 +71,7 @@ def driver_read(cql_type_class, value, protocol_version=5):
 async def test_every_type_round_trips_as_the_driver_reads_it(typed):
     session = typed
     names = list(COLUMNS)
-    insert = await session.prepare(
-        f"INSERT INTO all_types (k, {', '.join(names)}, a_udt) VALUES (?, {', '.join('?' * len(names))}, ?)")
-    udt = namedtuple("Addr", "street zip tags")("Main", 12345, SortedSet(["x"]))
-    await session.execute(insert, [1] + [v for _, v in COLUMNS.values()] + [udt])
+    udt = await insert_every_type(session)
     select = await session.prepare(f"SELECT {', '.join(names)}, a_udt FROM all_types WHERE k = ?")
     row = (await session.execute(select, [1])).one()
     meta = {c.name: c.type for c in select.result_metadata}
@@ -145,10 +152,7 @@ async def test_every_type_as_the_driver_reads_the_same_rows(typed):
 
     session = typed
     names = list(COLUMNS)
-    insert = await session.prepare(
-        f"INSERT INTO all_types (k, {', '.join(names)}, a_udt) VALUES (?, {', '.join('?' * len(names))}, ?)")
-    udt = namedtuple("Addr", "street zip tags")("Main", 12345, SortedSet(["x"]))
-    await session.execute(insert, [1] + [v for _, v in COLUMNS.values()] + [udt])
+    udt = await insert_every_type(session)
     await session.execute("INSERT INTO all_types (k) VALUES (2)")  # every column null
     query = f"SELECT k, {', '.join(names)}, a_udt FROM all_types"
     theirs = {r.k: r for r in await asyncio.to_thread(_driver_rows, query)}
