@@ -179,7 +179,10 @@ void core::stop() {
 void request_handle::cancel() {
     auto p = p_;
     if (core_->stopped()) return;
-    // Through the same queue as the operation's start, which it must follow.
+    // An operation whose start has not run yet is never started (the flag);
+    // one that has is cancelled through its slot. The emit goes through the
+    // same queue as the start, which it must follow.
+    p->cancel_requested.store(true, std::memory_order_relaxed);
     core_->post_batched([p] {
         if (!p->finished) p->cancel_signal.emit(asio::cancellation_type::terminal);
     });

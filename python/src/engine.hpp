@@ -15,6 +15,8 @@
 #include <asio/post.hpp>
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+#include <asio/error.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -43,6 +45,7 @@ struct pending {
     PyObject* future = nullptr;  // strong reference, released by the loop thread only
     asio::cancellation_signal cancel_signal;  // emitted on the engine thread only
     bool finished = false;                    // engine thread only
+    std::atomic<bool> cancel_requested{false};  // set by the loop thread, read when the operation starts
     std::error_code ec;
     ac::diagnostics diag;
 };
@@ -138,7 +141,14 @@ request_handle start_op(const std::shared_ptr<core>& c, std::shared_ptr<P> p, nb
     p->future = future.inc_ref().ptr();
     // Batched like execute_fast's requests, so that operations and their
     // cancellations reach the engine thread in the order they were made.
-    c->post_batched([c, p, start = std::move(start)]() mutable { start(c, p); });
+    c->post_batched([c, p, start = std::move(start)]() mutable {
+        if (p->cancel_requested.load(std::memory_order_relaxed)) {
+            p->ec = asio::error::operation_aborted;
+            c->complete(std::move(p));
+            return;
+        }
+        start(c, p);
+    });
     return request_handle(c, p);
 }
 

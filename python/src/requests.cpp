@@ -352,6 +352,11 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
     p->future = Py_NewRef(fut.ptr());
     auto c = core_;
     c->post_batched([c, s = session, ps = ph.prepared, vals = std::move(vals), o = fast->opts, p]() mutable {
+        if (p->cancel_requested.load(std::memory_order_relaxed)) {  // cancelled before it started
+            p->ec = asio::error::operation_aborted;
+            c->complete(std::move(p));
+            return;
+        }
         try {
             auto b = ps->bind();
             for (std::size_t i = 0; i < vals.size(); ++i) b.bind_at(i, std::move(vals[i]));
