@@ -18,6 +18,10 @@ class Bridge:
         self.engine.set_factories(make_error, types.converter_for)
         self._fd = self.engine.fileno()
         loop.add_reader(self._fd, self.engine.drain)
+        # Requests started during one loop iteration go to the engine thread together.
+        self.engine.set_loop(loop.call_soon)
+        from .result import AsyncResultSet
+        self.engine.set_result_class(AsyncResultSet)
         self.closed = False
 
     def check_loop(self):

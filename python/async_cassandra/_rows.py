@@ -8,6 +8,22 @@ _row_classes = {}
 _MAX_CLASSES = 1024
 
 
+def row_class(names):
+    """The driver's named-tuple Row class for these column names, or None when
+    it is not a plain tuple subclass (the engine then makes plain tuples and
+    make_rows applies the factory)."""
+    names = tuple(names)
+    cls = _row_classes.get(names)
+    if cls is None:
+        cls = type(named_tuple_factory(names, [(None,) * len(names)])[0])
+        if len(_row_classes) >= _MAX_CLASSES:
+            _row_classes.clear()
+        _row_classes[names] = cls
+    if issubclass(cls, tuple) and cls.__basicsize__ == tuple.__basicsize__ and cls.__itemsize__ == tuple.__itemsize__:
+        return cls
+    return None
+
+
 def make_rows(names, tuples, factory):
     if factory is named_tuple_factory:
         if not tuples:

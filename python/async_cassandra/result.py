@@ -2,7 +2,11 @@
 
 from typing import Any, Iterator, List, Optional
 
+from uuid import UUID
+
 from ._rows import make_rows
+
+_new = object.__new__
 
 
 class AsyncResultSet:
@@ -19,20 +23,24 @@ class AsyncResultSet:
 
     @classmethod
     def _from_page(cls, page, factory):
-        names, tuples, paging_state, warnings, tracing = page
-        rs = cls(make_rows(names, tuples, factory))
-        rs.column_names = list(names)
-        rs.paging_state = paging_state
-        rs.warnings = warnings
-        if tracing is not None:
-            import uuid
-
-            rs.trace_id = uuid.UUID(bytes=tracing)
+        """From the engine's page: (names, rows, paging state, warnings, tracing id
+        [, rows already made by the row class])."""
+        names, tuples, paging_state, warnings, tracing = page[:5]
+        rs = _new(cls)
+        rs.__dict__ = {
+            "_rows": tuples if len(page) > 5 and page[5] else make_rows(names, tuples, factory),
+            "response_future": None,
+            "column_names": list(names),
+            "paging_state": paging_state,
+            "warnings": warnings,
+            "trace_id": None if tracing is None else UUID(bytes=tracing),
+            "_aiter": 0,
+        }
         return rs
 
     def _extend(self, page, factory):
-        names, tuples, paging_state, warnings, _ = page
-        self._rows.extend(make_rows(names, tuples, factory))
+        names, tuples, paging_state, warnings, _ = page[:5]
+        self._rows.extend(tuples if len(page) > 5 and page[5] else make_rows(names, tuples, factory))
         self.paging_state = paging_state
         self.warnings.extend(warnings)
 
@@ -57,6 +65,22 @@ class AsyncResultSet:
         if isinstance(row, dict):
             return bool(row["[applied]"])
         return bool(row[self.column_names.index("[applied]")])
+
+    async def get_query_trace(self, max_wait_sec: Optional[float] = None):
+        """The driver's ``QueryTrace`` of a request run with ``trace=True`` (or a
+        statement with ``trace``), read by the engine from system_traces once
+        complete (waiting up to ``max_wait_sec``, 2 s by default); ``None`` when the
+        request was not traced. Awaitable, unlike the driver's."""
+        session = self.__dict__.get("_session")
+        if self.trace_id is None or session is None:
+            return None
+        t = await session._trace(self.trace_id, max_wait_sec)
+        return t
+
+    async def get_all_query_traces(self, max_wait_sec_per: Optional[float] = None):
+        """Every trace of the request (one per request sent: a list of at most one here)."""
+        t = await self.get_query_trace(max_wait_sec_per)
+        return [t] if t is not None else []
 
     def one(self) -> Optional[Any]:
         return self._rows[0] if self._rows else None

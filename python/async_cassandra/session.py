@@ -9,7 +9,10 @@ from cassandra.encoder import Encoder
 from cassandra.query import (FETCH_SIZE_UNSET, BatchStatement, BoundStatement, PreparedStatement, SimpleStatement,
                              Statement, bind_params, named_tuple_factory)
 
-from ._rows import make_rows
+from asyncio import CancelledError
+from asyncio.events import _get_running_loop
+
+from ._rows import row_class
 from .exceptions import ConnectionError, QueryError
 from .result import AsyncResultSet
 from .streaming import AsyncStreamingResultSet, StreamConfig
@@ -34,6 +37,8 @@ class AsyncCassandraSession:
         self._cluster = cluster
         self._native = native
         self._bridge = cluster._bridge
+        self._loop = cluster._bridge.loop
+        self._create_future = cluster._bridge.loop.create_future
         self._keyspace = keyspace or None
         self._closed = False
         self._metrics = metrics
@@ -134,6 +139,36 @@ class AsyncCassandraSession:
     ) -> AsyncResultSet:
         """Runs a statement. Reads every page (as the seed does) unless ``paging_state``
         is given, then only that page; ``timeout`` bounds the whole call, every page included."""
+        # The hot path: a prepared statement with positional values and no
+        # per-call options. The values are encoded and the rows made in the
+        # bridge (python/src/requests.cpp, execute_fast); anything it does not
+        # take (a value its serializer refuses, a dict of values, ...) returns
+        # None there and goes the general way below, which raises the driver's errors.
+        if (query.__class__ is PreparedStatement and not trace and custom_payload is None
+                and (timeout is _NOT_SET or timeout is None) and paging_state is None and host is None
+                and execute_as is None and not self._closed and _get_running_loop() is self._loop):
+            profile = self._cluster._profiles.get(execution_profile) if execution_profile.__hash__ else None
+            native = query.__dict__.get("_ac_native")
+            if profile is not None and native is not None:
+                factory = self.row_factory or profile.row_factory or named_tuple_factory
+                fut = self._create_future()
+                started = time.monotonic()
+                req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory, fut)
+                if req is not None:
+                    try:
+                        result = await fut
+                    except CancelledError:
+                        req.cancel()
+                        raise
+                    if result.__class__ is tuple:  # rows the row factory makes
+                        result = AsyncResultSet._from_page(result, factory)
+                    if result.paging_state is None:
+                        return result
+                    # More pages: the general path reads them.
+                    stmt, target, values = self._statement(query, parameters)
+                    opts = self._options(stmt, profile, timeout, trace, custom_payload, None)
+                    return await self._rest(result, (None, None, result.paging_state), target, values, opts,
+                                            started, factory)
         self._check_open()
         if isinstance(query, BatchStatement):
             return await self.execute_batch(query, trace, custom_payload, timeout, execution_profile)
@@ -142,17 +177,23 @@ class AsyncCassandraSession:
         profile = self._cluster._profile(execution_profile)
         stmt, target, values = self._statement(query, parameters)
         opts = self._options(stmt, profile, timeout, trace, custom_payload, paging_state)
-        total = opts[3]
         started = time.monotonic()
         rows_factory = self._row_factory(profile)
-        call = self._bridge.call
         start = self._native.execute_prepared if values is not None else self._native.execute
         args = (target, values, opts) if values is not None else (target, None, None, opts)
-        page = await call(start, *args)
+        page = await self._bridge.call(start, *args)
         result = AsyncResultSet._from_page(page, rows_factory)
+        if result.trace_id is not None:
+            result._session = self  # for get_query_trace
         if paging_state is not None:
             return result
-        # Every further page, as the seed's execute; cancelling stops at once.
+        return await self._rest(result, page, target, values, opts, started, rows_factory)
+
+    async def _rest(self, result, page, target, values, opts, started, rows_factory):
+        """Every further page, as the seed's execute; cancelling stops at once."""
+        total = opts[3]
+        call = self._bridge.call
+        start = self._native.execute_prepared if values is not None else self._native.execute
         while page[2] is not None:
             remaining = None
             if total is not None:
@@ -193,7 +234,10 @@ class AsyncCassandraSession:
         opts = opts[:2] + (None,) + opts[3:7] + (None, opts[8], batch_statement.timestamp if hasattr(batch_statement, "timestamp") else None)
         btype = batch_statement.batch_type.value if batch_statement.batch_type is not None else 0
         page = await self._bridge.call(self._native.execute_batch, btype, entries, opts)
-        return AsyncResultSet._from_page(page, self._row_factory(profile))
+        result = AsyncResultSet._from_page(page, self._row_factory(profile))
+        if result.trace_id is not None:
+            result._session = self  # for get_query_trace
+        return result
 
     # --- prepare ---
     @property
@@ -222,6 +266,8 @@ class AsyncCassandraSession:
             result_metadata_id=native.result_metadata_id,
         )
         ps._ac_native = native
+        native.setup_fast([c.type.serialize for c in ps.column_metadata], types.protocol_version,
+                          row_class([c.name for c in ps.result_metadata or ()]))
         self._prepared_by_id[native.id] = native
         return ps
 
@@ -263,6 +309,29 @@ class AsyncCassandraSession:
         self._keyspace = keyspace
         # Requests still running on the old one finish there.
         await self._bridge.call(old.close)
+
+    async def _trace(self, trace_id, max_wait_sec):
+        """The driver's QueryTrace, filled from the engine's query_trace."""
+        import uuid as _uuid
+        from datetime import datetime, timedelta, timezone
+
+        from cassandra.query import QueryTrace, TraceEvent
+
+        self._check_open()
+        wait = 2.0 if max_wait_sec is None else float(max_wait_sec)
+        request, _command, coordinator, client, duration_us, started_ms, params, events = await self._bridge.call(
+            self._native.get_trace, trace_id.bytes, wait)
+        t = QueryTrace(trace_id, None)
+        t.request_type = request
+        t.duration = timedelta(microseconds=duration_us)
+        # A naive UTC datetime, as the driver reads system_traces.sessions.started_at.
+        t.started_at = datetime.fromtimestamp(started_ms / 1000, tz=timezone.utc).replace(tzinfo=None)
+        t.coordinator = coordinator
+        t.client = client
+        t.parameters = params
+        t.events = tuple(TraceEvent(activity, _uuid.UUID(bytes=eid), source, elapsed, thread)
+                         for eid, activity, source, elapsed, thread in events)
+        return t
 
     async def stats(self) -> dict:
         """The engine's counters: requests in flight and queued, orphaned stream ids,

@@ -97,14 +97,22 @@ nb::object describe_type(const ac::data_type& t) {
                           nb::str(t.custom_class.c_str(), t.custom_class.size()));
 }
 
-nb::object page_to_python(core& c, const ac::result_set& rs) {
+namespace {
+
+nb::object page_impl(core& c, const ac::result_set& rs, PyTypeObject* row_type, PyObject* cached_names) {
     const auto& cols = rs.columns();
     const std::size_t ncols = cols.size();
-    nb::object names = nb::steal(PyTuple_New(static_cast<Py_ssize_t>(ncols)));
+    nb::object names;
+    if (cached_names) {
+        names = nb::borrow(cached_names);
+    } else {
+        names = nb::steal(PyTuple_New(static_cast<Py_ssize_t>(ncols)));
+        for (std::size_t i = 0; i < ncols; ++i)
+            PyTuple_SET_ITEM(names.ptr(), i, PyUnicode_FromStringAndSize(cols[i].name.data(), cols[i].name.size()));
+    }
     std::vector<native> kinds(ncols);
     std::vector<nb::object> converters(ncols);
     for (std::size_t i = 0; i < ncols; ++i) {
-        PyTuple_SET_ITEM(names.ptr(), i, PyUnicode_FromStringAndSize(cols[i].name.data(), cols[i].name.size()));
         kinds[i] = native_kind(cols[i].type.id);
         if (kinds[i] == native::none) converters[i] = c.converter_for(describe_type(cols[i].type));
     }
@@ -112,7 +120,11 @@ nb::object page_to_python(core& c, const ac::result_set& rs) {
     nb::object rows = nb::steal(PyList_New(static_cast<Py_ssize_t>(nrows)));
     for (std::size_t r = 0; r < nrows; ++r) {
         auto row = rs.row(r);
-        PyObject* tup = PyTuple_New(static_cast<Py_ssize_t>(ncols));
+        // A named-tuple class is a tuple subclass without slots of its own:
+        // its instances are made as tuple.__new__ makes them.
+        PyObject* tup = row_type ? row_type->tp_alloc(row_type, static_cast<Py_ssize_t>(ncols))
+                                 : PyTuple_New(static_cast<Py_ssize_t>(ncols));
+        if (!tup) throw nb::python_error();
         PyList_SET_ITEM(rows.ptr(), r, tup);
         for (std::size_t i = 0; i < ncols; ++i) {
             cell v = row.raw(i);
@@ -139,14 +151,45 @@ nb::object page_to_python(core& c, const ac::result_set& rs) {
     }
     nb::object paging = nb::none();
     if (rs.paging_state()) paging = nb::bytes(rs.paging_state()->data(), rs.paging_state()->size());
-    nb::list warnings;
-    for (const auto& w : rs.warnings()) warnings.append(nb::str(w.c_str(), w.size()));
+    nb::object warnings = nb::steal(PyList_New(0));
+    for (const auto& w : rs.warnings()) PyList_Append(warnings.ptr(), nb::str(w.c_str(), w.size()).ptr());
     nb::object tracing = nb::none();
     if (rs.tracing_id()) {
         const auto& id = *rs.tracing_id();
         tracing = nb::bytes(reinterpret_cast<const char*>(id.bytes().data()), id.bytes().size());
     }
+    if (cached_names || row_type)
+        return nb::make_tuple(names, rows, paging, warnings, tracing, row_type != nullptr);
     return nb::make_tuple(names, rows, paging, warnings, tracing);
+}
+
+bool same_names(const ac::result_set& rs, const std::vector<ac::column_spec>& expect) {
+    const auto& cols = rs.columns();
+    if (cols.size() != expect.size()) return false;
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        if (cols[i].name != expect[i].name) return false;
+    return true;
+}
+
+}  // namespace
+
+nb::object page_to_python(core& c, const ac::result_set& rs) { return page_impl(c, rs, nullptr, nullptr); }
+
+nb::object page_to_python(core& c, const ac::result_set& rs, PyObject* row_class, PyObject* names,
+                          const std::vector<ac::column_spec>& expect) {
+    if (!same_names(rs, expect)) {
+        auto page = page_impl(c, rs, nullptr, nullptr);
+        nb::tuple t = nb::borrow<nb::tuple>(page);
+        return nb::make_tuple(t[0], t[1], t[2], t[3], t[4], false);
+    }
+    auto* type = (row_class && row_class != Py_None) ? reinterpret_cast<PyTypeObject*>(row_class) : nullptr;
+    if (!type) {
+        auto page = page_impl(c, rs, nullptr, names);
+        // No columns (an INSERT): no rows to make, so they are made.
+        if (expect.empty()) return nb::make_tuple(page[0], page[1], page[2], page[3], page[4], true);
+        return page;  // 6 items; made is false
+    }
+    return page_impl(c, rs, type, names);
 }
 
 }  // namespace acpy

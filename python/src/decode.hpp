@@ -16,4 +16,10 @@ nb::object describe_type(const ac::data_type& t);
 // converter the package gives for the column's type.
 nb::object page_to_python(core& c, const ac::result_set& rs);
 
+// The same, the rows made as instances of row_class (a tuple subclass: the
+// driver's named-tuple Row) when the result's columns are `expect`'s names;
+// a 6th item says whether they were (else they are plain tuples).
+nb::object page_to_python(core& c, const ac::result_set& rs, PyObject* row_class, PyObject* names,
+                          const std::vector<ac::column_spec>& expect);
+
 }  // namespace acpy

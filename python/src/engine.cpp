@@ -54,6 +54,36 @@ void core::run_submissions() {
     for (auto& f : batch) f();
 }
 
+void core::set_loop(nb::object call_soon) {
+    call_soon_ = std::move(call_soon);
+    std::weak_ptr<core> w = weak_from_this();
+    flush_fn_ = nb::cpp_function([w] {
+        if (auto c = w.lock()) c->flush();
+    });
+}
+
+void core::schedule_flush() {
+    flush_scheduled_ = true;
+    PyObject* r = PyObject_CallOneArg(call_soon_.ptr(), flush_fn_.ptr());
+    if (!r) {
+        // The loop is closed: hand over now.
+        PyErr_Clear();
+        flush();
+        return;
+    }
+    Py_DECREF(r);
+}
+
+void core::flush() {
+    flush_scheduled_ = false;
+    if (batched_.empty()) return;
+    auto batch = std::make_shared<std::vector<std::function<void()>>>(std::move(batched_));
+    batched_.clear();
+    asio::post(io_, [batch] {
+        for (auto& f : *batch) f();
+    });
+}
+
 void core::complete(std::shared_ptr<pending> p) {
     p->finished = true;
     bool wake = false;
@@ -62,11 +92,17 @@ void core::complete(std::shared_ptr<pending> p) {
         done_.push_back(std::move(p));
         if (!signalled_) signalled_ = wake = true;
     }
-    if (wake) {
-        const std::uint64_t one = 1;
-        // A full counter (never in practice) still leaves the fd readable.
-        [[maybe_unused]] auto n = ::write(efd_, &one, sizeof one);
-    }
+    // The loop is woken once the engine thread has run what is ready now
+    // (the other responses of the same read, typically), so one wake-up
+    // carries the whole batch instead of the loop thread preempting the
+    // engine thread at the first completion.
+    if (wake) asio::post(io_, [this] { wake_loop(); });
+}
+
+void core::wake_loop() {
+    const std::uint64_t one = 1;
+    // A full counter (never in practice) still leaves the fd readable.
+    [[maybe_unused]] auto n = ::write(efd_, &one, sizeof one);
 }
 
 void core::drain() {
@@ -78,31 +114,59 @@ void core::drain() {
         batch.swap(done_);
         signalled_ = false;
     }
-    for (auto& p : batch) resolve(*p);
+    for (auto& p : batch) {
+        try {
+            resolve(*p);
+        } catch (nb::python_error& e) {
+            // One future that cannot take its outcome does not strand the others.
+            e.discard_as_unraisable("async_cassandra: resolving a request's future");
+        }
+    }
 }
 
 void core::resolve(pending& p) {
+    struct releaser {
+        pending& p;
+        ~releaser() { p.release(); }
+    } release_at_end{p};
     nb::object fut = nb::steal(p.future);
     p.future = nullptr;
     if (!fut.is_valid()) return;
+    if (!s_done_.is_valid()) {
+        s_done_ = nb::steal(PyUnicode_InternFromString("done"));
+        s_set_result_ = nb::steal(PyUnicode_InternFromString("set_result"));
+        s_set_exception_ = nb::steal(PyUnicode_InternFromString("set_exception"));
+    }
     // A future the task gave up on (cancel(), or wait_for's timeout) takes no result.
-    if (nb::cast<bool>(fut.attr("done")())) return;
+    PyObject* done = PyObject_CallMethodNoArgs(fut.ptr(), s_done_.ptr());
+    if (!done) throw nb::python_error();
+    const bool is_done = done == Py_True;
+    Py_DECREF(done);
+    if (is_done) return;
+    auto set = [&](PyObject* name, nb::handle v) {
+        PyObject* r = PyObject_CallMethodOneArg(fut.ptr(), name, v.ptr());
+        if (!r) throw nb::python_error();
+        Py_DECREF(r);
+    };
     try {
         if (p.ec) {
-            fut.attr("set_exception")(make_error(*this, p.ec, p.diag));
+            set(s_set_exception_.ptr(), make_error(*this, p.ec, p.diag));
             return;
         }
         nb::object value = p.result(*this);
-        fut.attr("set_result")(value);
+        set(s_set_result_.ptr(), value);
     } catch (nb::python_error& e) {
-        fut.attr("set_exception")(e.value());
+        set(s_set_exception_.ptr(), e.value());
     } catch (const std::exception& e) {
-        fut.attr("set_exception")(nb::module_::import_("builtins").attr("RuntimeError")(e.what()));
+        set(s_set_exception_.ptr(), nb::module_::import_("builtins").attr("RuntimeError")(e.what()));
     }
 }
 
 void core::stop() {
     if (stopped_) return;
+    flush();
+    call_soon_.reset();
+    flush_fn_.reset();
     stopped_ = true;
     work_.reset();
     {
@@ -115,7 +179,11 @@ void core::stop() {
 void request_handle::cancel() {
     auto p = p_;
     if (core_->stopped()) return;
-    core_->post([p] {
+    // An operation whose start has not run yet is never started (the flag);
+    // one that has is cancelled through its slot. The emit goes through the
+    // same queue as the start, which it must follow.
+    p->cancel_requested.store(true, std::memory_order_relaxed);
+    core_->post_batched([p] {
         if (!p->finished) p->cancel_signal.emit(asio::cancellation_type::terminal);
     });
 }

@@ -15,6 +15,8 @@
 #include <asio/post.hpp>
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+#include <asio/error.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,10 +38,14 @@ struct pending {
     virtual ~pending() = default;
     // Called on the loop thread with the GIL held, when ec is empty.
     virtual nb::object result(core& c) = 0;
+    // Called on the loop thread with the GIL held once the future is
+    // resolved (or abandoned): drops the Python references the operation holds.
+    virtual void release() {}
 
     PyObject* future = nullptr;  // strong reference, released by the loop thread only
     asio::cancellation_signal cancel_signal;  // emitted on the engine thread only
     bool finished = false;                    // engine thread only
+    std::atomic<bool> cancel_requested{false};  // set by the loop thread, read when the operation starts
     std::error_code ec;
     ac::diagnostics diag;
 };
@@ -59,6 +65,21 @@ public:
     void post(F&& f) {
         submit(std::function<void()>(std::forward<F>(f)));
     }
+    // Loop thread only (GIL held): queues f for the engine thread, which gets
+    // the whole queue at once when the loop runs the flush it scheduled with
+    // loop.call_soon — one hand-over per loop iteration however many
+    // requests the iteration's tasks started. Falls back to post() when no
+    // loop is set (set_loop) or the engine stops.
+    template <class F>
+    void post_batched(F&& f) {
+        if (!call_soon_.is_valid()) return post(std::forward<F>(f));
+        batched_.emplace_back(std::forward<F>(f));
+        if (!flush_scheduled_) schedule_flush();
+    }
+    // Loop thread: the loop's call_soon, so post_batched can schedule its flush.
+    void set_loop(nb::object call_soon);
+    // Loop thread: hands the batched submissions to the engine thread.
+    void flush();
     // Engine thread: queues a finished operation, waking the loop once per batch.
     void complete(std::shared_ptr<pending> p);
     // Loop thread, GIL held: resolves every queued future.
@@ -70,11 +91,14 @@ public:
     // Python callables set once by the package (GIL held when used).
     nb::object error_factory;   // (category, code, message, host, details) -> exception
     nb::object converter_for;   // (type description) -> callable(bytes) -> value
+    nb::object result_class;    // AsyncResultSet, which execute_fast's results are made as
 
 private:
     void resolve(pending& p);
     void submit(std::function<void()> f);
     void run_submissions();  // engine thread
+    void schedule_flush();
+    void wake_loop();  // engine thread: writes the eventfd
 
     asio::io_context io_{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -87,6 +111,12 @@ private:
     std::mutex submit_mu_;
     std::vector<std::function<void()>> submitted_;
     bool submit_scheduled_ = false;
+    // Loop thread only.
+    nb::object call_soon_, flush_fn_;
+    std::vector<std::function<void()>> batched_;
+    bool flush_scheduled_ = false;
+    // Interned method names for resolve().
+    nb::object s_done_, s_set_result_, s_set_exception_;
 };
 
 // A handle to an operation in flight, returned to Python: cancel() abandons
@@ -109,7 +139,16 @@ template <class P, class Start>
 request_handle start_op(const std::shared_ptr<core>& c, std::shared_ptr<P> p, nb::handle future, Start start) {
     if (c->stopped()) throw std::runtime_error("the cluster is shut down");
     p->future = future.inc_ref().ptr();
-    c->post([c, p, start = std::move(start)]() mutable { start(c, p); });
+    // Batched like execute_fast's requests, so that operations and their
+    // cancellations reach the engine thread in the order they were made.
+    c->post_batched([c, p, start = std::move(start)]() mutable {
+        if (p->cancel_requested.load(std::memory_order_relaxed)) {
+            p->ec = asio::error::operation_aborted;
+            c->complete(std::move(p));
+            return;
+        }
+        start(c, p);
+    });
     return request_handle(c, p);
 }
 

@@ -1,6 +1,7 @@
 // async_cassandra._native: the classes the Python package drives.
 #include "decode.hpp"
 #include "handles.hpp"
+#include "options.hpp"
 
 #include <nanobind/stl/string.h>
 
@@ -36,6 +37,8 @@ NB_MODULE(_native, m) {
                  e.core_->error_factory = std::move(error_factory);
                  e.core_->converter_for = std::move(converter_for);
              })
+        .def("set_result_class", [](engine_handle& e, nb::type_object cls) { e.core_->result_class = std::move(cls); })
+        .def("set_loop", [](engine_handle& e, nb::object call_soon) { e.core_->set_loop(std::move(call_soon)); })
         .def("connect", &engine_handle::connect);
 
     nb::class_<cluster_handle>(m, "Cluster")
@@ -54,6 +57,26 @@ NB_MODULE(_native, m) {
         .def_ro("keyspace", &prepared_handle::keyspace)
         .def_prop_ro("variables", [](const prepared_handle& p) { return columns(p.variables); })
         .def_prop_ro("result_columns", [](const prepared_handle& p) { return columns(p.result_columns); })
+        .def("setup_fast",
+             [](prepared_handle& p, nb::list serializers, nb::object protocol_version, nb::object row_class) {
+                 if (serializers.size() != p.variables.size())
+                     throw nb::value_error("setup_fast: one serializer per bind marker");
+                 auto f = std::make_shared<prepared_fast>();
+                 for (std::size_t i = 0; i < p.variables.size(); ++i) {
+                     f->kinds.push_back(value_kind_of(p.variables[i].type));
+                     f->serializers.push_back(serializers[i]);
+                 }
+                 f->protocol_version = std::move(protocol_version);
+                 f->expect = std::make_shared<const std::vector<ac::column_spec>>(p.result_columns);
+                 f->row_class = std::move(row_class);
+                 nb::object names = nb::steal(PyTuple_New(static_cast<Py_ssize_t>(p.result_columns.size())));
+                 for (std::size_t i = 0; i < p.result_columns.size(); ++i) {
+                     const auto& n = p.result_columns[i].name;
+                     PyTuple_SET_ITEM(names.ptr(), i, PyUnicode_FromStringAndSize(n.data(), n.size()));
+                 }
+                 f->names = std::move(names);
+                 p.fast = std::move(f);
+             })
         .def_prop_ro("pk_indexes", [](const prepared_handle& p) {
             nb::list out;
             for (auto i : p.pk_indexes) out.append(i);
@@ -65,11 +88,14 @@ NB_MODULE(_native, m) {
              "future"_a)
         .def("execute_prepared", &session_handle::execute_prepared, "prepared"_a, "values"_a.none(), "opts"_a.none(),
              "future"_a)
+        .def("execute_fast", &session_handle::execute_fast, "prepared"_a, "statement"_a, "values"_a.none(),
+             "profile"_a, "named_rows"_a, "future"_a)
         .def("prepare", &session_handle::prepare, "query"_a, "keyspace"_a, "opts"_a.none(), "future"_a)
         .def("execute_batch", &session_handle::execute_batch, "type"_a, "entries"_a, "opts"_a.none(), "future"_a)
         .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),
              "config"_a, "future"_a)
         .def("close", &session_handle::close)
+        .def("get_trace", &session_handle::get_trace)
         .def("stats", &session_handle::stats);
 
     nb::class_<stream_handle>(m, "Stream")

@@ -31,6 +31,18 @@ void apply_options(S& s, const ac::request_options& o) {
     }
 }
 
+// How execute_fast encodes a bind marker's value: natively for the common
+// types when the Python value has the expected type, else by the driver's
+// serializer of the column.
+enum value_kind : std::uint8_t { vk_other, vk_text, vk_ascii, vk_blob, vk_boolean, vk_i8, vk_i16, vk_i32, vk_i64, vk_f32, vk_f64 };
+std::uint8_t value_kind_of(const ac::data_type& t);
+
+// Encodes v for a marker of that kind (serializer(v, protocol_version) when
+// not native). False, with no Python error set, when it cannot: the caller
+// takes the driver's path, which raises the driver's own error.
+bool encode_fast(std::uint8_t kind, PyObject* v, PyObject* serializer, PyObject* protocol_version,
+                 ac::encoded_value& out);
+
 // values: None or a sequence of bytes / None (null) / UNSET_VALUE.
 std::vector<ac::encoded_value> parse_values(nb::handle values, const char* what);
 

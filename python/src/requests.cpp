@@ -6,6 +6,7 @@
 #include "options.hpp"
 
 #include <async_cassandra/batch.hpp>
+#include <async_cassandra/query_trace.hpp>
 
 namespace acpy {
 namespace {
@@ -237,6 +238,140 @@ request_handle session_handle::execute_prepared(const prepared_handle& ph, nb::h
                   });
 }
 
+namespace {
+
+PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
+
+// A request of execute_fast: its rows made with the statement's row class.
+struct pending_fast : pending {
+    ac::result_set rs;
+    std::shared_ptr<const std::vector<ac::column_spec>> expect;  // the prepared result columns
+    PyObject* row_class = nullptr;              // strong references, released on the loop thread
+    PyObject* names = nullptr;
+    nb::object result(core& c) override {
+        nb::object page = page_to_python(c, rs, row_class, names, *expect);
+        PyObject* t = page.ptr();
+        if (PyTuple_GET_ITEM(t, 5) != Py_True || !c.result_class.is_valid() || PyTuple_GET_ITEM(t, 4) != Py_None)
+            return page;
+        // The rows are made: the AsyncResultSet itself, as AsyncResultSet._from_page makes it.
+        static PyObject* keys[] = {intern("_rows"), intern("response_future"), intern("column_names"),
+                                   intern("paging_state"), intern("warnings"), intern("trace_id"), intern("_aiter"),
+                                   intern("__dict__")};
+        nb::object names_list = nb::steal(PySequence_List(PyTuple_GET_ITEM(t, 0)));
+        nb::object zero = nb::int_(0);
+        PyObject* values[] = {PyTuple_GET_ITEM(t, 1), Py_None, names_list.ptr(), PyTuple_GET_ITEM(t, 2),
+                              PyTuple_GET_ITEM(t, 3), Py_None, zero.ptr()};
+        nb::object d = nb::steal(PyDict_New());
+        for (int i = 0; i < 7; ++i)
+            if (PyDict_SetItem(d.ptr(), keys[i], values[i]) < 0) throw nb::python_error();
+        auto* cls = reinterpret_cast<PyTypeObject*>(c.result_class.ptr());
+        nb::object rs_obj = nb::steal(cls->tp_alloc(cls, 0));
+        if (!rs_obj.is_valid() || PyObject_SetAttr(rs_obj.ptr(), keys[7], d.ptr()) < 0) throw nb::python_error();
+        return rs_obj;
+    }
+    void release() override {
+        Py_CLEAR(row_class);
+        Py_CLEAR(names);
+    }
+};
+
+// Reads attr of o into slot; false when it differs (by identity) from what slot held.
+bool same_attr(nb::handle o, PyObject* name, nb::object& slot) {
+    PyObject* v = PyObject_GetAttr(o.ptr(), name);
+    if (!v) throw nb::python_error();
+    bool same = slot.is_valid() && slot.ptr() == v;
+    slot = nb::steal(v);
+    return same;
+}
+
+std::optional<ac::consistency> level(const nb::object& stmt_value, const nb::object& profile_value) {
+    const nb::object& v = stmt_value.is_none() ? profile_value : stmt_value;
+    if (v.is_none()) return std::nullopt;
+    return static_cast<ac::consistency>(nb::cast<int>(v));
+}
+
+}  // namespace
+
+nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb::handle values, nb::handle profile,
+                                        bool named_rows, nb::handle fut) {
+    auto* fast = ph.fast.get();
+    if (!fast || core_->stopped()) return nb::none();
+    PyObject* seq = values.ptr();
+    const std::size_t n = ph.variables.size();
+    if (seq == Py_None) {
+        if (n != 0) return nb::none();
+    } else if (!PyList_CheckExact(seq) && !PyTuple_CheckExact(seq)) {
+        return nb::none();
+    } else if (static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq)) != n) {
+        return nb::none();
+    }
+    std::vector<ac::encoded_value> vals(n);
+    PyObject** items = n ? PySequence_Fast_ITEMS(seq) : nullptr;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!encode_fast(fast->kinds[i], items[i], fast->serializers[i].ptr(), fast->protocol_version.ptr(), vals[i])) return nb::none();
+
+    // The options: the statement's attributes over the profile's, derived
+    // again only when one of them is another object than last time.
+    static PyObject* names[8] = {intern("consistency_level"), intern("serial_consistency_level"), intern("fetch_size"),
+                                 intern("is_idempotent"),     intern("custom_payload"),           intern("consistency_level"),
+                                 intern("serial_consistency_level"), intern("request_timeout")};
+    bool same = fast->have_opts;
+    for (int i = 0; i < 8; ++i) same &= same_attr(i < 5 ? stmt : profile, names[i], fast->key[i]);
+    if (!same) {
+        fast->have_opts = false;
+        const auto& k = fast->key;
+        if (!k[4].is_none()) return nb::none();  // a custom payload: the general path
+        ac::request_options o;
+        o.cl = level(k[0], k[5]);
+        o.serial_cl = level(k[1], k[6]);
+        if (PyLong_CheckExact(k[2].ptr())) o.page_size = nb::cast<std::int32_t>(k[2]);
+        int idem = PyObject_IsTrue(k[3].ptr());
+        if (idem < 0) throw nb::python_error();
+        o.idempotent = idem != 0;
+        if (!k[7].is_none()) {
+            int truthy = PyObject_IsTrue(k[7].ptr());
+            if (truthy < 0) throw nb::python_error();
+            if (truthy) {
+                double s = PyFloat_AsDouble(k[7].ptr());
+                if (s == -1.0 && PyErr_Occurred()) {
+                    PyErr_Clear();
+                    return nb::none();
+                }
+                if (!(s > 0)) return nb::none();
+                o.timeout = std::chrono::milliseconds(static_cast<long long>(s * 1000.0 + 0.999));
+            }
+        }
+        fast->opts = std::move(o);
+        fast->have_opts = true;
+    }
+
+    auto p = std::make_shared<pending_fast>();
+    p->expect = fast->expect;
+    if (named_rows && !fast->row_class.is_none()) p->row_class = Py_NewRef(fast->row_class.ptr());
+    p->names = Py_NewRef(fast->names.ptr());
+    p->future = Py_NewRef(fut.ptr());
+    auto c = core_;
+    c->post_batched([c, s = session, ps = ph.prepared, vals = std::move(vals), o = fast->opts, p]() mutable {
+        if (p->cancel_requested.load(std::memory_order_relaxed)) {  // cancelled before it started
+            p->ec = asio::error::operation_aborted;
+            c->complete(std::move(p));
+            return;
+        }
+        try {
+            auto b = ps->bind();
+            for (std::size_t i = 0; i < vals.size(); ++i) b.bind_at(i, std::move(vals[i]));
+            apply_options(b, o);
+            s->async_execute(std::move(b), p->diag,
+                             completion(c, p, [](pending_fast& q, ac::result_set rs) { q.rs = std::move(rs); }));
+        } catch (const std::exception& e) {
+            p->ec = ac::client_errc::invalid_request;
+            p->diag.assign(e.what());
+            c->complete(p);
+        }
+    });
+    return nb::cast(request_handle(c, p));
+}
+
 request_handle session_handle::prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut) {
     ac::statement st(std::move(query));
     auto o = parse_options(opts);
@@ -328,6 +463,46 @@ request_handle session_handle::stats(nb::handle fut) {
     return launch(core_, p, fut, [s = session](std::shared_ptr<core> c, std::shared_ptr<pending_stats> p) {
         p->stats = s->stats();
         c->complete(p);
+    });
+}
+
+namespace {
+
+struct pending_trace : pending {
+    ac::query_trace t;
+    nb::object result(core&) override {
+        auto str = [](const std::string& v) { return nb::str(v.data(), v.size()); };
+        auto id = [](const ac::uuid& u) {
+            return nb::bytes(reinterpret_cast<const char*>(u.bytes().data()), u.bytes().size());
+        };
+        nb::dict params;
+        for (const auto& [k, v] : t.parameters) params[str(k)] = str(v);
+        nb::list events;
+        for (const auto& e : t.events) {
+            nb::object elapsed = e.source_elapsed_us ? nb::object(nb::int_(*e.source_elapsed_us)) : nb::none();
+            events.append(nb::make_tuple(id(e.event_id), str(e.activity), str(e.source.to_string()), elapsed,
+                                         str(e.thread)));
+        }
+        return nb::make_tuple(str(t.request), str(t.command), str(t.coordinator.to_string()),
+                              str(t.client.to_string()), static_cast<long long>(t.duration.count()),
+                              static_cast<long long>(t.started_at.time_since_epoch().count()), params, events);
+    }
+};
+
+}  // namespace
+
+// (request, command, coordinator, client, duration µs, started_at ms since the epoch,
+//  parameters, [(event id bytes, activity, source, source_elapsed µs or None, thread)])
+request_handle session_handle::get_trace(nb::bytes id, double max_wait, nb::handle fut) {
+    if (id.size() != 16) throw nb::value_error("a trace id is 16 bytes");
+    if (!(max_wait > 0)) throw nb::value_error("max_wait must be a positive number of seconds");
+    const auto* b = reinterpret_cast<const std::byte*>(id.c_str());
+    auto uid = ac::uuid::from_bytes(std::span<const std::byte>(b, 16));
+    auto wait = std::chrono::milliseconds(static_cast<long long>(max_wait * 1000.0 + 0.999));
+    auto p = std::make_shared<pending_trace>();
+    return launch(core_, p, fut, [s = session, uid, wait](std::shared_ptr<core> c, std::shared_ptr<pending_trace> p) {
+        s->async_get_trace(uid, wait, p->diag,
+                           completion(c, p, [](pending_trace& q, ac::query_trace t) { q.t = std::move(t); }));
     });
 }
 

@@ -260,3 +260,26 @@ async def test_shutdown_with_requests_in_flight():
     assert all(isinstance(o, AsyncResultSet) and o.one().key == "local" for o in outcomes), \
         {type(o).__name__ for o in outcomes}
     assert session.is_closed and cluster.is_closed
+
+
+async def test_get_query_trace_reads_the_nodes_trace(session):
+    from datetime import timedelta
+
+    from cassandra.query import QueryTrace
+
+    await session.execute("CREATE TABLE IF NOT EXISTS trace_probe (k int PRIMARY KEY, v int)")
+    untraced = await session.execute("SELECT * FROM trace_probe WHERE k = 1")
+    assert untraced.trace_id is None and await untraced.get_query_trace() is None
+    result = await session.execute("SELECT * FROM trace_probe WHERE k = 1", trace=True)
+    assert result.trace_id is not None
+    trace = await result.get_query_trace(max_wait_sec=5)
+    assert isinstance(trace, QueryTrace) and trace.trace_id == result.trace_id
+    assert trace.parameters["query"] == "SELECT * FROM trace_probe WHERE k = 1"
+    assert isinstance(trace.duration, timedelta) and trace.duration > timedelta(0)
+    assert trace.events and all(e.description for e in trace.events)
+    # The same session row, as the node's system_traces holds it.
+    row = (await session.execute("SELECT coordinator, duration, request, started_at FROM system_traces.sessions "
+                                 "WHERE session_id = %s", [result.trace_id])).one()
+    assert (trace.coordinator, trace.duration, trace.request_type, trace.started_at) == (
+        row.coordinator, timedelta(microseconds=row.duration), row.request, row.started_at)
+    assert [t.trace_id for t in await result.get_all_query_traces()] == [result.trace_id]

@@ -53,6 +53,16 @@ async def typed(session):
     return session
 
 
+async def insert_every_type(session):
+    """Row k=1 of all_types: every column's value of COLUMNS, and a UDT (returned)."""
+    names = list(COLUMNS)
+    insert = await session.prepare(
+        f"INSERT INTO all_types (k, {', '.join(names)}, a_udt) VALUES (?, {', '.join('?' * len(names))}, ?)")
+    udt = namedtuple("Addr", "street zip tags")("Main", 12345, SortedSet(["x"]))
+    await session.execute(insert, [1] + [v for _, v in COLUMNS.values()] + [udt])
+    return udt
+
+
 def driver_read(cql_type_class, value, protocol_version=5):
     """What the DataStax driver reads back for `value` written as that type."""
     return cql_type_class.from_binary(cql_type_class.to_binary(value, protocol_version), protocol_version)
@@ -61,10 +71,7 @@ def driver_read(cql_type_class, value, protocol_version=5):
 async def test_every_type_round_trips_as_the_driver_reads_it(typed):
     session = typed
     names = list(COLUMNS)
-    insert = await session.prepare(
-        f"INSERT INTO all_types (k, {', '.join(names)}, a_udt) VALUES (?, {', '.join('?' * len(names))}, ?)")
-    udt = namedtuple("Addr", "street zip tags")("Main", 12345, SortedSet(["x"]))
-    await session.execute(insert, [1] + [v for _, v in COLUMNS.values()] + [udt])
+    udt = await insert_every_type(session)
     select = await session.prepare(f"SELECT {', '.join(names)}, a_udt FROM all_types WHERE k = ?")
     row = (await session.execute(select, [1])).one()
     meta = {c.name: c.type for c in select.result_metadata}
@@ -124,3 +131,42 @@ async def test_value_of_the_wrong_type_is_a_clear_error(typed):
     insert = await typed.prepare("INSERT INTO all_types (k, a_int) VALUES (?, ?)")
     with pytest.raises(TypeError):
         await typed.execute(insert, [1, "not an int"])
+
+
+def _driver_rows(query):
+    """The rows the DataStax driver itself reads from the node (a real connection of
+    the driver, in this test only, as the reference reader)."""
+    from cassandra.cluster import Cluster
+
+    from conftest import HOST, KEYSPACE
+
+    cluster = Cluster([HOST], protocol_version=5)
+    try:
+        return list(cluster.connect(KEYSPACE).execute(query))
+    finally:
+        cluster.shutdown()
+
+
+async def test_every_type_as_the_driver_reads_the_same_rows(typed):
+    import asyncio
+
+    session = typed
+    names = list(COLUMNS)
+    udt = await insert_every_type(session)
+    await session.execute("INSERT INTO all_types (k) VALUES (2)")  # every column null
+    query = f"SELECT k, {', '.join(names)}, a_udt FROM all_types"
+    theirs = {r.k: r for r in await asyncio.to_thread(_driver_rows, query)}
+    select = await session.prepare(query)
+    for source in (await session.execute(query), await session.execute(select)):  # simple and prepared
+        ours = {r.k: r for r in source}
+        assert sorted(ours) == sorted(theirs) == [1, 2]
+        for k in (1, 2):
+            assert ours[k]._fields == theirs[k]._fields
+            for name in names:
+                got, expected = getattr(ours[k], name), getattr(theirs[k], name)
+                assert got == expected, f"row {k}, {name}: {got!r} != {expected!r}"
+                assert type(got) is type(expected), f"row {k}, {name}: {type(got)} is not {type(expected)}"
+        # The UDT: the driver makes a class of its own per type; fields and values agree.
+        assert ours[1].a_udt._fields == theirs[1].a_udt._fields
+        assert tuple(ours[1].a_udt) == tuple(theirs[1].a_udt)
+        assert ours[2].a_udt is None and theirs[2].a_udt is None

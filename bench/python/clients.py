@@ -1,0 +1,167 @@
+"""One Python client on cqlbench's workload, run by compare.py in that client's
+own virtual environment: prepared single-row INSERT and SELECT on
+py_bench.kv (k bigint PRIMARY KEY, v blob), 100-byte blob, uniform keys,
+N requests in flight (N asyncio tasks, each awaiting its request).
+
+    python clients.py CLIENT --host H --seconds S --concurrency 64 256 --keys K [--prefill]
+
+CLIENT: async_cassandra (this package, or the seed: both import as
+async_cassandra), driver (the DataStax driver's execute_async bridged to
+asyncio futures), acsylla, scyllapy. Prints one JSON object per phase:
+{"client", "workload", "concurrency", "ops", "cpu_us"} where cpu_us is the
+process's CPU time (every thread: engine, driver I/O threads) over the
+requests completed in the phase, and ops the requests per second."""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+
+INSERT = "INSERT INTO py_bench.kv (k, v) VALUES (?, ?)"
+SELECT = "SELECT k, v FROM py_bench.kv WHERE k = ?"
+
+
+async def setup_async_cassandra(host):
+    from async_cassandra import AsyncCluster
+
+    cluster = AsyncCluster([host])
+    session = await cluster.connect()
+    ins, sel = await session.prepare(INSERT), await session.prepare(SELECT)
+
+    async def insert(k, v):
+        await session.execute(ins, (k, v))
+
+    async def select(k):
+        return (await session.execute(sel, (k,))).one()
+
+    return insert, select, cluster.shutdown
+
+
+async def setup_driver(host):
+    from cassandra.cluster import Cluster
+
+    loop = asyncio.get_running_loop()
+    cluster = Cluster([host])
+    session = cluster.connect()
+    ins, sel = session.prepare(INSERT), session.prepare(SELECT)
+
+    def bridged(rf):
+        fut = loop.create_future()
+
+        def ok(rows):
+            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result(rows))
+
+        def err(e):
+            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_exception(e))
+
+        rf.add_callbacks(ok, err)
+        return fut
+
+    async def insert(k, v):
+        await bridged(session.execute_async(ins, (k, v)))
+
+    async def select(k):
+        rows = await bridged(session.execute_async(sel, (k,)))
+        return rows[0] if rows else None
+
+    async def close():
+        cluster.shutdown()
+
+    return insert, select, close
+
+
+async def setup_acsylla(host):
+    import acsylla
+
+    cluster = acsylla.create_cluster([host])
+    session = await cluster.create_session()
+    ins, sel = await session.create_prepared(INSERT), await session.create_prepared(SELECT)
+
+    async def insert(k, v):
+        await session.execute(ins.bind([k, v]))
+
+    async def select(k):
+        return (await session.execute(sel.bind([k]))).first()
+
+    return insert, select, session.close
+
+
+async def setup_scyllapy(host):
+    from scyllapy import Scylla
+    from scyllapy.extra_types import BigInt
+
+    scylla = Scylla([f"{host}:9042"])
+    await scylla.startup()
+    ins, sel = await scylla.prepare(INSERT), await scylla.prepare(SELECT)
+
+    async def insert(k, v):
+        await scylla.execute(ins, [BigInt(k), v])
+
+    async def select(k):
+        return (await scylla.execute(sel, [BigInt(k)])).first()
+
+    return insert, select, scylla.shutdown
+
+
+SETUPS = {"async_cassandra": setup_async_cassandra, "driver": setup_driver, "acsylla": setup_acsylla,
+          "scyllapy": setup_scyllapy}
+
+
+async def phase(op, make, concurrency, seconds):
+    done = 0
+    stop = time.monotonic() + seconds
+
+    async def worker():
+        nonlocal done
+        while time.monotonic() < stop:
+            await op(*make())
+            done += 1
+
+    cpu0, t0 = time.process_time(), time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
+    return done / wall, cpu / max(done, 1) * 1e6
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("client", choices=sorted(SETUPS))
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--concurrency", type=int, nargs="+", default=[64, 256])
+    ap.add_argument("--keys", type=int, default=100_000)
+    ap.add_argument("--prefill", action="store_true", help="write every key once first (no figures)")
+    args = ap.parse_args()
+    insert, select, close = await SETUPS[args.client](args.host)
+    blob = os.urandom(100)
+    keys = args.keys
+    try:
+        if args.prefill:
+            it = iter(range(keys))
+
+            async def writer():
+                for k in it:
+                    await insert(k, blob)
+
+            await asyncio.gather(*(writer() for _ in range(256)))
+            # Every key must read back, or the SELECT figures would time misses.
+            for k in (0, keys // 2, keys - 1):
+                if await select(k) is None:
+                    sys.exit(f"prefill: key {k} did not read back")
+        # A short warm-up (connections, prepared statements, JIT-free caches).
+        await phase(select, lambda: (random.randrange(keys),), 64, min(1.0, args.seconds))
+        for c in args.concurrency:
+            for name, op, make in (("INSERT", insert, lambda: (random.randrange(keys), blob)),
+                                   ("SELECT", select, lambda: (random.randrange(keys),))):
+                ops, cpu = await phase(op, make, c, args.seconds)
+                print(json.dumps({"client": args.client, "workload": name, "concurrency": c, "ops": round(ops),
+                                  "cpu_us": round(cpu, 2)}), flush=True)
+    finally:
+        await close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
