@@ -322,8 +322,8 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
         const auto& k = fast->key;
         if (!k[4].is_none()) return nb::none();  // a custom payload: the general path
         ac::request_options o;
-        o.cl = level(k[0], k[5]);
-        o.serial_cl = level(k[1], k[6]);
+        o.consistency_level = level(k[0], k[5]);
+        o.serial_consistency_level = level(k[1], k[6]);
         if (PyLong_CheckExact(k[2].ptr())) o.page_size = nb::cast<std::int32_t>(k[2]);
         int idem = PyObject_IsTrue(k[3].ptr());
         if (idem < 0) throw nb::python_error();

@@ -58,6 +58,10 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     p.tls = tls_;
     p.auth = cfg_.auth;
     p.metrics = std::move(metrics);
+    // Once per cluster: every connection would say the same (credentials without TLS).
+    p.warn = [w = std::weak_ptr<cluster_impl>(weak_from_this())](const std::string& m) {
+        if (auto self = w.lock(); self && !self->warned_.exchange(true, std::memory_order_relaxed)) self->log_.warn(m);
+    };
     // Threaded: a pool connection reads, writes and encodes on its shard's
     // strand, where the requests running on that shard use it without a
     // hop; the control connection stays on the cluster's strand, whose state
