@@ -21,8 +21,8 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
 cluster_impl::~cluster_impl() { runtime_.stop(); }
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& address, std::uint16_t port,
-                                                                    int version, std::error_code& ec,
-                                                                    diagnostics& diag, bool control) {
+                                                                    int version, std::error_code& ec, diagnostics& diag,
+                                                                    bool control) {
     co_return co_await start_connection(make_connection(address, port, version, control), ec, diag);
 }
 
@@ -60,7 +60,8 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
     p.metrics = std::move(metrics);
     // Once per cluster: every connection would say the same (credentials without TLS).
     p.warn = [w = std::weak_ptr<cluster_impl>(weak_from_this())](const std::string& m) {
-        if (auto self = w.lock(); self && !self->warned_.exchange(true, std::memory_order_relaxed)) self->log_.warn(m);
+        if (auto self = w.lock(); self && !self->warned_.exchange(true, std::memory_order_relaxed))
+            self->log_.warn([&] { return m; });
     };
     // Threaded: a pool connection reads, writes and encodes on its shard's
     // strand, where the requests running on that shard use it without a

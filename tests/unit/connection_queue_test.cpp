@@ -10,7 +10,7 @@
 #include <async_cassandra/auth.hpp>
 #include <async_cassandra/protocol/frame_decoder.hpp>
 #include <async_cassandra/protocol/requests.hpp>
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
@@ -146,8 +146,7 @@ struct outcome {
 void issue(dt::connection& c, const std::string& query, outcome& out, asio::cancellation_slot slot = {},
            dt::queue_quota* quota = nullptr) {
     c.async_request(
-        pr::opcode::query, 0,
-        [query](pr::byte_writer& w) { pr::encode_query(w, query, pr::query_parameters{}, 4); },
+        pr::opcode::query, 0, [query](pr::byte_writer& w) { pr::encode_query(w, query, pr::query_parameters{}, 4); },
         asio::bind_cancellation_slot(slot,
                                      [&out](std::error_code ec, pr::envelope env) {
                                          out.done = true;
