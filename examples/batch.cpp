@@ -37,8 +37,8 @@ asio::awaitable<void> run(std::string host, std::string keyspace) {
     co_await session.execute("TRUNCATE " + by_customer);
 
     auto insert_by_id = co_await session.prepare("INSERT INTO " + by_id + " (id, customer, total) VALUES (?, ?, ?)");
-    auto insert_by_customer =
-        co_await session.prepare("INSERT INTO " + by_customer + " (customer, id, total) VALUES (?, ?, ?)");
+    auto insert_by_customer = co_await session.prepare("INSERT INTO " + by_customer +
+                                                       " (customer, id, total) VALUES (?, ?, ?)");
 
     // Logged: both tables get order 1, or neither does (the batch log
     // replays it if the coordinator fails half way).
@@ -60,8 +60,8 @@ asio::awaitable<void> run(std::string host, std::string keyspace) {
     // and is not applied; the result shows the current row instead.
     for (int attempt = 1; attempt <= 2; ++attempt) {
         ac::batch conditional(ac::batch_type::logged);
-        const std::string update =
-            "UPDATE " + by_customer + " SET total = 40 WHERE customer = ? AND id = ? IF total = ?";
+        const std::string update = "UPDATE " + by_customer +
+                                   " SET total = 40 WHERE customer = ? AND id = ? IF total = ?";
         conditional.add(ac::statement(update).bind("ann", 1, 30));
         conditional.add(insert_by_customer.bind("ann", 2, 15));
         auto rs = co_await session.execute(std::move(conditional));

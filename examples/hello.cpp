@@ -16,8 +16,8 @@ asio::awaitable<void> run(std::string host) {
     auto cluster = co_await ac::cluster::connect(config);
     auto session = co_await cluster.open_session();
     auto rs = co_await session.execute("SELECT release_version FROM system.local");
-    std::cout << "Cassandra " << rs.first_row().get<std::string_view>(0) << " (protocol v"
-              << cluster.protocol_version() << ")\n";
+    std::cout << "Cassandra " << rs.first_row().get<std::string_view>(0) << " (protocol v" << cluster.protocol_version()
+              << ")\n";
     co_await session.close();
     co_await cluster.close();
 }

@@ -200,8 +200,8 @@ struct users_service {
             if (!id) co_return error_response(400, "a user id is a 32-bit integer: " + std::string(rest.substr(1)));
             co_return co_await get(*id);
         }
-        co_return error_response(
-            405, req.method + " " + req.target + " is not supported (GET /users/<id>, POST /users)");
+        co_return error_response(405,
+                                 req.method + " " + req.target + " is not supported (GET /users/<id>, POST /users)");
     }
 
     asio::awaitable<http_response> create(std::map<std::string, std::string> form) {
@@ -271,9 +271,9 @@ asio::awaitable<void> accept_loop(server& srv) {
 // --- --self-test: a client speaking raw HTTP to the service ---
 
 struct exchange {
-    std::string request;         // method, target and body
-    int status;                  // what the answer must be
-    std::string expected_body;   // empty: any
+    std::string request;        // method, target and body
+    int status;                 // what the answer must be
+    std::string expected_body;  // empty: any
 };
 
 asio::awaitable<void> self_test(tcp::endpoint where) {
@@ -281,7 +281,8 @@ asio::awaitable<void> self_test(tcp::endpoint where) {
     co_await socket.async_connect(where, asio::use_awaitable);
     auto post = [](std::string body) {
         return "POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+               "Content-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
     };
     auto get = [](std::string target) { return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n"; };
     const exchange exchanges[] = {

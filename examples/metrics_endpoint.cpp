@@ -65,11 +65,9 @@ asio::awaitable<void> run(std::string host) {
     if (at == std::string::npos) throw std::runtime_error("no async_cassandra_requests_total in /metrics");
     const auto counted = std::stoull(response.substr(at + counter.size()));
     if (counted < requests)
-        throw std::runtime_error("async_cassandra_requests_total is " + std::to_string(counted) + ", expected at least " +
-                                 std::to_string(requests));
+        throw std::runtime_error("async_cassandra_requests_total is " + std::to_string(counted) +
+                                 ", expected at least " + std::to_string(requests));
     std::cout << "metrics_endpoint: " << counted << " requests counted\n";
 }
 
-int main(int argc, char** argv) {
-    return run_example("metrics_endpoint", run(argc > 1 ? argv[1] : "127.0.0.1"));
-}
+int main(int argc, char** argv) { return run_example("metrics_endpoint", run(argc > 1 ? argv[1] : "127.0.0.1")); }

@@ -43,7 +43,7 @@ asio::awaitable<void> run(std::string host) {
     auto stream = co_await session.execute_stream(
         "SELECT keyspace_name, table_name, column_name, type FROM system_schema.columns", sc);
     std::cout << "keyspace,table,column,type\r\n";  // RFC 4180 ends records with CRLF
-    while (auto row = co_await stream.next()) {  // valid until the next call
+    while (auto row = co_await stream.next()) {     // valid until the next call
         for (std::size_t i = 0; i < 4; ++i) {
             if (i) std::cout << ',';
             write_field(std::cout, row->get<std::string_view>(i));
@@ -55,6 +55,4 @@ asio::awaitable<void> run(std::string host) {
     co_await cluster.close();
 }
 
-int main(int argc, char** argv) {
-    return run_example("stream_export", run(argc > 1 ? argv[1] : "127.0.0.1"));
-}
+int main(int argc, char** argv) { return run_example("stream_export", run(argc > 1 ? argv[1] : "127.0.0.1")); }

@@ -13,7 +13,8 @@ using namespace async_cassandra::protocol;
 namespace {
 // A token must view into the body it was read from.
 void check_inside(const std::optional<bytes_view>& token, bytes_view body) {
-    if (token && !token->empty() && (token->data() < body.data() || token->data() + token->size() > body.data() + body.size()))
+    if (token && !token->empty() &&
+        (token->data() < body.data() || token->data() + token->size() > body.data() + body.size()))
         __builtin_trap();
 }
 }  // namespace

@@ -71,7 +71,9 @@ void replication(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-    if (data[0] & 1) replication(text);
-    else cql_type(text);
+    if (data[0] & 1)
+        replication(text);
+    else
+        cql_type(text);
     return 0;
 }

@@ -13,7 +13,7 @@
 // build_schema must never throw, and what it builds is walked whole.
 #include "cluster/schema_builder.hpp"
 
-#include <async_cassandra/protocol/server.hpp>
+#include <server_protocol/server_protocol.hpp>
 #include <async_cassandra/value_codec.hpp>
 
 #include <cstddef>
@@ -119,8 +119,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (!f[2].empty())
                     for (auto kv : split(f[2], ',')) {
                         auto eq = kv.find('=');
-                        replication[std::string(kv.substr(0, eq))] =
-                            eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+                        replication[std::string(kv.substr(0, eq))] = eq == std::string_view::npos
+                                                                         ? ""
+                                                                         : std::string(kv.substr(eq + 1));
                     }
                 keyspaces.rows.push_back({str(f[0]),
                                           f[1].empty() ? encoded_value::null_value() : encode_value(f[1] == "1"),
@@ -130,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 't': tables.rows.push_back({str(f[0]), str(f[1])}); break;
             case 'c': {
                 std::uint32_t digits = 0;  // wraps: any int32, negative ones too
-                for (char ch : f[6]) digits = digits * 10u + (ch >= '0' && ch <= '9' ? static_cast<std::uint32_t>(ch - '0') : 0u);
+                for (char ch : f[6])
+                    digits = digits * 10u + (ch >= '0' && ch <= '9' ? static_cast<std::uint32_t>(ch - '0') : 0u);
                 const auto pos = static_cast<std::int32_t>(digits);
                 columns.rows.push_back({str(f[0]), str(f[1]), str(f[2]), str(f[3]),
                                         f[4].empty() ? encoded_value::null_value() : str(f[4]), str(f[5]),

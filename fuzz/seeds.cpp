@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
         pr::byte_buffer wire;
         pr::encode_segments(wire, envs, mode == 2);
         pr::encode_segment(wire, pr::bytes_view(envs).subspan(0, 5), false, mode == 2);
-        seed("fuzz_frame_decoder", "segments" + std::to_string(mode), static_cast<std::uint8_t>(mode | (60 << 2)), wire);
+        seed("fuzz_frame_decoder", "segments" + std::to_string(mode), static_cast<std::uint8_t>(mode | (60 << 2)),
+             wire);
     }
 
     // ERROR bodies, one per detailed code (first byte: bit 0 = v5).
@@ -137,55 +138,55 @@ int main(int argc, char** argv) {
     };
     seed("fuzz_error", "unavailable", 1, err(0x1000, cl_recv_block));
     seed("fuzz_error", "write_timeout_cas", 1, err(0x1100, [&](pr::byte_writer& w) {
-        cl_recv_block(w);
-        w.string("CAS");
-        w.u16(3);
-    }));
+             cl_recv_block(w);
+             w.string("CAS");
+             w.u16(3);
+         }));
     seed("fuzz_error", "read_timeout", 1, err(0x1200, [&](pr::byte_writer& w) {
-        cl_recv_block(w);
-        w.u8(1);
-    }));
+             cl_recv_block(w);
+             w.u8(1);
+         }));
     seed("fuzz_error", "read_failure_v5", 1, err(0x1300, [&](pr::byte_writer& w) {
-        cl_recv_block(w);
-        w.i32(1);
-        w.u8(4);
-        w.raw(pr::as_bytes(std::string("\x7f\0\0\1", 4)));
-        w.u16(1);
-        w.u8(0);
-    }));
+             cl_recv_block(w);
+             w.i32(1);
+             w.u8(4);
+             w.raw(pr::as_bytes(std::string("\x7f\0\0\1", 4)));
+             w.u16(1);
+             w.u8(0);
+         }));
     seed("fuzz_error", "write_failure_v4", 0, err(0x1500, [&](pr::byte_writer& w) {
-        cl_recv_block(w);
-        w.i32(2);
-        w.string("SIMPLE");
-    }));
+             cl_recv_block(w);
+             w.i32(2);
+             w.string("SIMPLE");
+         }));
     seed("fuzz_error", "function_failure", 1, err(0x1400, [](pr::byte_writer& w) {
-        w.string("ks");
-        w.string("f");
-        w.u16(1);
-        w.string("int");
-    }));
+             w.string("ks");
+             w.string("f");
+             w.u16(1);
+             w.string("int");
+         }));
     seed("fuzz_error", "already_exists", 1, err(0x2400, [](pr::byte_writer& w) {
-        w.string("ks");
-        w.string("t");
-    }));
+             w.string("ks");
+             w.string("t");
+         }));
     seed("fuzz_error", "unprepared", 1, err(0x2500, [](pr::byte_writer& w) { w.short_bytes(pr::as_bytes("id")); }));
 
     // RESULT bodies (first byte: bit 0 = v5, bits 1-4 = response flags).
     seed("fuzz_result", "rows", 1, rows_body());
     seed("fuzz_result", "void", 1, build([](pr::byte_writer& w) { w.i32(1); }));
     seed("fuzz_result", "set_keyspace", 0, build([](pr::byte_writer& w) {
-        w.i32(3);
-        w.string("ks");
-    }));
+             w.i32(3);
+             w.string("ks");
+         }));
     seed("fuzz_result", "schema_change", 1, build([](pr::byte_writer& w) {
-        w.i32(5);
-        w.string("CREATED");
-        w.string("FUNCTION");
-        w.string("ks");
-        w.string("f");
-        w.u16(1);
-        w.string("int");
-    }));
+             w.i32(5);
+             w.string("CREATED");
+             w.string("FUNCTION");
+             w.string("ks");
+             w.string("f");
+             w.u16(1);
+             w.string("int");
+         }));
 
     // CQL values: a marshal class name, a newline, then a cell of that type.
     namespace ac = async_cassandra;
@@ -193,7 +194,8 @@ int main(int argc, char** argv) {
         fs::create_directories(root / "fuzz_value");
         std::ofstream out(root / "fuzz_value" / name, std::ios::binary);
         out << "org.apache.cassandra.db.marshal." << type << '\n';
-        out.write(reinterpret_cast<const char*>(cell.bytes().data()), static_cast<std::streamsize>(cell.bytes().size()));
+        out.write(reinterpret_cast<const char*>(cell.bytes().data()),
+                  static_cast<std::streamsize>(cell.bytes().size()));
     };
     value("list", "ListType(Int32Type)", ac::encode_value(std::vector<std::optional<std::int32_t>>{1, std::nullopt}));
     value("map", "MapType(UTF8Type,FrozenType(ListType(Int32Type)))",
@@ -207,9 +209,9 @@ int main(int argc, char** argv) {
     value("varint", "IntegerType", ac::encode_value(ac::varint::parse("-1267650600228229401496703205376")));
     value("inet", "InetAddressType", ac::encode_value(ac::inet_address::parse("2001:db8::1")));
     seed("fuzz_result", "prepared_v5", 1, build([](pr::byte_writer& w) {
-        w.i32(4);
-        prepared_body(w, 5);
-    }));
+             w.i32(4);
+             prepared_body(w, 5);
+         }));
 
     // PREPARED bodies after the kind (first byte: bit 0 = v5).
     for (int v : {4, 5})
@@ -218,33 +220,33 @@ int main(int argc, char** argv) {
 
     // Handshake answers (first byte: bits 0-2 the message, bits 3-5 the prefix flags).
     seed("fuzz_handshake", "supported", 0, build([](pr::byte_writer& w) {
-        w.u16(2);
-        w.string("CQL_VERSION");
-        w.u16(1);
-        w.string("3.4.7");
-        w.string("PROTOCOL_VERSIONS");
-        w.u16(3);
-        w.string("3/v3");
-        w.string("4/v4");
-        w.string("5/v5");
-    }));
+             w.u16(2);
+             w.string("CQL_VERSION");
+             w.u16(1);
+             w.string("3.4.7");
+             w.string("PROTOCOL_VERSIONS");
+             w.u16(3);
+             w.string("3/v3");
+             w.string("4/v4");
+             w.string("5/v5");
+         }));
     seed("fuzz_handshake", "authenticate", 1,
          build([](pr::byte_writer& w) { w.string("org.apache.cassandra.auth.PasswordAuthenticator"); }));
     seed("fuzz_handshake", "auth_challenge", 2, build([](pr::byte_writer& w) { w.bytes(pr::as_bytes("challenge")); }));
     seed("fuzz_handshake", "auth_success_null", 3, build([](pr::byte_writer& w) { w.null_bytes(); }));
     seed("fuzz_handshake", "ready_with_warning", 4 | (0x08 << 2), build([](pr::byte_writer& w) {
-        w.u16(1);
-        w.string("a warning");
-    }));
+             w.u16(1);
+             w.string("a warning");
+         }));
     seed("fuzz_handshake", "error_v4", 5, err(0x000A, [](pr::byte_writer&) {}));
     seed("fuzz_handshake", "error_v5_auth", 6, err(0x0100, [](pr::byte_writer&) {}));
     seed("fuzz_handshake", "supported_with_payload", 0 | (0x06 << 2), build([](pr::byte_writer& w) {
-        w.raw(pr::as_bytes(std::string(16, '\x01')));  // tracing id
-        w.u16(1);
-        w.string("key");
-        w.bytes(pr::as_bytes("value"));
-        w.u16(0);
-    }));
+             w.raw(pr::as_bytes(std::string(16, '\x01')));  // tracing id
+             w.u16(1);
+             w.string("key");
+             w.bytes(pr::as_bytes("value"));
+             w.u16(0);
+         }));
 
     // v4 envelopes with compressed bodies, and one without (first byte: bit 0
     // = snappy, the rest the chunk size).
@@ -317,23 +319,24 @@ int main(int argc, char** argv) {
              build([&](pr::byte_writer& w) { pr::encode_query(w, "SELECT * FROM t WHERE k = ?", p, v); }));
         seed("fuzz_request", "prepare_v" + sv, static_cast<std::uint8_t>(ver | 1 << 1),
              build([&](pr::byte_writer& w) { pr::encode_prepare(w, "SELECT 1", "", v); }));
-        seed("fuzz_request", "execute_v" + sv, static_cast<std::uint8_t>(ver | 2 << 1), build([&](pr::byte_writer& w) {
-                 pr::encode_execute(w, pr::as_bytes("id"), pr::as_bytes("rm"), p, v);
-             }));
+        seed("fuzz_request", "execute_v" + sv, static_cast<std::uint8_t>(ver | 2 << 1),
+             build([&](pr::byte_writer& w) { pr::encode_execute(w, pr::as_bytes("id"), pr::as_bytes("rm"), p, v); }));
         const pr::batch_statement stmts[] = {{false, "INSERT", {}, values}, {true, {}, pr::as_bytes("id"), {}}};
         pr::batch_parameters b;
         b.statements = stmts;
         seed("fuzz_request", "batch_v" + sv, static_cast<std::uint8_t>(ver | 3 << 1),
              build([&](pr::byte_writer& w) { pr::encode_batch(w, b, v); }));
     }
-    seed("fuzz_request", "startup", 4 << 1,
-         build([](pr::byte_writer& w) { pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}}); }));
+    seed("fuzz_request", "startup", 4 << 1, build([](pr::byte_writer& w) {
+             pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}});
+         }));
 
     // Compressed bodies (first byte: 0 lz4, 1 snappy).
     for (std::uint8_t c : {0, 1}) {
         pr::byte_buffer compressed;
         auto body = rows_body();
-        pr::compress_body(compressed, body, c ? async_cassandra::compression::snappy : async_cassandra::compression::lz4);
+        pr::compress_body(compressed, body,
+                          c ? async_cassandra::compression::snappy : async_cassandra::compression::lz4);
         seed("fuzz_decompress", c ? "snappy" : "lz4", c, compressed);
     }
 

@@ -124,7 +124,8 @@ struct value_traits<std::tuple<Ts...>> {
         if (t.id != type_id::tuple || t.params.size() != sizeof...(Ts)) return false;
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             return (value_traits<Ts>::accepts(t.params[I]) && ...);
-        }(std::index_sequence_for<Ts...>{});
+        }
+        (std::index_sequence_for<Ts...>{});
     }
     static std::string cpp_name() {
         std::string s = "std::tuple<";

@@ -16,22 +16,22 @@ namespace async_cassandra {
 
 // Errors the client detects itself.
 enum class client_errc {
-    connect_failed = 1,       // TCP connect refused, unreachable or timed out
-    handshake_failed,         // the server did not complete OPTIONS/STARTUP
-    protocol_version_rejected,// the server does not speak the version offered
-    authentication_required,  // the server asks for credentials none were given for
-    request_timeout,          // no response within the request timeout
-    connection_closed,        // the connection ended before the response
-    protocol_violation,       // malformed or unexpected bytes from the server
-    no_host_available,        // every host was tried and failed
-    request_too_large,        // the request exceeds the protocol's size limits
-    session_closed,           // the session or cluster was closed
-    too_many_requests,        // the connection is at its in-flight limit and the queue of waiting requests is full
-    unexpected_response,      // a valid message that does not answer the request
-    bad_config,               // the configuration is invalid
-    internal_error,           // a bug: an exception escaped an operation
-    invalid_request,          // the request cannot be expressed: a v5-only option on v4, bad value names, ...
-    tls_handshake_failed,     // TLS failed: untrusted or misnamed certificate, refused client certificate, no TLS on the server
+    connect_failed = 1,         // TCP connect refused, unreachable or timed out
+    handshake_failed,           // the server did not complete OPTIONS/STARTUP
+    protocol_version_rejected,  // the server does not speak the version offered
+    authentication_required,    // the server asks for credentials none were given for
+    request_timeout,            // no response within the request timeout
+    connection_closed,          // the connection ended before the response
+    protocol_violation,         // malformed or unexpected bytes from the server
+    no_host_available,          // every host was tried and failed
+    request_too_large,          // the request exceeds the protocol's size limits
+    session_closed,             // the session or cluster was closed
+    too_many_requests,          // the connection is at its in-flight limit and the queue of waiting requests is full
+    unexpected_response,        // a valid message that does not answer the request
+    bad_config,                 // the configuration is invalid
+    internal_error,             // a bug: an exception escaped an operation
+    invalid_request,            // the request cannot be expressed: a v5-only option on v4, bad value names, ...
+    tls_handshake_failed,  // TLS failed: untrusted or misnamed certificate, refused client certificate, no TLS on the server
 };
 
 // Errors the server reports in ERROR (spec section 8); values are the wire
@@ -115,8 +115,7 @@ private:
 // base of the hierarchy below; throw_on_error throws the most specific class.
 class error : public std::system_error {
 public:
-    error(std::error_code ec, diagnostics diag)
-        : std::system_error(ec, describe(ec, diag)), diag_(std::move(diag)) {}
+    error(std::error_code ec, diagnostics diag) : std::system_error(ec, describe(ec, diag)), diag_(std::move(diag)) {}
     const diagnostics& diag() const noexcept { return diag_; }
 
 private:

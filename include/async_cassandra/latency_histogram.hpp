@@ -57,9 +57,7 @@ struct histogram_snapshot {
     std::chrono::nanoseconds percentile(double p) const noexcept;
     std::chrono::nanoseconds max() const noexcept { return std::chrono::nanoseconds(max_ns); }
     // Zero when nothing was recorded.
-    std::chrono::nanoseconds mean() const noexcept {
-        return std::chrono::nanoseconds(count ? sum_ns / count : 0);
-    }
+    std::chrono::nanoseconds mean() const noexcept { return std::chrono::nanoseconds(count ? sum_ns / count : 0); }
     // Adds `other`'s values to these (e.g. the hosts' into one).
     void merge(const histogram_snapshot& other);
 };

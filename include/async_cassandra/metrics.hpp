@@ -42,9 +42,9 @@ std::string_view to_string(error_kind kind) noexcept;
 
 // A copy of one request_metrics block.
 struct request_metrics_snapshot {
-    std::uint64_t requests = 0;   // started
-    std::uint64_t completed = 0;  // ended, with success or an error
-    std::uint64_t in_flight = 0;  // started and not yet ended
+    std::uint64_t requests = 0;                            // started
+    std::uint64_t completed = 0;                           // ended, with success or an error
+    std::uint64_t in_flight = 0;                           // started and not yet ended
     std::array<std::uint64_t, error_kind_count> errors{};  // by error_kind
     std::uint64_t retries = 0;
     std::uint64_t speculative_executions = 0;

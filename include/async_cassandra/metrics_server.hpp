@@ -17,8 +17,8 @@
 namespace async_cassandra {
 
 struct metrics_server_params {
-    std::string address = "127.0.0.1";  // an IP address to bind; "0.0.0.0" or "::" for every interface
-    std::uint16_t port = 9464;           // 0: any free port (see local_endpoint())
+    std::string address = "127.0.0.1";       // an IP address to bind; "0.0.0.0" or "::" for every interface
+    std::uint16_t port = 9464;               // 0: any free port (see local_endpoint())
     std::string prefix = "async_cassandra";  // metric name prefix, as to_prometheus
     // A request whose line and headers exceed this is answered 431 and closed.
     std::size_t max_request_bytes = 8192;

@@ -79,7 +79,9 @@ struct prepared_data {
     // `vars` and `pk` go into `first`.
     prepared_data(std::string q, std::string ks, std::vector<column_spec> vars, std::vector<std::uint16_t> pk,
                   std::shared_ptr<prepared_state> first)
-        : query(std::move(q)), keyspace(std::move(ks)), state(with_markers(std::move(first), std::move(vars), std::move(pk))) {}
+        : query(std::move(q)),
+          keyspace(std::move(ks)),
+          state(with_markers(std::move(first), std::move(vars), std::move(pk))) {}
 
     // The current state's: a re-prepare may replace them (a column's type
     // altered) while other threads bind, so they are never written in place.
@@ -91,8 +93,8 @@ struct prepared_data {
     prepared_state_cell state;
 
 private:
-    static std::shared_ptr<prepared_state> with_markers(std::shared_ptr<prepared_state> s, std::vector<column_spec> vars,
-                                                        std::vector<std::uint16_t> pk) {
+    static std::shared_ptr<prepared_state> with_markers(std::shared_ptr<prepared_state> s,
+                                                        std::vector<column_spec> vars, std::vector<std::uint16_t> pk) {
         s->variables = std::move(vars);
         s->pk_indexes = std::move(pk);
         return s;
@@ -105,8 +107,7 @@ private:
 
 template <class T>
 encoded_value encode_checked(const column_spec& marker, std::size_t index, const T& v) {
-    if constexpr (std::is_same_v<T, std::nullopt_t> || std::is_same_v<T, unset_t> ||
-                  std::is_same_v<T, encoded_value>) {
+    if constexpr (std::is_same_v<T, std::nullopt_t> || std::is_same_v<T, unset_t> || std::is_same_v<T, encoded_value>) {
         return encode_value(v);  // null, unset and pre-encoded bytes fit any type
     } else if constexpr (std::is_array_v<T> || std::is_same_v<T, const char*> || std::is_same_v<T, char*>) {
         if (!value_traits<std::string_view>::accepts(marker.type)) throw_bind_mismatch(marker, index, "const char*");

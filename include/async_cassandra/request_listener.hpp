@@ -10,12 +10,12 @@ namespace async_cassandra {
 // What a listener learns about one request. The views are valid only during
 // the call: copy what you keep.
 struct request_info {
-    std::string_view query;  // the CQL text (a prepared statement's text); empty when unknown, e.g. a batch
-    std::string_view host;   // "127.0.0.1:9042" of the attempt that answered; empty in on_start
-    int attempt = 1;         // attempts sent so far: 1 + retries + speculative executions
-    bool speculative = false;              // the answer came from a speculative execution
-    std::chrono::nanoseconds latency{0};   // on_end and on_error: from the start to the completion
-    std::error_code error;                 // on_error: why the request failed
+    std::string_view query;    // the CQL text (a prepared statement's text); empty when unknown, e.g. a batch
+    std::string_view host;     // "127.0.0.1:9042" of the attempt that answered; empty in on_start
+    int attempt = 1;           // attempts sent so far: 1 + retries + speculative executions
+    bool speculative = false;  // the answer came from a speculative execution
+    std::chrono::nanoseconds latency{0};  // on_end and on_error: from the start to the completion
+    std::error_code error;                // on_error: why the request failed
 };
 
 // Set one in cluster_config::request_listener. Called on the cluster's

@@ -157,9 +157,9 @@ private:
     // Cell i (row-major): from_body checked every length, so this reads it unchecked.
     std::optional<std::span<const std::byte>> cell(std::size_t i) const noexcept {
         const std::byte* p = body_.data() + cell_offset(i);
-        const auto n = static_cast<std::int32_t>(static_cast<std::uint32_t>(p[0]) << 24 |
-                                                 static_cast<std::uint32_t>(p[1]) << 16 |
-                                                 static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]));
+        const auto n = static_cast<std::int32_t>(
+            static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
+            static_cast<std::uint32_t>(p[2]) << 8 | static_cast<std::uint32_t>(p[3]));
         if (n < 0) return std::nullopt;
         return std::span<const std::byte>(p + 4, static_cast<std::size_t>(n));
     }

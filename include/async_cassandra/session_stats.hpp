@@ -19,7 +19,7 @@ struct session_stats {
     std::size_t requests_sent = 0;         // requests handed to the wire
     std::size_t retries = 0;               // attempts the retry policy asked for
     std::size_t speculative_executions = 0;
-    std::size_t open_connections = 0;      // in the pools (the control connection not counted)
+    std::size_t open_connections = 0;  // in the pools (the control connection not counted)
 };
 
 }  // namespace async_cassandra

@@ -21,7 +21,7 @@ namespace async_cassandra {
 class statement : public detail::paged_options_base<statement> {
 public:
     statement(std::string query) : query_(std::move(query)) {}  // NOLINT: implicit from text is the point
-    statement(const char* query) : query_(query) {}               // NOLINT
+    statement(const char* query) : query_(query) {}             // NOLINT
 
     // Positional values, encoded now (the statement owns their bytes):
     // anything with value_traits, std::optional / std::nullopt for null,

@@ -20,8 +20,8 @@ using custom_payload = std::vector<std::pair<std::string, std::vector<std::byte>
 // The options as a plain struct; unset optionals take the cluster's defaults.
 struct request_options {
     std::optional<consistency> consistency_level;
-    std::optional<consistency> serial_consistency_level;           // the Paxos phase of lightweight transactions
-    std::optional<std::int64_t> default_timestamp;  // microseconds since the epoch, >= 0
+    std::optional<consistency> serial_consistency_level;  // the Paxos phase of lightweight transactions
+    std::optional<std::int64_t> default_timestamp;        // microseconds since the epoch, >= 0
     std::optional<std::chrono::milliseconds> timeout;
     bool idempotent = false;  // may run twice with the same effect: retry logic may resend it
     // v5 sends it with the request; v4 cannot, so there it must be empty or

@@ -39,7 +39,9 @@ template <class T>
 struct udt_traits;
 
 template <class T>
-concept user_type = requires { udt_traits<T>::fields; };
+concept user_type = requires {
+    udt_traits<T>::fields;
+};
 
 namespace detail {
 // Index of `name` among the UDT's fields, or npos.
@@ -61,11 +63,8 @@ struct value_traits<T> {
 
     static bool accepts(const data_type& t) {
         if (t.id != type_id::udt || t.params.size() != t.field_names.size()) return false;
-        return std::apply(
-            [&](const auto&... f) {
-                return (accepts_field<member_t<decltype(f)>>(t, f.name) && ...);
-            },
-            udt_traits<T>::fields);
+        return std::apply([&](const auto&... f) { return (accepts_field<member_t<decltype(f)>>(t, f.name) && ...); },
+                          udt_traits<T>::fields);
     }
     static std::string cpp_name() {
         if constexpr (requires { udt_traits<T>::name; }) {

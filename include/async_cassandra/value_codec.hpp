@@ -48,13 +48,12 @@ struct unset_t {
 inline constexpr unset_t unset{};
 
 template <class T>
-    requires has_value_traits<T>
-encoded_value encode_value(const T& v) {
-    protocol::byte_buffer out;
-    protocol::byte_writer w(out);
-    value_traits<T>::encode(w, v);
-    return encoded_value(std::move(out));
-}
+    requires has_value_traits<T> encoded_value encode_value(const T& v) {
+        protocol::byte_buffer out;
+        protocol::byte_writer w(out);
+        value_traits<T>::encode(w, v);
+        return encoded_value(std::move(out));
+    }
 template <class T>
 encoded_value encode_value(const std::optional<T>& v) {
     if (!v) return encoded_value::null_value();

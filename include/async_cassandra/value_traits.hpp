@@ -42,10 +42,14 @@ template <class T>
 struct value_traits;
 
 template <class T>
-concept has_value_traits = requires { value_traits<T>::cpp_name(); };
+concept has_value_traits = requires {
+    value_traits<T>::cpp_name();
+};
 
 template <class T>
-concept null_reads_as_empty = requires { requires value_traits<T>::null_is_empty; };
+concept null_reads_as_empty = requires {
+    requires value_traits<T>::null_is_empty;
+};
 
 namespace detail {
 

@@ -55,10 +55,14 @@ ac::cluster_config make_config(nb::dict d) {
                 cfg.max_queued_requests = nb::cast<std::size_t>(v);
             } else if (key == "compression") {
                 auto c = nb::cast<std::string>(v);
-                if (c == "none") cfg.compression = ac::compression::none;
-                else if (c == "lz4") cfg.compression = ac::compression::lz4;
-                else if (c == "snappy") cfg.compression = ac::compression::snappy;
-                else throw nb::value_error("compression must be 'lz4', 'snappy' or None");
+                if (c == "none")
+                    cfg.compression = ac::compression::none;
+                else if (c == "lz4")
+                    cfg.compression = ac::compression::lz4;
+                else if (c == "snappy")
+                    cfg.compression = ac::compression::snappy;
+                else
+                    throw nb::value_error("compression must be 'lz4', 'snappy' or None");
             } else if (key == "username") {
                 user = nb::cast<std::string>(v);
                 have_auth = true;
@@ -70,14 +74,22 @@ ac::cluster_config make_config(nb::dict d) {
                 cfg.tls.enabled = true;
                 for (auto [tk, tv] : t) {
                     auto tkey = nb::cast<std::string>(tk);
-                    if (tkey == "ca_file") cfg.tls.ca_file = nb::cast<std::string>(tv);
-                    else if (tkey == "cert_file") cfg.tls.cert_file = nb::cast<std::string>(tv);
-                    else if (tkey == "key_file") cfg.tls.key_file = nb::cast<std::string>(tv);
-                    else if (tkey == "key_password") cfg.tls.key_password = nb::cast<std::string>(tv);
-                    else if (tkey == "verify_peer") cfg.tls.verify_peer = nb::cast<bool>(tv);
-                    else if (tkey == "verify_host") cfg.tls.verify_host = nb::cast<bool>(tv);
-                    else if (tkey == "server_name") cfg.tls.server_name = nb::cast<std::string>(tv);
-                    else throw nb::value_error(("unknown TLS option '" + tkey + "'").c_str());
+                    if (tkey == "ca_file")
+                        cfg.tls.ca_file = nb::cast<std::string>(tv);
+                    else if (tkey == "cert_file")
+                        cfg.tls.cert_file = nb::cast<std::string>(tv);
+                    else if (tkey == "key_file")
+                        cfg.tls.key_file = nb::cast<std::string>(tv);
+                    else if (tkey == "key_password")
+                        cfg.tls.key_password = nb::cast<std::string>(tv);
+                    else if (tkey == "verify_peer")
+                        cfg.tls.verify_peer = nb::cast<bool>(tv);
+                    else if (tkey == "verify_host")
+                        cfg.tls.verify_host = nb::cast<bool>(tv);
+                    else if (tkey == "server_name")
+                        cfg.tls.server_name = nb::cast<std::string>(tv);
+                    else
+                        throw nb::value_error(("unknown TLS option '" + tkey + "'").c_str());
                 }
             } else {
                 throw nb::value_error("unknown option");

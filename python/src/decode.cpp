@@ -13,18 +13,18 @@ enum class native : std::uint8_t { none, text, blob, boolean, i8, i16, i32, i64,
 
 native native_kind(ac::type_id id) {
     switch (id) {
-    case ac::type_id::ascii:
-    case ac::type_id::varchar: return native::text;
-    case ac::type_id::blob: return native::blob;
-    case ac::type_id::boolean: return native::boolean;
-    case ac::type_id::tinyint: return native::i8;
-    case ac::type_id::smallint: return native::i16;
-    case ac::type_id::int_: return native::i32;
-    case ac::type_id::bigint:
-    case ac::type_id::counter: return native::i64;
-    case ac::type_id::float_: return native::f32;
-    case ac::type_id::double_: return native::f64;
-    default: return native::none;
+        case ac::type_id::ascii:
+        case ac::type_id::varchar: return native::text;
+        case ac::type_id::blob: return native::blob;
+        case ac::type_id::boolean: return native::boolean;
+        case ac::type_id::tinyint: return native::i8;
+        case ac::type_id::smallint: return native::i16;
+        case ac::type_id::int_: return native::i32;
+        case ac::type_id::bigint:
+        case ac::type_id::counter: return native::i64;
+        case ac::type_id::float_: return native::f32;
+        case ac::type_id::double_: return native::f64;
+        default: return native::none;
     }
 }
 
@@ -46,38 +46,40 @@ PyObject* decode_native(native k, std::span<const std::byte> b) {
     const auto n = b.size();
     auto fixed = [&](std::size_t size) { return n == size; };
     switch (k) {
-    case native::text: return PyUnicode_DecodeUTF8(reinterpret_cast<const char*>(p), static_cast<Py_ssize_t>(n), "strict");
-    case native::blob: return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(p), static_cast<Py_ssize_t>(n));
-    case native::boolean:
-        if (!fixed(1)) break;
-        return PyBool_FromLong(p[0] != std::byte{0});
-    case native::i8:
-        if (!fixed(1)) break;
-        return PyLong_FromLong(read_signed<std::int8_t>(p));
-    case native::i16:
-        if (!fixed(2)) break;
-        return PyLong_FromLong(read_signed<std::int16_t>(p));
-    case native::i32:
-        if (!fixed(4)) break;
-        return PyLong_FromLong(read_signed<std::int32_t>(p));
-    case native::i64:
-        if (!fixed(8)) break;
-        return PyLong_FromLongLong(read_signed<std::int64_t>(p));
-    case native::f32: {
-        if (!fixed(4)) break;
-        auto bits = static_cast<std::uint32_t>(read_be(p, 4));
-        float f;
-        std::memcpy(&f, &bits, 4);
-        return PyFloat_FromDouble(f);
-    }
-    case native::f64: {
-        if (!fixed(8)) break;
-        auto bits = read_be(p, 8);
-        double d;
-        std::memcpy(&d, &bits, 8);
-        return PyFloat_FromDouble(d);
-    }
-    case native::none: break;
+        case native::text:
+            return PyUnicode_DecodeUTF8(reinterpret_cast<const char*>(p), static_cast<Py_ssize_t>(n), "strict");
+        case native::blob:
+            return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(p), static_cast<Py_ssize_t>(n));
+        case native::boolean:
+            if (!fixed(1)) break;
+            return PyBool_FromLong(p[0] != std::byte{0});
+        case native::i8:
+            if (!fixed(1)) break;
+            return PyLong_FromLong(read_signed<std::int8_t>(p));
+        case native::i16:
+            if (!fixed(2)) break;
+            return PyLong_FromLong(read_signed<std::int16_t>(p));
+        case native::i32:
+            if (!fixed(4)) break;
+            return PyLong_FromLong(read_signed<std::int32_t>(p));
+        case native::i64:
+            if (!fixed(8)) break;
+            return PyLong_FromLongLong(read_signed<std::int64_t>(p));
+        case native::f32: {
+            if (!fixed(4)) break;
+            auto bits = static_cast<std::uint32_t>(read_be(p, 4));
+            float f;
+            std::memcpy(&f, &bits, 4);
+            return PyFloat_FromDouble(f);
+        }
+        case native::f64: {
+            if (!fixed(8)) break;
+            auto bits = read_be(p, 8);
+            double d;
+            std::memcpy(&d, &bits, 8);
+            return PyFloat_FromDouble(d);
+        }
+        case native::none: break;
     }
     // An empty value of a fixed-size type reads as None, as the driver does.
     if (n == 0) Py_RETURN_NONE;
@@ -142,8 +144,8 @@ nb::object page_impl(core& c, const ac::result_set& rs, PyTypeObject* row_type, 
             if (!obj) {
                 // Name the column and row in the error.
                 nb::python_error err;
-                nb::object msg = nb::str("column '{}' (row {}): {}").format(nb::str(cols[i].name.c_str()), r,
-                                                                          nb::str(err.value()));
+                nb::object msg =
+                    nb::str("column '{}' (row {}): {}").format(nb::str(cols[i].name.c_str()), r, nb::str(err.value()));
                 throw nb::value_error(nb::cast<std::string>(msg).c_str());
             }
             PyTuple_SET_ITEM(tup, i, obj);
@@ -158,8 +160,7 @@ nb::object page_impl(core& c, const ac::result_set& rs, PyTypeObject* row_type, 
         const auto& id = *rs.tracing_id();
         tracing = nb::bytes(reinterpret_cast<const char*>(id.bytes().data()), id.bytes().size());
     }
-    if (cached_names || row_type)
-        return nb::make_tuple(names, rows, paging, warnings, tracing, row_type != nullptr);
+    if (cached_names || row_type) return nb::make_tuple(names, rows, paging, warnings, tracing, row_type != nullptr);
     return nb::make_tuple(names, rows, paging, warnings, tracing);
 }
 

@@ -42,9 +42,9 @@ struct pending {
     // resolved (or abandoned): drops the Python references the operation holds.
     virtual void release() {}
 
-    PyObject* future = nullptr;  // strong reference, released by the loop thread only
-    asio::cancellation_signal cancel_signal;  // emitted on the engine thread only
-    bool finished = false;                    // engine thread only
+    PyObject* future = nullptr;                 // strong reference, released by the loop thread only
+    asio::cancellation_signal cancel_signal;    // emitted on the engine thread only
+    bool finished = false;                      // engine thread only
     std::atomic<bool> cancel_requested{false};  // set by the loop thread, read when the operation starts
     std::error_code ec;
     ac::diagnostics diag;
@@ -89,9 +89,9 @@ public:
     bool stopped() const noexcept { return stopped_; }
 
     // Python callables set once by the package (GIL held when used).
-    nb::object error_factory;   // (category, code, message, host, details) -> exception
-    nb::object converter_for;   // (type description) -> callable(bytes) -> value
-    nb::object result_class;    // AsyncResultSet, which execute_fast's results are made as
+    nb::object error_factory;  // (category, code, message, host, details) -> exception
+    nb::object converter_for;  // (type description) -> callable(bytes) -> value
+    nb::object result_class;   // AsyncResultSet, which execute_fast's results are made as
 
 private:
     void resolve(pending& p);
@@ -157,11 +157,12 @@ request_handle start_op(const std::shared_ptr<core>& c, std::shared_ptr<P> p, nb
 template <class P, class Store>
 auto completion(std::shared_ptr<core> c, std::shared_ptr<P> p, Store store) {
     auto slot = p->cancel_signal.slot();
-    return asio::bind_cancellation_slot(slot, [c = std::move(c), p = std::move(p), store](std::error_code ec, auto&&... v) mutable {
-        p->ec = ec;
-        if (!ec) store(*p, std::forward<decltype(v)>(v)...);
-        c->complete(std::move(p));
-    });
+    return asio::bind_cancellation_slot(
+        slot, [c = std::move(c), p = std::move(p), store](std::error_code ec, auto&&... v) mutable {
+            p->ec = ec;
+            if (!ec) store(*p, std::forward<decltype(v)>(v)...);
+            c->complete(std::move(p));
+        });
 }
 
 }  // namespace acpy

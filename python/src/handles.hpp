@@ -38,12 +38,12 @@ struct cluster_handle {
 
 // What execute_fast keeps per prepared statement; loop thread (GIL) only.
 struct prepared_fast {
-    std::vector<std::uint8_t> kinds;   // per bind marker: how to encode (options.hpp, value_kind)
+    std::vector<std::uint8_t> kinds;      // per bind marker: how to encode (options.hpp, value_kind)
     std::vector<nb::object> serializers;  // per bind marker: the driver's cqltype.serialize
-    nb::object protocol_version;  // int, for the serializers
+    nb::object protocol_version;          // int, for the serializers
     std::shared_ptr<const std::vector<ac::column_spec>> expect;  // the result columns the row class is for
-    nb::object row_class;    // the named-tuple row class of the result columns, or None
-    nb::object names;        // tuple of the result column names
+    nb::object row_class;  // the named-tuple row class of the result columns, or None
+    nb::object names;      // tuple of the result column names
     // The options last derived from the statement's and the profile's
     // attributes, reused while those attributes are the same objects.
     nb::object key[8];
@@ -82,8 +82,8 @@ struct session_handle {
     // a value the serializer refuses, a values count that differs from the
     // markers, a dict of values, a custom payload. The caller then takes it,
     // which raises the driver's own errors.
-    nb::object execute_fast(prepared_handle& p, nb::handle stmt, nb::handle values, nb::handle profile,
-                            bool named_rows, nb::handle fut);
+    nb::object execute_fast(prepared_handle& p, nb::handle stmt, nb::handle values, nb::handle profile, bool named_rows,
+                            nb::handle fut);
     request_handle prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut);
     // entries: list of (str query | prepared_handle, values list)
     request_handle execute_batch(int type, nb::handle entries, nb::handle opts, nb::handle fut);

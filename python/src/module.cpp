@@ -52,7 +52,9 @@ NB_MODULE(_native, m) {
     nb::class_<prepared_handle>(m, "Prepared")
         .def_prop_ro("id", [](const prepared_handle& p) { return nb::bytes(p.id.data(), p.id.size()); })
         .def_prop_ro("result_metadata_id",
-                     [](const prepared_handle& p) { return nb::bytes(p.result_metadata_id.data(), p.result_metadata_id.size()); })
+                     [](const prepared_handle& p) {
+                         return nb::bytes(p.result_metadata_id.data(), p.result_metadata_id.size());
+                     })
         .def_ro("query", &prepared_handle::query)
         .def_ro("keyspace", &prepared_handle::keyspace)
         .def_prop_ro("variables", [](const prepared_handle& p) { return columns(p.variables); })
@@ -88,8 +90,8 @@ NB_MODULE(_native, m) {
              "future"_a)
         .def("execute_prepared", &session_handle::execute_prepared, "prepared"_a, "values"_a.none(), "opts"_a.none(),
              "future"_a)
-        .def("execute_fast", &session_handle::execute_fast, "prepared"_a, "statement"_a, "values"_a.none(),
-             "profile"_a, "named_rows"_a, "future"_a)
+        .def("execute_fast", &session_handle::execute_fast, "prepared"_a, "statement"_a, "values"_a.none(), "profile"_a,
+             "named_rows"_a, "future"_a)
         .def("prepare", &session_handle::prepare, "query"_a, "keyspace"_a, "opts"_a.none(), "future"_a)
         .def("execute_batch", &session_handle::execute_batch, "type"_a, "entries"_a, "opts"_a.none(), "future"_a)
         .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),

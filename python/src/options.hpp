@@ -34,7 +34,19 @@ void apply_options(S& s, const ac::request_options& o) {
 // How execute_fast encodes a bind marker's value: natively for the common
 // types when the Python value has the expected type, else by the driver's
 // serializer of the column.
-enum value_kind : std::uint8_t { vk_other, vk_text, vk_ascii, vk_blob, vk_boolean, vk_i8, vk_i16, vk_i32, vk_i64, vk_f32, vk_f64 };
+enum value_kind : std::uint8_t {
+    vk_other,
+    vk_text,
+    vk_ascii,
+    vk_blob,
+    vk_boolean,
+    vk_i8,
+    vk_i16,
+    vk_i32,
+    vk_i64,
+    vk_f32,
+    vk_f64
+};
 std::uint8_t value_kind_of(const ac::data_type& t);
 
 // Encodes v for a marker of that kind (serializer(v, protocol_version) when

@@ -79,8 +79,8 @@ nb::object pending_metadata::result(core&) {
             for (const auto& col : t.clustering_columns)
                 clustering.append(nb::make_tuple(nb::str(col.name.c_str()), describe_type(col.type),
                                                  col.order == ac::clustering_order::descending));
-            tables[nb::str(tname.c_str())] =
-                nb::make_tuple(columns(t.partition_key), clustering, columns(t.static_columns), columns(t.regular_columns));
+            tables[nb::str(tname.c_str())] = nb::make_tuple(columns(t.partition_key), clustering,
+                                                            columns(t.static_columns), columns(t.regular_columns));
         }
         nb::dict udts;
         for (const auto& [uname, u] : ks.user_types) {
@@ -110,11 +110,13 @@ request_handle engine_handle::connect(nb::dict config, nb::handle fut) {
 
 request_handle cluster_handle::open_session(std::string keyspace, nb::handle fut) {
     auto p = std::make_shared<pending_session>();
-    return launch(core_, p, fut, [cl = cluster, ks = std::move(keyspace)](std::shared_ptr<core> c, std::shared_ptr<pending_session> p) {
-        cl->async_open_session(ks, p->diag, completion(c, p, [c](pending_session& q, ac::session s) {
-                                   q.session = engine_owned(c, std::move(s));
-                               }));
-    });
+    return launch(
+        core_, p, fut,
+        [cl = cluster, ks = std::move(keyspace)](std::shared_ptr<core> c, std::shared_ptr<pending_session> p) {
+            cl->async_open_session(ks, p->diag, completion(c, p, [c](pending_session& q, ac::session s) {
+                                       q.session = engine_owned(c, std::move(s));
+                                   }));
+        });
 }
 
 request_handle cluster_handle::close(nb::handle fut) {
@@ -198,9 +200,12 @@ request_handle session_handle::execute(std::string query, nb::handle values, nb:
         for (auto& v : vals) st.bind(v);
     }
     auto p = std::make_shared<pending_rows>();
-    return launch(core_, p, fut, [s = session, st = std::move(st)](std::shared_ptr<core> c, std::shared_ptr<pending_rows> p) mutable {
-        s->async_execute(std::move(st), p->diag, completion(c, p, [](pending_rows& q, ac::result_set rs) { q.rs = std::move(rs); }));
-    });
+    return launch(core_, p, fut,
+                  [s = session, st = std::move(st)](std::shared_ptr<core> c, std::shared_ptr<pending_rows> p) mutable {
+                      s->async_execute(std::move(st), p->diag, completion(c, p, [](pending_rows& q, ac::result_set rs) {
+                                           q.rs = std::move(rs);
+                                       }));
+                  });
 }
 
 namespace {
@@ -215,8 +220,8 @@ ac::bound_statement bind_all(const ac::prepared_statement& ps, std::vector<ac::e
 std::vector<ac::encoded_value> checked_values(const prepared_handle& ph, nb::handle values) {
     auto vals = parse_values(values, "parameters");
     if (vals.size() != ph.variables.size())
-        throw nb::value_error(("the prepared statement has " + std::to_string(ph.variables.size()) +
-                               " bind markers, " + std::to_string(vals.size()) + " values given")
+        throw nb::value_error(("the prepared statement has " + std::to_string(ph.variables.size()) + " bind markers, " +
+                               std::to_string(vals.size()) + " values given")
                                   .c_str());
     return vals;
 }
@@ -229,12 +234,13 @@ request_handle session_handle::execute_prepared(const prepared_handle& ph, nb::h
     auto o = parse_options(opts);
     auto p = std::make_shared<pending_rows>();
     return launch(core_, p, fut,
-                  [s = session, ps = ph.prepared, vals = std::move(vals), o = std::move(o)](std::shared_ptr<core> c,
-                                                                                     std::shared_ptr<pending_rows> p) mutable {
+                  [s = session, ps = ph.prepared, vals = std::move(vals), o = std::move(o)](
+                      std::shared_ptr<core> c, std::shared_ptr<pending_rows> p) mutable {
                       auto b = bind_all(*ps, vals);
                       apply_options(b, o);
-                      s->async_execute(std::move(b), p->diag,
-                                       completion(c, p, [](pending_rows& q, ac::result_set rs) { q.rs = std::move(rs); }));
+                      s->async_execute(std::move(b), p->diag, completion(c, p, [](pending_rows& q, ac::result_set rs) {
+                                           q.rs = std::move(rs);
+                                       }));
                   });
 }
 
@@ -246,7 +252,7 @@ PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 struct pending_fast : pending {
     ac::result_set rs;
     std::shared_ptr<const std::vector<ac::column_spec>> expect;  // the prepared result columns
-    PyObject* row_class = nullptr;              // strong references, released on the loop thread
+    PyObject* row_class = nullptr;                               // strong references, released on the loop thread
     PyObject* names = nullptr;
     nb::object result(core& c) override {
         nb::object page = page_to_python(c, rs, row_class, names, *expect);
@@ -254,9 +260,9 @@ struct pending_fast : pending {
         if (PyTuple_GET_ITEM(t, 5) != Py_True || !c.result_class.is_valid() || PyTuple_GET_ITEM(t, 4) != Py_None)
             return page;
         // The rows are made: the AsyncResultSet itself, as AsyncResultSet._from_page makes it.
-        static PyObject* keys[] = {intern("_rows"), intern("response_future"), intern("column_names"),
-                                   intern("paging_state"), intern("warnings"), intern("trace_id"), intern("_aiter"),
-                                   intern("__dict__")};
+        static PyObject* keys[] = {intern("_rows"),        intern("response_future"), intern("column_names"),
+                                   intern("paging_state"), intern("warnings"),        intern("trace_id"),
+                                   intern("_aiter"),       intern("__dict__")};
         nb::object names_list = nb::steal(PySequence_List(PyTuple_GET_ITEM(t, 0)));
         nb::object zero = nb::int_(0);
         PyObject* values[] = {PyTuple_GET_ITEM(t, 1), Py_None, names_list.ptr(), PyTuple_GET_ITEM(t, 2),
@@ -308,13 +314,19 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
     std::vector<ac::encoded_value> vals(n);
     PyObject** items = n ? PySequence_Fast_ITEMS(seq) : nullptr;
     for (std::size_t i = 0; i < n; ++i)
-        if (!encode_fast(fast->kinds[i], items[i], fast->serializers[i].ptr(), fast->protocol_version.ptr(), vals[i])) return nb::none();
+        if (!encode_fast(fast->kinds[i], items[i], fast->serializers[i].ptr(), fast->protocol_version.ptr(), vals[i]))
+            return nb::none();
 
     // The options: the statement's attributes over the profile's, derived
     // again only when one of them is another object than last time.
-    static PyObject* names[8] = {intern("consistency_level"), intern("serial_consistency_level"), intern("fetch_size"),
-                                 intern("is_idempotent"),     intern("custom_payload"),           intern("consistency_level"),
-                                 intern("serial_consistency_level"), intern("request_timeout")};
+    static PyObject* names[8] = {intern("consistency_level"),
+                                 intern("serial_consistency_level"),
+                                 intern("fetch_size"),
+                                 intern("is_idempotent"),
+                                 intern("custom_payload"),
+                                 intern("consistency_level"),
+                                 intern("serial_consistency_level"),
+                                 intern("request_timeout")};
     bool same = fast->have_opts;
     for (int i = 0; i < 8; ++i) same &= same_attr(i < 5 ? stmt : profile, names[i], fast->key[i]);
     if (!same) {
@@ -378,19 +390,22 @@ request_handle session_handle::prepare(std::string query, std::string keyspace, 
     if (!keyspace.empty()) o.keyspace = keyspace;
     apply_options(st, o);
     auto p = std::make_shared<pending_prepared>();
-    return launch(core_, p, fut, [s = session, st = std::move(st)](std::shared_ptr<core> c, std::shared_ptr<pending_prepared> p) mutable {
-        s->async_prepare(std::move(st), p->diag, completion(c, p, [c](pending_prepared& q, ac::prepared_statement ps) {
-                             auto& h = q.h;
-                             h.id = to_string(ps.id());
-                             h.result_metadata_id = to_string(ps.result_metadata_id());
-                             h.query = ps.query();
-                             h.keyspace = ps.keyspace();
-                             h.variables = ps.variables();
-                             h.result_columns = ps.result_columns();
-                             h.pk_indexes = ps.partition_key_indexes();
-                             h.prepared = engine_owned(c, std::move(ps));
-                         }));
-    });
+    return launch(
+        core_, p, fut,
+        [s = session, st = std::move(st)](std::shared_ptr<core> c, std::shared_ptr<pending_prepared> p) mutable {
+            s->async_prepare(std::move(st), p->diag,
+                             completion(c, p, [c](pending_prepared& q, ac::prepared_statement ps) {
+                                 auto& h = q.h;
+                                 h.id = to_string(ps.id());
+                                 h.result_metadata_id = to_string(ps.result_metadata_id());
+                                 h.query = ps.query();
+                                 h.keyspace = ps.keyspace();
+                                 h.variables = ps.variables();
+                                 h.result_columns = ps.result_columns();
+                                 h.pk_indexes = ps.partition_key_indexes();
+                                 h.prepared = engine_owned(c, std::move(ps));
+                             }));
+        });
 }
 
 request_handle session_handle::execute_batch(int type, nb::handle entries, nb::handle opts, nb::handle fut) {
@@ -417,8 +432,8 @@ request_handle session_handle::execute_batch(int type, nb::handle entries, nb::h
     auto o = parse_options(opts);
     auto p = std::make_shared<pending_rows>();
     return launch(core_, p, fut,
-                  [s = session, type, items = std::move(items), o = std::move(o)](std::shared_ptr<core> c,
-                                                                                  std::shared_ptr<pending_rows> p) mutable {
+                  [s = session, type, items = std::move(items), o = std::move(o)](
+                      std::shared_ptr<core> c, std::shared_ptr<pending_rows> p) mutable {
                       ac::batch b(static_cast<ac::batch_type>(type));
                       apply_options(b, o);
                       for (auto& it : items) {
@@ -430,8 +445,9 @@ request_handle session_handle::execute_batch(int type, nb::handle entries, nb::h
                               b.add(std::move(st));
                           }
                       }
-                      s->async_execute(std::move(b), p->diag,
-                                       completion(c, p, [](pending_rows& q, ac::result_set rs) { q.rs = std::move(rs); }));
+                      s->async_execute(std::move(b), p->diag, completion(c, p, [](pending_rows& q, ac::result_set rs) {
+                                           q.rs = std::move(rs);
+                                       }));
                   });
 }
 
@@ -480,11 +496,11 @@ struct pending_trace : pending {
         nb::list events;
         for (const auto& e : t.events) {
             nb::object elapsed = e.source_elapsed_us ? nb::object(nb::int_(*e.source_elapsed_us)) : nb::none();
-            events.append(nb::make_tuple(id(e.event_id), str(e.activity), str(e.source.to_string()), elapsed,
-                                         str(e.thread)));
+            events.append(
+                nb::make_tuple(id(e.event_id), str(e.activity), str(e.source.to_string()), elapsed, str(e.thread)));
         }
-        return nb::make_tuple(str(t.request), str(t.command), str(t.coordinator.to_string()),
-                              str(t.client.to_string()), static_cast<long long>(t.duration.count()),
+        return nb::make_tuple(str(t.request), str(t.command), str(t.coordinator.to_string()), str(t.client.to_string()),
+                              static_cast<long long>(t.duration.count()),
                               static_cast<long long>(t.started_at.time_since_epoch().count()), params, events);
     }
 };

@@ -43,15 +43,17 @@ request_handle session_handle::execute_stream(nb::handle stmt, nb::handle values
     auto o = parse_options(opts);
     auto p = std::make_shared<pending_stream>();
     auto done = [](std::shared_ptr<core> c, std::shared_ptr<pending_stream> p) {
-        return completion(c, p, [c](pending_stream& q, ac::row_stream rs) { q.stream = engine_owned(c, std::move(rs)); });
+        return completion(c, p,
+                          [c](pending_stream& q, ac::row_stream rs) { q.stream = engine_owned(c, std::move(rs)); });
     };
     if (nb::isinstance<prepared_handle>(stmt)) {
         const auto& ph = nb::cast<const prepared_handle&>(stmt);
         auto vals = parse_values(values, "parameters");
-        if (vals.size() != ph.variables.size()) throw nb::value_error("wrong number of values for the prepared statement");
+        if (vals.size() != ph.variables.size())
+            throw nb::value_error("wrong number of values for the prepared statement");
         return start_op(core_, p, fut,
-                        [s = session, ps = ph.prepared, vals = std::move(vals), o, sc, done](std::shared_ptr<core> c,
-                                                                                     std::shared_ptr<pending_stream> p) mutable {
+                        [s = session, ps = ph.prepared, vals = std::move(vals), o, sc, done](
+                            std::shared_ptr<core> c, std::shared_ptr<pending_stream> p) mutable {
                             auto b = ps->bind();
                             try {
                                 for (std::size_t i = 0; i < vals.size(); ++i) b.bind_at(i, std::move(vals[i]));
@@ -68,9 +70,11 @@ request_handle session_handle::execute_stream(nb::handle stmt, nb::handle values
     ac::statement st(nb::cast<std::string>(stmt));
     for (auto& v : parse_values(values, "parameters")) st.bind(v);
     apply_options(st, o);
-    return start_op(core_, p, fut, [s = session, st = std::move(st), sc, done](std::shared_ptr<core> c, std::shared_ptr<pending_stream> p) mutable {
-        s->async_execute_stream(std::move(st), sc, p->diag, done(c, p));
-    });
+    return start_op(core_, p, fut,
+                    [s = session, st = std::move(st), sc, done](std::shared_ptr<core> c,
+                                                                std::shared_ptr<pending_stream> p) mutable {
+                        s->async_execute_stream(std::move(st), sc, p->diag, done(c, p));
+                    });
 }
 
 request_handle stream_handle::next_page(nb::handle fut) {

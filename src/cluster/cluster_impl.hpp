@@ -87,7 +87,9 @@ public:
                                                 std::size_t shard = 0);
     asio::awaitable<std::shared_ptr<connection>> start_connection(std::shared_ptr<connection> c, std::error_code& ec,
                                                                   diagnostics& diag);
-    void count_replaced() noexcept { replaced_.store(replaced_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+    void count_replaced() noexcept {
+        replaced_.store(replaced_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
 
     // --- What the parts and the session share, any thread ---
     const cluster_config& config() const noexcept { return cfg_; }
@@ -127,7 +129,7 @@ private:
     std::atomic<bool> closing_{false};
     std::atomic<bool> shut_down_{false};
     std::atomic<std::size_t> opened_{0}, replaced_{0};  // written on the cluster's executor only
-    std::atomic<bool> warned_{false};  // a connection's warning was logged (connection_params::warn)
+    std::atomic<bool> warned_{false};                   // a connection's warning was logged (connection_params::warn)
     // Shared with the guards' handlers, which may run after the cluster is gone.
     std::shared_ptr<std::atomic<std::size_t>> coroutine_failures_ = std::make_shared<std::atomic<std::size_t>>(0);
     prepared_cache prepared_{prepared_cache::default_capacity};

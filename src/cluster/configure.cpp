@@ -26,7 +26,8 @@ std::string validate(const cluster_config& cfg) {
         return "cluster_config.heartbeat_timeout must be positive when heartbeats are on";
     if (cfg.reconnection.base_delay.count() <= 0 || cfg.reconnection.max_delay < cfg.reconnection.base_delay)
         return "cluster_config.reconnection needs 0 < base_delay <= max_delay";
-    if (cfg.max_schema_agreement_wait.count() < 0) return "cluster_config.max_schema_agreement_wait must not be negative";
+    if (cfg.max_schema_agreement_wait.count() < 0)
+        return "cluster_config.max_schema_agreement_wait must not be negative";
     if (cfg.event_debounce.count() < 0) return "cluster_config.event_debounce must not be negative";
     auto check_spec = [](const std::optional<speculative_execution>& s, const std::string& where) -> std::string {
         if (!s) return {};
@@ -50,8 +51,8 @@ std::string validate_security(const cluster_config& cfg) {
     auto both = [](const std::string& a, const std::string& b) { return !a.empty() && !b.empty(); };
     if (!t.enabled) {
         // Settings without TLS: most likely a forgotten flag, and credentials would travel in clear.
-        for (const auto* f : {&t.ca_file, &t.ca_pem, &t.cert_file, &t.cert_pem, &t.key_file, &t.key_pem,
-                              &t.server_name})
+        for (const auto* f :
+             {&t.ca_file, &t.ca_pem, &t.cert_file, &t.cert_pem, &t.key_file, &t.key_pem, &t.server_name})
             if (!f->empty()) return "cluster_config.tls has settings but tls.enabled is false";
         return {};
     }

@@ -221,7 +221,8 @@ asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics&
     try {
         for (std::size_t i = 0; i < ks.size(); ++i) {
             auto row = ks.row(i);
-            replication[row.get<std::string>("keyspace_name")] = row.get<std::map<std::string, std::string>>("replication");
+            replication[row.get<std::string>("keyspace_name")] = row.get<std::map<std::string, std::string>>(
+                "replication");
         }
     } catch (const std::exception& e) {
         diag.assign(std::string("cannot read system_schema.keyspaces: ") + e.what(), conn_->endpoint());
@@ -232,7 +233,7 @@ asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics&
 }
 
 asio::awaitable<std::error_code> control_connection::open(const std::string& address, std::uint16_t port,
-                                                            diagnostics& diag) {
+                                                          diagnostics& diag) {
     std::error_code ec;
     // Offer the configured version; step down once if the server refuses it.
     for (int v = version_ ? version_.load() : cfg_.protocol_version; v >= 4; --v) {
@@ -252,12 +253,15 @@ asio::awaitable<std::error_code> control_connection::open(const std::string& add
                 auto self = w.lock();
                 auto conn = c.lock();
                 if (!self || !conn || conn->is_open() || self->shut_down() || self->control().conn_ != conn) return;
-                self->log().warn([&] { return "control connection to " + conn->endpoint() + " lost (" +
-                                        conn->close_reason() + "); reconnecting"; });
+                self->log().warn([&] {
+                    return "control connection to " + conn->endpoint() + " lost (" + conn->close_reason() +
+                           "); reconnecting";
+                });
                 self->control().start_reconnection();
             });
             // Topology, status and schema events arrive on this connection.
-            const std::string_view events[] = {protocol::event_type::topology_change, protocol::event_type::status_change,
+            const std::string_view events[] = {protocol::event_type::topology_change,
+                                               protocol::event_type::status_change,
                                                protocol::event_type::schema_change};
             auto ready = co_await conn_->async_request(
                 protocol::opcode::register_, 0, [&](protocol::byte_writer& w) { protocol::encode_register(w, events); },
@@ -356,13 +360,15 @@ asio::awaitable<void> control_connection::event_loop() {
 }
 
 void control_connection::start_event_loop() {
-    asio::co_spawn(owner_.runtime().executor(), event_loop(), owner_.guard("the event loop (debounced refreshes)", [this] { start_event_loop(); }));
+    asio::co_spawn(owner_.runtime().executor(), event_loop(),
+                   owner_.guard("the event loop (debounced refreshes)", [this] { start_event_loop(); }));
 }
 
 void control_connection::start_reconnection() {
     // Restarted while no control connection is open: without it, no events
     // and every DDL waits max_schema_agreement_wait.
-    asio::co_spawn(owner_.runtime().executor(), reconnect(), owner_.guard("the control connection's reconnection", [this] {
+    asio::co_spawn(owner_.runtime().executor(), reconnect(),
+                   owner_.guard("the control connection's reconnection", [this] {
                        if (!conn_ || !conn_->is_open()) start_reconnection();
                    }));
 }
@@ -405,8 +411,8 @@ asio::awaitable<void> control_connection::reconnect() {
             diagnostics d;
             if (auto ec = co_await open(address, port, d)) {
                 owner_.log().warn([&] {
-                    return "control connection to " + address + ":" + std::to_string(port) + " failed: " +
-                           (d.message().empty() ? ec.message() : d.message());
+                    return "control connection to " + address + ":" + std::to_string(port) +
+                           " failed: " + (d.message().empty() ? ec.message() : d.message());
                 });
                 continue;
             }
@@ -438,7 +444,8 @@ asio::awaitable<bool> control_connection::agree_here() {
             // failed DDL: the statement itself was applied (issue 15).
             try {
                 for (std::size_t i = 0; i < local.size(); ++i)
-                    if (auto v = local.row(i).get<std::optional<uuid>>("schema_version")) versions.insert(v->to_string());
+                    if (auto v = local.row(i).get<std::optional<uuid>>("schema_version"))
+                        versions.insert(v->to_string());
                 for (std::size_t i = 0; i < peers.size(); ++i) {
                     auto row = peers.row(i);
                     auto port = peer_port(row, peers, cfg_.port);
@@ -448,7 +455,8 @@ asio::awaitable<bool> control_connection::agree_here() {
                 }
                 if (versions.size() <= 1) co_return true;
             } catch (const std::exception& e) {
-                owner_.log().warn([&] { return std::string("schema agreement: cannot read the schema versions: ") + e.what(); });
+                owner_.log().warn(
+                    [&] { return std::string("schema agreement: cannot read the schema versions: ") + e.what(); });
             }
         }
         if (std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= until) co_return false;

@@ -76,13 +76,13 @@ private:
     cluster_impl& owner_;
     const cluster_config& cfg_;
     std::shared_ptr<connection> conn_;
-    host_ptr host_;  // the node conn_ reached
-    bool peers_v2_ = true;  // system.peers_v2 exists (Cassandra 4+)
+    host_ptr host_;                // the node conn_ reached
+    bool peers_v2_ = true;         // system.peers_v2 exists (Cassandra 4+)
     std::atomic<int> version_{0};  // cluster::protocol_version() reads it on any thread
     std::shared_ptr<const schema_map> schema_ = std::make_shared<const schema_map>();
     bool reconnecting_ = false;
     std::chrono::steady_clock::time_point opened_at_{};
-    int short_lived_ = 0;  // connections in a row lost before host_pool::stable_after
+    int short_lived_ = 0;                // connections in a row lost before host_pool::stable_after
     asio::steady_timer reconnect_wait_;  // between rounds of reconnection
     // Debounced refreshes.
     asio::steady_timer refresh_timer_;

@@ -90,7 +90,8 @@ private:
             pos_ = start;
             fail("'" + word + "' takes no type parameters");
         }
-        if (!accept('>')) fail((word == "tuple" ? "expected ',' or '>'" : "expected '>' closing " + word + "<") + found());
+        if (!accept('>'))
+            fail((word == "tuple" ? "expected ',' or '>'" : "expected '>' closing " + word + "<") + found());
         return t;
     }
 

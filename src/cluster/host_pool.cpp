@@ -29,9 +29,7 @@ std::chrono::milliseconds backoff(const reconnection_options& o, int failures) {
 }  // namespace
 
 host_pool::host_pool(cluster_impl& cluster, host_ptr h)
-    : cluster_(cluster),
-      host_(std::move(h)),
-      wake_(cluster.runtime().executor()) {}
+    : cluster_(cluster), host_(std::move(h)), wake_(cluster.runtime().executor()) {}
 
 host_pool::~host_pool() = default;
 
@@ -45,8 +43,9 @@ void host_pool::start() {
         ++p->failures_;
         p->start();
     };
-    asio::co_spawn(cluster_.runtime().executor(), [self = shared_from_this()] { return self->maintain(); },
-                   cluster_.guard("the connection pool of " + host_->endpoint(), std::move(restart)));
+    asio::co_spawn(
+        cluster_.runtime().executor(), [self = shared_from_this()] { return self->maintain(); },
+        cluster_.guard("the connection pool of " + host_->endpoint(), std::move(restart)));
 }
 
 void host_pool::start_heartbeat(const std::shared_ptr<connection>& c) {
@@ -67,7 +66,8 @@ std::shared_ptr<connection> host_pool::pick() const {
     if (here < cluster_.runtime().shard_count()) {
         const std::shared_ptr<connection>* local = nullptr;
         for (const auto& c : conns_)
-            if (c->shard() == here && c->accepting() && c->has_room() && (!local || c->reserved() < (*local)->reserved()))
+            if (c->shard() == here && c->accepting() && c->has_room() &&
+                (!local || c->reserved() < (*local)->reserved()))
                 local = &c;
         if (local) return *local;
     }
@@ -114,7 +114,8 @@ std::size_t host_pool::next_shard() const {
 }
 
 std::size_t host_pool::open_connections() const {
-    return static_cast<std::size_t>(std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->is_open(); }));
+    return static_cast<std::size_t>(
+        std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->is_open(); }));
 }
 
 void host_pool::add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const {
@@ -131,7 +132,9 @@ void host_pool::wake_up() {
 }
 
 bool host_pool::drained() const {
-    auto idle = [](const std::shared_ptr<connection>& c) { return !c->is_open() || (c->in_flight() == 0 && c->queued() == 0); };
+    auto idle = [](const std::shared_ptr<connection>& c) {
+        return !c->is_open() || (c->in_flight() == 0 && c->queued() == 0);
+    };
     return std::all_of(conns_.begin(), conns_.end(), idle) && std::all_of(retiring_.begin(), retiring_.end(), idle);
 }
 
@@ -222,8 +225,7 @@ asio::awaitable<void> host_pool::maintain() {
                 });
                 last_error_.clear();  // failures_ stays until the connection proves stable
                 if (!host_->is_up()) cluster_.routing().host_up(host_);
-                if (cfg.heartbeat_interval.count() > 0)
-                    start_heartbeat(c);
+                if (cfg.heartbeat_interval.count() > 0) start_heartbeat(c);
                 initialized_ = true;
                 cluster_.routing().on_pool_change();  // requests waiting for a connection go on
                 continue;
@@ -272,7 +274,9 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
     struct forget {  // drops the timer from the pool's list when the loop ends
         host_pool& p;
         asio::steady_timer* t;
-        ~forget() { std::erase_if(p.heartbeat_timers_, [this](const auto& x) { return x.get() == t; }); }
+        ~forget() {
+            std::erase_if(p.heartbeat_timers_, [this](const auto& x) { return x.get() == t; });
+        }
     } forget_timer{*this, timer_ptr.get()};
     for (;;) {
         auto c = weak.lock();
@@ -294,8 +298,9 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
             if (!ec && !*answered) signal->emit(asio::cancellation_type::terminal);
         });
         std::error_code ec;
-        co_await c->async_request(protocol::opcode::options, 0, [](protocol::byte_writer&) {},
-                                  asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));
+        co_await c->async_request(
+            protocol::opcode::options, 0, [](protocol::byte_writer&) {},
+            asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));
         *answered = true;
         timer.cancel();
         if (ec == asio::error::operation_aborted && c->is_open()) {

@@ -65,13 +65,13 @@ private:
     cluster_impl& cluster_;
     host_ptr host_;
     std::vector<std::shared_ptr<connection>> conns_;
-    std::vector<std::shared_ptr<connection>> retiring_;  // finishing their requests
-    std::shared_ptr<connection> opening_;                // being connected now
+    std::vector<std::shared_ptr<connection>> retiring_;                  // finishing their requests
+    std::shared_ptr<connection> opening_;                                // being connected now
     std::vector<std::shared_ptr<asio::steady_timer>> heartbeat_timers_;  // cancelled on close
     asio::steady_timer wake_;
     bool closed_ = false;
     bool initialized_ = false;
-    int failures_ = 0;  // consecutive failed attempts: the backoff exponent
+    int failures_ = 0;         // consecutive failed attempts: the backoff exponent
     bool died_young_ = false;  // a connection closed before stable_after: back off first
     std::chrono::steady_clock::time_point last_attempt_{};
     std::map<const connection*, std::chrono::steady_clock::time_point> opened_at_;

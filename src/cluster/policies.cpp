@@ -27,7 +27,8 @@ public:
     explicit dc_aware_policy(dc_aware_options o) : opts_(std::move(o)) {}
 
     void on_hosts(std::span<const host_ptr> hosts, const host_ptr& contact) override {
-        if (local_dc_.empty()) local_dc_ = !opts_.local_dc.empty() ? opts_.local_dc : contact ? contact->datacenter() : "";
+        if (local_dc_.empty())
+            local_dc_ = !opts_.local_dc.empty() ? opts_.local_dc : contact ? contact->datacenter() : "";
         local_.clear();
         remote_.clear();
         std::map<std::string, std::vector<host_ptr>> by_dc;
@@ -38,7 +39,8 @@ public:
                 by_dc[h->datacenter()].push_back(h);
         }
         for (auto& [dc, list] : by_dc)
-            for (std::size_t i = 0; i < list.size() && i < opts_.used_hosts_per_remote_dc; ++i) remote_.push_back(list[i]);
+            for (std::size_t i = 0; i < list.size() && i < opts_.used_hosts_per_remote_dc; ++i)
+                remote_.push_back(list[i]);
     }
 
     host_distance distance(const host& h) const override {
@@ -76,7 +78,9 @@ public:
     token_aware_policy(std::shared_ptr<load_balancing_policy> child, bool shuffle)
         : child_(std::move(child)), shuffle_(shuffle) {}
 
-    void on_hosts(std::span<const host_ptr> hosts, const host_ptr& contact) override { child_->on_hosts(hosts, contact); }
+    void on_hosts(std::span<const host_ptr> hosts, const host_ptr& contact) override {
+        child_->on_hosts(hosts, contact);
+    }
     host_distance distance(const host& h) const override { return child_->distance(h); }
 
     void plan(const request_routing& r, std::vector<host_ptr>& out) override {
@@ -152,11 +156,13 @@ public:
                 return retry_decision::same_host();
             return retry_decision::rethrow();
         }
-        if (e == server_errc::unavailable) return c.retries == 0 ? retry_decision::next_host() : retry_decision::rethrow();
+        if (e == server_errc::unavailable)
+            return c.retries == 0 ? retry_decision::next_host() : retry_decision::rethrow();
         // Refused before running: safe to send elsewhere.
         if (e == server_errc::overloaded || e == server_errc::is_bootstrapping) return retry_decision::next_host();
-        if (e == client_errc::connection_closed || e == client_errc::request_timeout || e == client_errc::connect_failed ||
-            e == client_errc::protocol_violation || e == server_errc::server_error || e == server_errc::truncate_error)
+        if (e == client_errc::connection_closed || e == client_errc::request_timeout ||
+            e == client_errc::connect_failed || e == client_errc::protocol_violation ||
+            e == server_errc::server_error || e == server_errc::truncate_error)
             return c.idempotent || !c.maybe_applied ? retry_decision::next_host() : retry_decision::rethrow();
         return retry_decision::rethrow();
     }
@@ -173,7 +179,8 @@ std::shared_ptr<load_balancing_policy> dc_aware_round_robin(dc_aware_options opt
     return std::make_shared<dc_aware_policy>(std::move(options));
 }
 
-std::shared_ptr<load_balancing_policy> token_aware(std::shared_ptr<load_balancing_policy> child, bool shuffle_replicas) {
+std::shared_ptr<load_balancing_policy> token_aware(std::shared_ptr<load_balancing_policy> child,
+                                                   bool shuffle_replicas) {
     return std::make_shared<token_aware_policy>(std::move(child), shuffle_replicas);
 }
 

@@ -51,12 +51,16 @@ replication_parse_result parse_replication(const std::map<std::string, std::stri
     }
     o.class_name = cls->second;
     const auto name = short_class(cls->second);
-    if (name == "SimpleStrategy") o.strategy = replication_strategy::simple;
-    else if (name == "NetworkTopologyStrategy") o.strategy = replication_strategy::network_topology;
-    else if (name == "LocalStrategy") o.strategy = replication_strategy::local;
+    if (name == "SimpleStrategy")
+        o.strategy = replication_strategy::simple;
+    else if (name == "NetworkTopologyStrategy")
+        o.strategy = replication_strategy::network_topology;
+    else if (name == "LocalStrategy")
+        o.strategy = replication_strategy::local;
     else if (name == "EverywhereStrategy" || name == "com.datastax.bdp.db.EverywhereStrategy")
         o.strategy = replication_strategy::everywhere;
-    else return r;  // other: options are that class's own business
+    else
+        return r;  // other: options are that class's own business
 
     bool has_factor = false;
     for (const auto& option : options) {

@@ -39,8 +39,8 @@ const execution_profile* routing_table::profile(const std::string& name, diagnos
     if (it != profiles.end()) return &it->second;
     std::string known;
     for (const auto& [n, p] : profiles) known += (known.empty() ? "" : ", ") + n;
-    diag.assign("no execution profile named '" + name + "' (cluster_config.profiles has: " +
-                (known.empty() ? "none" : known) + ")");
+    diag.assign("no execution profile named '" + name +
+                "' (cluster_config.profiles has: " + (known.empty() ? "none" : known) + ")");
     ec = client_errc::invalid_request;
     return nullptr;
 }
@@ -64,7 +64,9 @@ void routing_table::plan(const request_routing& r, const execution_profile* p, s
     const std::size_t from = out.size();
     lb.plan(r, out);
     out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(),
-                             [&](const host_ptr& h) { return !h->is_up() || !h->pool || lb.distance(*h) == host_distance::ignored; }),
+                             [&](const host_ptr& h) {
+                                 return !h->is_up() || !h->pool || lb.distance(*h) == host_distance::ignored;
+                             }),
               out.end());
 }
 
@@ -87,8 +89,8 @@ asio::awaitable<std::shared_ptr<connection>> routing_table::acquire(std::error_c
 
 asio::awaitable<std::shared_ptr<connection>> routing_table::acquire_here(std::error_code& ec, diagnostics& diag,
                                                                          std::chrono::milliseconds timeout) {
-    const auto until =
-        std::chrono::steady_clock::now() + (timeout.count() > 0 ? timeout : owner_.config().request_timeout);
+    const auto until = std::chrono::steady_clock::now() +
+                       (timeout.count() > 0 ? timeout : owner_.config().request_timeout);
     std::vector<host_ptr> hosts;
     for (;;) {
         if (owner_.closed()) {

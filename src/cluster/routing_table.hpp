@@ -91,8 +91,8 @@ public:
     // trace reads): the first of the default plan with one open. Waits
     // (within `timeout`, else the request timeout) while pools are still
     // connecting. Any executor: it goes to the cluster's itself.
-    asio::awaitable<std::shared_ptr<connection>> acquire(std::error_code& ec, diagnostics& diag,
-                                                         std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+    asio::awaitable<std::shared_ptr<connection>> acquire(
+        std::error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
     // --- The snapshot's lock ---
     // Guards the host and pool lists (and the pools' connection lists), the
@@ -158,10 +158,10 @@ private:
     const shard_runtime& runtime_;
     std::shared_ptr<load_balancing_policy> lb_;
     std::shared_ptr<retry_policy> retry_;
-    mutable std::mutex policy_mutex_;  // plan() of a policy that cannot plan on several shards at once
+    mutable std::mutex policy_mutex_;                   // plan() of a policy that cannot plan on several shards at once
     std::unique_ptr<routing_mutex[]> routing_mutexes_;  // one per shard (threaded only)
     std::vector<host_ptr> hosts_;
-    std::map<std::string, std::shared_ptr<host_pool>> pools_;  // by endpoint
+    std::map<std::string, std::shared_ptr<host_pool>> pools_;                // by endpoint
     std::map<std::string, std::map<std::string, std::string>> replication_;  // keyspace -> options
     token_ring ring_;
     asio::steady_timer pool_changed_;  // never expires; cancelled on every pool change: wakes waiters

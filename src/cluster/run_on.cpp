@@ -15,7 +15,8 @@ bool running_in_this_thread(const asio::any_io_executor& ex) noexcept {
     if (ex.target_type() == typeid(io_ex)) return ex.target<io_ex>()->running_in_this_thread();
     if (ex.target_type() == typeid(asio::strand<asio::any_io_executor>))
         return ex.target<asio::strand<asio::any_io_executor>>()->running_in_this_thread();
-    if (ex.target_type() == typeid(asio::strand<io_ex>)) return ex.target<asio::strand<io_ex>>()->running_in_this_thread();
+    if (ex.target_type() == typeid(asio::strand<io_ex>))
+        return ex.target<asio::strand<io_ex>>()->running_in_this_thread();
     return false;
 }
 

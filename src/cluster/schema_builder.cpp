@@ -63,7 +63,8 @@ void names_used(const data_type& t, std::vector<std::string>& out) {
 // without recursion: a chain of user types is as long as the rows make it.
 class udt_set {
 public:
-    udt_set(std::string keyspace, std::map<std::string, raw_type> raw) : keyspace_(std::move(keyspace)), raw_(std::move(raw)) {
+    udt_set(std::string keyspace, std::map<std::string, raw_type> raw)
+        : keyspace_(std::move(keyspace)), raw_(std::move(raw)) {
         for (const auto& name : dependency_order()) build(name);
     }
 
@@ -190,7 +191,8 @@ std::string fill_table(table_metadata& t, std::vector<raw_column> cols, udt_set&
             if (c.order != "asc" && c.order != "desc")
                 return "clustering column '" + c.name + "' has clustering_order '" + c.order + "'";
             t.clustering_columns.push_back(
-                {c.name, std::move(r.type), c.order == "desc" ? clustering_order::descending : clustering_order::ascending});
+                {c.name, std::move(r.type),
+                 c.order == "desc" ? clustering_order::descending : clustering_order::ascending});
         } else if (c.kind == "static") {
             t.static_columns.push_back({c.name, std::move(r.type)});
         } else if (c.kind == "regular") {
@@ -230,7 +232,8 @@ schema_build_result build_schema(std::span<const result_set> keyspaces, std::spa
     std::map<std::string, udt_set> udts;
     for (auto& [name, ks] : out.keyspaces) {
         auto raw = raw_types.extract(name);
-        auto& set = udts.try_emplace(name, name, raw ? std::move(raw.mapped()) : std::map<std::string, raw_type>{}).first->second;
+        auto& set = udts.try_emplace(name, name, raw ? std::move(raw.mapped()) : std::map<std::string, raw_type>{})
+                        .first->second;
         ks.user_types = set.all(errors);
     }
     for (const auto& [ks, _] : raw_types)

@@ -61,7 +61,7 @@ private:
     std::unique_ptr<shard_loops> loops_;
     asio::any_io_executor ex_;  // the caller's, or with threaded_ a strand over what is under it
     std::vector<asio::strand<asio::any_io_executor>> shards_;  // a strand on each of loops_
-    std::vector<asio::any_io_executor> shard_ex_;  // the same, type-erased
+    std::vector<asio::any_io_executor> shard_ex_;              // the same, type-erased
     mutable std::atomic<std::size_t> next_shard_{0};
     std::vector<std::shared_ptr<timeout_queue>> timeouts_;  // one per shard; single-threaded: ex_'s
 };

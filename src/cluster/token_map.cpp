@@ -49,7 +49,8 @@ token_map::token_map(std::vector<ring_host> hosts) : hosts_(std::move(hosts)) {
         auto [dc, added] = dc_ids.try_emplace(host.datacenter, static_cast<std::uint32_t>(dcs_.size()));
         if (added) dcs_.push_back(host.datacenter);
         host_dc_[h] = dc->second;
-        auto [rack, _] = rack_ids.try_emplace({host.datacenter, host.rack}, static_cast<std::uint32_t>(rack_ids.size()));
+        auto [rack, _] = rack_ids.try_emplace({host.datacenter, host.rack},
+                                              static_cast<std::uint32_t>(rack_ids.size()));
         host_rack_[h] = rack->second;
     }
     rack_count_ = rack_ids.size();
@@ -61,7 +62,8 @@ token_map::token_map(std::vector<ring_host> hosts) : hosts_(std::move(hosts)) {
 void token_map::set_keyspace(const std::string& keyspace, const replication_options& r) {
     std::shared_ptr<const replica_table> table;
     for (const auto& [name, e] : keyspaces_) {
-        if (e.options.strategy == r.strategy && e.options.factor == r.factor && e.options.datacenters == r.datacenters) {
+        if (e.options.strategy == r.strategy && e.options.factor == r.factor &&
+            e.options.datacenters == r.datacenters) {
             table = e.table;
             break;
         }

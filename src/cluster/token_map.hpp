@@ -85,13 +85,13 @@ private:
     void network_topology(const replication_options& r, replica_table& out) const;
 
     std::vector<ring_host> hosts_;
-    std::vector<std::int64_t> tokens_;   // sorted, distinct
-    std::vector<host_index> owners_;     // owner of each ring token
-    std::vector<std::string> dcs_;       // datacenter names, by id
+    std::vector<std::int64_t> tokens_;      // sorted, distinct
+    std::vector<host_index> owners_;        // owner of each ring token
+    std::vector<std::string> dcs_;          // datacenter names, by id
     std::vector<std::uint32_t> host_dc_;    // host -> datacenter id
     std::vector<std::uint32_t> host_rack_;  // host -> rack id (racks numbered across datacenters)
     std::size_t rack_count_ = 0;
-    std::size_t ring_host_count_ = 0;       // hosts owning at least one token
+    std::size_t ring_host_count_ = 0;  // hosts owning at least one token
     std::map<std::string, keyspace_entry, std::less<>> keyspaces_;
 };
 

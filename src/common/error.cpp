@@ -6,51 +6,51 @@ namespace async_cassandra {
 
 namespace {
 std::string describe_client(int ev) {
-        switch (static_cast<client_errc>(ev)) {
-            case client_errc::connect_failed: return "connection failed";
-            case client_errc::handshake_failed: return "handshake failed";
-            case client_errc::protocol_version_rejected: return "protocol version rejected by server";
-            case client_errc::authentication_required: return "authentication required";
-            case client_errc::request_timeout: return "request timed out";
-            case client_errc::connection_closed: return "connection closed";
-            case client_errc::protocol_violation: return "protocol violation";
-            case client_errc::no_host_available: return "no host available";
-            case client_errc::request_too_large: return "request too large";
-            case client_errc::session_closed: return "session closed";
-            case client_errc::too_many_requests: return "too many requests in flight and waiting";
-            case client_errc::unexpected_response: return "unexpected response";
-            case client_errc::bad_config: return "invalid configuration";
-            case client_errc::internal_error: return "internal error";
-            case client_errc::invalid_request: return "invalid request";
-            case client_errc::tls_handshake_failed: return "TLS handshake failed";
-        }
-        return "unknown client error";
+    switch (static_cast<client_errc>(ev)) {
+        case client_errc::connect_failed: return "connection failed";
+        case client_errc::handshake_failed: return "handshake failed";
+        case client_errc::protocol_version_rejected: return "protocol version rejected by server";
+        case client_errc::authentication_required: return "authentication required";
+        case client_errc::request_timeout: return "request timed out";
+        case client_errc::connection_closed: return "connection closed";
+        case client_errc::protocol_violation: return "protocol violation";
+        case client_errc::no_host_available: return "no host available";
+        case client_errc::request_too_large: return "request too large";
+        case client_errc::session_closed: return "session closed";
+        case client_errc::too_many_requests: return "too many requests in flight and waiting";
+        case client_errc::unexpected_response: return "unexpected response";
+        case client_errc::bad_config: return "invalid configuration";
+        case client_errc::internal_error: return "internal error";
+        case client_errc::invalid_request: return "invalid request";
+        case client_errc::tls_handshake_failed: return "TLS handshake failed";
+    }
+    return "unknown client error";
 }
 
 std::string describe_server(int ev) {
-        switch (static_cast<server_errc>(ev)) {
-            case server_errc::server_error: return "server error";
-            case server_errc::protocol_error: return "protocol error";
-            case server_errc::bad_credentials: return "bad credentials";
-            case server_errc::unavailable: return "unavailable";
-            case server_errc::overloaded: return "overloaded";
-            case server_errc::is_bootstrapping: return "is bootstrapping";
-            case server_errc::truncate_error: return "truncate error";
-            case server_errc::write_timeout: return "write timeout";
-            case server_errc::read_timeout: return "read timeout";
-            case server_errc::read_failure: return "read failure";
-            case server_errc::function_failure: return "function failure";
-            case server_errc::write_failure: return "write failure";
-            case server_errc::cdc_write_failure: return "CDC write failure";
-            case server_errc::cas_write_unknown: return "CAS write unknown";
-            case server_errc::syntax_error: return "syntax error";
-            case server_errc::unauthorized: return "unauthorized";
-            case server_errc::invalid: return "invalid query";
-            case server_errc::config_error: return "configuration error";
-            case server_errc::already_exists: return "already exists";
-            case server_errc::unprepared: return "unprepared";
-        }
-        return "server error code " + std::to_string(ev);
+    switch (static_cast<server_errc>(ev)) {
+        case server_errc::server_error: return "server error";
+        case server_errc::protocol_error: return "protocol error";
+        case server_errc::bad_credentials: return "bad credentials";
+        case server_errc::unavailable: return "unavailable";
+        case server_errc::overloaded: return "overloaded";
+        case server_errc::is_bootstrapping: return "is bootstrapping";
+        case server_errc::truncate_error: return "truncate error";
+        case server_errc::write_timeout: return "write timeout";
+        case server_errc::read_timeout: return "read timeout";
+        case server_errc::read_failure: return "read failure";
+        case server_errc::function_failure: return "function failure";
+        case server_errc::write_failure: return "write failure";
+        case server_errc::cdc_write_failure: return "CDC write failure";
+        case server_errc::cas_write_unknown: return "CAS write unknown";
+        case server_errc::syntax_error: return "syntax error";
+        case server_errc::unauthorized: return "unauthorized";
+        case server_errc::invalid: return "invalid query";
+        case server_errc::config_error: return "configuration error";
+        case server_errc::already_exists: return "already exists";
+        case server_errc::unprepared: return "unprepared";
+    }
+    return "server error code " + std::to_string(ev);
 }
 }  // namespace
 

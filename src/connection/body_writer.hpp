@@ -18,7 +18,8 @@ public:
     template <class F>
         requires(!std::is_same_v<std::remove_cvref_t<F>, body_writer> &&
                  std::is_invocable_v<F&, protocol::byte_writer&>)
-    body_writer(F&& f) noexcept  // NOLINT: implicit, like a function reference
+    body_writer(F&& f)
+    noexcept  // NOLINT: implicit, like a function reference
         : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
           call_([](void* o, protocol::byte_writer& w) { (*static_cast<std::remove_reference_t<F>*>(o))(w); }) {}
 

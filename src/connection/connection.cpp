@@ -144,7 +144,8 @@ void connection::submit_from_outside(protocol::opcode op, std::uint8_t flags, bo
 void connection::cancel_by_ticket(const cancel_ticket& t, asio::cancellation_type type) {
     if (auto q = t.queued.lock()) return cancel_queued(q);  // nothing sent: any type takes it out
     if (t.id < 0) return;
-    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) == asio::cancellation_type::none)
+    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
+        asio::cancellation_type::none)
         return;
     cancel_stream(t.id, t.generation);  // a no-op once answered (generation)
 }
@@ -347,7 +348,8 @@ void connection::on_read(std::error_code ec, std::size_t n) {
 void connection::dispatch(protocol::envelope env) {
     using protocol::opcode;
     const auto& h = env.header;
-    if (!h.is_response) throw protocol::protocol_error(protocol::protocol_errc::malformed, "envelope without the response bit");
+    if (!h.is_response)
+        throw protocol::protocol_error(protocol::protocol_errc::malformed, "envelope without the response bit");
     // Once negotiated, every envelope carries our version; during the
     // handshake a server refusing v5 may answer in v4.
     if (state_ == state::ready && h.version != version_)
@@ -386,8 +388,8 @@ void connection::cancel_stream(std::int16_t id, std::uint32_t generation) {
     // Called from inside the canceller's emit: run the handler later.
     op.release()->complete(asio::error::operation_aborted, {}, get_executor(), true);
     if (!retiring_ && orphaned_ > params_.max_orphaned)
-        retire(std::to_string(orphaned()) + " orphaned stream ids (max_orphaned_streams = " +
-               std::to_string(params_.max_orphaned) + ")");
+        retire(std::to_string(orphaned()) +
+               " orphaned stream ids (max_orphaned_streams = " + std::to_string(params_.max_orphaned) + ")");
     else
         after_change();
 }
@@ -475,9 +477,9 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
     });
     auto timed_out = [&] { return *timed_out_flag; };
     auto timeout_error = [&] {
-        diag.assign("connect to " + endpoint_ + " timed out after " + std::to_string(params_.connect_timeout.count()) +
-                        " ms",
-                    endpoint_);
+        diag.assign(
+            "connect to " + endpoint_ + " timed out after " + std::to_string(params_.connect_timeout.count()) + " ms",
+            endpoint_);
         return make_error_code(client_errc::connect_failed);
     };
 
@@ -485,12 +487,12 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
     ec = co_await resolve(params_.host, params_.port, deadline_at, endpoints);
     if (ec) {
         deadline.cancel();
-        diag.assign("cannot resolve " + endpoint_ + ": " +
-                        (ec == asio::error::timed_out
-                             ? "no answer within " + std::to_string(params_.connect_timeout.count()) +
-                                   " ms (cluster_config.connect_timeout)"
-                             : ec.message()),
-                    endpoint_);
+        diag.assign(
+            "cannot resolve " + endpoint_ + ": " +
+                (ec == asio::error::timed_out ? "no answer within " + std::to_string(params_.connect_timeout.count()) +
+                                                    " ms (cluster_config.connect_timeout)"
+                                              : ec.message()),
+            endpoint_);
         co_return make_error_code(client_errc::connect_failed);
     }
     co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
@@ -565,8 +567,8 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
         return fail(client_errc::handshake_failed, endpoint_ + " refused the handshake: " + err.message);
     };
 
-    auto options = co_await async_request(opcode::options, 0, [](protocol::byte_writer&) {},
-                                          asio::redirect_error(asio::use_awaitable, ec));
+    auto options = co_await async_request(
+        opcode::options, 0, [](protocol::byte_writer&) {}, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
         if (ec == client_errc::tls_handshake_failed)
             co_return fail(client_errc::tls_handshake_failed, "OPTIONS to " + endpoint_ + " failed: " + close_reason_);
@@ -594,8 +596,10 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
             co_return fail(client_errc::handshake_failed,
                            algorithm + " compression needs protocol v4; v5 compresses segments with lz4 only");
         auto it = supported_.find("COMPRESSION");
-        bool has = it != supported_.end() && std::find(it->second.begin(), it->second.end(), algorithm) != it->second.end();
-        if (!has) co_return fail(client_errc::handshake_failed, endpoint_ + " does not offer " + algorithm + " compression");
+        bool has = it != supported_.end() &&
+                   std::find(it->second.begin(), it->second.end(), algorithm) != it->second.end();
+        if (!has)
+            co_return fail(client_errc::handshake_failed, endpoint_ + " does not offer " + algorithm + " compression");
     }
 
     protocol::string_map startup{{"CQL_VERSION", "3.0.0"},
@@ -633,8 +637,7 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
 // TLS over the connected socket: SNI and the name to verify, then the
 // handshake. A failure names OpenSSL's reason and, for a certificate, the
 // verification error ("unable to get local issuer certificate", ...).
-asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag,
-                                                           const std::function<bool()>& timed_out) {
+asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag, const std::function<bool()>& timed_out) {
     const auto& ctx = *params_.tls;
     tls_ = std::make_unique<tls_stream>(socket_, ctx.native());
     SSL* ssl = tls_->stream.native_handle();
@@ -644,8 +647,7 @@ asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag,
     const bool is_ip = !ec;
     // RFC 6066: SNI carries host names only, never address literals.
     // (SSL_set_tlsext_host_name without its macro's old-style cast.)
-    if (!is_ip)
-        SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
+    if (!is_ip) SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
     if (ctx.verify_host()) {
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
         X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -656,7 +658,8 @@ asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag,
         }
     }
     ec = {};
-    co_await tls_->stream.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+    co_await tls_->stream.async_handshake(asio::ssl::stream_base::client,
+                                          asio::redirect_error(asio::use_awaitable, ec));
     if (timed_out()) {
         diag.assign("TLS handshake with " + endpoint_ + " timed out after " +
                         std::to_string(params_.connect_timeout.count()) + " ms",
@@ -682,8 +685,7 @@ asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag,
 // The SASL exchange after AUTHENTICATE: AUTH_RESPONSE, then any number of
 // AUTH_CHALLENGE / AUTH_RESPONSE rounds, until AUTH_SUCCESS or ERROR.
 // Tokens are wiped once sent and never appear in a message.
-asio::awaitable<std::error_code> connection::authenticate(const std::string& server_authenticator,
-                                                          diagnostics& diag) {
+asio::awaitable<std::error_code> connection::authenticate(const std::string& server_authenticator, diagnostics& diag) {
     using protocol::opcode;
     auto fail = [&](std::error_code code, std::string msg) {
         diag.assign(std::move(msg), endpoint_);
@@ -693,7 +695,8 @@ asio::awaitable<std::error_code> connection::authenticate(const std::string& ser
     auth_token token;
     try {
         auth = params_.auth->new_authenticator(endpoint_, server_authenticator);
-        if (!auth) co_return fail(client_errc::handshake_failed, "the auth_provider made no authenticator for " + endpoint_);
+        if (!auth)
+            co_return fail(client_errc::handshake_failed, "the auth_provider made no authenticator for " + endpoint_);
         token = auth->initial_response();
     } catch (const std::exception& e) {
         co_return fail(client_errc::handshake_failed, "authenticator for " + endpoint_ + " failed: " + e.what());
@@ -711,8 +714,9 @@ asio::awaitable<std::error_code> connection::authenticate(const std::string& ser
             asio::redirect_error(asio::use_awaitable, ec));
         if (!token.empty()) OPENSSL_cleanse(token.data(), token.size());
         if (ec)
-            co_return fail(ec == client_errc::tls_handshake_failed ? ec : make_error_code(client_errc::handshake_failed),
-                           "AUTH_RESPONSE to " + endpoint_ + " failed: " + close_reason_);
+            co_return fail(
+                ec == client_errc::tls_handshake_failed ? ec : make_error_code(client_errc::handshake_failed),
+                "AUTH_RESPONSE to " + endpoint_ + " failed: " + close_reason_);
         protocol::byte_reader r(answer.body);
         try {
             switch (answer.header.opcode) {
@@ -738,8 +742,8 @@ asio::awaitable<std::error_code> connection::authenticate(const std::string& ser
                 }
                 default:
                     co_return fail(client_errc::unexpected_response, std::string("AUTH_RESPONSE to ") + endpoint_ +
-                                                                        " answered with " +
-                                                                        protocol::to_string(answer.header.opcode));
+                                                                         " answered with " +
+                                                                         protocol::to_string(answer.header.opcode));
             }
         } catch (const protocol::protocol_error& e) {
             co_return fail(client_errc::protocol_violation,

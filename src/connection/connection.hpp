@@ -114,9 +114,9 @@ struct queue_quota {
 // own); the others by the cluster's executor only.
 struct connection_counters {
     striped_counter<std::size_t> requests_sent;  // requests handed to the wire (every shard's connections)
-    std::atomic<std::size_t> retries{0};        // attempts the retry policy asked for
-    std::atomic<std::size_t> speculative{0};    // speculative executions started
-    bool many_writers = false;  // io_threads > 1: requests on every shard count
+    std::atomic<std::size_t> retries{0};         // attempts the retry policy asked for
+    std::atomic<std::size_t> speculative{0};     // speculative executions started
+    bool many_writers = false;                   // io_threads > 1: requests on every shard count
     void count(std::atomic<std::size_t>& a) noexcept { add(a, true, many_writers); }
 };
 
@@ -182,7 +182,9 @@ public:
     // Called with each EVENT the server pushes (after a REGISTER).
     void on_event(std::function<void(const protocol::envelope&)> listener) { on_event_ = std::move(listener); }
     // When bytes last arrived: heartbeats go out on connections silent for a while.
-    std::chrono::steady_clock::time_point last_read() const noexcept { return last_read_.load(std::memory_order_relaxed); }
+    std::chrono::steady_clock::time_point last_read() const noexcept {
+        return last_read_.load(std::memory_order_relaxed);
+    }
     // On a strand of its own (connection_params::own_strand).
     bool own_strand() const noexcept { return params_.own_strand; }
     // Its shard (own_strand), else 0.
@@ -308,17 +310,17 @@ private:
     std::unique_ptr<tls_stream> tls_;
     connection_params params_;
     std::shared_ptr<connection_counters> counters_;
-    request_metrics* metrics_;      // params_.metrics, or null
-    bool counted_open_ = false;     // on_connection_opened was called: close reports it once
+    request_metrics* metrics_;   // params_.metrics, or null
+    bool counted_open_ = false;  // on_connection_opened was called: close reports it once
     std::string endpoint_;
     int version_;
     mutable std::mutex keyspace_mutex_;  // bound_to() may be asked from another shard
     std::string keyspace_;               // the keyspace a USE bound it to (v4)
     std::atomic<state> state_{state::idle};
-    bool framed_ = false;   // v5 segments in effect
+    bool framed_ = false;           // v5 segments in effect
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
-    bool secret_out_ = false;  // pending_out_ holds a credential: wiped once written
+    bool secret_out_ = false;            // pending_out_ holds a credential: wiped once written
     protocol::byte_buffer pending_out_;  // envelopes not yet handed to the socket
     protocol::byte_buffer wire_out_;     // bytes being written
     protocol::frame_decoder decoder_;

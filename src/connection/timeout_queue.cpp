@@ -80,7 +80,8 @@ void timeout_queue::fire() {
     for (;;) {
         lane* first = nullptr;
         for (auto& l : lanes_)
-            if (l.head && l.head->deadline_ <= now && (!first || l.head->deadline_ < first->head->deadline_)) first = &l;
+            if (l.head && l.head->deadline_ <= now && (!first || l.head->deadline_ < first->head->deadline_))
+                first = &l;
         if (!first) break;
         auto* e = first->head;
         remove(*e);

@@ -30,11 +30,26 @@ public:
         if (enabled(level)) emit(level, message);
     }
 
-    template <class M> void trace(M&& m) const { log(log_level::trace, std::forward<M>(m)); }
-    template <class M> void debug(M&& m) const { log(log_level::debug, std::forward<M>(m)); }
-    template <class M> void info(M&& m) const { log(log_level::info, std::forward<M>(m)); }
-    template <class M> void warn(M&& m) const { log(log_level::warn, std::forward<M>(m)); }
-    template <class M> void error(M&& m) const { log(log_level::error, std::forward<M>(m)); }
+    template <class M>
+    void trace(M&& m) const {
+        log(log_level::trace, std::forward<M>(m));
+    }
+    template <class M>
+    void debug(M&& m) const {
+        log(log_level::debug, std::forward<M>(m));
+    }
+    template <class M>
+    void info(M&& m) const {
+        log(log_level::info, std::forward<M>(m));
+    }
+    template <class M>
+    void warn(M&& m) const {
+        log(log_level::warn, std::forward<M>(m));
+    }
+    template <class M>
+    void error(M&& m) const {
+        log(log_level::error, std::forward<M>(m));
+    }
 
 private:
     void emit(log_level level, std::string_view message) const noexcept {

@@ -90,8 +90,8 @@ struct metrics_server::state {
 
     // The accept loop, restarted if it ever ends on an exception.
     static void spawn_accept_loop(const std::shared_ptr<state>& self) {
-        spawn_guard::options o{{}, "the metrics server's accept loop", self->failures, {}, self->ex,
-                               std::chrono::milliseconds(100)};
+        spawn_guard::options o{{},       "the metrics server's accept loop", self->failures, {},
+                               self->ex, std::chrono::milliseconds(100)};
         o.restart = [w = std::weak_ptr<state>(self)] {
             if (auto s = w.lock(); s && !s->stopped) spawn_accept_loop(s);
         };
@@ -161,9 +161,9 @@ struct metrics_server::state {
             if (end != std::string::npos && end < params.max_request_bytes)
                 reply = answer(std::string_view(head).substr(0, end), self->body);
             else if (head.size() > params.max_request_bytes)
-                reply = plain_error("431 Request Header Fields Too Large",
-                                    "request line and headers exceed " + std::to_string(params.max_request_bytes) +
-                                        " bytes");
+                reply = plain_error(
+                    "431 Request Header Fields Too Large",
+                    "request line and headers exceed " + std::to_string(params.max_request_bytes) + " bytes");
         }
         if (!reply.empty() && !stopped) {
             co_await asio::async_write(c->socket, asio::buffer(reply), asio::redirect_error(asio::use_awaitable, ec));

@@ -139,8 +139,7 @@ void write_families(std::string& out, std::string_view prefix, std::string_view 
          &request_metrics_snapshot::orphaned_streams},
         {"connections_open", "gauge", "Connections open.", &request_metrics_snapshot::connections_open},
         {"sent_bytes_total", "counter", "Bytes written to connections.", &request_metrics_snapshot::bytes_sent},
-        {"received_bytes_total", "counter", "Bytes read from connections.",
-         &request_metrics_snapshot::bytes_received},
+        {"received_bytes_total", "counter", "Bytes read from connections.", &request_metrics_snapshot::bytes_received},
     };
     for (const auto& fam : simple_families) {
         w.header(fam.name, fam.type, fam.help);

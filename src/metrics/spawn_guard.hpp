@@ -23,7 +23,7 @@ class spawn_guard {
 public:
     struct options {
         logger log;
-        std::string what;  // "the connection pool of 10.0.0.1:9042", ...
+        std::string what;                                    // "the connection pool of 10.0.0.1:9042", ...
         std::shared_ptr<std::atomic<std::size_t>> failures;  // counted when set
         std::function<void()> restart;                       // none: the coroutine stays ended
         asio::any_io_executor ex;                            // where restart runs

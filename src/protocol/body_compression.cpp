@@ -20,9 +20,11 @@ void lz4_compress(byte_buffer& out, bytes_view body) {
     const auto at = out.size();
     const int bound = LZ4_compressBound(static_cast<int>(body.size()));
     out.resize(at + static_cast<std::size_t>(bound));
-    const int n = LZ4_compress_default(reinterpret_cast<const char*>(body.data()), reinterpret_cast<char*>(out.data() + at),
-                                       static_cast<int>(body.size()), bound);
-    if (n <= 0) fail(protocol_errc::value_too_large, "lz4 body", "LZ4 could not compress " + std::to_string(body.size()) + " bytes");
+    const int n = LZ4_compress_default(reinterpret_cast<const char*>(body.data()),
+                                       reinterpret_cast<char*>(out.data() + at), static_cast<int>(body.size()), bound);
+    if (n <= 0)
+        fail(protocol_errc::value_too_large, "lz4 body",
+             "LZ4 could not compress " + std::to_string(body.size()) + " bytes");
     out.resize(at + static_cast<std::size_t>(n));
 }
 
@@ -30,9 +32,10 @@ void snappy_compress_to(byte_buffer& out, bytes_view body) {
     const auto at = out.size();
     std::size_t n = snappy_max_compressed_length(body.size());
     out.resize(at + n);
-    if (snappy_compress(reinterpret_cast<const char*>(body.data()), body.size(), reinterpret_cast<char*>(out.data() + at),
-                        &n) != SNAPPY_OK)
-        fail(protocol_errc::value_too_large, "snappy body", "Snappy could not compress " + std::to_string(body.size()) + " bytes");
+    if (snappy_compress(reinterpret_cast<const char*>(body.data()), body.size(),
+                        reinterpret_cast<char*>(out.data() + at), &n) != SNAPPY_OK)
+        fail(protocol_errc::value_too_large, "snappy body",
+             "Snappy could not compress " + std::to_string(body.size()) + " bytes");
     out.resize(at + n);
 }
 
@@ -89,16 +92,18 @@ std::optional<std::size_t> lz4_block_size(bytes_view block) {
 
 void check_declared(std::size_t len, std::size_t max_size, std::string_view what, const char* format) {
     if (len > max_size)
-        fail(protocol_errc::frame_too_large, what, std::string(format) + " body declares " + std::to_string(len) +
-                                                       " uncompressed bytes; the limit is " + std::to_string(max_size));
+        fail(protocol_errc::frame_too_large, what,
+             std::string(format) + " body declares " + std::to_string(len) + " uncompressed bytes; the limit is " +
+                 std::to_string(max_size));
 }
 
 byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_view what) {
     if (body.size() < 4)
-        fail(protocol_errc::truncated, what, "lz4 uncompressed length needs 4 bytes at offset 0, only " +
-                                                 std::to_string(body.size()) + " left");
+        fail(protocol_errc::truncated, what,
+             "lz4 uncompressed length needs 4 bytes at offset 0, only " + std::to_string(body.size()) + " left");
     const auto declared = byte_reader(body).i32("lz4 uncompressed length");
-    if (declared < 0) fail(protocol_errc::malformed, what, "lz4 uncompressed length " + std::to_string(declared) + " at offset 0");
+    if (declared < 0)
+        fail(protocol_errc::malformed, what, "lz4 uncompressed length " + std::to_string(declared) + " at offset 0");
     const auto len = static_cast<std::size_t>(declared);
     check_declared(len, max_size, what, "lz4");
     const auto block = body.subspan(4);
@@ -107,9 +112,9 @@ byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_vi
              "lz4 body declares " + std::to_string(len) + " uncompressed bytes from a block of " +
                  std::to_string(block.size()) + " bytes; LZ4 expands at most " + std::to_string(lz4_max_ratio) + ":1");
     auto refuse = [&] {
-        fail(protocol_errc::decompression_failed, what, "lz4 block of " + std::to_string(block.size()) +
-                                                            " bytes at offset 4 does not decompress to its declared " +
-                                                            std::to_string(len) + " bytes");
+        fail(protocol_errc::decompression_failed, what,
+             "lz4 block of " + std::to_string(block.size()) +
+                 " bytes at offset 4 does not decompress to its declared " + std::to_string(len) + " bytes");
     };
     if (len > block.size() * lz4_walk_ratio && lz4_block_size(block) != len) refuse();
     byte_buffer out(len);
@@ -136,9 +141,9 @@ byte_buffer snappy_decompress(bytes_view body, std::size_t max_size, std::string
     std::size_t n = len;
     if (snappy_uncompress(in, body.size(), len ? reinterpret_cast<char*>(out.data()) : &empty, &n) != SNAPPY_OK ||
         n != len)
-        fail(protocol_errc::decompression_failed, what, "snappy body of " + std::to_string(body.size()) +
-                                                            " bytes does not decompress to its declared " +
-                                                            std::to_string(len) + " bytes");
+        fail(protocol_errc::decompression_failed, what,
+             "snappy body of " + std::to_string(body.size()) + " bytes does not decompress to its declared " +
+                 std::to_string(len) + " bytes");
     return out;
 }
 

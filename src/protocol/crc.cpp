@@ -47,8 +47,7 @@ std::uint32_t update(std::uint32_t crc, const std::byte* p, std::size_t n) noexc
         p += 8;
         n -= 8;
     }
-    for (std::size_t i = 0; i < n; ++i)
-        crc = tables[0][(crc ^ static_cast<std::uint32_t>(p[i])) & 0xFF] ^ (crc >> 8);
+    for (std::size_t i = 0; i < n; ++i) crc = tables[0][(crc ^ static_cast<std::uint32_t>(p[i])) & 0xFF] ^ (crc >> 8);
     return crc;
 }
 }  // namespace

@@ -38,7 +38,9 @@ std::string to_string(const data_type& t) {
         case type_id::set: return join("set");
         case type_id::tuple: return join("tuple");
         case type_id::udt: return t.keyspace + "." + t.name;
-        case type_id::vector: return "vector<" + (t.params.empty() ? std::string("?") : to_string(t.params[0])) + ", " + std::to_string(t.dimension) + ">";
+        case type_id::vector:
+            return "vector<" + (t.params.empty() ? std::string("?") : to_string(t.params[0])) + ", " +
+                   std::to_string(t.dimension) + ">";
     }
     return "unknown";
 }

@@ -56,7 +56,8 @@ std::optional<envelope> frame_decoder::next_legacy() {
     if (h.flags & frame_flags::compression) {
         auto what = std::string(to_string(h.opcode)) + " envelope on stream " + std::to_string(h.stream);
         if (body_compression_ == compression::none)
-            throw protocol_error(protocol_errc::malformed, what + ": compression flag set, but no compression was negotiated");
+            throw protocol_error(protocol_errc::malformed,
+                                 what + ": compression flag set, but no compression was negotiated");
         e.body = decompress_body({body, h.body_length}, body_compression_, max_body_, what);
         e.header.flags &= static_cast<std::uint8_t>(~frame_flags::compression);
         e.header.body_length = static_cast<std::uint32_t>(e.body.size());
@@ -83,8 +84,8 @@ bool frame_decoder::read_segment() {
     std::uint32_t crc = 0;
     for (int i = 3; i >= 0; --i) crc = (crc << 8) | static_cast<std::uint8_t>(trailer[static_cast<std::size_t>(i)]);
     if (segment_crc32(payload) != crc)
-        throw protocol_error(protocol_errc::bad_payload_crc, "v5 segment payload CRC32 mismatch (" +
-                                                                  std::to_string(h->payload_length) + " bytes)");
+        throw protocol_error(protocol_errc::bad_payload_crc,
+                             "v5 segment payload CRC32 mismatch (" + std::to_string(h->payload_length) + " bytes)");
     if (h->self_contained && (large_ || header_len_ > 0))
         throw protocol_error(protocol_errc::malformed,
                              "self-contained v5 segment arrived while a large envelope was incomplete");
@@ -99,9 +100,9 @@ bool frame_decoder::read_segment() {
                                     reinterpret_cast<char*>(scratch_.data()), static_cast<int>(payload.size()),
                                     static_cast<int>(h->uncompressed_length));
         if (n < 0 || static_cast<std::size_t>(n) != h->uncompressed_length)
-            throw protocol_error(protocol_errc::decompression_failed,
-                                 "LZ4 segment does not decompress to its declared " +
-                                     std::to_string(h->uncompressed_length) + " bytes");
+            throw protocol_error(
+                protocol_errc::decompression_failed,
+                "LZ4 segment does not decompress to its declared " + std::to_string(h->uncompressed_length) + " bytes");
         cur_in_buf_ = false;
         cur_pos_ = 0;
         cur_end_ = h->uncompressed_length;
@@ -139,7 +140,8 @@ std::optional<envelope> frame_decoder::cut() {
         header_len_ += n;
         if (header_len_ < envelope_header_size) {
             if (cur_self_contained_)
-                throw protocol_error(protocol_errc::malformed, "self-contained v5 segment ends inside an envelope header");
+                throw protocol_error(protocol_errc::malformed,
+                                     "self-contained v5 segment ends inside an envelope header");
             return std::nullopt;
         }
         header_len_ = 0;
@@ -152,9 +154,9 @@ std::optional<envelope> frame_decoder::cut() {
         return envelope{h, byte_buffer(p, p + h.body_length)};
     }
     if (cur_self_contained_)
-        throw protocol_error(protocol_errc::malformed,
-                             "self-contained v5 segment ends inside an envelope (" + std::to_string(here) + " of " +
-                                 std::to_string(h.body_length) + " body bytes)");
+        throw protocol_error(protocol_errc::malformed, "self-contained v5 segment ends inside an envelope (" +
+                                                           std::to_string(here) + " of " +
+                                                           std::to_string(h.body_length) + " body bytes)");
     // A large envelope: its body is gathered straight from the segments
     // (room for the declared length up to a bound: the length alone must
     // not make a small input allocate much).

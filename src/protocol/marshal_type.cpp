@@ -80,7 +80,7 @@ public:
         }
         data_type t;
         if (cls == "ListType" || cls == "SetType" || cls == "MapType" || cls == "TupleType") {
-            t.id = cls == "ListType" ? type_id::list
+            t.id = cls == "ListType"  ? type_id::list
                    : cls == "SetType" ? type_id::set
                    : cls == "MapType" ? type_id::map
                                       : type_id::tuple;

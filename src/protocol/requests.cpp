@@ -36,7 +36,8 @@ struct trailing_fields {
         if (default_timestamp) {
             // The spec forbids negative default timestamps.
             if (*default_timestamp < 0)
-                refuse(protocol_errc::malformed, what, "negative default timestamp " + std::to_string(*default_timestamp));
+                refuse(protocol_errc::malformed, what,
+                       "negative default timestamp " + std::to_string(*default_timestamp));
             f |= query_flags::default_timestamp;
         }
         if (!keyspace.empty()) f |= query_flags::keyspace;
@@ -71,7 +72,8 @@ void write_value(byte_writer& w, const value_ref& v) {
 }
 
 void check_count(std::size_t n, const char* what) {
-    if (n > 0xFFFF) refuse(protocol_errc::value_too_large, what, std::to_string(n) + " exceed the [short] limit of 65535");
+    if (n > 0xFFFF)
+        refuse(protocol_errc::value_too_large, what, std::to_string(n) + " exceed the [short] limit of 65535");
 }
 
 }  // namespace
@@ -133,7 +135,8 @@ void encode_query(byte_writer& w, std::string_view query, const query_parameters
 
 void encode_prepare(byte_writer& w, std::string_view query, std::string_view keyspace, int version) {
     if (version < 5 && !keyspace.empty())
-        refuse(protocol_errc::malformed, "PREPARE", "a keyspace needs protocol v5, connection is v" + std::to_string(version));
+        refuse(protocol_errc::malformed, "PREPARE",
+               "a keyspace needs protocol v5, connection is v" + std::to_string(version));
     w.long_string(query);
     if (version < 5) return;
     w.i32(keyspace.empty() ? 0 : static_cast<std::int32_t>(prepare_with_keyspace));

@@ -101,8 +101,7 @@ std::optional<segment_header> decode_segment_header(bytes_view data, bool lz4) {
     const int n = lz4 ? 5 : 3;
     auto h = get_le(data, n);
     auto crc = static_cast<std::uint32_t>(get_le(data.subspan(static_cast<std::size_t>(n)), 3));
-    if (crc24(h, n) != crc)
-        throw protocol_error(protocol_errc::bad_header_crc, "v5 segment header CRC24 mismatch");
+    if (crc24(h, n) != crc) throw protocol_error(protocol_errc::bad_header_crc, "v5 segment header CRC24 mismatch");
     segment_header s;
     s.payload_length = h & 0x1FFFF;
     if (lz4) {

@@ -60,7 +60,9 @@ struct plan_state {
         }
         return nullptr;
     }
-    void note(const host& h, const std::string& why) { tried += (tried.empty() ? "" : "; ") + h.endpoint() + ": " + why; }
+    void note(const host& h, const std::string& why) {
+        tried += (tried.empty() ? "" : "; ") + h.endpoint() + ": " + why;
+    }
 };
 
 struct resolved : resolved_options {
@@ -132,7 +134,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
     auto& cl = s.cluster();
     host_ptr h;
     std::shared_ptr<connection> conn;
-    std::error_code given;        // the prior attempt's failure, decided on first
+    std::error_code given;         // the prior attempt's failure, decided on first
     bool reprepare_first = false;  // the prior attempt goes on after UNPREPARED
     if (prior) {
         h = prior->host;
@@ -167,7 +169,8 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             // After UNPREPARED on the direct path, the same attempt goes on.
             const bool going_on = std::exchange(reprepare_first, false);
             ctx.reprepare_first = going_on;
-            attempt_probe counted = going_on ? attempt_probe(conn->metrics(), prior->attempt_start, attempt_probe::continued_t{})
+            attempt_probe counted = going_on ? attempt_probe(conn->metrics(), prior->attempt_start,
+                                                             attempt_probe::continued_t{})
                                              : attempt_probe(conn->metrics(), now);
             if (!going_on) {
                 ++plan.attempts;
@@ -220,8 +223,8 @@ struct race : std::enable_shared_from_this<race> {
     std::vector<std::shared_ptr<asio::cancellation_signal>> signals;
     std::deque<finished> done;
 
-    void start(const attempt_fn& attempt, std::shared_ptr<connection> conn, host_ptr h, std::chrono::milliseconds timeout,
-               consistency cl, std::optional<consistency> serial, bool speculative) {
+    void start(const attempt_fn& attempt, std::shared_ptr<connection> conn, host_ptr h,
+               std::chrono::milliseconds timeout, consistency cl, std::optional<consistency> serial, bool speculative) {
         auto sig = std::make_shared<asio::cancellation_signal>();
         signals.push_back(sig);
         ++running;
@@ -270,7 +273,8 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
     host_ptr h;
     auto conn = plan.advance(cl, h);
     if (!conn) {
-        diag.assign("no host could take the request: " + (plan.tried.empty() ? std::string("no host is up") : plan.tried));
+        diag.assign("no host could take the request: " +
+                    (plan.tried.empty() ? std::string("no host is up") : plan.tried));
         co_return make_error_code(client_errc::no_host_available);
     }
     st->start(attempt, conn, h, left(r.deadline), r.consistency_level, r.serial_consistency_level, false);
@@ -321,7 +325,8 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
             if (!c || left(r.deadline).count() <= 0) continue;
             ++retries;
             count_retry(cl, c->metrics(), *next_host, f.ec, f.diag);
-            st->start(attempt, c, next_host, left(r.deadline), dec.consistency_level.value_or(r.consistency_level), r.serial_consistency_level, false);
+            st->start(attempt, c, next_host, left(r.deadline), dec.consistency_level.value_or(r.consistency_level),
+                      r.serial_consistency_level, false);
         }
         if (st->running == 0) {
             diag = last_diag;
@@ -366,7 +371,8 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
     routing.consistency_level = r.consistency_level;
     auto make_plan = [&] {
         auto lock = cl.routing().snapshot_lock();  // the ring and the replicas' span, the policy
-        if (where.token && !where.keyspace.empty()) routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
+        if (where.token && !where.keyspace.empty())
+            routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
         cl.routing().plan(routing, p, plan.hosts);
         routing.replicas = {};
     };
@@ -401,8 +407,12 @@ std::error_code resolve_options(const cluster_impl& cl, const request_options& o
     if (ec) return ec;
     const auto* p = r.profile;
     r.timeout = o.timeout ? *o.timeout : p && p->request_timeout ? *p->request_timeout : cfg.request_timeout;
-    r.consistency_level = o.consistency_level ? *o.consistency_level : p && p->consistency_level ? *p->consistency_level : cfg.default_consistency;
-    r.serial_consistency_level = o.serial_consistency_level ? o.serial_consistency_level : p ? p->serial_consistency_level : std::nullopt;
+    r.consistency_level = o.consistency_level         ? *o.consistency_level
+                          : p && p->consistency_level ? *p->consistency_level
+                                                      : cfg.default_consistency;
+    r.serial_consistency_level = o.serial_consistency_level ? o.serial_consistency_level
+                                 : p                        ? p->serial_consistency_level
+                                                            : std::nullopt;
     r.speculation.reset();
     if (o.idempotent) {
         r.speculation = p && p->speculation ? p->speculation : cfg.speculation;

@@ -26,7 +26,7 @@ class session_impl;
 struct attempt_context {
     connection& conn;
     std::chrono::milliseconds timeout;  // what is left of the request's
-    consistency consistency_level;                     // the request's (or a retry's) consistency
+    consistency consistency_level;      // the request's (or a retry's) consistency
     std::optional<consistency> serial_consistency_level;
     // The node answered UNPREPARED to this attempt's first send: prepare
     // there, then send again (no further re-prepare).
@@ -39,7 +39,7 @@ struct attempt_context {
 struct prior_attempt {
     host_ptr host;
     std::shared_ptr<connection> conn;
-    std::error_code ec;  // its outcome (the details are in the request's diagnostics)
+    std::error_code ec;         // its outcome (the details are in the request's diagnostics)
     result_set* out = nullptr;  // its result, on success (may be run_request's `out` itself)
     std::chrono::steady_clock::time_point ended;
     // UNPREPARED: the attempt goes on (re-prepare and send again) under the
@@ -49,8 +49,8 @@ struct prior_attempt {
 
 // One attempt on ctx.conn, writing the answer into `out`; it handles
 // UNPREPARED itself (re-prepares on that connection and sends again).
-using attempt_fn = std::function<asio::awaitable<std::error_code>(const attempt_context& ctx, result_set& out,
-                                                                  diagnostics& diag)>;
+using attempt_fn =
+    std::function<asio::awaitable<std::error_code>(const attempt_context& ctx, result_set& out, diagnostics& diag)>;
 
 // Where the request's data lives, for token-aware routing.
 struct routing_input {

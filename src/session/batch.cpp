@@ -32,7 +32,9 @@ asio::awaitable<std::error_code> reprepare_for(session_impl& s, connection& conn
     progress = false;
     // A copy: diag is reused below.
     const std::string unprepared = diag.server_details() ? diag.server_details()->unprepared_id : std::string();
-    auto named = [&](std::size_t i) { return sent[i] && std::ranges::equal(sent[i]->id, protocol::as_bytes(unprepared)); };
+    auto named = [&](std::size_t i) {
+        return sent[i] && std::ranges::equal(sent[i]->id, protocol::as_bytes(unprepared));
+    };
     bool any = false;
     for (std::size_t i = 0; i < sent.size(); ++i) any = any || named(i);
     for (std::size_t i = 0; i < sent.size(); ++i) {
@@ -49,7 +51,8 @@ asio::awaitable<std::error_code> reprepare_for(session_impl& s, connection& conn
 // Token-aware routing follows the first bound statement whose key is known.
 routing_input batch_routing(const batch& b, const session_impl& s) {
     routing_input where;
-    where.keyspace = b.options().keyspace.empty() ? std::string_view(s.keyspace()) : std::string_view(b.options().keyspace);
+    where.keyspace = b.options().keyspace.empty() ? std::string_view(s.keyspace())
+                                                  : std::string_view(b.options().keyspace);
     for (const auto& e : b.entries()) {
         const auto* bound = std::get_if<bound_statement>(&e);
         if (!bound || !bound->prepared().data()) continue;

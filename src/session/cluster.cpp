@@ -127,7 +127,8 @@ std::vector<host_ptr> cluster::hosts() const { return impl_ ? impl_->routing().h
 
 std::shared_ptr<metrics_registry> cluster::metrics() const { return impl_ ? impl_->metrics_shared() : nullptr; }
 std::shared_ptr<const std::map<std::string, keyspace_metadata, std::less<>>> cluster::metadata() const {
-    return impl_ ? impl_->control().schema() : std::make_shared<const std::map<std::string, keyspace_metadata, std::less<>>>();
+    return impl_ ? impl_->control().schema()
+                 : std::make_shared<const std::map<std::string, keyspace_metadata, std::less<>>>();
 }
 
 asio::awaitable<bool> cluster::wait_for_schema_agreement() {

@@ -68,9 +68,10 @@ asio::awaitable<std::error_code> bind_keyspace(session_impl* session, connection
     };
     auto r = co_await send_attempt(conn, protocol::opcode::query, use, timeout, 0, session);
     if (r.ec) {
-        diag.assign("binding the connection to keyspace '" + keyspace + "' (protocol v4 has no per-request keyspace): " +
-                        (r.message.empty() ? r.ec.message() : r.message),
-                    conn.endpoint());
+        diag.assign(
+            "binding the connection to keyspace '" + keyspace +
+                "' (protocol v4 has no per-request keyspace): " + (r.message.empty() ? r.ec.message() : r.message),
+            conn.endpoint());
         co_return r.ec;
     }
     if (auto ec = expect_result(conn, r.response, diag)) co_return ec;
@@ -81,8 +82,8 @@ asio::awaitable<std::error_code> bind_keyspace(session_impl* session, connection
 
 asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
                                       const request_options* o, std::chrono::milliseconds timeout,
-                                      body_writer write_message,
-                                      protocol::envelope& response, diagnostics& diag, std::string_view keyspace) {
+                                      body_writer write_message, protocol::envelope& response, diagnostics& diag,
+                                      std::string_view keyspace) {
     if (conn.protocol_version() < 5) {
         if (keyspace.empty() && session) keyspace = session->keyspace();
         if (!conn.bound_to(keyspace))
@@ -125,10 +126,20 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
         protocol::byte_reader r(env.body);
         (void)protocol::decode_response_prefix(r, env.header.flags);
         auto e = protocol::decode_error(r, conn.protocol_version());
-        server_error_details d{e.consistency_level,         e.received,     e.block_for,    e.alive,
-                               e.required,   e.num_failures, e.data_present, std::move(e.write_type),
-                               std::move(e.reason_map), std::move(e.keyspace), std::move(e.table),
-                               std::move(e.function), std::move(e.arg_types), std::move(e.unprepared_id),
+        server_error_details d{e.consistency_level,
+                               e.received,
+                               e.block_for,
+                               e.alive,
+                               e.required,
+                               e.num_failures,
+                               e.data_present,
+                               std::move(e.write_type),
+                               std::move(e.reason_map),
+                               std::move(e.keyspace),
+                               std::move(e.table),
+                               std::move(e.function),
+                               std::move(e.arg_types),
+                               std::move(e.unprepared_id),
                                e.contentions};
         diag.assign_server(std::move(e.message), conn.endpoint(), std::move(d));
         return server_error_code(e.code);
@@ -139,20 +150,19 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
 }
 
 asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
-                                          const request_options& o,
-                                          body_writer write_message,
+                                          const request_options& o, body_writer write_message,
                                           std::shared_ptr<const std::vector<column_spec>> prepared_columns,
                                           result_set& out, diagnostics& diag) {
     auto& conn = ctx.conn;
     protocol::envelope env;
-    if (auto ec = co_await send(&s, conn, op, &o, ctx.timeout, write_message, env, diag))
-        co_return ec;
+    if (auto ec = co_await send(&s, conn, op, &o, ctx.timeout, write_message, env, diag)) co_return ec;
     if (auto ec = expect_result(conn, env, diag)) co_return ec;
     try {
         out = result_set::from_body(std::move(env.body), env.header.flags, conn.protocol_version(),
                                     std::move(prepared_columns));
         // A USE of the user's own moved this v4 connection: the next request knows.
-        if (out.kind() == result_kind::set_keyspace && conn.protocol_version() < 5) conn.set_bound_keyspace(out.keyspace());
+        if (out.kind() == result_kind::set_keyspace && conn.protocol_version() < 5)
+            conn.set_bound_keyspace(out.keyspace());
     } catch (const protocol::protocol_error& e) {
         diag.assign(std::string("malformed response: ") + e.what(), conn.endpoint());
         co_return client_errc::protocol_violation;
@@ -160,8 +170,8 @@ asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context
     co_return std::error_code{};
 }
 
-asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
-                                               diagnostics& diag, request_probe* probe, prior_attempt* prior) {
+asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out, diagnostics& diag,
+                                               request_probe* probe, prior_attempt* prior) {
     const auto values = value_refs(st.values());
     const std::vector<std::string_view> names(st.names().begin(), st.names().end());
     const auto& o = st.options();
@@ -193,7 +203,8 @@ routing_input routing_of(const prepared_data& data, const bound_statement& st) {
     routing_input where;
     const auto& markers = data.variables();
     where.keyspace = !markers.empty() ? std::string_view(markers.front().keyspace) : std::string_view(data.keyspace);
-    where.token = o.routing_key ? std::optional<std::int64_t>(murmur3_token(*o.routing_key)) : bound_token(data, st.values());
+    where.token = o.routing_key ? std::optional<std::int64_t>(murmur3_token(*o.routing_key))
+                                : bound_token(data, st.values());
     return where;
 }
 

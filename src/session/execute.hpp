@@ -49,7 +49,7 @@ struct request_guard {
 // readings; otherwise the request ends here.
 template <class T, class Fn>
 asio::awaitable<op_result<T>> run_operation(std::shared_ptr<session_impl> s, std::optional<std::string_view> query,
-                                              diagnostics* diag_out, Fn fn) {
+                                            diagnostics* diag_out, Fn fn) {
     diag_target target(diag_out);
     diagnostics& diag = target.get();
     op_result<T> out;
@@ -128,8 +128,7 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
 // runs in (`keyspace`, else the session's) is first bound with a USE.
 asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
                                       const request_options* o, std::chrono::milliseconds timeout,
-                                      body_writer write_message,
-                                      protocol::envelope& response, diagnostics& diag,
+                                      body_writer write_message, protocol::envelope& response, diagnostics& diag,
                                       std::string_view keyspace = {});
 
 // Checks that `env` is a RESULT; an ERROR becomes its server_errc with the
@@ -139,8 +138,7 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
 // send() on ctx.conn within ctx.timeout, then the RESULT read into `out`
 // (Rows without metadata with `prepared_columns`).
 asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
-                                          const request_options& o,
-                                          body_writer write_message,
+                                          const request_options& o, body_writer write_message,
                                           std::shared_ptr<const std::vector<column_spec>> prepared_columns,
                                           result_set& out, diagnostics& diag);
 
@@ -167,9 +165,8 @@ routing_input routing_of(const session_impl& s, const statement& st);
 routing_input routing_of(const prepared_data& data, const bound_statement& st);
 
 // Runs a simple statement (QUERY); `probe` and `prior` as in run_request.
-asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out,
-                                               diagnostics& diag, request_probe* probe = nullptr,
-                                               prior_attempt* prior = nullptr);
+asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out, diagnostics& diag,
+                                               request_probe* probe = nullptr, prior_attempt* prior = nullptr);
 
 // Runs a bound prepared statement (EXECUTE), re-preparing on UNPREPARED.
 asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,

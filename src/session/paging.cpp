@@ -45,7 +45,8 @@ void set_paging_state(paged_statement& st, std::string state) {
 
 asio::awaitable<op_result<result_set>> execute_paged_op(std::shared_ptr<session_impl> s, paged_statement st,
                                                         diagnostics* diag) {
-    if (auto* simple = std::get_if<statement>(&st)) co_return co_await execute_op(std::move(s), std::move(*simple), diag);
+    if (auto* simple = std::get_if<statement>(&st))
+        co_return co_await execute_op(std::move(s), std::move(*simple), diag);
     co_return co_await execute_bound_op(std::move(s), std::move(std::get<bound_statement>(st)), diag);
 }
 

@@ -20,8 +20,8 @@ void throw_bind_mismatch(const column_spec& marker, std::size_t index, const std
 
 void throw_bind_count(const prepared_data* d, std::size_t given) {
     if (!d) throw value_error("bind() on an empty prepared_statement");
-    throw value_error(std::to_string(given) + " values bound, the statement has " + std::to_string(d->variables().size()) +
-                      " bind markers: " + d->query);
+    throw value_error(std::to_string(given) + " values bound, the statement has " +
+                      std::to_string(d->variables().size()) + " bind markers: " + d->query);
 }
 
 namespace {
@@ -70,7 +70,8 @@ std::error_code read_prepared(const connection& conn, const protocol::envelope& 
         auto p = protocol::decode_prepared(r, conn.protocol_version());
         auto state = std::make_shared<prepared_state>();
         state->id.assign(p.id.begin(), p.id.end());
-        if (p.result_metadata_id) state->result_metadata_id.assign(p.result_metadata_id->begin(), p.result_metadata_id->end());
+        if (p.result_metadata_id)
+            state->result_metadata_id.assign(p.result_metadata_id->begin(), p.result_metadata_id->end());
         state->result_columns = std::make_shared<const std::vector<column_spec>>(std::move(p.result_metadata.columns));
         out = std::make_shared<prepared_data>(k.first, k.second, std::move(p.variables.columns),
                                               std::move(p.variables.pk_indexes), std::move(state));
@@ -97,8 +98,8 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
             const std::string_view keyspace = version >= 5 ? std::string_view(k.second) : std::string_view();
             f->ec = co_await send(
                 nullptr, *conn, protocol::opcode::prepare, nullptr, timeout,
-                [&](protocol::byte_writer& w) { protocol::encode_prepare(w, k.first, keyspace, version); }, env, f->diag,
-                k.second);
+                [&](protocol::byte_writer& w) { protocol::encode_prepare(w, k.first, keyspace, version); }, env,
+                f->diag, k.second);
             if (!f->ec) f->ec = read_prepared(*conn, env, k, f->result, f->diag);
         }
         // A statement already cached keeps its identity: its handles see the new answer.
@@ -136,7 +137,8 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
         count(cl, &prepared_cache_stats::shared_waits);
     } else {
         f = cache.begin(k, cl.runtime().executor());
-        asio::co_spawn(cl.runtime().executor(), run_prepare(cl.shared_from_this(), k, f, timeout), cl.guard("a shared PREPARE"));
+        asio::co_spawn(cl.runtime().executor(), run_prepare(cl.shared_from_this(), k, f, timeout),
+                       cl.guard("a shared PREPARE"));
     }
     if (!f->finished) {
         std::error_code ignored;
@@ -277,7 +279,8 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
             for (int attempt = reprepare ? 1 : 0;; ++attempt) {
                 if (std::exchange(reprepare, false)) {
                     // This host does not know the statement (restarted, or never asked): prepare it there.
-                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, time_left(deadline), d)) co_return ec;
+                    if (auto ec = co_await reprepare_on(s.cluster(), ctx.conn, *data, time_left(deadline), d))
+                        co_return ec;
                     here.timeout = time_left(deadline);
                     if (here.timeout.count() <= 0) {
                         d.assign("no time left of the request's " + std::to_string(ctx.timeout.count()) +
@@ -312,7 +315,8 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
 asio::awaitable<op_result<prepared_statement>> prepare_op(std::shared_ptr<session_impl> s, statement st,
                                                           diagnostics* diag) {
     co_return co_await run_operation<prepared_statement>(
-        std::move(s), std::string_view(st.query()), diag, [&st](session_impl& si, prepared_statement& out, diagnostics& d) {
+        std::move(s), std::string_view(st.query()), diag,
+        [&st](session_impl& si, prepared_statement& out, diagnostics& d) {
             return run_prepare_statement(si, st, out, d);
         });
 }

@@ -69,8 +69,7 @@ std::string describe_failure(const connection& conn, session_impl* session, std:
     if (ec == asio::error::operation_aborted && closed_by_session) {
         ec = client_errc::session_closed;
         return "the session closed (cluster_config.close_timeout = " +
-               std::to_string(session->cluster().config().close_timeout.count()) + " ms) before " + where +
-               " answered";
+               std::to_string(session->cluster().config().close_timeout.count()) + " ms) before " + where + " answered";
     }
     if (ec == asio::error::operation_aborted) return "cancelled";
     if (ec == client_errc::too_many_requests)
@@ -85,8 +84,7 @@ std::string describe_failure(const connection& conn, session_impl* session, std:
     return "connection to " + where + " lost: " + conn.close_reason();
 }
 
-asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode op,
-                                              body_writer body,
+asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode op, body_writer body,
                                               std::chrono::milliseconds timeout, std::uint8_t flags,
                                               session_impl* session) {
     request_outcome out;

@@ -39,8 +39,7 @@ struct request_outcome {
 // Cancellation: terminal, partial or total (total only while the request
 // waits for a stream id); completes promptly with operation_aborted. `flags`
 // are the envelope's (tracing, custom payload).
-asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode op,
-                                              body_writer body,
+asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode op, body_writer body,
                                               std::chrono::milliseconds timeout, std::uint8_t flags = 0,
                                               session_impl* session = nullptr);
 

@@ -131,8 +131,8 @@ private:
     asio::awaitable<op_result<result_set>> continuation(prior_attempt prior, result_set first);
 
     request_op_base& op_;
-    session_impl* session_;  // held by the shard's hold once sent (send()), else alive for the call
-    std::size_t hold_ = 0;    // which shard's hold
+    session_impl* session_;     // held by the shard's hold once sent (send()), else alive for the call
+    std::size_t hold_ = 0;      // which shard's hold
     asio::any_io_executor ex_;  // the session's request executor, for the coroutine path
     any_statement st_;
     // Where the diagnostics go: the caller's, else one made on the first
@@ -149,7 +149,7 @@ private:
     host_ptr host_;
     std::shared_ptr<connection> conn_;
     const prepared_state* prepared_ = nullptr;  // what the EXECUTE named (kept while the statement's data lives)
-    mutable asio::cancellation_signal signal_;        // timeout, close() and the caller's cancellation
+    mutable asio::cancellation_signal signal_;  // timeout, close() and the caller's cancellation
     timeout_queue* timeouts_ = nullptr;
     std::chrono::milliseconds timeout_{};
     bool timed_out_ = false;
@@ -182,11 +182,12 @@ void request_state::start() {
     routing.token = where.token;
     routing.consistency_level = r.consistency_level;
     thread_local std::vector<host_ptr> plan;  // reused: no allocation per request
-    plan.clear();  // (a policy that threw may have left hosts in it)
+    plan.clear();                             // (a policy that threw may have left hosts in it)
     {
         // One hold of the routing lock for the plan and the connection.
         auto lock = cl.routing().snapshot_lock();
-        if (where.token && !where.keyspace.empty()) routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
+        if (where.token && !where.keyspace.empty())
+            routing.replicas = cl.routing().replicas(where.keyspace, *where.token);
         cl.routing().plan(routing, r.profile, plan);
         if (!plan.empty()) {
             host_ = std::move(plan.front());
@@ -263,8 +264,8 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     attempt_.emplace(conn_->metrics(), now);
     host_->count_request();
     if (probe_->active()) probe_->set_attempt(host_->endpoint(), 1, false);
-    conn_->submit(d ? protocol::opcode::execute : protocol::opcode::query, flags, body,
-                  connection::pending_ptr(this), &s.quota());
+    conn_->submit(d ? protocol::opcode::execute : protocol::opcode::query, flags, body, connection::pending_ptr(this),
+                  &s.quota());
 }
 
 void request_state::leave() noexcept {
@@ -302,7 +303,8 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
         rs = result_set::from_body(std::move(env.body), env.header.flags, conn_->protocol_version(),
                                    prepared_ ? prepared_->columns_here() : nullptr);
         // A USE of the user's own moved this v4 connection (as in exchange()).
-        if (rs.kind() == result_kind::set_keyspace && conn_->protocol_version() < 5) conn_->set_bound_keyspace(rs.keyspace());
+        if (rs.kind() == result_kind::set_keyspace && conn_->protocol_version() < 5)
+            conn_->set_bound_keyspace(rs.keyspace());
     } catch (const protocol::protocol_error& x) {
         diag().assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
         ec = client_errc::protocol_violation;
@@ -355,15 +357,15 @@ void request_state::go_on(std::error_code ec, result_set rs, clock::time_point e
     prior.ec = ec;
     prior.ended = ended;
     prior.attempt_start = attempt_->start_time();
-    asio::co_spawn(conn_->get_executor(), continuation(std::move(prior), std::move(rs)),
-                   asio::bind_cancellation_slot(op_.caller_slot(),
-                                                [this](std::exception_ptr e, op_result<result_set> r) {
-                                                    if (e) {
-                                                        r.first = client_errc::internal_error;
-                                                        diag().assign("internal error after the first attempt");
-                                                    }
-                                                    finish(r.first, std::move(r.second), clock::now(), false);
-                                                }));
+    asio::co_spawn(
+        conn_->get_executor(), continuation(std::move(prior), std::move(rs)),
+        asio::bind_cancellation_slot(op_.caller_slot(), [this](std::exception_ptr e, op_result<result_set> r) {
+            if (e) {
+                r.first = client_errc::internal_error;
+                diag().assign("internal error after the first attempt");
+            }
+            finish(r.first, std::move(r.second), clock::now(), false);
+        }));
 }
 
 // The first attempt's result and what it needs live in this frame: the
@@ -418,12 +420,13 @@ void deallocate_request_block(void* p, std::size_t n) noexcept {
     ++blocks.count;
 }
 
-void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag) {
+void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st,
+                     diagnostics* diag) {
     (::new (op.state()) request_state(op, s, std::move(ex), std::move(st), diag))->start();
 }
 
 void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
-                   diagnostics* diag) {
+                     diagnostics* diag) {
     (::new (op.state()) request_state(op, s, std::move(ex), std::move(st), diag))->start();
 }
 

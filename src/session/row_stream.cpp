@@ -219,13 +219,13 @@ private:
             },
             st);
         fetch_diag_.clear();
-        asio::co_spawn(executor(), execute_paged_op(session_, std::move(st), &fetch_diag_),
-                       asio::bind_cancellation_slot(
-                           fetch_cancel_.slot(),
-                           [self = shared_from_this()](std::exception_ptr e, op_result<result_set> r) {
-                               if (e) r.first = client_errc::internal_error;
-                               self->on_fetched(r.first, std::move(r.second));
-                           }));
+        asio::co_spawn(
+            executor(), execute_paged_op(session_, std::move(st), &fetch_diag_),
+            asio::bind_cancellation_slot(fetch_cancel_.slot(),
+                                         [self = shared_from_this()](std::exception_ptr e, op_result<result_set> r) {
+                                             if (e) r.first = client_errc::internal_error;
+                                             self->on_fetched(r.first, std::move(r.second));
+                                         }));
     }
 
     void on_fetched(std::error_code ec, result_set page) {
@@ -333,7 +333,7 @@ private:
     unsigned rows_since_check_ = 0;
     // Atomic: note_suspend() runs on the session's strand, should_yield() on the consumer's.
     std::atomic<std::chrono::steady_clock::time_point> last_suspend_{std::chrono::steady_clock::now()};
-    std::deque<result_set> ready_;  // received, not yet delivered
+    std::deque<result_set> ready_;                // received, not yet delivered
     std::optional<std::string> next_state_;       // for the next request
     std::optional<std::string> delivered_state_;  // resumes after the last delivered page
     bool fetching_ = false, exhausted_ = false, stopped_ = false;

@@ -11,7 +11,8 @@ namespace async_cassandra {
 
 namespace detail {
 
-asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st, diagnostics* diag_out) {
+asio::awaitable<op_result<result_set>> execute_op(std::shared_ptr<session_impl> s, statement st,
+                                                  diagnostics* diag_out) {
     co_return co_await run_operation<result_set>(
         std::move(s), std::string_view(st.query()), diag_out,
         [&st](session_impl& si, result_set& out, diagnostics& diag, request_probe* probe) {

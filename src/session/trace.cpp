@@ -102,18 +102,17 @@ asio::awaitable<std::error_code> run_get_trace(session_impl& s, uuid id, std::ch
 
 asio::awaitable<op_result<query_trace>> get_trace_op(std::shared_ptr<session_impl> s, uuid id,
                                                      std::chrono::milliseconds max_wait, diagnostics* diag) {
-    co_return co_await run_operation<query_trace>(
-        std::move(s), std::string_view{}, diag, [id, max_wait](session_impl& si, query_trace& out, diagnostics& d) {
-            return run_get_trace(si, id, max_wait, out, d);
-        });
+    co_return co_await run_operation<query_trace>(std::move(s), std::string_view{}, diag,
+                                                  [id, max_wait](session_impl& si, query_trace& out, diagnostics& d) {
+                                                      return run_get_trace(si, id, max_wait, out, d);
+                                                  });
 }
 
 }  // namespace detail
 
 asio::awaitable<query_trace> session::get_trace(uuid tracing_id, std::chrono::milliseconds max_wait) {
-    co_return co_await detail::or_throw<query_trace>([&](diagnostics& d, auto token) {
-        return async_get_trace(tracing_id, max_wait, d, std::move(token));
-    });
+    co_return co_await detail::or_throw<query_trace>(
+        [&](diagnostics& d, auto token) { return async_get_trace(tracing_id, max_wait, d, std::move(token)); });
 }
 
 }  // namespace async_cassandra

@@ -80,8 +80,7 @@ cell_cursor::cell_cursor(const data_type& type, std::span<const std::byte> cell)
         }
         default: fail("type " + to_string(type) + " is not a collection, tuple, UDT or vector");
     }
-    if (count_ == 0 && pos_ != cell_.size())
-        fail(std::to_string(cell_.size() - pos_) + " bytes after the last item");
+    if (count_ == 0 && pos_ != cell_.size()) fail(std::to_string(cell_.size() - pos_) + " bytes after the last item");
 }
 
 const data_type& cell_cursor::item_type(std::size_t i) const noexcept {

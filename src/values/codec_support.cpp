@@ -48,8 +48,7 @@ std::size_t udt_field_index(const data_type& t, std::string_view name) noexcept 
 
 namespace {
 bool same_sign(const duration& d) noexcept {
-    return (d.months >= 0 && d.days >= 0 && d.nanoseconds >= 0) ||
-           (d.months <= 0 && d.days <= 0 && d.nanoseconds <= 0);
+    return (d.months >= 0 && d.days >= 0 && d.nanoseconds >= 0) || (d.months <= 0 && d.days <= 0 && d.nanoseconds <= 0);
 }
 std::int32_t to_int32(std::int64_t v, const char* what) {
     if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max())

@@ -26,8 +26,8 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
     if (!prefix.warnings.empty()) rs.extras_to_fill().warnings = std::move(prefix.warnings);
     if (prefix.tracing_id) rs.extras_to_fill().tracing_id = uuid(*prefix.tracing_id);
     for (auto& [key, value] : prefix.custom_payload)
-        rs.extras_to_fill().payload.emplace_back(std::move(key), value ? std::vector<std::byte>(value->begin(), value->end())
-                                                                       : std::vector<std::byte>{});
+        rs.extras_to_fill().payload.emplace_back(
+            std::move(key), value ? std::vector<std::byte>(value->begin(), value->end()) : std::vector<std::byte>{});
     switch (protocol::decode_result_kind(r)) {
         case protocol::result_kind::void_: rs.kind_ = result_kind::void_; break;
         case protocol::result_kind::set_keyspace:
@@ -49,19 +49,20 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
             // Metadata_changed (a new result metadata id) is v5's: a v4
             // server that sets it speaks another protocol than agreed.
             if (meta.new_metadata_id && version < 5)
-                throw protocol::protocol_error(protocol::protocol_errc::malformed,
-                                               "a v4 RESULT with the v5 flag metadata_changed (a new result metadata id)");
+                throw protocol::protocol_error(
+                    protocol::protocol_errc::malformed,
+                    "a v4 RESULT with the v5 flag metadata_changed (a new result metadata id)");
             if (meta.new_metadata_id)
-                rs.extras_to_fill().new_metadata_id =
-                    protocol::byte_buffer(meta.new_metadata_id->begin(), meta.new_metadata_id->end());
+                rs.extras_to_fill().new_metadata_id = protocol::byte_buffer(meta.new_metadata_id->begin(),
+                                                                            meta.new_metadata_id->end());
             const auto ncols = static_cast<std::size_t>(meta.column_count);
             if (meta.flags & protocol::rows_flags::no_metadata) {
                 // Only an EXECUTE with skip_metadata gets here; its statement's columns must match.
                 if (!prepared_columns || prepared_columns->size() != ncols)
-                    throw protocol::protocol_error(
-                        protocol::protocol_errc::malformed,
-                        "rows without metadata: " + std::to_string(ncols) + " columns, the prepared statement has " +
-                            std::to_string(prepared_columns ? prepared_columns->size() : 0));
+                    throw protocol::protocol_error(protocol::protocol_errc::malformed,
+                                                   "rows without metadata: " + std::to_string(ncols) +
+                                                       " columns, the prepared statement has " +
+                                                       std::to_string(prepared_columns ? prepared_columns->size() : 0));
                 rs.columns_ = std::move(prepared_columns);
             } else {
                 rs.columns_ = std::make_shared<const std::vector<column_spec>>(std::move(meta.columns));
@@ -77,7 +78,8 @@ result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags,
             if (cells > r.remaining() / 4)
                 throw protocol::protocol_error(protocol::protocol_errc::malformed,
                                                std::to_string(rows) + " rows of " + std::to_string(ncols) +
-                                                   " columns cannot fit in " + std::to_string(r.remaining()) + " bytes");
+                                                   " columns cannot fit in " + std::to_string(r.remaining()) +
+                                                   " bytes");
             std::uint32_t* offsets = rs.small_cells_.data();
             if (cells > small_cell_count) {
                 rs.cells_.resize(cells);
@@ -115,7 +117,8 @@ std::size_t result_set::column_index(std::string_view name) const {
 
 row_view result_set::row(std::size_t i) const {
     if (i >= rows_)
-        throw value_error("row " + std::to_string(i) + " out of range: the page has " + std::to_string(rows_) + " rows");
+        throw value_error("row " + std::to_string(i) + " out of range: the page has " + std::to_string(rows_) +
+                          " rows");
     return row_view(*this, i);
 }
 

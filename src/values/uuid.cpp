@@ -6,8 +6,7 @@
 namespace async_cassandra {
 
 uuid uuid::from_bytes(std::span<const std::byte> bytes) {
-    if (bytes.size() != 16)
-        throw value_error("a uuid has 16 bytes, the cell has " + std::to_string(bytes.size()));
+    if (bytes.size() != 16) throw value_error("a uuid has 16 bytes, the cell has " + std::to_string(bytes.size()));
     std::array<std::byte, 16> a{};
     std::copy(bytes.begin(), bytes.end(), a.begin());
     return uuid(a);
@@ -23,7 +22,9 @@ int hex_digit(char c) noexcept {
 }  // namespace
 
 uuid uuid::parse(std::string_view text) {
-    auto fail = [&] { throw value_error("'" + std::string(text) + "' is not a uuid (expected 8-4-4-4-12 hex digits)"); };
+    auto fail = [&] {
+        throw value_error("'" + std::string(text) + "' is not a uuid (expected 8-4-4-4-12 hex digits)");
+    };
     if (text.size() != 36) fail();
     std::array<std::byte, 16> a{};
     std::size_t n = 0;

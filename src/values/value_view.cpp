@@ -77,8 +77,7 @@ value_view value_view::operator[](std::size_t i) const {
 
 value_view value_view::field(std::string_view name) const {
     if (type_->id != type_id::udt)
-        throw value_error("field('" + std::string(name) + "') on a value of type " + to_string(*type_) +
-                          ", not a UDT");
+        throw value_error("field('" + std::string(name) + "') on a value of type " + to_string(*type_) + ", not a UDT");
     const auto i = detail::udt_field_index(*type_, name);
     if (i >= type_->params.size())
         throw value_error("UDT " + to_string(*type_) + " has no field '" + std::string(name) + "'");

@@ -24,8 +24,9 @@ inline std::vector<std::string> hosts() {
     // 127.0.0.1) could be a single node someone else relies on.
     const char* env = std::getenv("AC_CLUSTER_HOSTS");
     if (!env || !*env) {
-        std::fprintf(stderr, "cluster tests: set AC_CLUSTER_HOSTS (and CASSANDRA_HOME_DIR, CASSANDRA_FIRST_ADDRESS "
-                             "for scripts/cassandra) to the 3-node cluster to use; scripts/run-tests does\n");
+        std::fprintf(stderr,
+                     "cluster tests: set AC_CLUSTER_HOSTS (and CASSANDRA_HOME_DIR, CASSANDRA_FIRST_ADDRESS "
+                     "for scripts/cassandra) to the 3-node cluster to use; scripts/run-tests does\n");
         std::abort();
     }
     std::string list = env;
@@ -64,8 +65,8 @@ inline void heal() {
     const std::string s = std::string(AC_SOURCE_DIR) + "/scripts/cassandra";
     for (int n = 1; n <= 3; ++n) {
         const auto i = std::to_string(n);
-        const std::string cmd = s + " resume " + i + " >/dev/null 2>&1; " + s + " status 2>/dev/null | grep -q '^node" + i +
-                                " .* down' && " + s + " restart " + i + " >/dev/null 2>&1";
+        const std::string cmd = s + " resume " + i + " >/dev/null 2>&1; " + s + " status 2>/dev/null | grep -q '^node" +
+                                i + " .* down' && " + s + " restart " + i + " >/dev/null 2>&1";
         (void)std::system(cmd.c_str());
     }
 }

@@ -189,8 +189,8 @@ TEST_F(cluster_test, control_connection_moves_to_another_node_when_its_node_dies
                 CO_ASSERT(!has_table(table));
                 co_await os.execute("CREATE TABLE " + ks + "." + table + " (k int PRIMARY KEY)");
                 const double seen_after = co_await wait_for([&] { return has_table(table); }, 15s);
-                std::printf("control failover: another client's table %s in the metadata after %.2f s\n",
-                            table.c_str(), seen_after);
+                std::printf("control failover: another client's table %s in the metadata after %.2f s\n", table.c_str(),
+                            seen_after);
                 EXPECT_GE(seen_after, 0.0) << "no schema event reached the cluster after its control node died";
             }
             co_await other.close();
@@ -401,8 +401,8 @@ TEST_F(cluster_test, a_frozen_node_times_out_and_speculation_keeps_p99) {
             cfg.profiles["spec"] = spec;
             // Only the frozen node, no retries: shows what the timeout does there.
             ac::execution_profile only_frozen;
-            only_frozen.load_balancing =
-                ac::host_filter(ac::dc_aware_round_robin(), [&](const ac::host& h) { return h.address() == frozen_address; });
+            only_frozen.load_balancing = ac::host_filter(
+                ac::dc_aware_round_robin(), [&](const ac::host& h) { return h.address() == frozen_address; });
             only_frozen.retry = ac::fallthrough_retry();
             only_frozen.request_timeout = 1s;
             cfg.profiles["frozen"] = only_frozen;
@@ -441,10 +441,10 @@ TEST_F(cluster_test, a_frozen_node_times_out_and_speculation_keeps_p99) {
             co_await measure_reads(s, sel, 2000, "spec", during, errors_during);
             CO_ASSERT(cluster_env::script("resume 3") == 0);
             const double p99_before = percentile(before, 0.99), p99_during = percentile(during, 0.99);
-            std::printf("frozen node: baseline p50 %.0f us (no speculation); speculation delay %ld ms; "
-                        "p99 %.0f us before the freeze, %.0f us during it; %zu speculative executions\n",
-                        base_p50, static_cast<long>(delay.count()), p99_before, p99_during,
-                        s.stats().speculative_executions);
+            std::printf(
+                "frozen node: baseline p50 %.0f us (no speculation); speculation delay %ld ms; "
+                "p99 %.0f us before the freeze, %.0f us during it; %zu speculative executions\n",
+                base_p50, static_cast<long>(delay.count()), p99_before, p99_during, s.stats().speculative_executions);
             EXPECT_EQ(errors_before, 0);
             EXPECT_EQ(errors_during, 0);
             EXPECT_GT(s.stats().speculative_executions, 0u);

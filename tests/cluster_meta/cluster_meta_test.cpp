@@ -61,11 +61,12 @@ TEST(cluster_meta, murmur3_matches_server_token_for_random_keys) {
         co_await s.execute(
             "CREATE KEYSPACE IF NOT EXISTS tokens_ks WITH replication = {'class': 'SimpleStrategy', "
             "'replication_factor': 1}");
-        for (const char* ddl : {"CREATE TABLE IF NOT EXISTS tokens_ks.r_int (k int PRIMARY KEY)",
-                                "CREATE TABLE IF NOT EXISTS tokens_ks.r_bigint (k bigint PRIMARY KEY)",
-                                "CREATE TABLE IF NOT EXISTS tokens_ks.r_text (k text PRIMARY KEY)",
-                                "CREATE TABLE IF NOT EXISTS tokens_ks.r_blob (k blob PRIMARY KEY)",
-                                "CREATE TABLE IF NOT EXISTS tokens_ks.r_comp (a int, b text, c blob, PRIMARY KEY ((a, b, c)))"})
+        for (const char* ddl :
+             {"CREATE TABLE IF NOT EXISTS tokens_ks.r_int (k int PRIMARY KEY)",
+              "CREATE TABLE IF NOT EXISTS tokens_ks.r_bigint (k bigint PRIMARY KEY)",
+              "CREATE TABLE IF NOT EXISTS tokens_ks.r_text (k text PRIMARY KEY)",
+              "CREATE TABLE IF NOT EXISTS tokens_ks.r_blob (k blob PRIMARY KEY)",
+              "CREATE TABLE IF NOT EXISTS tokens_ks.r_comp (a int, b text, c blob, PRIMARY KEY ((a, b, c)))"})
             co_await s.execute(ddl);
         for (const char* t : {"r_int", "r_bigint", "r_text", "r_blob", "r_comp"})
             co_await s.execute(std::string("TRUNCATE tokens_ks.") + t);
@@ -136,8 +137,8 @@ TEST(cluster_meta, replicas_from_system_local_tokens) {
         co_await s.execute("CREATE TABLE IF NOT EXISTS tokens_ks.r_int (k int PRIMARY KEY)");
         co_await s.execute("INSERT INTO tokens_ks.r_int (k) VALUES (7)");
 
-        const auto ks_rs =
-            co_await s.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'tokens_ks'");
+        const auto ks_rs = co_await s.execute(
+            "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'tokens_ks'");
         const auto ks_row = ks_rs.first_row();
         const auto repl = dt::parse_replication(ks_row.get<std::map<std::string, std::string>>(0));
         CO_ASSERT(repl);
@@ -194,7 +195,8 @@ TEST(cluster_meta, schema_of_a_keyspace_from_system_schema) {
             "CREATE KEYSPACE tokens_schema WITH replication = {'class': 'NetworkTopologyStrategy', "
             "'datacenter1': 1} AND durable_writes = false");
         co_await s.execute("CREATE TYPE tokens_schema.point (x int, y int)");
-        co_await s.execute("CREATE TYPE tokens_schema.\"Address\" (street text, \"Where\" frozen<point>, tags set<text>)");
+        co_await s.execute(
+            "CREATE TYPE tokens_schema.\"Address\" (street text, \"Where\" frozen<point>, tags set<text>)");
         co_await s.execute(
             "CREATE TABLE tokens_schema.events (id int, day date, at timestamp, seq int, note text STATIC, "
             "home frozen<\"Address\">, m frozen<map<text, frozen<list<int>>>>, emb vector<float, 3>, "
@@ -234,7 +236,8 @@ TEST(cluster_meta, schema_of_a_keyspace_from_system_schema) {
         CO_ASSERT(t.regular_columns[1].type.name == "Address" && t.regular_columns[1].type.params.size() == 3);
         CO_ASSERT(t.regular_columns[2].type ==
                   of(ac::type_id::map, {of(ac::type_id::varchar), of(ac::type_id::list, {of(ac::type_id::int_)})}));
-        CO_ASSERT(t.regular_columns[3].type == of(ac::type_id::tuple, {of(ac::type_id::int_), of(ac::type_id::varchar)}));
+        CO_ASSERT(t.regular_columns[3].type ==
+                  of(ac::type_id::tuple, {of(ac::type_id::int_), of(ac::type_id::varchar)}));
 
         // The metadata's types are the ones the server puts in result metadata.
         const auto rs = co_await s.execute("SELECT home, m, emb, t FROM tokens_schema.events");

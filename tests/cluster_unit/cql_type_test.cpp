@@ -19,13 +19,13 @@ data_type parsed(std::string_view text, const udt_resolver& resolve = {}) {
 
 TEST(cql_type, native_types) {
     const std::pair<const char*, type_id> cases[] = {
-        {"ascii", type_id::ascii},       {"bigint", type_id::bigint},     {"blob", type_id::blob},
-        {"boolean", type_id::boolean},   {"counter", type_id::counter},   {"date", type_id::date},
-        {"decimal", type_id::decimal},   {"double", type_id::double_},    {"duration", type_id::duration},
-        {"float", type_id::float_},      {"inet", type_id::inet},         {"int", type_id::int_},
-        {"smallint", type_id::smallint}, {"text", type_id::varchar},      {"varchar", type_id::varchar},
+        {"ascii", type_id::ascii},       {"bigint", type_id::bigint},       {"blob", type_id::blob},
+        {"boolean", type_id::boolean},   {"counter", type_id::counter},     {"date", type_id::date},
+        {"decimal", type_id::decimal},   {"double", type_id::double_},      {"duration", type_id::duration},
+        {"float", type_id::float_},      {"inet", type_id::inet},           {"int", type_id::int_},
+        {"smallint", type_id::smallint}, {"text", type_id::varchar},        {"varchar", type_id::varchar},
         {"time", type_id::time},         {"timestamp", type_id::timestamp}, {"timeuuid", type_id::timeuuid},
-        {"tinyint", type_id::tinyint},   {"uuid", type_id::uuid},         {"varint", type_id::varint},
+        {"tinyint", type_id::tinyint},   {"uuid", type_id::uuid},           {"varint", type_id::varint},
     };
     for (const auto& [text, id] : cases) EXPECT_EQ(parsed(text), of(id)) << text;
     EXPECT_EQ(parsed(" BigInt "), of(type_id::bigint));

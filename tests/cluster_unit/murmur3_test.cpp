@@ -54,8 +54,7 @@ const vector_case server_vectors[] = {
     {"text Cassandra", "43617373616e647261", -8102916151384655401},
     {"text hello", "68656c6c6f", -3758069500696749310},
     {"text 32 chars", "54686520717569636b2062726f776e20666f78206a756d7073206f7665722074", -2347790358364300593},
-    {"text 43 chars",
-     "54686520717569636b2062726f776e20666f78206a756d7073206f76657220746865206c617a7920646f67",
+    {"text 43 chars", "54686520717569636b2062726f776e20666f78206a756d7073206f76657220746865206c617a7920646f67",
      -2068352364225029268},
     {"text 16 chars", "30313233343536373839616263646566", 5467490433528156583},
     {"text utf-8", "c3bc6ec3af63c3b664c3a9", 5863313100910821637},
@@ -133,7 +132,8 @@ TEST(routing_key, composite_layout) {
     const auto a = from_hex("0102"), b = from_hex("");
     const key_component parts[] = {a, b};
     ASSERT_EQ(routing_key_size(parts), 5u + 3u);
-    EXPECT_EQ(make_routing_key(parts), from_hex("00020102000000" "00"));
+    EXPECT_EQ(make_routing_key(parts), from_hex("00020102000000"
+                                                "00"));
 }
 
 TEST(routing_key, writes_into_caller_buffer) {

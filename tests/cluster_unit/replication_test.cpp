@@ -10,7 +10,8 @@ namespace {
 using options = std::map<std::string, std::string>;
 
 TEST(replication, simple_strategy) {
-    const auto r = parse_replication({{"class", "org.apache.cassandra.locator.SimpleStrategy"}, {"replication_factor", "3"}});
+    const auto r = parse_replication(
+        {{"class", "org.apache.cassandra.locator.SimpleStrategy"}, {"replication_factor", "3"}});
     ASSERT_TRUE(r) << r.error;
     EXPECT_EQ(r.options.strategy, replication_strategy::simple);
     EXPECT_EQ(r.options.factor, (replication_factor{3, 0}));
@@ -21,9 +22,8 @@ TEST(replication, simple_strategy) {
 }
 
 TEST(replication, network_topology_with_transient_replicas) {
-    const auto r = parse_replication({{"class", "org.apache.cassandra.locator.NetworkTopologyStrategy"},
-                                      {"dc2", "3/1"},
-                                      {"dc1", "3"}});
+    const auto r = parse_replication(
+        {{"class", "org.apache.cassandra.locator.NetworkTopologyStrategy"}, {"dc2", "3/1"}, {"dc1", "3"}});
     ASSERT_TRUE(r) << r.error;
     EXPECT_EQ(r.options.strategy, replication_strategy::network_topology);
     ASSERT_EQ(r.options.datacenters.size(), 2u);

@@ -33,7 +33,9 @@ void start(asio::io_context& io, const std::string& host, clock_type::duration b
             o.took = clock_type::now() - t0;
             o.done = true;
         },
-        [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
 }
 
 // A lookup that answers 10.0.0.9 after `d`.

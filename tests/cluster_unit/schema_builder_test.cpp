@@ -25,8 +25,10 @@ result_set rows(const std::vector<std::pair<std::string, data_type>>& columns,
     pr::server::begin_rows_result(w, h, static_cast<std::int32_t>(rows.size()));
     for (const auto& row : rows)
         for (const auto& v : row) {
-            if (v.is_null()) w.null_bytes();
-            else w.bytes(v.bytes());
+            if (v.is_null())
+                w.null_bytes();
+            else
+                w.bytes(v.bytes());
         }
     return result_set::from_body(std::move(body), 0, 5);
 }
@@ -237,7 +239,8 @@ TEST(schema_builder, a_long_chain_of_user_types_does_not_exhaust_the_stack) {
 TEST(schema_builder, a_long_cycle_of_user_types_is_left_out) {
     std::vector<std::tuple<std::string, std::string, strs, strs>> ts;
     for (int i = 0; i < 20000; ++i)
-        ts.emplace_back("app", "t" + std::to_string(i), strs{"f"}, strs{"frozen<t" + std::to_string((i + 1) % 20000) + ">"});
+        ts.emplace_back("app", "t" + std::to_string(i), strs{"f"},
+                        strs{"frozen<t" + std::to_string((i + 1) % 20000) + ">"});
     const auto k = keyspaces({{"app", true, simple3}});
     const auto t = tables({}), c = columns({});
     const auto s = build(k, t, c, types(ts));

@@ -31,11 +31,19 @@ TEST(spawn_guard, logs_counts_and_restarts_a_coroutine_that_threw) {
     std::vector<std::string> errors;
     auto failures = std::make_shared<std::atomic<std::size_t>>(0);
     int runs = 0;
-    spawn_guard::options o{ac::detail::logger([&](ac::log_level l, std::string_view m) {
-                               if (l == ac::log_level::error) errors.emplace_back(m);
-                           }, ac::log_level::info),
-                           "the test loop", failures, {}, io.get_executor(), std::chrono::milliseconds(1)};
-    o.restart = [&] { asio::co_spawn(io, throws_once(runs), spawn_guard({{}, "the restarted loop", failures, {}, {}, {}})); };
+    spawn_guard::options o{ac::detail::logger(
+                               [&](ac::log_level l, std::string_view m) {
+                                   if (l == ac::log_level::error) errors.emplace_back(m);
+                               },
+                               ac::log_level::info),
+                           "the test loop",
+                           failures,
+                           {},
+                           io.get_executor(),
+                           std::chrono::milliseconds(1)};
+    o.restart = [&] {
+        asio::co_spawn(io, throws_once(runs), spawn_guard({{}, "the restarted loop", failures, {}, {}, {}}));
+    };
     asio::co_spawn(io, throws_once(runs), spawn_guard(std::move(o)));
     io.run();
     EXPECT_EQ(runs, 2) << "not restarted";

@@ -119,11 +119,8 @@ TEST(token_map, a_token_claimed_twice_goes_to_the_lower_host) {
 
 // Two datacenters. Ring: 0:h0(dc1,r1) 10:h3(dc2,rA) 20:h1(dc1,r1) 30:h4(dc2,rB) 40:h2(dc1,r2) 50:h3
 token_map two_dcs() {
-    return token_map({{"dc1", "r1", {0}},
-                      {"dc1", "r1", {20}},
-                      {"dc1", "r2", {40}},
-                      {"dc2", "rA", {10, 50}},
-                      {"dc2", "rB", {30}}});
+    return token_map(
+        {{"dc1", "r1", {0}}, {"dc1", "r1", {20}}, {"dc1", "r2", {40}}, {"dc2", "rA", {10, 50}}, {"dc2", "rB", {30}}});
 }
 
 TEST(token_map, nts_prefers_unseen_racks) {
@@ -185,7 +182,9 @@ hosts_t reference_nts(const std::vector<ring_host>& hosts, const replication_opt
     for (const auto& [dc, f] : r.datacenters)
         if (dc_hosts.count(dc) && f.all > 0)
             dcs[dc] = {std::min<int>(f.all, static_cast<int>(dc_hosts[dc].size())),
-                       f.all - static_cast<int>(dc_racks[dc].size()), f.transient, {}};
+                       f.all - static_cast<int>(dc_racks[dc].size()),
+                       f.transient,
+                       {}};
     std::size_t start = 0;
     while (start < ring.size() && ring[start].first < token) ++start;
     hosts_t out;

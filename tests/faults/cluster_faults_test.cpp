@@ -100,7 +100,7 @@ TEST_P(next_host, a_refusing_coordinator_sends_the_request_to_the_next_host) {
     }
     EXPECT_EQ(env.sim.hits(answered), static_cast<std::uint64_t>(requests));
     const auto refusals = env.sim.hits(refused0) + env.sim.hits(refused1);
-    EXPECT_GE(refusals, 2u);  // round robin starts some requests on the refusing nodes
+    EXPECT_GE(refusals, 2u);             // round robin starts some requests on the refusing nodes
     EXPECT_LE(refusals, 2u * requests);  // and no host is tried twice for one request
 }
 
@@ -108,20 +108,21 @@ INSTANTIATE_TEST_SUITE_P(codes, next_host,
                          ::testing::Values(pr::error_codes::overloaded, pr::error_codes::is_bootstrapping),
                          [](const auto& tp) {
                              return std::string(tp.param == pr::error_codes::overloaded ? "overloaded"
-                                                                                         : "is_bootstrapping");
+                                                                                        : "is_bootstrapping");
                          });
 
 // ---- retry policy ------------------------------------------------------------
 
 // The TEST_P is in server_errors_test.cpp, with the cases nothing retries.
-INSTANTIATE_TEST_SUITE_P(
-    retried_once, retry_policy,
-    ::testing::Values(
-        retry_case{"read_timeout_enough_replicas_no_data", pr::error_codes::read_timeout, 2, 2, false, "", true, 2},
-        retry_case{"write_timeout_idempotent_simple", pr::error_codes::write_timeout, 0, 2, false, "SIMPLE", true, 2},
-        retry_case{"write_timeout_idempotent_unlogged_batch", pr::error_codes::write_timeout, 0, 2, false,
-                   "UNLOGGED_BATCH", true, 2}),
-    [](const auto& tp) { return std::string(tp.param.name); });
+INSTANTIATE_TEST_SUITE_P(retried_once, retry_policy,
+                         ::testing::Values(retry_case{"read_timeout_enough_replicas_no_data",
+                                                      pr::error_codes::read_timeout, 2, 2, false, "", true, 2},
+                                           retry_case{"write_timeout_idempotent_simple", pr::error_codes::write_timeout,
+                                                      0, 2, false, "SIMPLE", true, 2},
+                                           retry_case{"write_timeout_idempotent_unlogged_batch",
+                                                      pr::error_codes::write_timeout, 0, 2, false, "UNLOGGED_BATCH",
+                                                      true, 2}),
+                         [](const auto& tp) { return std::string(tp.param.name); });
 
 // Unavailable: the coordinator did not try; one more attempt, on another host.
 TEST(retry_policy_unavailable, moves_to_another_host_once) {
@@ -181,8 +182,12 @@ TEST(mixed_versions, nodes_that_speak_only_v4_get_pools_in_a_v5_cluster) {
     EXPECT_TRUE(all_connected) << "a v4-only node got no pool";
     EXPECT_EQ(failures, 0);
     for (int node = 0; node < 3; ++node)
-        EXPECT_GE(env.sim.stats().nodes[static_cast<std::size_t>(node)].requests[static_cast<std::size_t>(pr::opcode::execute)] +
-                      env.sim.stats().nodes[static_cast<std::size_t>(node)].requests[static_cast<std::size_t>(pr::opcode::query)],
+        EXPECT_GE(env.sim.stats()
+                          .nodes[static_cast<std::size_t>(node)]
+                          .requests[static_cast<std::size_t>(pr::opcode::execute)] +
+                      env.sim.stats()
+                          .nodes[static_cast<std::size_t>(node)]
+                          .requests[static_cast<std::size_t>(pr::opcode::query)],
                   10u)
             << "node " << node << " served too few requests";
 }
@@ -371,8 +376,8 @@ TEST(corrupt_frame, one_host_broken_leaves_the_other_hosts_connections_alone) {
         }
         CO_ASSERT(env.sim.hits(broken) == 1);
         // Node 1's pool reopens its connection; the rest is as it was.
-        CO_ASSERT(co_await wait_until([&] { return env.sim.stats().nodes[0].connections_accepted > accepted_before[0]; },
-                                      5s));
+        CO_ASSERT(co_await wait_until(
+            [&] { return env.sim.stats().nodes[0].connections_accepted > accepted_before[0]; }, 5s));
         for (int i = 0; i < 6; ++i) {
             ac::statement st("SELECT x");
             auto o = co_await attempt(session, st);

@@ -71,8 +71,10 @@ TEST_P(dc_aware, remote_hosts_only_where_the_options_allow) {
         auto cluster = co_await ac::cluster::connect(cfg);
         auto session = co_await cluster.open_session();
         // Pools to the local hosts open; a remote one only when it is used.
-        CO_ASSERT(co_await wait_until([&] { return env.sim.open_connections(0) >= 2 && env.sim.open_connections(1) >= 1; }));
-        if (c.options.used_hosts_per_remote_dc > 0) CO_ASSERT(co_await wait_until([&] { return env.sim.open_connections(2) >= 1; }));
+        CO_ASSERT(
+            co_await wait_until([&] { return env.sim.open_connections(0) >= 2 && env.sim.open_connections(1) >= 1; }));
+        if (c.options.used_hosts_per_remote_dc > 0)
+            CO_ASSERT(co_await wait_until([&] { return env.sim.open_connections(2) >= 1; }));
         co_await sleep_for(50ms);
         open_remote = env.sim.open_connections(2);
         for (int i = 0; i < 4; ++i) {
@@ -94,19 +96,20 @@ TEST_P(dc_aware, remote_hosts_only_where_the_options_allow) {
     }
     EXPECT_EQ(env.sim.hits(remote), c.reaches_remote ? 4u : 0u);
     // Remote hosts the policy never uses are "ignored": no pool at all.
-    if (c.options.used_hosts_per_remote_dc == 0) EXPECT_EQ(open_remote, 0u);
-    else EXPECT_GE(open_remote, 1u);
+    if (c.options.used_hosts_per_remote_dc == 0)
+        EXPECT_EQ(open_remote, 0u);
+    else
+        EXPECT_GE(open_remote, 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     cases, dc_aware,
-    ::testing::Values(
-        dc_case{"no_remote_hosts", {"dc1", 0, false}, ac::consistency::one, false},
-        dc_case{"remote_fallback_for_one", {"dc1", 1, false}, ac::consistency::one, true},
-        dc_case{"local_cl_stays_local", {"dc1", 1, false}, ac::consistency::local_one, false},
-        dc_case{"local_cl_remote_allowed", {"dc1", 1, true}, ac::consistency::local_quorum, true},
-        // No local_dc: the contact point's (127.0.0.1, dc1).
-        dc_case{"local_dc_from_contact_point", {"", 1, false}, ac::consistency::one, true}),
+    ::testing::Values(dc_case{"no_remote_hosts", {"dc1", 0, false}, ac::consistency::one, false},
+                      dc_case{"remote_fallback_for_one", {"dc1", 1, false}, ac::consistency::one, true},
+                      dc_case{"local_cl_stays_local", {"dc1", 1, false}, ac::consistency::local_one, false},
+                      dc_case{"local_cl_remote_allowed", {"dc1", 1, true}, ac::consistency::local_quorum, true},
+                      // No local_dc: the contact point's (127.0.0.1, dc1).
+                      dc_case{"local_dc_from_contact_point", {"", 1, false}, ac::consistency::one, true}),
     [](const auto& tp) { return std::string(tp.param.name); });
 
 // With the contact point in dc2 and no local_dc, node 3 is the local host:
@@ -174,10 +177,9 @@ TEST(pool_size, requests_spread_over_every_connection_of_a_host) {
         per_connection = env.sim.statements_per_connection(0);
         std::printf("[ figure ] connections_per_host=3: %zu open on the node; requests per connection:", open);
         for (std::size_t i = 0; i < per_connection.size(); ++i)
-            std::printf(" %llu", static_cast<unsigned long long>(per_connection[i] -
-                                                                  (i < per_connection_before.size()
-                                                                       ? per_connection_before[i]
-                                                                       : 0)));
+            std::printf(" %llu",
+                        static_cast<unsigned long long>(
+                            per_connection[i] - (i < per_connection_before.size() ? per_connection_before[i] : 0)));
         std::printf("\n");
         co_await cluster.close();
     });

@@ -15,7 +15,7 @@ namespace {
 // How a crowd of requests ended.
 struct tally {
     int done = 0;
-    int connection_errors = 0;       // connection_closed, and thrown as connection_error
+    int connection_errors = 0;         // connection_closed, and thrown as connection_error
     std::map<std::string, int> other;  // anything else, by error message
     clock::time_point last_done{};
 };
@@ -50,27 +50,29 @@ TEST(connection_reset, ten_thousand_requests_in_flight_fail_within_a_second_and_
     std::size_t in_flight_before = 0, queued_before = 0;
     clock::time_point reset_at{};
     std::uint64_t accepted_before = 0, accepted_after = 0;
-    env.run([&]() -> asio::awaitable<void> {
-        auto cfg = env.client_config();
-        cfg.max_requests_per_connection = 32768;  // all 10,000 on the wire, none queued
-        cfg.request_timeout = 120s;
-        auto cluster = co_await ac::cluster::connect(cfg);
-        auto session = co_await cluster.open_session();
-        auto ex = co_await asio::this_coro::executor;
-        for (int i = 0; i < n; ++i) asio::co_spawn(ex, hang_one(&session, &t), asio::detached);
-        CO_ASSERT(co_await wait_until([&] { return env.sim.stats().requests_of(pr::opcode::query) >= n; }, 60s));
-        in_flight_before = session.stats().in_flight;
-        queued_before = session.stats().queued;
-        accepted_before = env.sim.stats().connections_accepted;
-        reset_at = clock::now();
-        CO_ASSERT(env.sim.reset_connections() >= 1);
-        CO_ASSERT(co_await wait_until([&] { return t.done == n; }, 30s));
-        // The next request reconnects.
-        auto rs = co_await session.execute("SELECT release_version FROM system.local");
-        CO_ASSERT(rs.first_row().get<std::string>("release_version") == "5.0-sim");
-        accepted_after = env.sim.stats().connections_accepted;
-        co_await cluster.close();
-    }, 180s);
+    env.run(
+        [&]() -> asio::awaitable<void> {
+            auto cfg = env.client_config();
+            cfg.max_requests_per_connection = 32768;  // all 10,000 on the wire, none queued
+            cfg.request_timeout = 120s;
+            auto cluster = co_await ac::cluster::connect(cfg);
+            auto session = co_await cluster.open_session();
+            auto ex = co_await asio::this_coro::executor;
+            for (int i = 0; i < n; ++i) asio::co_spawn(ex, hang_one(&session, &t), asio::detached);
+            CO_ASSERT(co_await wait_until([&] { return env.sim.stats().requests_of(pr::opcode::query) >= n; }, 60s));
+            in_flight_before = session.stats().in_flight;
+            queued_before = session.stats().queued;
+            accepted_before = env.sim.stats().connections_accepted;
+            reset_at = clock::now();
+            CO_ASSERT(env.sim.reset_connections() >= 1);
+            CO_ASSERT(co_await wait_until([&] { return t.done == n; }, 30s));
+            // The next request reconnects.
+            auto rs = co_await session.execute("SELECT release_version FROM system.local");
+            CO_ASSERT(rs.first_row().get<std::string>("release_version") == "5.0-sim");
+            accepted_after = env.sim.stats().connections_accepted;
+            co_await cluster.close();
+        },
+        180s);
     EXPECT_EQ(in_flight_before, static_cast<std::size_t>(n));
     EXPECT_EQ(queued_before, 0u);  // all of them on the wire
     EXPECT_EQ(t.done, n);
@@ -117,11 +119,14 @@ TEST_P(late_response, times_out_on_time_and_the_late_answer_never_reaches_the_ne
         st.set_timeout(timeout);
         timed_out = co_await attempt(session, st);
         orphaned_at_timeout = session.stats().connection_orphaned;
-        asio::co_spawn(co_await asio::this_coro::executor, [&]() -> asio::awaitable<void> {
-            ac::statement n("SELECT next");
-            answered = co_await attempt(session, n);
-            next_done = true;
-        }, asio::detached);
+        asio::co_spawn(
+            co_await asio::this_coro::executor,
+            [&]() -> asio::awaitable<void> {
+                ac::statement n("SELECT next");
+                answered = co_await attempt(session, n);
+                next_done = true;
+            },
+            asio::detached);
         // The late answer frees its stream id; the next request still waits.
         CO_ASSERT(co_await wait_until([&] { return session.stats().connection_orphaned == 0; }, 5s));
         in_flight_after_late = session.stats().connection_in_flight;
@@ -138,7 +143,7 @@ TEST_P(late_response, times_out_on_time_and_the_late_answer_never_reaches_the_ne
     EXPECT_EQ(orphaned_at_timeout, 1u);  // the id stays reserved for the late answer
     EXPECT_EQ(in_flight_after_late, 1u);
     ASSERT_FALSE(answered.ec) << answered.diag.message();
-    EXPECT_EQ(first_int(answered.rs), 2);  // its own answer, not the late 1
+    EXPECT_EQ(first_int(answered.rs), 2);           // its own answer, not the late 1
     EXPECT_EQ(accepted_at_end, accepted_at_start);  // no connection was replaced
 }
 
@@ -287,20 +292,19 @@ cql_sim::fault bad_version(std::size_t v) {
 }
 }  // namespace
 
-INSTANTIATE_TEST_SUITE_P(
-    kinds, garbage_header,
-    ::testing::Values(
-        // Not CQL at all: no response bit.
-        garbage_case{"http_v4", 4, raw_text("HTTP/1.1 400 Bad Request\r\n\r\n")},
-        // Response v4, opcode 0x7F.
-        garbage_case{"unknown_opcode_v4", 4, raw({0x84, 0, 0, 0, 0x7F, 0, 0, 0, 0})},
-        // A body of 2 GB declared: refused at the header, not awaited.
-        garbage_case{"huge_length_v4", 4, raw({0x84, 0, 0, 0, 0x08, 0x7F, 0xFF, 0xFF, 0xFF})},
-        // A negative length.
-        garbage_case{"negative_length_v4", 4, raw({0x84, 0, 0, 0, 0x08, 0xFF, 0xFF, 0xFF, 0xF0})},
-        // A well-formed answer in a version the connection did not negotiate.
-        garbage_case{"v3_envelope_on_v4", 4, bad_version(3)},
-        garbage_case{"v4_envelope_on_v5", 5, bad_version(4)},
-        // Raw v4 bytes where v5 expects a segment header (its CRC24 fails).
-        garbage_case{"v4_header_on_v5", 5, raw({0x84, 0, 0, 0, 0x08, 0, 0, 0, 4, 0, 0, 0, 1})}),
-    [](const auto& tp) { return std::string(tp.param.name); });
+INSTANTIATE_TEST_SUITE_P(kinds, garbage_header,
+                         ::testing::Values(
+                             // Not CQL at all: no response bit.
+                             garbage_case{"http_v4", 4, raw_text("HTTP/1.1 400 Bad Request\r\n\r\n")},
+                             // Response v4, opcode 0x7F.
+                             garbage_case{"unknown_opcode_v4", 4, raw({0x84, 0, 0, 0, 0x7F, 0, 0, 0, 0})},
+                             // A body of 2 GB declared: refused at the header, not awaited.
+                             garbage_case{"huge_length_v4", 4, raw({0x84, 0, 0, 0, 0x08, 0x7F, 0xFF, 0xFF, 0xFF})},
+                             // A negative length.
+                             garbage_case{"negative_length_v4", 4, raw({0x84, 0, 0, 0, 0x08, 0xFF, 0xFF, 0xFF, 0xF0})},
+                             // A well-formed answer in a version the connection did not negotiate.
+                             garbage_case{"v3_envelope_on_v4", 4, bad_version(3)},
+                             garbage_case{"v4_envelope_on_v5", 5, bad_version(4)},
+                             // Raw v4 bytes where v5 expects a segment header (its CRC24 fails).
+                             garbage_case{"v4_header_on_v5", 5, raw({0x84, 0, 0, 0, 0x08, 0, 0, 0, 4, 0, 0, 0, 1})}),
+                         [](const auto& tp) { return std::string(tp.param.name); });

@@ -50,7 +50,11 @@ const bad_answer bad_answers[] = {
     {"error_cut_startup", pr::opcode::startup, pr::opcode::error, {0, 0, 0, 0x0A}, false, "ERROR"},
     {"authenticate_empty", pr::opcode::startup, pr::opcode::authenticate, {}, true, "AUTHENTICATE"},
     // AUTH_CHALLENGE whose [bytes] length promises more than it carries.
-    {"auth_challenge_cut", pr::opcode::auth_response, pr::opcode::auth_challenge, {0, 0, 0, 9, 1}, true,
+    {"auth_challenge_cut",
+     pr::opcode::auth_response,
+     pr::opcode::auth_challenge,
+     {0, 0, 0, 9, 1},
+     true,
      "AUTH_RESPONSE"},
     {"auth_error_cut", pr::opcode::auth_response, pr::opcode::error, {0, 0, 0x01, 0x00}, true, "AUTH_RESPONSE"},
 };

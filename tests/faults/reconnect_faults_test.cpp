@@ -94,7 +94,8 @@ TEST(reconnect_storm, status_up_events_do_not_reset_the_backoff) {
         co_await cluster.close();
     });
     // One early attempt per base_delay at most, besides the schedule.
-    const auto bound = static_cast<std::uint64_t>(window / base_delay) + static_cast<std::uint64_t>(most_attempts_in(window));
+    const auto bound = static_cast<std::uint64_t>(window / base_delay) +
+                       static_cast<std::uint64_t>(most_attempts_in(window));
     std::printf("[ figure ] %d STATUS UP events: %llu attempts in %lld ms (bound %llu)\n", events,
                 static_cast<unsigned long long>(attempts),
                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(window).count()),

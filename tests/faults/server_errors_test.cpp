@@ -16,8 +16,8 @@ struct error_case {
     const char* name;
     std::int32_t wire_code;
     ac::server_errc expected;
-    std::function<bool(const outcome&)> is_class;                       // the exception class
-    std::function<void(pr::error_response&)> details;                   // what the sim sends
+    std::function<bool(const outcome&)> is_class;                     // the exception class
+    std::function<void(pr::error_response&)> details;                 // what the sim sends
     std::function<void(const ac::server_error_details&, int)> check;  // what the client must read
 };
 
@@ -93,8 +93,10 @@ std::vector<error_case> error_cases() {
          [](const ac::server_error_details& d, int version) {
              expect_cl_received_block_for(d);
              EXPECT_EQ(d.write_type, "CAS");
-             if (version >= 5) EXPECT_EQ(d.contentions, std::optional<std::uint16_t>(4));
-             else EXPECT_FALSE(d.contentions);
+             if (version >= 5)
+                 EXPECT_EQ(d.contentions, std::optional<std::uint16_t>(4));
+             else
+                 EXPECT_FALSE(d.contentions);
          }},
         {"read_timeout", c::read_timeout, E::read_timeout, as<ac::read_timeout_error>(),
          [](pr::error_response& e) {
@@ -225,8 +227,8 @@ TEST(unprepared, is_re_prepared_transparently_for_execute_and_batch) {
     // No bind markers: cql-sim's PREPARE answers carry no variable metadata.
     const std::string query = "SELECT v FROM ks.t WHERE k = 1";
     sim_env env;
-    env.sim.add_rule(cql_sim::rows_rule(query, {cql_sim::column("v", ac::type_id::int_)},
-                                        {{ac::encode_value(std::int32_t{7})}}));
+    env.sim.add_rule(
+        cql_sim::rows_rule(query, {cql_sim::column("v", ac::type_id::int_)}, {{ac::encode_value(std::int32_t{7})}}));
     std::int32_t first = 0, again = 0;
     std::uint64_t prepares_before = 0, executes_before = 0;
     outcome batch_outcome;
@@ -303,10 +305,11 @@ TEST_P(retry_policy, sends_the_statement_as_often_as_the_policy_allows) {
 // A write that timed out may have been applied: unless the statement is
 // idempotent (and not CAS) it is never sent twice. A read timeout where too
 // few replicas answered is not retried either.
-INSTANTIATE_TEST_SUITE_P(
-    not_retried, retry_policy,
-    ::testing::Values(
-        retry_case{"write_timeout_not_idempotent", pr::error_codes::write_timeout, 0, 2, false, "SIMPLE", false, 1},
-        retry_case{"write_timeout_idempotent_cas", pr::error_codes::write_timeout, 0, 2, false, "CAS", true, 1},
-        retry_case{"read_timeout_too_few_replicas", pr::error_codes::read_timeout, 1, 2, false, "", true, 1}),
-    [](const auto& tp) { return std::string(tp.param.name); });
+INSTANTIATE_TEST_SUITE_P(not_retried, retry_policy,
+                         ::testing::Values(retry_case{"write_timeout_not_idempotent", pr::error_codes::write_timeout, 0,
+                                                      2, false, "SIMPLE", false, 1},
+                                           retry_case{"write_timeout_idempotent_cas", pr::error_codes::write_timeout, 0,
+                                                      2, false, "CAS", true, 1},
+                                           retry_case{"read_timeout_too_few_replicas", pr::error_codes::read_timeout, 1,
+                                                      2, false, "", true, 1}),
+                         [](const auto& tp) { return std::string(tp.param.name); });

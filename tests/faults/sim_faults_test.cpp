@@ -35,9 +35,8 @@ asio::awaitable<pr::opcode> query_by_hand(std::string address, std::uint16_t por
         pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}});
     });
     CO_ASSERT(ready.header.opcode == pr::opcode::ready);
-    auto answer = co_await exchange(pr::opcode::query, [&](pr::byte_writer& w) {
-        pr::encode_query(w, text, pr::query_parameters{}, 4);
-    });
+    auto answer = co_await exchange(pr::opcode::query,
+                                    [&](pr::byte_writer& w) { pr::encode_query(w, text, pr::query_parameters{}, 4); });
     co_return answer.header.opcode;
 }
 
@@ -112,8 +111,9 @@ TEST(cql_sim_nodes, mute_and_reset_act_on_live_connections) {
 }
 
 TEST(cql_sim_rules_file, reads_node_and_the_fault_options_for_faults) {
-    auto rules = cql_sim::parse_rules("SELECT x => node=1 fault=mute_after:5\n"
-                                      "SELECT y => fault=reset\n");
+    auto rules = cql_sim::parse_rules(
+        "SELECT x => node=1 fault=mute_after:5\n"
+        "SELECT y => fault=reset\n");
     ASSERT_EQ(rules.size(), 2u);
     EXPECT_EQ(rules[0].node, 1);
     EXPECT_EQ(rules[0].fault.kind, cql_sim::fault_kind::mute_after);

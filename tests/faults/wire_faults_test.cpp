@@ -82,7 +82,8 @@ TEST(wire_faults, an_answer_on_a_stream_id_never_used) {
         co_await cluster.close();
     });
     EXPECT_EQ(env.sim.hits(rule), 1u);
-    EXPECT_EQ(lost.ec, make_error_code(ac::client_errc::request_timeout)) << lost.ec.message() << " " << lost.diag.message();
+    EXPECT_EQ(lost.ec, make_error_code(ac::client_errc::request_timeout))
+        << lost.ec.message() << " " << lost.diag.message();
     EXPECT_GE(lost.took, 300ms);
     EXPECT_LT(lost.took, 2s);
     ASSERT_EQ(after.size(), 20u);
@@ -110,7 +111,8 @@ TEST(wire_faults, a_second_answer_on_one_id) {
             for (int round = 0; round < 5; ++round) {
                 seen.push_back(first_int(co_await session.execute(numbered(0))));
                 // The next request takes the id just freed (the copy may still be on its way).
-                for (int i = 1; i < 40; ++i) seen.push_back(first_int(co_await session.execute(numbered(round * 40 + i))));
+                for (int i = 1; i < 40; ++i)
+                    seen.push_back(first_int(co_await session.execute(numbered(round * 40 + i))));
             }
             accepted_after = env.sim.stats().connections_accepted;
             in_flight_after = session.stats().connection_in_flight;
@@ -194,7 +196,8 @@ TEST(wire_faults, a_server_that_stops_reading) {
             }
             // The stuck connection retires (its ids all orphaned) and a new one serves.
             recovered = co_await wait_until(
-                [&] { return session.stats().connections_replaced >= 1 && session.stats().open_connections == 2; }, 10s);
+                [&] { return session.stats().connections_replaced >= 1 && session.stats().open_connections == 2; },
+                10s);
             int served = 0;
             for (int i = 0; i < 20; ++i) {
                 auto o = co_await attempt(session, ac::statement("SELECT after"));
@@ -207,9 +210,10 @@ TEST(wire_faults, a_server_that_stops_reading) {
             co_await cluster.close();
         },
         60s);
-    std::printf("[ figure ] stuck reader: %d ok, %d timed out, %d refused at once; peak held %zu ids, %zu queued; "
-                "slowest %.0f ms; longest loop gap %.1f ms\n",
-                ok, timed_out, refused, peak_held, peak_queued, ms(slowest), ms(max_gap));
+    std::printf(
+        "[ figure ] stuck reader: %d ok, %d timed out, %d refused at once; peak held %zu ids, %zu queued; "
+        "slowest %.0f ms; longest loop gap %.1f ms\n",
+        ok, timed_out, refused, peak_held, peak_queued, ms(slowest), ms(max_gap));
     EXPECT_EQ(done, requests);
     EXPECT_EQ(other, 0) << other_errors;
     EXPECT_GT(ok, 0) << "node 2 must keep answering";
@@ -249,7 +253,8 @@ TEST(wire_faults, a_half_closed_socket) {
         CO_ASSERT(env.sim.half_close() >= 1);
         CO_ASSERT(co_await wait_until([&] { return finished; }, 12s));
         reconnected = co_await wait_until(
-            [&] { return env.sim.stats().connections_accepted > accepted && session.stats().open_connections == 1; }, 5s);
+            [&] { return env.sim.stats().connections_accepted > accepted && session.stats().open_connections == 1; },
+            5s);
         auto o = co_await attempt(session, ac::statement("SELECT fine"));
         answered = !o.ec;
         co_await session.close();
@@ -332,7 +337,8 @@ TEST(wire_faults, oversized_metadata_within_a_memory_bound) {
     ASSERT_EQ(outcomes.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) {
         const auto& o = outcomes[i];
-        EXPECT_EQ(o.ec, make_error_code(ac::client_errc::protocol_violation)) << o.ec.message() << ": " << o.diag.message();
+        EXPECT_EQ(o.ec, make_error_code(ac::client_errc::protocol_violation))
+            << o.ec.message() << ": " << o.diag.message();
         EXPECT_NE(o.diag.message().find(claims[i].says), std::string::npos) << o.diag.message();
     }
     std::printf("[ figure ] oversized metadata: peak RSS grew by %ld KiB\n", grew_kib);
@@ -393,7 +399,8 @@ TEST(event_storm, ten_thousand_events_in_a_second) {
         60s);
     const auto refreshes = static_cast<double>(storm_queries) / static_cast<double>(per_refresh);
     std::printf("[ figure ] event storm: %d events, %.1f refreshes (%llu queries, %llu per refresh)\n", events,
-                refreshes, static_cast<unsigned long long>(storm_queries), static_cast<unsigned long long>(per_refresh));
+                refreshes, static_cast<unsigned long long>(storm_queries),
+                static_cast<unsigned long long>(per_refresh));
     EXPECT_EQ(events, 10000);
     EXPECT_EQ(answered, 100) << "requests during the storm";
     // The storm lasts about 1 s (more on a loaded machine): one refresh per
@@ -459,10 +466,11 @@ TEST(event_storm, a_node_flapping_every_100ms) {
             co_await cluster.close();
         },
         60s);
-    std::printf("[ figure ] flapping: %d flaps, %d ok, %d failed, %llu connections to the flapping node, %llu "
-                "refresh queries\n",
-                flaps, ok, failed, static_cast<unsigned long long>(node2_connections),
-                static_cast<unsigned long long>(storm_queries));
+    std::printf(
+        "[ figure ] flapping: %d flaps, %d ok, %d failed, %llu connections to the flapping node, %llu "
+        "refresh queries\n",
+        flaps, ok, failed, static_cast<unsigned long long>(node2_connections),
+        static_cast<unsigned long long>(storm_queries));
     EXPECT_GE(flaps, 20);
     EXPECT_GT(ok, 100);
     EXPECT_EQ(failed, 0) << errors;

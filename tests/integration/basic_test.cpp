@@ -55,15 +55,16 @@ TEST_P(basic, ddl_writes_and_reads_round_trip) {
         auto ks = keyspace();
         auto drop = co_await admin.execute("DROP KEYSPACE IF EXISTS " + ks);
         (void)drop;
-        auto created = co_await admin.execute("CREATE KEYSPACE " + ks +
-                                              " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+        auto created = co_await admin.execute(
+            "CREATE KEYSPACE " + ks + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
         EXPECT_EQ(created.kind(), ac::result_kind::schema_change);
         CO_ASSERT(created.schema_change());
         EXPECT_EQ(created.schema_change()->change_type, "CREATED");
         EXPECT_EQ(created.schema_change()->keyspace, ks);
 
         auto session = co_await cluster.open_session(ks);
-        co_await session.execute("CREATE TABLE t (k int PRIMARY KEY, name text, big bigint, ok boolean, d double, b blob)");
+        co_await session.execute(
+            "CREATE TABLE t (k int PRIMARY KEY, name text, big bigint, ok boolean, d double, b blob)");
         for (int i = 0; i < 25; ++i) {
             auto r = co_await session.execute(
                 ac::statement("INSERT INTO t (k, name, big, ok, d, b) VALUES (?, ?, ?, ?, ?, ?)")
@@ -149,14 +150,15 @@ TEST_P(basic, thousand_concurrent_requests_share_one_connection) {
         int ok = 0, failed = 0, pending = 1000;
         asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
         for (int i = 0; i < 1000; ++i) {
-            session.async_execute(ac::statement("SELECT key FROM system.local WHERE key = ?").bind(std::string("local")),
-                                  [&](std::error_code ec, ac::result_set rs) {
-                                      if (!ec && rs.size() == 1 && rs.first_row().get<std::string_view>(0) == "local")
-                                          ++ok;
-                                      else
-                                          ++failed;
-                                      if (--pending == 0) all_done.cancel();
-                                  });
+            session.async_execute(
+                ac::statement("SELECT key FROM system.local WHERE key = ?").bind(std::string("local")),
+                [&](std::error_code ec, ac::result_set rs) {
+                    if (!ec && rs.size() == 1 && rs.first_row().get<std::string_view>(0) == "local")
+                        ++ok;
+                    else
+                        ++failed;
+                    if (--pending == 0) all_done.cancel();
+                });
         }
         std::error_code ignored;
         co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -229,8 +231,10 @@ TEST_P(basic, responses_larger_than_a_segment) {
 }
 
 INSTANTIATE_TEST_SUITE_P(protocols, basic,
-                         ::testing::Values(protocol_case{5, ac::compression::none}, protocol_case{5, ac::compression::lz4},
-                                           protocol_case{4, ac::compression::none}, protocol_case{4, ac::compression::lz4},
+                         ::testing::Values(protocol_case{5, ac::compression::none},
+                                           protocol_case{5, ac::compression::lz4},
+                                           protocol_case{4, ac::compression::none},
+                                           protocol_case{4, ac::compression::lz4},
                                            protocol_case{4, ac::compression::snappy}),
                          name_of);
 
@@ -280,7 +284,10 @@ TEST(lifecycle, use_future_from_a_blocking_caller) {
     auto cluster = fc.get();
     std::promise<ac::session> ps;
     asio::co_spawn(io, cluster.open_session(), [&](std::exception_ptr e, ac::session s) {
-        if (e) ps.set_exception(e); else ps.set_value(std::move(s));
+        if (e)
+            ps.set_exception(e);
+        else
+            ps.set_value(std::move(s));
     });
     auto session = ps.get_future().get();
     auto rs = session.async_execute("SELECT release_version FROM system.local", asio::use_future).get();

@@ -129,22 +129,22 @@ TEST(completion_tokens, row_stream_with_callbacks) {
     // Rows 0..89 (three pages) through async_next, then the rest page by page
     // through async_next_page (which would skip rows of a page next() had
     // started), then close.
-    std::function<void(std::error_code, std::optional<ac::row_view>)> on_row =
-        [&](std::error_code ec, std::optional<ac::row_view> row) {
-            if (ec) {
-                failure = ec;
-                return;
-            }
-            if (!row) {
-                ended = true;
-                return;
-            }
-            if (row->get<std::int32_t>("c") != rows || row->get<std::string>("v") != "v" + std::to_string(rows))
-                ++out_of_order;
-            ++rows;
-            if (rows == 90) return pull_rest();
-            stream->async_next(diag, on_row);
-        };
+    std::function<void(std::error_code, std::optional<ac::row_view>)> on_row = [&](std::error_code ec,
+                                                                                   std::optional<ac::row_view> row) {
+        if (ec) {
+            failure = ec;
+            return;
+        }
+        if (!row) {
+            ended = true;
+            return;
+        }
+        if (row->get<std::int32_t>("c") != rows || row->get<std::string>("v") != "v" + std::to_string(rows))
+            ++out_of_order;
+        ++rows;
+        if (rows == 90) return pull_rest();
+        stream->async_next(diag, on_row);
+    };
     std::function<void(std::error_code, std::optional<ac::result_set>)> on_page =
         [&](std::error_code ec, std::optional<ac::result_set> page) {
             if (ec) {

@@ -149,10 +149,9 @@ TEST(cancellation, partial_and_terminal_cancellation_of_one_request_complete_pro
             asio::cancellation_signal signal;
             tally t(ex, 1);
             ac::diagnostics diag;
-            session.async_execute(slow_scan(10s, false), diag,
-                                  asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, ac::result_set) {
-                                      t.add(ec);
-                                  }));
+            session.async_execute(
+                slow_scan(10s, false), diag,
+                asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, ac::result_set) { t.add(ec); }));
             co_await sleep_for(20ms);  // on the wire, the server busy with it
             EXPECT_EQ(session.stats().connection_in_flight, 1u);
             EXPECT_EQ(session.stats().connection_orphaned, orphans);
@@ -184,10 +183,9 @@ TEST(orphans, a_connection_with_too_many_orphaned_ids_is_replaced_after_its_requ
             session.async_execute(lookup(i, i), [&](std::error_code ec, ac::result_set) { kept.add(ec); });
         std::vector<asio::cancellation_signal> signals(100);
         for (auto& s : signals)
-            session.async_execute(lookup(1, 1), asio::bind_cancellation_slot(s.slot(), [&](std::error_code ec,
-                                                                                            ac::result_set) {
-                                      dropped.add(ec);
-                                  }));
+            session.async_execute(
+                lookup(1, 1),
+                asio::bind_cancellation_slot(s.slot(), [&](std::error_code ec, ac::result_set) { dropped.add(ec); }));
         for (auto& s : signals) s.emit(asio::cancellation_type::terminal);
         co_await dropped.wait();
         co_await kept.wait();
@@ -248,10 +246,9 @@ TEST(backpressure, waiting_requests_keep_their_timeout_and_cancellation) {
         const auto t0 = std::chrono::steady_clock::now();
         session.async_execute(quick, [&](std::error_code ec, ac::result_set) { timed.add(ec); });
         asio::cancellation_signal signal;
-        session.async_execute(lookup(2, 2), asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec,
-                                                                                              ac::result_set) {
-                                  cancelled.add(ec);
-                              }));
+        session.async_execute(
+            lookup(2, 2), asio::bind_cancellation_slot(signal.slot(),
+                                                       [&](std::error_code ec, ac::result_set) { cancelled.add(ec); }));
         EXPECT_EQ(session.stats().connection_queued, 2u);
         signal.emit(asio::cancellation_type::total);  // nothing was sent: even total cancellation applies
         co_await cancelled.wait();

@@ -90,7 +90,8 @@ TEST_P(prepared, prepare_and_execute_with_every_option) {
             auto current = co_await s.execute(sel.bind(1).set_now_in_seconds(static_cast<std::int32_t>(now)));
             EXPECT_EQ(current.size(), 10u);
         } else {
-            auto e = co_await thrown<ac::invalid_request_error>([&]() -> awaitable<void> { co_await s.execute(later); });
+            auto e = co_await thrown<ac::invalid_request_error>(
+                [&]() -> awaitable<void> { co_await s.execute(later); });
             CO_ASSERT(e);
             EXPECT_NE(std::string(e->what()).find("v5"), std::string::npos) << e->what();
         }

@@ -105,7 +105,8 @@ public:
         return pr::decode_error(r, case_.version);
     }
     pr::result_body query(std::string_view cql, const pr::query_parameters& p = {}) {
-        return result(request(pr::opcode::query, [&](pr::byte_writer& w) { pr::encode_query(w, cql, p, case_.version); }));
+        return result(
+            request(pr::opcode::query, [&](pr::byte_writer& w) { pr::encode_query(w, cql, p, case_.version); }));
     }
 
     std::vector<pr::envelope> events;
@@ -152,7 +153,8 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
     auto created = c.query("CREATE KEYSPACE " + ks +
                            " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
     EXPECT_EQ(std::get<pr::schema_change>(created).target, "KEYSPACE");
-    auto table = std::get<pr::schema_change>(c.query("CREATE TABLE " + ks + ".t (k int, c int, v text, PRIMARY KEY ((k), c))"));
+    auto table = std::get<pr::schema_change>(
+        c.query("CREATE TABLE " + ks + ".t (k int, c int, v text, PRIMARY KEY ((k), c))"));
     EXPECT_EQ(table.target, "TABLE");
     EXPECT_EQ(table.name, "t");
 
@@ -166,8 +168,8 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
 
     // PREPARE an INSERT: bind markers (k, c, v), partition key = marker 0, no result columns.
     const std::string insert = "INSERT INTO " + ks + ".t (k, c, v) VALUES (?, ?, ?)";
-    auto prepared = std::get<pr::prepared_result>(c.result(c.request(
-        pr::opcode::prepare, [&](pr::byte_writer& w) { pr::encode_prepare(w, insert, {}, version); })));
+    auto prepared = std::get<pr::prepared_result>(c.result(
+        c.request(pr::opcode::prepare, [&](pr::byte_writer& w) { pr::encode_prepare(w, insert, {}, version); })));
     ASSERT_EQ(prepared.variables.columns.size(), 3u);
     EXPECT_EQ(prepared.variables.columns[2].name, "v");
     EXPECT_EQ(prepared.variables.columns[2].type.id, ac::type_id::varchar);
@@ -175,9 +177,9 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
     EXPECT_EQ(prepared.result_metadata.column_count, 0);
     EXPECT_EQ(prepared.result_metadata_id.has_value(), version >= 5);
     const pr::byte_buffer id(prepared.id.begin(), prepared.id.end());
-    const pr::byte_buffer meta_id = prepared.result_metadata_id
-                                        ? pr::byte_buffer(prepared.result_metadata_id->begin(), prepared.result_metadata_id->end())
-                                        : pr::byte_buffer{};
+    const pr::byte_buffer meta_id = prepared.result_metadata_id ? pr::byte_buffer(prepared.result_metadata_id->begin(),
+                                                                                  prepared.result_metadata_id->end())
+                                                                : pr::byte_buffer{};
 
     // EXECUTE with a value, a null and (v4+) an unset.
     const auto k1 = int_value(1), c1 = int_value(1), c2 = int_value(2);
@@ -187,22 +189,22 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
         pr::query_parameters p;
         p.consistency_level = ac::consistency::one;
         p.values = *values;
-        auto done = c.result(c.request(pr::opcode::execute, [&](pr::byte_writer& w) {
-            pr::encode_execute(w, id, meta_id, p, version);
-        }));
+        auto done = c.result(c.request(pr::opcode::execute,
+                                       [&](pr::byte_writer& w) { pr::encode_execute(w, id, meta_id, p, version); }));
         EXPECT_TRUE(std::holds_alternative<pr::void_result>(done));
     }
 
     // QUERY with named values and a default timestamp.
     const auto c3 = int_value(3);
-    const pr::value_ref named[] = {pr::value_ref::of(pr::as_bytes("three")), pr::value_ref::of(c3), pr::value_ref::of(k1)};
+    const pr::value_ref named[] = {pr::value_ref::of(pr::as_bytes("three")), pr::value_ref::of(c3),
+                                   pr::value_ref::of(k1)};
     const std::string_view names[] = {"v", "c", "k"};
     pr::query_parameters np;
     np.values = named;
     np.names = names;
     np.default_timestamp = 1'700'000'000'000'000;
-    EXPECT_TRUE(std::holds_alternative<pr::void_result>(
-        c.query("INSERT INTO " + ks + ".t (k, c, v) VALUES (:k, :c, :v)", np)));
+    EXPECT_TRUE(
+        std::holds_alternative<pr::void_result>(c.query("INSERT INTO " + ks + ".t (k, c, v) VALUES (:k, :c, :v)", np)));
 
     // BATCH: a simple statement with values and the prepared one.
     const auto c4 = int_value(4), c5 = int_value(5);
@@ -249,9 +251,8 @@ TEST_P(wire_protocol, every_request_and_its_answer) {
 
     // ERROR Unprepared carries the unknown id.
     const auto bogus = pr::as_bytes("no-such-statement");
-    auto unprepared = c.error(c.request(pr::opcode::execute, [&](pr::byte_writer& w) {
-        pr::encode_execute(w, bogus, bogus, {}, version);
-    }));
+    auto unprepared = c.error(
+        c.request(pr::opcode::execute, [&](pr::byte_writer& w) { pr::encode_execute(w, bogus, bogus, {}, version); }));
     EXPECT_EQ(unprepared.code, pr::error_codes::unprepared);
     EXPECT_EQ(unprepared.unprepared_id, "no-such-statement");
 

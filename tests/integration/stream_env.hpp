@@ -46,9 +46,7 @@ inline std::size_t rss_bytes() {
     return static_cast<std::size_t>(resident) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
 }
 
-inline double ms(std::chrono::steady_clock::duration d) {
-    return std::chrono::duration<double, std::milli>(d).count();
-}
+inline double ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 // Suspends the calling coroutine for `d` without blocking the loop.
 inline asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration d) {
@@ -62,8 +60,7 @@ inline asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration d) {
 inline asio::awaitable<void> ensure_table(ac::session& s) {
     co_await s.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace +
                        " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
-    co_await s.execute("CREATE TABLE IF NOT EXISTS " + table +
-                       " (p int, c int, v text, PRIMARY KEY (p, c))");
+    co_await s.execute("CREATE TABLE IF NOT EXISTS " + table + " (p int, c int, v text, PRIMARY KEY (p, c))");
     co_await s.execute("CREATE TABLE IF NOT EXISTS " + keyspace + ".meta (k text PRIMARY KEY, n int)");
     auto marker = co_await s.execute("SELECT n FROM " + keyspace + ".meta WHERE k = 'filled'");
     if (!marker.empty() && marker.first_row().get<std::int32_t>(0) == total_rows) co_return;
@@ -82,8 +79,8 @@ inline asio::awaitable<void> ensure_table(ac::session& s) {
         const int c0 = (b % (rows_per_partition / batch_rows)) * batch_rows;
         std::string q = "BEGIN UNLOGGED BATCH\n";
         for (int c = c0; c < c0 + batch_rows; ++c)
-            q += "INSERT INTO " + table + " (p, c, v) VALUES (" + std::to_string(p) + ", " + std::to_string(c) +
-                 ", '" + value_of(p, c) + "');\n";
+            q += "INSERT INTO " + table + " (p, c, v) VALUES (" + std::to_string(p) + ", " + std::to_string(c) + ", '" +
+                 value_of(p, c) + "');\n";
         q += "APPLY BATCH";
         ac::statement st(std::move(q));
         st.set_timeout(std::chrono::seconds(60));

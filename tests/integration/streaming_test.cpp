@@ -70,17 +70,17 @@ TEST(streaming, million_rows_in_memory_bounded_by_the_page_size) {
             const auto took = std::chrono::steady_clock::now() - start;
             const auto progress = stream.progress();
             // A page on the wire: per row 3 cells with 4-byte lengths, 4 + 4 + 64 bytes of data.
-            const std::size_t page_bytes =
-                static_cast<std::size_t>(page_size) * (3 * 4 + 4 + 4 + stream_env::value_size);
+            const std::size_t page_bytes = static_cast<std::size_t>(page_size) *
+                                           (3 * 4 + 4 + 4 + stream_env::value_size);
             // 16.8 MB: (prefetch + 1) pages, decoder buffers, allocator slack
             // (and ASan's quarantine, cut to 8 MB above).
             const std::size_t bound = 40 * page_bytes;
             const std::size_t growth = peak > baseline ? peak - baseline : 0;
             auto mb = [](std::size_t b) { return static_cast<double>(b) / 1e6; };
             std::cout << "[streaming] " << rows << " rows, " << progress.pages << " pages, " << mb(progress.bytes)
-                      << " MB of row data in " << ms(took) / 1000 << " s; RSS baseline " << mb(baseline)
-                      << " MB, peak " << mb(peak) << " MB, growth " << mb(growth) << " MB (bound " << mb(bound)
-                      << " MB = 40 pages of " << mb(page_bytes) * 1000 << " kB)" << std::endl;
+                      << " MB of row data in " << ms(took) / 1000 << " s; RSS baseline " << mb(baseline) << " MB, peak "
+                      << mb(peak) << " MB, growth " << mb(growth) << " MB (bound " << mb(bound) << " MB = 40 pages of "
+                      << mb(page_bytes) * 1000 << " kB)" << std::endl;
             EXPECT_EQ(rows, static_cast<std::size_t>(stream_env::total_rows));
             EXPECT_EQ(bad, 0u);
             EXPECT_EQ(sum_c, std::int64_t{stream_env::partitions} * (stream_env::rows_per_partition - 1) *
@@ -338,8 +338,8 @@ TEST(streaming, event_loop_stays_responsive_while_rows_stream) {
         const double p50 = stream_env::percentile(sample, 0.5), p99 = stream_env::percentile(sample, 0.99),
                      worst = sample.empty() ? 0 : sample.back();
         std::cout << "[streaming] 1 ms timer while " << rows << " rows streamed in " << ms(took)
-                  << " ms: " << sample.size() << " ticks, lateness p50 " << p50 << " ms, p99 " << p99
-                  << " ms, max " << worst << " ms" << std::endl;
+                  << " ms: " << sample.size() << " ticks, lateness p50 " << p50 << " ms, p99 " << p99 << " ms, max "
+                  << worst << " ms" << std::endl;
         EXPECT_EQ(rows, 100000u);
         EXPECT_EQ(chars, 100000u * stream_env::value_size);
         EXPECT_GT(sample.size(), 10u);

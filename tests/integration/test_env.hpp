@@ -17,11 +17,11 @@
 
 // ASSERT_* cannot return from a coroutine: this throws instead, and run()
 // reports it as a failure.
-#define CO_ASSERT(cond)                                                                                  \
-    do {                                                                                                 \
-        if (!(cond))                                                                                     \
+#define CO_ASSERT(cond)                                                                                \
+    do {                                                                                               \
+        if (!(cond))                                                                                   \
             throw std::runtime_error(std::string("assertion failed: " #cond " at ") + __FILE__ + ":" + \
-                                     std::to_string(__LINE__));                                          \
+                                     std::to_string(__LINE__));                                        \
     } while (0)
 
 namespace test_env {

@@ -37,9 +37,9 @@ struct async_cassandra::udt_traits<point> {
 template <>
 struct async_cassandra::udt_traits<address> {
     static constexpr std::string_view name = "address";
-    static constexpr auto fields =
-        std::make_tuple(udt_field("street", &address::street), udt_field("zip", &address::zip),
-                        udt_field("location", &address::location), udt_field("tags", &address::tags));
+    static constexpr auto fields = std::make_tuple(
+        udt_field("street", &address::street), udt_field("zip", &address::zip),
+        udt_field("location", &address::location), udt_field("tags", &address::tags));
 };
 
 namespace {
@@ -106,8 +106,8 @@ ac::statement insert_of(const all_types& v) {
     ac::statement st(insert_query());
     st.bind(v.k, v.c_ascii, v.c_bigint, v.c_blob, v.c_boolean, v.c_date, v.c_decimal, v.c_double, v.c_duration,
             v.c_float, v.c_inet4, v.c_inet6, v.c_int, v.c_smallint, v.c_text, v.c_time, v.c_timestamp, v.c_timeuuid,
-            v.c_tinyint, v.c_uuid, v.c_varint, v.c_list, v.c_set, v.c_map, v.c_frozen_map, v.c_list_of_sets,
-            v.c_tuple, v.c_udt, v.c_vec_float, v.c_vec_text, v.c_vec_smallint);
+            v.c_tinyint, v.c_uuid, v.c_varint, v.c_list, v.c_set, v.c_map, v.c_frozen_map, v.c_list_of_sets, v.c_tuple,
+            v.c_udt, v.c_vec_float, v.c_vec_text, v.c_vec_smallint);
     return st;
 }
 
@@ -294,9 +294,8 @@ TEST_P(types, every_type_round_trips_through_the_server) {
             EXPECT_THROW((void)r3.get<ac::varint>("c_varint"), ac::value_error);
 
             // unset leaves a column as it was; null clears it.
-            co_await s.execute(
-                ac::statement("UPDATE all_types SET c_text = ?, c_int = ?, c_blob = ? WHERE k = ?")
-                    .bind(ac::unset, 42, std::nullopt, 1));
+            co_await s.execute(ac::statement("UPDATE all_types SET c_text = ?, c_int = ?, c_blob = ? WHERE k = ?")
+                                   .bind(ac::unset, 42, std::nullopt, 1));
             auto after = co_await s.execute("SELECT c_text, c_int, c_blob FROM all_types WHERE k = 1");
             EXPECT_EQ(after.first_row().get<std::string>("c_text"), max_row().c_text);
             EXPECT_EQ(after.first_row().get<std::int32_t>("c_int"), 42);

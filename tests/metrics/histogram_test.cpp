@@ -37,9 +37,9 @@ void check_accuracy(std::vector<std::uint64_t> values, double bound, const char*
     for (double p : {0.0, 1.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 100.0}) {
         const auto exact = std::min(exact_percentile(values, p), histogram_layout::max_trackable_ns);
         const auto got = static_cast<std::uint64_t>(snap.percentile(p).count());
-        const double err =
-            exact == 0 ? static_cast<double>(got) : std::abs(static_cast<double>(got) - static_cast<double>(exact)) /
-                                                        static_cast<double>(exact);
+        const double err = exact == 0 ? static_cast<double>(got)
+                                      : std::abs(static_cast<double>(got) - static_cast<double>(exact)) /
+                                            static_cast<double>(exact);
         worst = std::max(worst, err);
         EXPECT_LE(err, bound) << what << ": p" << p << " exact " << exact << " ns, histogram " << got << " ns";
     }
@@ -111,42 +111,53 @@ TEST(histogram, negative_values_count_as_zero_and_huge_ones_clamp) {
 }
 
 TEST(histogram, percentiles_within_one_percent_log_uniform_1us_to_60s) {
-    check_accuracy(draw(200000, [](auto& r) { return std::exp(std::uniform_real_distribution<>(std::log(1e3), std::log(6e10))(r)); }, 1),
-                   0.01, "log_uniform");
+    check_accuracy(
+        draw(
+            200000,
+            [](auto& r) { return std::exp(std::uniform_real_distribution<>(std::log(1e3), std::log(6e10))(r)); }, 1),
+        0.01, "log_uniform");
 }
 
 TEST(histogram, percentiles_within_one_percent_exponential) {
-    check_accuracy(draw(200000, [](auto& r) { return std::exponential_distribution<>(1.0 / 500e3)(r); }, 2), 0.01,
-                   "exponential");
+    check_accuracy(draw(
+                       200000, [](auto& r) { return std::exponential_distribution<>(1.0 / 500e3)(r); }, 2),
+                   0.01, "exponential");
 }
 
 TEST(histogram, percentiles_within_one_percent_lognormal) {
     // Median ~1 ms with a heavy tail.
-    check_accuracy(draw(200000, [](auto& r) { return std::lognormal_distribution<>(std::log(1e6), 1.0)(r); }, 3),
+    check_accuracy(draw(
+                       200000, [](auto& r) { return std::lognormal_distribution<>(std::log(1e6), 1.0)(r); }, 3),
                    0.01, "lognormal");
 }
 
 TEST(histogram, percentiles_within_one_percent_bimodal) {
     // 95 % fast (~200 µs), 5 % slow (~2 s): p95 and p99 fall on either side of the gap.
-    check_accuracy(draw(200000,
-                        [](auto& r) {
-                            const bool slow = std::uniform_real_distribution<>(0, 1)(r) < 0.05;
-                            return slow ? std::normal_distribution<>(2e9, 2e8)(r) : std::normal_distribution<>(2e5, 3e4)(r);
-                        },
-                        4),
+    check_accuracy(draw(
+                       200000,
+                       [](auto& r) {
+                           const bool slow = std::uniform_real_distribution<>(0, 1)(r) < 0.05;
+                           return slow ? std::normal_distribution<>(2e9, 2e8)(r)
+                                       : std::normal_distribution<>(2e5, 3e4)(r);
+                       },
+                       4),
                    0.01, "bimodal");
 }
 
 TEST(histogram, percentiles_within_one_percent_uniform_narrow) {
     // Values within one power of two stress the linear sub-buckets.
-    check_accuracy(draw(100000, [](auto& r) { return std::uniform_real_distribution<>(1.0e6, 1.9e6)(r); }, 5), 0.01,
-                   "uniform_narrow");
+    check_accuracy(draw(
+                       100000, [](auto& r) { return std::uniform_real_distribution<>(1.0e6, 1.9e6)(r); }, 5),
+                   0.01, "uniform_narrow");
 }
 
 TEST(histogram, the_bound_is_tighter_than_required) {
     // The layout promises 1/256 (midpoint of a bucket at most 1/128 wide).
-    check_accuracy(draw(100000, [](auto& r) { return std::exp(std::uniform_real_distribution<>(std::log(256.0), std::log(6e10))(r)); }, 6),
-                   1.0 / 256 + 1e-9, "layout_bound");
+    check_accuracy(
+        draw(
+            100000,
+            [](auto& r) { return std::exp(std::uniform_real_distribution<>(std::log(256.0), std::log(6e10))(r)); }, 6),
+        1.0 / 256 + 1e-9, "layout_bound");
 }
 
 TEST(histogram, merge_equals_recording_into_one) {
@@ -182,13 +193,15 @@ TEST(histogram, concurrent_records_total_exactly) {
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
         pool.emplace_back([&h, t] {
-            for (std::uint64_t i = 0; i < per_thread; ++i) h.record_ns((i * 7919 + static_cast<std::uint64_t>(t)) % 5'000'000);
+            for (std::uint64_t i = 0; i < per_thread; ++i)
+                h.record_ns((i * 7919 + static_cast<std::uint64_t>(t)) % 5'000'000);
         });
     for (auto& th : pool) th.join();
     // The same values recorded by one thread.
     ac::latency_histogram ref;
     for (int t = 0; t < threads; ++t)
-        for (std::uint64_t i = 0; i < per_thread; ++i) ref.record_ns((i * 7919 + static_cast<std::uint64_t>(t)) % 5'000'000);
+        for (std::uint64_t i = 0; i < per_thread; ++i)
+            ref.record_ns((i * 7919 + static_cast<std::uint64_t>(t)) % 5'000'000);
     const auto s = h.snapshot();
     const auto r = ref.snapshot();
     EXPECT_EQ(s.count, threads * per_thread);

@@ -64,7 +64,8 @@ TEST(logger, off_and_no_sink_log_nothing) {
 }
 
 TEST(logger, a_throwing_sink_is_contained) {
-    ac::detail::logger log([](log_level, std::string_view) { throw std::runtime_error("disk full"); }, log_level::trace);
+    ac::detail::logger log([](log_level, std::string_view) { throw std::runtime_error("disk full"); },
+                           log_level::trace);
     EXPECT_NO_THROW(log.error("e"));
 }
 

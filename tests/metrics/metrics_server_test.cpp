@@ -116,10 +116,15 @@ TEST(metrics_server, answers_404_405_and_400) {
     EXPECT_EQ(status_line(exchange(f.endpoint(), "GET / HTTP/1.1\r\n\r\n")), "HTTP/1.1 404 Not Found");
     EXPECT_EQ(status_line(exchange(f.endpoint(), "GET /metricsx HTTP/1.1\r\n\r\n")), "HTTP/1.1 404 Not Found");
     EXPECT_EQ(status_line(exchange(f.endpoint(), "POST /metrics HTTP/1.1\r\n\r\n")), "HTTP/1.1 405 Method Not Allowed");
-    const std::vector<std::string> bad_requests = {
-        "garbage\r\n\r\n", "GET /metrics\r\n\r\n", "GET  /metrics HTTP/1.1\r\n\r\n", "GET metrics HTTP/1.1\r\n\r\n",
-        "GET /metrics HTTP/2\r\n\r\n", "get /metrics HTTP/1.1\r\n\r\n", "GET /metrics HTTP/1.1 extra\r\n\r\n",
-        "\r\n\r\n", std::string("G\0T /metrics HTTP/1.1\r\n\r\n", 26)};
+    const std::vector<std::string> bad_requests = {"garbage\r\n\r\n",
+                                                   "GET /metrics\r\n\r\n",
+                                                   "GET  /metrics HTTP/1.1\r\n\r\n",
+                                                   "GET metrics HTTP/1.1\r\n\r\n",
+                                                   "GET /metrics HTTP/2\r\n\r\n",
+                                                   "get /metrics HTTP/1.1\r\n\r\n",
+                                                   "GET /metrics HTTP/1.1 extra\r\n\r\n",
+                                                   "\r\n\r\n",
+                                                   std::string("G\0T /metrics HTTP/1.1\r\n\r\n", 26)};
     for (const auto& bad : bad_requests)
         EXPECT_EQ(status_line(exchange(f.endpoint(), bad)), "HTTP/1.1 400 Bad Request") << bad;
     // Binary junk.

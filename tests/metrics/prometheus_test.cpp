@@ -204,7 +204,9 @@ TEST(prometheus, parses_back_with_names_labels_and_values) {
     EXPECT_EQ(e.value("async_cassandra_host_received_bytes_total", host), 98765);
     EXPECT_EQ(e.value("async_cassandra_host_orphaned_streams_total", host), 1);
     EXPECT_EQ(e.value("async_cassandra_host_client_timeouts_total", host), 1);
-    EXPECT_EQ(e.value("async_cassandra_host_request_errors_total", {{"host", "127.0.0.1:9042"}, {"kind", "request_timeout"}}), 1);
+    EXPECT_EQ(
+        e.value("async_cassandra_host_request_errors_total", {{"host", "127.0.0.1:9042"}, {"kind", "request_timeout"}}),
+        1);
     // The escaped host name reads back as it was.
     EXPECT_EQ(e.value("async_cassandra_host_speculative_executions_total", {{"host", "we\"ird\\host\nname:1"}}), 1);
     // A host with no latencies yet has NaN quantiles and a zero count.

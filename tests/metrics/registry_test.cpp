@@ -31,7 +31,8 @@ struct recording_listener : ac::request_listener {
     std::vector<call> calls;
     bool throw_on_end = false;
     void add(const char* what, const ac::request_info& i) {
-        calls.push_back({what, std::string(i.query), std::string(i.host), i.attempt, i.speculative, i.latency, i.error});
+        calls.push_back(
+            {what, std::string(i.query), std::string(i.host), i.attempt, i.speculative, i.latency, i.error});
     }
     void on_start(const ac::request_info& i) override { add("start", i); }
     void on_end(const ac::request_info& i) override {
@@ -108,7 +109,8 @@ TEST(request_metrics, concurrent_updates_total_exactly) {
             for (int i = 0; i < per_thread; ++i) {
                 reg.requests().on_request_start();
                 host.on_request_start();
-                const std::error_code ec = i % 10 == 0 ? ac::make_error_code(ac::server_errc::overloaded) : std::error_code{};
+                const std::error_code ec = i % 10 == 0 ? ac::make_error_code(ac::server_errc::overloaded)
+                                                       : std::error_code{};
                 host.on_request_end(std::chrono::microseconds(i % 1000), ec);
                 reg.requests().on_request_end(std::chrono::microseconds(i % 1000), ec);
                 host.on_bytes_sent(3);
@@ -202,7 +204,10 @@ TEST(request_probe, listener_exceptions_are_swallowed) {
 TEST(request_probe, without_counting_only_the_listener_runs) {
     auto listener = std::make_shared<recording_listener>();
     ac::metrics_registry reg(listener, false);
-    { ac::detail::request_probe p(&reg, "q"); p.finish({}); }
+    {
+        ac::detail::request_probe p(&reg, "q");
+        p.finish({});
+    }
     EXPECT_EQ(listener->calls.size(), 2u);
     EXPECT_EQ(reg.requests().snapshot().requests, 0u);
     EXPECT_EQ(reg.requests().snapshot().latency.count, 0u);
@@ -237,8 +242,14 @@ TEST(attempt_probe, counts_per_host_and_timeouts) {
         ac::detail::attempt_probe a(&h);
         a.finish(ac::client_errc::request_timeout);
     }
-    { ac::detail::attempt_probe a(&h); a.finish({}); }
-    { ac::detail::attempt_probe a(nullptr); a.finish({}); }  // metrics off
+    {
+        ac::detail::attempt_probe a(&h);
+        a.finish({});
+    }
+    {
+        ac::detail::attempt_probe a(nullptr);
+        a.finish({});
+    }  // metrics off
     const auto s = h.snapshot();
     EXPECT_EQ(s.requests, 2u);
     EXPECT_EQ(s.completed, 2u);
@@ -298,7 +309,9 @@ TEST(metrics_registry, stripes_are_summed_in_a_snapshot) {
     EXPECT_EQ(&reg.requests(3), &reg.requests(0));
     for (std::size_t i = 0; i < 3; ++i) {
         reg.requests(i).on_request_start();
-        reg.requests(i).on_request_end(std::chrono::microseconds(10 * (i + 1)), i == 2 ? ac::make_error_code(ac::client_errc::request_timeout) : std::error_code{});
+        reg.requests(i).on_request_end(
+            std::chrono::microseconds(10 * (i + 1)),
+            i == 2 ? ac::make_error_code(ac::client_errc::request_timeout) : std::error_code{});
         reg.host("10.0.0.1:9042", i).on_connection_opened();
         reg.host("10.0.0.1:9042", i).on_bytes_sent(i + 1);
     }

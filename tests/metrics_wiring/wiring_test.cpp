@@ -36,7 +36,8 @@ struct event {
 struct recording_listener : ac::request_listener {
     std::vector<event> events;
     void record(const char* what, const ac::request_info& i) {
-        events.push_back({what, std::string(i.query), std::string(i.host), i.attempt, i.speculative, i.latency, i.error});
+        events.push_back(
+            {what, std::string(i.query), std::string(i.host), i.attempt, i.speculative, i.latency, i.error});
     }
     void on_start(const ac::request_info& i) override { record("start", i); }
     void on_end(const ac::request_info& i) override { record("end", i); }

@@ -99,11 +99,11 @@ outcome attempt(ac::cluster_config cfg, asio::io_context* shared_io = nullptr) {
     return out;
 }
 
-#define EXPECT_CONNECTED(o)                                              \
-    do {                                                                 \
-        ASSERT_TRUE((o).done) << "no answer within 60 s";               \
+#define EXPECT_CONNECTED(o)                                                     \
+    do {                                                                        \
+        ASSERT_TRUE((o).done) << "no answer within 60 s";                       \
         ASSERT_FALSE((o).ec) << (o).ec.message() << ": " << (o).diag.message(); \
-        EXPECT_EQ((o).release.substr(0, 2), "5.");                      \
+        EXPECT_EQ((o).release.substr(0, 2), "5.");                              \
     } while (0)
 
 #define EXPECT_MESSAGE_HAS(o, text) \
@@ -272,8 +272,8 @@ TEST(security_node, connect_times) {
     tls_auth.auth = auth.auth;
     const long plain_ms = median(base(plain_host())), mtls_ms = median(mtls(true)), auth_ms = median(auth),
                tls_auth_ms = median(tls_auth);
-    std::cout << "connect (median of 9): plain " << plain_ms << " ms, mutual TLS " << mtls_ms << " ms, auth "
-              << auth_ms << " ms, TLS+auth " << tls_auth_ms << " ms\n";
+    std::cout << "connect (median of 9): plain " << plain_ms << " ms, mutual TLS " << mtls_ms << " ms, auth " << auth_ms
+              << " ms, TLS+auth " << tls_auth_ms << " ms\n";
     EXPECT_GE(plain_ms, 0);
     EXPECT_GE(mtls_ms, 0);
     EXPECT_GE(auth_ms, 0);

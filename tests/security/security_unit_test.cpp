@@ -287,8 +287,8 @@ TEST(security_tls, bad_tls_files_fail_connect_with_bad_config_naming_the_file) {
     cfg.tls.cert_file = cert_a;
     cfg.tls.key_file = key_b;
     msg = config_error(cfg);
-    EXPECT_NE(msg.find("key_file (" + key_b + "): the key does not match the certificate in cluster_config.tls.cert_file (" +
-                       cert_a + ")"),
+    EXPECT_NE(msg.find("key_file (" + key_b +
+                       "): the key does not match the certificate in cluster_config.tls.cert_file (" + cert_a + ")"),
               std::string::npos)
         << msg;
 
@@ -340,15 +340,17 @@ TEST(security_errors, tls_handshake_failed_is_a_fatal_connection_error) {
 }
 
 TEST(security_args, tool_options_fill_tls_and_auth) {
-    const char* argv[] = {"tool", "--ca", "/ca.pem", "--cert", "/c.pem", "--key", "/c.key", "--user", "bob",
-                          "--server-name", "db", "--no-verify-host", "-x"};
+    const char* argv[] = {"tool",   "--ca", "/ca.pem",       "--cert", "/c.pem",           "--key", "/c.key",
+                          "--user", "bob",  "--server-name", "db",     "--no-verify-host", "-x"};
     const int argc = static_cast<int>(std::size(argv));
     tools::security_args sec;
     std::vector<std::string> rest;
     for (int i = 1; i < argc; ++i) {
         int used = sec.parse(argc, const_cast<char**>(argv), i);
-        if (used == 0) rest.emplace_back(argv[i]);
-        else i += used - 1;
+        if (used == 0)
+            rest.emplace_back(argv[i]);
+        else
+            i += used - 1;
     }
     EXPECT_EQ(rest, std::vector<std::string>{"-x"});
     auto pw = security_test::write_temp("pw", std::string(secret) + "\n");

@@ -65,8 +65,7 @@ inline key_and_cert make_self_signed(const std::string& cn) {
     X509_gmtime_adj(X509_getm_notAfter(x.get()), 3600);
     X509_set_pubkey(x.get(), key.get());
     X509_NAME* name = X509_get_subject_name(x.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
     X509_set_issuer_name(x.get(), name);
     if (X509_sign(x.get(), key.get(), EVP_sha256()) == 0) throw std::runtime_error("OpenSSL could not sign");
     auto to_pem = [](auto write) {
@@ -77,7 +76,8 @@ inline key_and_cert make_self_signed(const std::string& cn) {
         return std::string(data, static_cast<std::size_t>(n));
     };
     key_and_cert out;
-    out.key_pem = to_pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+    out.key_pem = to_pem(
+        [&](BIO* b) { PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
     out.cert_pem = to_pem([&](BIO* b) { PEM_write_bio_X509(b, x.get()); });
     return out;
 }

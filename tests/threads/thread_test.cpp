@@ -218,7 +218,8 @@ TEST(threads, one_session_shared_by_coroutines_and_threads) {
     const std::uint64_t issued = coroutines * (1 + ops_per_coroutine) + plain_threads * ops_per_thread;
     EXPECT_EQ(after.requests - before.requests, issued);
     EXPECT_EQ(after.completed - before.completed, issued);
-    for (std::size_t e = 0; e < after.errors.size(); ++e) EXPECT_EQ(after.errors[e], before.errors[e]) << "error kind " << e;
+    for (std::size_t e = 0; e < after.errors.size(); ++e)
+        EXPECT_EQ(after.errors[e], before.errors[e]) << "error kind " << e;
     EXPECT_EQ(after.in_flight, 0u);
     auto stats = session.stats();
     EXPECT_EQ(stats.in_flight, 0u);
@@ -341,7 +342,8 @@ TEST(threads, shards_run_on_threads_of_their_own) {
         for (int j = 0; j < per_worker; ++j) {
             auto rs = co_await s.execute("SELECT release_version FROM system.local");
             if (rs.size() != 1u) throw std::runtime_error("no row");
-            if (std::this_thread::get_id() != mine) throw std::runtime_error("a request moved its caller to another thread");
+            if (std::this_thread::get_id() != mine)
+                throw std::runtime_error("a request moved its caller to another thread");
         }
         // From inside a shard, get_executor() is that shard.
         auto here = co_await asio::co_spawn(
@@ -352,7 +354,8 @@ TEST(threads, shards_run_on_threads_of_their_own) {
         seen.insert(mine);
     };
     std::vector<std::future<void>> done;
-    for (int i = 0; i < workers; ++i) done.push_back(asio::co_spawn(session.get_executor(), worker(session), asio::use_future));
+    for (int i = 0; i < workers; ++i)
+        done.push_back(asio::co_spawn(session.get_executor(), worker(session), asio::use_future));
     for (auto& f : done) {
         ASSERT_EQ(f.wait_for(120s), std::future_status::ready);
         f.get();
@@ -397,7 +400,8 @@ TEST(threads, the_last_reference_may_go_on_a_shard_thread) {
     ASSERT_EQ(f.wait_for(60s), std::future_status::ready);
     EXPECT_TRUE(f.get());
     // The pool's thread and the test go on; the shards' threads end by themselves.
-    auto g = asio::co_spawn(pool.io, []() -> asio::awaitable<int> { co_return 1; }, asio::use_future);
+    auto g = asio::co_spawn(
+        pool.io, []() -> asio::awaitable<int> { co_return 1; }, asio::use_future);
     EXPECT_EQ(g.get(), 1);
 }
 

@@ -168,7 +168,8 @@ TEST(request_path, allocations_per_request_stay_within_budget) {
             };
             per.select = co_await measure([&](int i) { return select.bind(std::int64_t{i}); });
             per.insert = co_await measure([&](int i) { return insert.bind(std::int64_t{i}, blob); });
-            per.simple = co_await measure([](int) { return ac::statement("UPDATE cqlbench.kv SET v = 0x00 WHERE k = 1"); });
+            per.simple = co_await measure(
+                [](int) { return ac::statement("UPDATE cqlbench.kv SET v = 0x00 WHERE k = 1"); });
             co_await session.close();
             co_await cluster.close();
         },

@@ -202,9 +202,10 @@ TEST(amplification, a_body_that_cannot_fill_its_output_costs_at_most_16_times_it
         byte_buffer body;
         std::int64_t most;
     };
-    for (const auto& [c, body, most] : {body_case{compression::lz4, i32(100000 * 250) + garbage, 64 << 10},
-                                        body_case{compression::lz4, i32(100000 * 16) + garbage, (16 * 100000) + (64 << 10)},
-                                        body_case{compression::snappy, varint(100000 * 21) + garbage, (21 * 100000) + (64 << 10)}}) {
+    for (const auto& [c, body, most] :
+         {body_case{compression::lz4, i32(100000 * 250) + garbage, 64 << 10},
+          body_case{compression::lz4, i32(100000 * 16) + garbage, (16 * 100000) + (64 << 10)},
+          body_case{compression::snappy, varint(100000 * 21) + garbage, (21 * 100000) + (64 << 10)}}) {
         const auto o = decompress(body, c);
         expect_refused(o, protocol_errc::decompression_failed, {"RESULT envelope on stream 7"});
         EXPECT_LT(o.peak, most) << to_string(c) << " " << body.size();
@@ -212,7 +213,8 @@ TEST(amplification, a_body_that_cannot_fill_its_output_costs_at_most_16_times_it
 }
 
 TEST(amplification, a_compressed_envelope_bomb_in_the_frame_decoder) {
-    for (auto [c, body] : {std::pair{compression::lz4, hx("0fffffff 00")}, std::pair{compression::snappy, hx("ffffff7f 00")}}) {
+    for (auto [c, body] :
+         {std::pair{compression::lz4, hx("0fffffff 00")}, std::pair{compression::snappy, hx("ffffff7f 00")}}) {
         auto env = hx("84 01 0007 08") + i32(static_cast<std::int32_t>(body.size())) + body;
         frame_decoder d;
         d.enable_body_compression(c);

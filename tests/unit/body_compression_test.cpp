@@ -201,7 +201,8 @@ TEST(body_compression, corrupt_lz4_bodies_are_refused) {
     expect_refused(hx("0000021e") + long_match, compression::lz4, protocol_errc::decompression_failed);
     auto at_offset_1 = hx("0000021e") + long_match;
     at_offset_1[6] = std::byte{1};
-    EXPECT_EQ(decompress_body(at_offset_1, compression::lz4, 1000, "t"), txt(std::string(530, 'a') + std::string(12, 'b')));
+    EXPECT_EQ(decompress_body(at_offset_1, compression::lz4, 1000, "t"),
+              txt(std::string(530, 'a') + std::string(12, 'b')));
 }
 
 TEST(body_compression, lz4_blocks_of_every_shape_decompress) {
@@ -216,7 +217,8 @@ TEST(body_compression, lz4_blocks_of_every_shape_decompress) {
         byte_buffer original(n);
         for (std::size_t j = 0; j < n;) {
             const auto run = std::min<std::size_t>(n - j, 1 + rng() % (i % 2 ? 300 : 3));
-            std::fill_n(original.begin() + static_cast<std::ptrdiff_t>(j), run, static_cast<std::byte>(rng() % alphabet));
+            std::fill_n(original.begin() + static_cast<std::ptrdiff_t>(j), run,
+                        static_cast<std::byte>(rng() % alphabet));
             j += run;
         }
         const int bound = LZ4_compressBound(static_cast<int>(n));

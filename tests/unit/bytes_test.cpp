@@ -22,8 +22,8 @@ TEST(bytes, writer_encodes_big_endian_notation) {
     w.bytes(as_bytes("xy"));
     w.null_bytes();
     w.unset_value();
-    EXPECT_EQ(out, bytes_of({0x01, 0x02, 0xFF, 0xFF, 0xFF, 0xFE, 0x00, 0x02, 'a', 'b', 0, 0, 0, 1, 'c', 0, 0, 0, 2,
-                             'x', 'y', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE}));
+    EXPECT_EQ(out, bytes_of({0x01, 0x02, 0xFF, 0xFF, 0xFF, 0xFE, 0x00, 0x02, 'a',  'b',  0,    0,    0,    1,   'c',
+                             0,    0,    0,    2,    'x',  'y',  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE}));
 }
 
 TEST(bytes, reader_round_trips_and_reports_null) {

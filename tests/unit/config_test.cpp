@@ -45,8 +45,8 @@ TEST(connect, closed_port_fails_fast_naming_host_and_port) {
     auto port = a.local_endpoint().port();
     a.close();
     auto start = std::chrono::steady_clock::now();
-    auto [ec, diag] = try_connect({.contact_points = {"127.0.0.1"}, .port = port,
-                                   .connect_timeout = std::chrono::milliseconds(2000)});
+    auto [ec, diag] = try_connect(
+        {.contact_points = {"127.0.0.1"}, .port = port, .connect_timeout = std::chrono::milliseconds(2000)});
     auto took = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(ec, ac::client_errc::no_host_available);
     EXPECT_NE(diag.message().find("127.0.0.1:" + std::to_string(port)), std::string::npos) << diag.message();
@@ -63,13 +63,13 @@ TEST(connect, silent_server_times_out_within_the_connect_timeout) {
     ac::diagnostics diag;
     std::error_code result;
     auto start = std::chrono::steady_clock::now();
-    ac::cluster::async_connect(io.get_executor(),
-                               {.contact_points = {"127.0.0.1"}, .port = port,
-                                .connect_timeout = std::chrono::milliseconds(300)},
-                               diag, [&](std::error_code ec, ac::cluster) {
-                                   result = ec;
-                                   peer.close();
-                               });
+    ac::cluster::async_connect(
+        io.get_executor(),
+        {.contact_points = {"127.0.0.1"}, .port = port, .connect_timeout = std::chrono::milliseconds(300)}, diag,
+        [&](std::error_code ec, ac::cluster) {
+            result = ec;
+            peer.close();
+        });
     io.run();
     auto took = std::chrono::steady_clock::now() - start;
     EXPECT_EQ(result, ac::client_errc::no_host_available);
@@ -79,7 +79,8 @@ TEST(connect, silent_server_times_out_within_the_connect_timeout) {
 }
 
 TEST(connect, every_contact_point_is_named_when_all_fail) {
-    auto [ec, diag] = try_connect({.contact_points = {"127.0.0.1", "no-such-host.invalid"}, .port = 1,
+    auto [ec, diag] = try_connect({.contact_points = {"127.0.0.1", "no-such-host.invalid"},
+                                   .port = 1,
                                    .connect_timeout = std::chrono::milliseconds(2000)});
     EXPECT_EQ(ec, ac::client_errc::no_host_available);
     EXPECT_NE(diag.message().find("127.0.0.1:1"), std::string::npos) << diag.message();

@@ -105,8 +105,7 @@ TEST(cql_sim, rows_rule_is_read_back_through_result_set) {
     cql_sim::server sim(io.get_executor(), {});
     sim.start();
     sim.add_rule(cql_sim::rows_rule(
-        "SELECT k, v FROM ks.t",
-        {cql_sim::column("k", ac::type_id::int_), cql_sim::column("v", ac::type_id::varchar)},
+        "SELECT k, v FROM ks.t", {cql_sim::column("k", ac::type_id::int_), cql_sim::column("v", ac::type_id::varchar)},
         {{ac::encode_value(std::int32_t{1}), ac::encode_value("one")},
          {ac::encode_value(std::int32_t{2}), ac::encode_value(std::nullopt)}}));
     std::size_t rows = 0;
@@ -355,12 +354,17 @@ struct raw_peer {
         }
     }
     void startup(std::uint8_t version = 4) {
-        send(pr::opcode::startup, [](pr::byte_writer& w) { pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}}); },
-             version);
+        send(
+            pr::opcode::startup,
+            [](pr::byte_writer& w) {
+                pr::encode_startup(w, {{"CQL_VERSION", "3.0.0"}});
+            },
+            version);
     }
     void query(std::string_view text, std::uint8_t version = 4) {
-        send(pr::opcode::query, [&](pr::byte_writer& w) { pr::encode_query(w, text, pr::query_parameters{}, version); },
-             version);
+        send(
+            pr::opcode::query, [&](pr::byte_writer& w) { pr::encode_query(w, text, pr::query_parameters{}, version); },
+            version);
     }
 };
 
@@ -390,7 +394,8 @@ TEST(cql_sim_raw, password_authenticator_accepts_and_refuses) {
         ASSERT_EQ(early->header.opcode, pr::opcode::error);
         EXPECT_EQ(error_code_of(*early), pr::error_codes::protocol_error);
         const std::string token = std::string(1, '\0') + "cassandra" + std::string(1, '\0') + password;
-        p.send(pr::opcode::auth_response, [&](pr::byte_writer& w) { pr::encode_auth_response(w, pr::as_bytes(token)); });
+        p.send(pr::opcode::auth_response,
+               [&](pr::byte_writer& w) { pr::encode_auth_response(w, pr::as_bytes(token)); });
         auto answer = p.recv();
         ASSERT_TRUE(answer);
         if (password == "secret") {
@@ -480,7 +485,8 @@ TEST(cql_sim_raw, a_higher_version_than_max_is_refused_and_the_connection_closed
     cfg.max_protocol_version = 4;
     threaded_sim t(cfg);
     raw_peer p(t.sim.port());
-    p.send(pr::opcode::options, [](pr::byte_writer&) {}, 5);
+    p.send(
+        pr::opcode::options, [](pr::byte_writer&) {}, 5);
     auto err = p.recv();
     ASSERT_TRUE(err);
     EXPECT_EQ(err->header.version, 4);
@@ -543,11 +549,12 @@ TEST(cql_sim_raw, faults_wrong_stream_close_after_and_corrupt_crc) {
 }
 
 TEST(cql_sim_rules_file, parses_options_and_refuses_unknown_ones) {
-    auto rules = cql_sim::parse_rules("# comment\n"
-                                      "SELECT * FROM ks.t => delay=200 max_hits=1\n"
-                                      "\n"
-                                      "INSERT => substring error=0x1001 fault=close_after:7\n"
-                                      "UPDATE ks.t\n");
+    auto rules = cql_sim::parse_rules(
+        "# comment\n"
+        "SELECT * FROM ks.t => delay=200 max_hits=1\n"
+        "\n"
+        "INSERT => substring error=0x1001 fault=close_after:7\n"
+        "UPDATE ks.t\n");
     ASSERT_EQ(rules.size(), 3u);
     EXPECT_EQ(rules[0].query, "SELECT * FROM ks.t");
     EXPECT_EQ(rules[0].delay, 200ms);
@@ -564,9 +571,10 @@ TEST(cql_sim_rules_file, parses_options_and_refuses_unknown_ones) {
 
 // Handshake rules: on=<request> and a malformed body for its answer.
 TEST(cql_sim_rules_file, parses_handshake_rules_and_bodies) {
-    auto rules = cql_sim::parse_rules("OPTIONS => on=options node=0 fault=body:supported:\n"
-                                      "STARTUP => on=startup fault=body:error:0000000a\n"
-                                      "AUTH => on=auth_response fault=close_after:9\n");
+    auto rules = cql_sim::parse_rules(
+        "OPTIONS => on=options node=0 fault=body:supported:\n"
+        "STARTUP => on=startup fault=body:error:0000000a\n"
+        "AUTH => on=auth_response fault=close_after:9\n");
     ASSERT_EQ(rules.size(), 3u);
     EXPECT_EQ(rules[0].on, pr::opcode::options);
     EXPECT_EQ(rules[0].node, 0);

@@ -34,7 +34,8 @@ cqlbench::outcome run_against_sim(cqlbench::options o) {
     sim.start();
     o.port = sim.port();
     o.progress = false;
-    return cqlbench::run_blocking(io, o, [&] { sim.stop(); }, 30s);
+    return cqlbench::run_blocking(
+        io, o, [&] { sim.stop(); }, 30s);
 }
 
 cqlbench::options short_run(cqlbench::workload w, std::size_t concurrency) {
@@ -172,9 +173,20 @@ std::string parse_error(std::vector<std::string_view> args) { return cqlbench::p
 }  // namespace
 
 TEST(cqlbench_options, good_options) {
-    std::vector<std::string_view> args = {"--workload", "select", "--hosts=10.0.0.1,10.0.0.2", "--concurrency", "1024",
-                                          "--duration", "500ms", "--dist", "zipf:1.2", "--consistency", "quorum",
-                                          "--protocol", "4", "--json"};
+    std::vector<std::string_view> args = {"--workload",
+                                          "select",
+                                          "--hosts=10.0.0.1,10.0.0.2",
+                                          "--concurrency",
+                                          "1024",
+                                          "--duration",
+                                          "500ms",
+                                          "--dist",
+                                          "zipf:1.2",
+                                          "--consistency",
+                                          "quorum",
+                                          "--protocol",
+                                          "4",
+                                          "--json"};
     auto r = cqlbench::parse_options(args);
     ASSERT_EQ(r.error, "");
     EXPECT_EQ(r.opts.work, cqlbench::workload::select);
@@ -194,8 +206,9 @@ TEST(cqlbench_options, good_options) {
 
 // The same TLS and authentication options as cql (tools/common).
 TEST(cqlbench_options, security_options_are_the_shared_ones) {
-    std::vector<std::string_view> args = {"--ca", "ca.pem", "--cert=c.pem", "--key", "c.key", "--server-name", "db",
-                                          "--no-verify-host", "--user", "app", "--password-file", "pw"};
+    std::vector<std::string_view> args = {
+        "--ca", "ca.pem",           "--cert=c.pem", "--key", "c.key",           "--server-name",
+        "db",   "--no-verify-host", "--user",       "app",   "--password-file", "pw"};
     auto r = cqlbench::parse_options(args);
     ASSERT_EQ(r.error, "");
     const auto& sec = r.opts.security;
@@ -259,6 +272,7 @@ TEST(cqlbench_options, bad_options_name_the_option_and_the_accepted_values) {
     for (const auto& c : cases) {
         const auto error = parse_error(c.args);
         ASSERT_FALSE(error.empty()) << c.args.front() << " was accepted";
-        for (const auto& s : c.expected) EXPECT_NE(error.find(s), std::string::npos) << "'" << s << "' not in: " << error;
+        for (const auto& s : c.expected)
+            EXPECT_NE(error.find(s), std::string::npos) << "'" << s << "' not in: " << error;
     }
 }

@@ -117,10 +117,11 @@ TEST(error_hierarchy, invalid_request_has_a_name) {
 }
 
 TEST(retry_classification, requests_not_executed_are_always_retryable) {
-    for (std::error_code ec : {make_error_code(server_errc::unavailable), make_error_code(server_errc::overloaded),
-                               make_error_code(server_errc::is_bootstrapping), make_error_code(server_errc::read_timeout),
-                               make_error_code(server_errc::unprepared), make_error_code(client_errc::connect_failed),
-                               make_error_code(client_errc::too_many_requests)}) {
+    for (std::error_code ec :
+         {make_error_code(server_errc::unavailable), make_error_code(server_errc::overloaded),
+          make_error_code(server_errc::is_bootstrapping), make_error_code(server_errc::read_timeout),
+          make_error_code(server_errc::unprepared), make_error_code(client_errc::connect_failed),
+          make_error_code(client_errc::too_many_requests)}) {
         EXPECT_EQ(classify_retry(ec), retry_safety::always) << ec.message();
         EXPECT_TRUE(is_retryable(ec)) << ec.message();
         EXPECT_TRUE(is_retryable(ec, false)) << ec.message();
@@ -128,11 +129,10 @@ TEST(retry_classification, requests_not_executed_are_always_retryable) {
 }
 
 TEST(retry_classification, possibly_applied_requests_need_idempotence) {
-    for (std::error_code ec : {make_error_code(server_errc::write_timeout), make_error_code(server_errc::server_error),
-                               make_error_code(server_errc::truncate_error),
-                               make_error_code(client_errc::request_timeout),
-                               make_error_code(client_errc::connection_closed),
-                               make_error_code(client_errc::protocol_violation)}) {
+    for (std::error_code ec :
+         {make_error_code(server_errc::write_timeout), make_error_code(server_errc::server_error),
+          make_error_code(server_errc::truncate_error), make_error_code(client_errc::request_timeout),
+          make_error_code(client_errc::connection_closed), make_error_code(client_errc::protocol_violation)}) {
         EXPECT_EQ(classify_retry(ec), retry_safety::if_idempotent) << ec.message();
         EXPECT_TRUE(is_retryable(ec)) << ec.message();
         EXPECT_TRUE(is_retryable(ec, true)) << ec.message();

@@ -29,8 +29,8 @@ auto decoder(int version) {
 }  // namespace
 
 TEST(errors, codes_with_only_a_message) {
-    for (std::int32_t code : {0x0000, 0x000A, 0x0100, 0x1001, 0x1002, 0x1003, 0x1600, 0x2000, 0x2100, 0x2200, 0x2300,
-                              0x7777}) {
+    for (std::int32_t code :
+         {0x0000, 0x000A, 0x0100, 0x1001, 0x1002, 0x1003, 0x1600, 0x2000, 0x2100, 0x2200, 0x2300, 0x7777}) {
         for (int version : {4, 5}) {
             auto body = head(code, "what happened");
             auto e = decode(body, version);
@@ -103,7 +103,8 @@ TEST(errors, read_failure_v4_counts_failures) {
 
 TEST(errors, read_failure_v5_maps_ipv4_and_ipv6_endpoints_to_reasons) {
     auto body = head(error_codes::read_failure) + hx("0004 00000001 00000003") + hx("00000003") +
-                hx("04 7f000002 0001") + hx("10 fe800000000000000000000000000001 0002") + hx("04 0a000001 01f7") + hx("01");
+                hx("04 7f000002 0001") + hx("10 fe800000000000000000000000000001 0002") + hx("04 0a000001 01f7") +
+                hx("01");
     auto e = decode(body, 5);
     EXPECT_EQ(e.num_failures, 3);
     ASSERT_EQ(e.reason_map.size(), 3u);
@@ -193,13 +194,15 @@ TEST(errors, unknown_consistency_is_refused_with_its_offset) {
         decode_error(r, 5);
         ADD_FAILURE();
     } catch (const protocol_error& e) {
-        EXPECT_NE(std::string(e.what()).find("unknown consistency level 255 at offset 7"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("unknown consistency level 255 at offset 7"), std::string::npos)
+            << e.what();
     }
 }
 
 TEST(errors, failure_reasons_have_names) {
     EXPECT_EQ(to_string(failure_reason::read_too_many_tombstones), "READ_TOO_MANY_TOMBSTONES");
-    EXPECT_EQ(to_string(failure_reason::retry_on_different_transaction_system), "RETRY_ON_DIFFERENT_TRANSACTION_SYSTEM");
+    EXPECT_EQ(to_string(failure_reason::retry_on_different_transaction_system),
+              "RETRY_ON_DIFFERENT_TRANSACTION_SYSTEM");
     EXPECT_EQ(to_string(failure_reason::index_build_in_progress), "INDEX_BUILD_IN_PROGRESS");
     EXPECT_EQ(to_string(static_cast<failure_reason>(0x0042)), "UNKNOWN(0x0042)");
 }

@@ -38,10 +38,10 @@ TEST(messages, query_flags_are_a_byte_in_v4_and_an_int_in_v5) {
     encode_query(w4, "S", p, 4);
     encode_query(w5, "S", p, 5);
     // [long string] query, [consistency], flags (values|page_size), [short] n, values, page size.
-    auto e4 = b({0, 0, 0, 1, 'S', 0, 4, 0x05, 0, 3, 0, 0, 0, 1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0,
-                 0, 0, 100});
-    auto e5 = b({0, 0, 0, 1, 'S', 0, 4, 0, 0, 0, 0x05, 0, 3, 0, 0, 0, 1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                 0xFE, 0, 0, 0, 100});
+    auto e4 = b({0, 0,    0,    1,    'S',  0,    4,    0x05, 0,    3, 0, 0, 0,  1,
+                 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 100});
+    auto e5 = b({0, 0, 0, 1,    'S',  0,    4,    0,    0,    0,    0x05, 0, 3, 0, 0,
+                 0, 1, 1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0, 0, 0, 100});
     EXPECT_EQ(v4, e4);
     EXPECT_EQ(v5, e5);
 }

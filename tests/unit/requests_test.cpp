@@ -43,13 +43,15 @@ TEST(requests, options_body_is_empty) {
 
 TEST(requests, auth_response_is_one_bytes_token) {
     const std::string token("\0cassandra\0cassandra", 20);
-    EXPECT_EQ(encode([&](byte_writer& w) { encode_auth_response(w, as_bytes(token)); }), hx("00 00 00 14") + txt(token));
+    EXPECT_EQ(encode([&](byte_writer& w) { encode_auth_response(w, as_bytes(token)); }),
+              hx("00 00 00 14") + txt(token));
     EXPECT_EQ(encode([](byte_writer& w) { encode_auth_response(w, bytes_view{}); }), hx("00 00 00 00"));
     EXPECT_EQ(encode([](byte_writer& w) { encode_auth_response(w, std::nullopt); }), hx("ff ff ff ff"));
 }
 
 TEST(requests, register_is_a_string_list) {
-    const std::string_view types[] = {event_type::topology_change, event_type::status_change, event_type::schema_change};
+    const std::string_view types[] = {event_type::topology_change, event_type::status_change,
+                                      event_type::schema_change};
     EXPECT_EQ(encode([&](byte_writer& w) { encode_register(w, types); }),
               hx("00 03") + str("TOPOLOGY_CHANGE") + str("STATUS_CHANGE") + str("SCHEMA_CHANGE"));
     EXPECT_EQ(encode([](byte_writer& w) { encode_register(w, {}); }), hx("00 00"));
@@ -58,7 +60,8 @@ TEST(requests, register_is_a_string_list) {
 TEST(requests, query_without_parameters) {
     query_parameters p;
     p.consistency_level = consistency::one;
-    EXPECT_EQ(encode([&](byte_writer& w) { encode_query(w, "SELECT", p, 4); }), hx("00 00 00 06") + txt("SELECT") + hx("0001 00"));
+    EXPECT_EQ(encode([&](byte_writer& w) { encode_query(w, "SELECT", p, 4); }),
+              hx("00 00 00 06") + txt("SELECT") + hx("0001 00"));
     EXPECT_EQ(encode([&](byte_writer& w) { encode_query(w, "SELECT", p, 5); }),
               hx("00 00 00 06") + txt("SELECT") + hx("0001 00000000"));
     EXPECT_EQ(encode([&](byte_writer& w) { encode_query(w, "", p, 5); }), hx("00 00 00 00 0001 00000000"));
@@ -102,8 +105,8 @@ TEST(requests, every_v4_query_flag_fits_a_byte) {
     p.serial_consistency = consistency::serial;
     p.default_timestamp = 0;
     auto out = encode([&](byte_writer& w) { encode_query_parameters(w, p, 4); });
-    EXPECT_EQ(out, hx("0005 7f 0001") + str("x") + hx("fffffffe 00000001 00000001") + txt("P") +
-                       hx("0008 0000000000000000"));
+    EXPECT_EQ(
+        out, hx("0005 7f 0001") + str("x") + hx("fffffffe 00000001 00000001") + txt("P") + hx("0008 0000000000000000"));
 }
 
 TEST(requests, page_size_and_values_are_omitted_when_unset) {
@@ -141,7 +144,8 @@ TEST(requests, names_must_match_values_and_timestamps_be_positive) {
     query_parameters p;
     p.values = vals;
     p.names = names;
-    expect_refused([&](byte_writer& w) { encode_query_parameters(w, p, 5); }, protocol_errc::malformed, "1 names for 2");
+    expect_refused([&](byte_writer& w) { encode_query_parameters(w, p, 5); }, protocol_errc::malformed,
+                   "1 names for 2");
     query_parameters q;
     q.default_timestamp = -1;
     expect_refused([&](byte_writer& w) { encode_query_parameters(w, q, 5); }, protocol_errc::malformed, "timestamp");
@@ -153,7 +157,8 @@ TEST(requests, prepare_v4_is_just_the_query) {
 }
 
 TEST(requests, prepare_v5_has_flags_and_optional_keyspace) {
-    EXPECT_EQ(encode([](byte_writer& w) { encode_prepare(w, "q", {}, 5); }), hx("00000001") + txt("q") + hx("00000000"));
+    EXPECT_EQ(encode([](byte_writer& w) { encode_prepare(w, "q", {}, 5); }),
+              hx("00000001") + txt("q") + hx("00000000"));
     EXPECT_EQ(encode([](byte_writer& w) { encode_prepare(w, "q", "ks", 5); }),
               hx("00000001") + txt("q") + hx("00000001") + str("ks"));
 }
@@ -166,7 +171,8 @@ TEST(requests, execute_v4_and_v5) {
     p.consistency_level = consistency::quorum;
     p.values = vals;
     p.skip_metadata = true;
-    EXPECT_EQ(encode([&](byte_writer& w) { encode_execute(w, id, meta, p, 4); }), hx("0002 cafe 0004 03 0001 00000001 01"));
+    EXPECT_EQ(encode([&](byte_writer& w) { encode_execute(w, id, meta, p, 4); }),
+              hx("0002 cafe 0004 03 0001 00000001 01"));
     EXPECT_EQ(encode([&](byte_writer& w) { encode_execute(w, id, meta, p, 5); }),
               hx("0002 cafe 0003 beef01 0004 00000003 0001 00000001 01"));
 }
@@ -213,7 +219,8 @@ TEST(requests, batch_limits) {
     std::vector<batch_statement> many(65536, batch_statement{false, "Q", {}, {}});
     batch_parameters big;
     big.statements = many;
-    expect_refused([&](byte_writer& w) { encode_batch(w, big, 5); }, protocol_errc::value_too_large, "BATCH statements");
+    expect_refused([&](byte_writer& w) { encode_batch(w, big, 5); }, protocol_errc::value_too_large,
+                   "BATCH statements");
     std::vector<value_ref> vals(65536, value_ref::null());
     const batch_statement wide[] = {{false, "Q", {}, vals}};
     big.statements = wide;

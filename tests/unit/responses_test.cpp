@@ -68,7 +68,8 @@ TEST(responses, auth_tokens_may_be_empty_or_null) {
 TEST(responses, prefix_holds_tracing_id_warnings_and_custom_payload) {
     auto body = hx("000102030405060708090a0b0c0d0e0f") + hx("0002") + str("w1") + str("w2") + hx("0002") + str("k") +
                 hx("00000002 abcd") + str("n") + hx("ffffffff") + hx("00000001");
-    const auto flags = static_cast<std::uint8_t>(frame_flags::tracing | frame_flags::warning | frame_flags::custom_payload);
+    const auto flags = static_cast<std::uint8_t>(frame_flags::tracing | frame_flags::warning |
+                                                 frame_flags::custom_payload);
     byte_reader r(body);
     auto p = decode_response_prefix(r, flags);
     ASSERT_TRUE(p.tracing_id);
@@ -144,7 +145,7 @@ TEST(events, schema_change_of_every_target) {
 
 TEST(events, malformed_events_are_refused) {
     const byte_buffer bodies[] = {
-        str("NODE_EXPLODED") + str("x"),                               // unknown event type
+        str("NODE_EXPLODED") + str("x"),                                  // unknown event type
         str("STATUS_CHANGE") + str("UP") + hx("05 0102030405 00000001"),  // 5-byte address
         str("STATUS_CHANGE") + str("UP") + hx("04 7f000001 00010000"),    // port beyond 65535
         str("STATUS_CHANGE") + str("UP") + hx("04 7f000001 ffffffff"),    // negative port

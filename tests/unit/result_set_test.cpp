@@ -10,9 +10,9 @@ namespace {
 byte_buffer rows_body(bool more_pages = false) {
     byte_buffer body;
     byte_writer w(body);
-    w.i32(2);                                         // kind: rows
+    w.i32(2);  // kind: rows
     w.i32(rows_flags::global_tables_spec | (more_pages ? rows_flags::has_more_pages : 0));
-    w.i32(3);                                         // columns
+    w.i32(3);  // columns
     if (more_pages) w.bytes(as_bytes("PS"));
     w.string("ks");
     w.string("t");

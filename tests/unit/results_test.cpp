@@ -91,7 +91,8 @@ TEST(results, rows_without_metadata) {
 }
 
 TEST(results, rows_with_changed_metadata_carry_the_new_id) {
-    auto body = hx("00000002 00000009 00000001 0002 0102") + str("ks") + str("t") + str("c") + hx("0009") + hx("00000000");
+    auto body = hx("00000002 00000009 00000001 0002 0102") + str("ks") + str("t") + str("c") + hx("0009") +
+                hx("00000000");
     byte_reader r(body);
     auto rows = std::get<rows_result>(decode_result(r, 5));
     ASSERT_TRUE(rows.metadata.new_metadata_id);
@@ -121,8 +122,8 @@ TEST(results, columns_but_no_rows_cost_nothing) {
 
 namespace {
 // Prepared metadata: global spec ks.t, bind markers (k int, v text), partition key = marker 0.
-const byte_buffer prepared_variables =
-    hx("00000001 00000002 00000001 0000") + str("ks") + str("t") + str("k") + hx("0009") + str("v") + hx("000d");
+const byte_buffer prepared_variables = hx("00000001 00000002 00000001 0000") + str("ks") + str("t") + str("k") +
+                                       hx("0009") + str("v") + hx("000d");
 }  // namespace
 
 TEST(results, prepared_v4_has_no_result_metadata_id) {

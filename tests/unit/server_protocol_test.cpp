@@ -206,7 +206,8 @@ TEST_P(server_versions, prepared_result_round_trips) {
     srv::rows_header result;
     result.columns = {col("c", of(ac::type_id::bigint))};
     const std::string id = "0123456789abcdef", rmid = "rm";
-    auto body = build([&](byte_writer& w) { srv::encode_prepared_result(w, as_bytes(id), as_bytes(rmid), vars, result, v); });
+    auto body = build(
+        [&](byte_writer& w) { srv::encode_prepared_result(w, as_bytes(id), as_bytes(rmid), vars, result, v); });
     byte_reader r(body);
     auto res = decode_result(r, v);
     EXPECT_TRUE(r.empty());

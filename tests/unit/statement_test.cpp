@@ -39,7 +39,8 @@ prepared_statement make_prepared(std::vector<column_spec> result_columns = {}) {
     text.id = type_id::varchar;
     auto data = std::make_shared<detail::prepared_data>(
         "INSERT INTO t (k, v, tags) VALUES (:k, :v, :tags)", "ks",
-        std::vector<column_spec>{col("k", type_id::int_), col("v", type_id::varchar), col("tags", type_id::list, {text})},
+        std::vector<column_spec>{col("k", type_id::int_), col("v", type_id::varchar),
+                                 col("tags", type_id::list, {text})},
         std::vector<std::uint16_t>{0}, state);
     request_options defaults;
     defaults.consistency_level = consistency::quorum;
@@ -266,8 +267,8 @@ TEST(result_set, changed_metadata_brings_its_id_and_columns) {
 }
 
 TEST(result_set, a_v4_result_with_the_v5_metadata_changed_flag_is_refused) {
-    auto body = rows(rows_flags::global_tables_spec | rows_flags::metadata_changed, {"a"},
-                     hx("00000004 00000001"), hx("0002 beef"));
+    auto body = rows(rows_flags::global_tables_spec | rows_flags::metadata_changed, {"a"}, hx("00000004 00000001"),
+                     hx("0002 beef"));
     try {
         (void)result_set::from_body(body, 0, 4);
         FAIL() << "a v4 RESULT with metadata_changed was accepted";

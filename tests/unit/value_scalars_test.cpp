@@ -38,8 +38,9 @@ TEST(value_scalars, integers_refuse_other_widths) {
               std::string::npos);
     EXPECT_NE(error_of([] { (void)decoded<std::int64_t>(type(type_id::int_), hex("00000001")); }).find("int"),
               std::string::npos);
-    EXPECT_NE(error_of([] { (void)decoded<std::int32_t>(type(type_id::int_), hex("000001")); }).find("expected 4 bytes"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([] { (void)decoded<std::int32_t>(type(type_id::int_), hex("000001")); }).find("expected 4 bytes"),
+        std::string::npos);
     EXPECT_THROW((void)decoded<std::int32_t>(type(type_id::int_), hex("")), ac::value_error);  // empty value
     EXPECT_THROW((void)decoded<std::int16_t>(type(type_id::smallint), hex("000001")), ac::value_error);
     EXPECT_THROW((void)decoded<std::int8_t>(type(type_id::tinyint), hex("0001")), ac::value_error);
@@ -197,13 +198,26 @@ TEST(value_scalars, varint_matches_the_spec_table) {
 }
 
 TEST(value_scalars, decimal_is_scale_then_varint) {
-    EXPECT_EQ(encoded(ac::decimal::parse("123.45")), "00000002" "3039");
-    EXPECT_EQ(encoded(ac::decimal::parse("-1.5")), "00000001" "f1");
-    EXPECT_EQ(encoded(ac::decimal::parse("0.001")), "00000003" "01");
-    EXPECT_EQ(encoded(ac::decimal::parse("1E+3")), "fffffffd" "01");
-    EXPECT_EQ(encoded(ac::decimal::parse("-0.00")), "00000002" "00");
-    EXPECT_EQ(encoded(ac::decimal{ac::varint(-129), 0}), "00000000" "ff7f");
-    const auto d = decoded<ac::decimal>(type(type_id::decimal), hex("00000002" "3039"));
+    EXPECT_EQ(encoded(ac::decimal::parse("123.45")),
+              "00000002"
+              "3039");
+    EXPECT_EQ(encoded(ac::decimal::parse("-1.5")),
+              "00000001"
+              "f1");
+    EXPECT_EQ(encoded(ac::decimal::parse("0.001")),
+              "00000003"
+              "01");
+    EXPECT_EQ(encoded(ac::decimal::parse("1E+3")),
+              "fffffffd"
+              "01");
+    EXPECT_EQ(encoded(ac::decimal::parse("-0.00")),
+              "00000002"
+              "00");
+    EXPECT_EQ(encoded(ac::decimal{ac::varint(-129), 0}),
+              "00000000"
+              "ff7f");
+    const auto d = decoded<ac::decimal>(type(type_id::decimal), hex("00000002"
+                                                                    "3039"));
     EXPECT_EQ(d.unscaled, ac::varint(12345));
     EXPECT_EQ(d.scale, 2);
     EXPECT_EQ(d.to_string(), "123.45");
@@ -254,14 +268,24 @@ TEST(value_scalars, unsigned_vint_follows_the_spec_notation) {
 TEST(value_scalars, duration_is_three_zigzag_vints) {
     EXPECT_EQ(encoded(ac::duration{1, 2, 3}), "020406");
     EXPECT_EQ(encoded(ac::duration{-1, -2, -3}), "010305");
-    EXPECT_EQ(encoded(ac::duration{0, 0, 1000}), "0000" "87d0");
+    EXPECT_EQ(encoded(ac::duration{0, 0, 1000}),
+              "0000"
+              "87d0");
     EXPECT_EQ(encoded(ac::duration{0, 0, 0}), "000000");
-    EXPECT_EQ(encoded(ac::duration{0, 0, std::numeric_limits<std::int64_t>::max()}), "0000" "fffffffffffffffffe");
-    EXPECT_EQ(encoded(ac::duration{std::numeric_limits<std::int32_t>::min(), 0, 0}), "f0ffffffff" "0000");
+    EXPECT_EQ(encoded(ac::duration{0, 0, std::numeric_limits<std::int64_t>::max()}),
+              "0000"
+              "fffffffffffffffffe");
+    EXPECT_EQ(encoded(ac::duration{std::numeric_limits<std::int32_t>::min(), 0, 0}),
+              "f0ffffffff"
+              "0000");
     EXPECT_EQ(decoded<ac::duration>(type(type_id::duration), hex("020406")), (ac::duration{1, 2, 3}));
-    EXPECT_EQ(decoded<ac::duration>(type(type_id::duration), hex("f0ffffffff" "00" "00")),
+    EXPECT_EQ(decoded<ac::duration>(type(type_id::duration), hex("f0ffffffff"
+                                                                 "00"
+                                                                 "00")),
               (ac::duration{std::numeric_limits<std::int32_t>::min(), 0, 0}));
-    EXPECT_EQ(decoded<ac::duration>(type(type_id::duration), hex("00" "00" "ffffffffffffffffff")),
+    EXPECT_EQ(decoded<ac::duration>(type(type_id::duration), hex("00"
+                                                                 "00"
+                                                                 "ffffffffffffffffff")),
               (ac::duration{0, 0, std::numeric_limits<std::int64_t>::min()}));
     EXPECT_EQ(ac::to_string(ac::duration{14, 3, 3'723'004'005'006}), "1y2mo3d1h2m3s4ms5us6ns");
     EXPECT_EQ(ac::to_string(ac::duration{0, -3, 0}), "-3d");
@@ -270,12 +294,19 @@ TEST(value_scalars, duration_is_three_zigzag_vints) {
     EXPECT_THROW((void)ac::encode_value(ac::duration{1, -1, 0}), ac::value_error);  // mixed signs
     EXPECT_THROW((void)decoded<ac::duration>(type(type_id::duration), hex("020306")), ac::value_error);
     // 2^31 months overflows the 32-bit field.
-    EXPECT_NE(error_of([] { (void)decoded<ac::duration>(type(type_id::duration), hex("f100000000" "00" "00")); })
-                  .find("overflows"),
+    EXPECT_NE(error_of([] {
+                  (void)decoded<ac::duration>(type(type_id::duration), hex("f100000000"
+                                                                           "00"
+                                                                           "00"));
+              }).find("overflows"),
               std::string::npos);
     EXPECT_THROW((void)decoded<ac::duration>(type(type_id::duration), hex("0204")), ac::value_error);
-    EXPECT_THROW((void)decoded<ac::duration>(type(type_id::duration), hex("0204" "87")), ac::value_error);
-    EXPECT_THROW((void)decoded<ac::duration>(type(type_id::duration), hex("020406" "00")), ac::value_error);
+    EXPECT_THROW((void)decoded<ac::duration>(type(type_id::duration), hex("0204"
+                                                                          "87")),
+                 ac::value_error);
+    EXPECT_THROW((void)decoded<ac::duration>(type(type_id::duration), hex("020406"
+                                                                          "00")),
+                 ac::value_error);
 }
 
 TEST(value_scalars, null_unset_and_optional_binding) {

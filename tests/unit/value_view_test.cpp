@@ -115,7 +115,8 @@ TEST(value_view, errors_name_the_column_and_both_types) {
     const auto rs = one_row();
     const auto row = rs.first_row();
     const auto top = error_of([&] { (void)row.get<std::vector<std::string>>("l"); });
-    EXPECT_NE(top.find("column 'l' is list<int>, cannot read it as std::vector<std::string>"), std::string::npos) << top;
+    EXPECT_NE(top.find("column 'l' is list<int>, cannot read it as std::vector<std::string>"), std::string::npos)
+        << top;
     const auto nested = error_of([&] { (void)row.value("m")[0]; });
     EXPECT_NE(nested.find("entries()"), std::string::npos) << nested;
     const auto inner = error_of([&] { (void)row.value("l")[0].as<std::string>(); });

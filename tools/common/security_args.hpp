@@ -42,8 +42,8 @@ struct security_args {
         bool takes_value;
     };
     static constexpr option options[] = {
-        {"--tls", false},         {"--no-verify-host", false}, {"--ca", true},   {"--cert", true},
-        {"--key", true},          {"--server-name", true},     {"--user", true}, {"--password-file", true},
+        {"--tls", false}, {"--no-verify-host", false}, {"--ca", true},   {"--cert", true},
+        {"--key", true},  {"--server-name", true},     {"--user", true}, {"--password-file", true},
     };
 
     static constexpr const char* password_refused =
@@ -80,14 +80,22 @@ struct security_args {
             tls.enabled = true;
             field = value;
         };
-        if (name == "--tls") tls.enabled = true;
-        else if (name == "--no-verify-host") tls.verify_host = false;
-        else if (name == "--ca") tls_text(tls.ca_file);
-        else if (name == "--cert") tls_text(tls.cert_file);
-        else if (name == "--key") tls_text(tls.key_file);
-        else if (name == "--server-name") tls_text(tls.server_name);
-        else if (name == "--user") user = value;
-        else if (name == "--password-file") password_file = value;
+        if (name == "--tls")
+            tls.enabled = true;
+        else if (name == "--no-verify-host")
+            tls.verify_host = false;
+        else if (name == "--ca")
+            tls_text(tls.ca_file);
+        else if (name == "--cert")
+            tls_text(tls.cert_file);
+        else if (name == "--key")
+            tls_text(tls.key_file);
+        else if (name == "--server-name")
+            tls_text(tls.server_name);
+        else if (name == "--user")
+            user = value;
+        else if (name == "--password-file")
+            password_file = value;
     }
 
     // If argv[i] is one of the options above (`--name value` or

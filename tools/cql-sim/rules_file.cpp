@@ -83,7 +83,8 @@ rows_result make_rows(const canned_rows& c) {
             pr::byte_buffer cell(width == 0 ? c.value_bytes : width, std::byte{'x'});
             if (width > 0)
                 for (std::size_t b = 0; b < width && b < 8; ++b)
-                    cell[width - 1 - b] = static_cast<std::byte>((static_cast<unsigned long long>(i) >> (8 * b)) & 0xFF);
+                    cell[width - 1 - b] = static_cast<std::byte>((static_cast<unsigned long long>(i) >> (8 * b)) &
+                                                                 0xFF);
             row.emplace_back(std::move(cell));
         }
     }
@@ -159,16 +160,26 @@ void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
     } else if (key == "value_bytes") {
         canned.value_bytes = static_cast<std::size_t>(number(value));
     } else if (key == "fault") {
-        if (value == "drop") r.fault.kind = fault_kind::drop_connection;
-        else if (value == "stall") r.fault.kind = fault_kind::stall;
-        else if (value == "wrong_stream") r.fault.kind = fault_kind::wrong_stream;
-        else if (value == "duplicate") r.fault.kind = fault_kind::duplicate;
-        else if (value == "corrupt_crc") r.fault.kind = fault_kind::corrupt_crc;
-        else if (value == "reset") r.fault.kind = fault_kind::reset;
-        else if (value.starts_with("close_after:")) r.fault = {fault_kind::close_after, static_cast<std::size_t>(number(value.substr(12))), {}};
-        else if (value.starts_with("body:")) r.fault = body_fault(value.substr(5));
-        else if (value.starts_with("mute_after:")) r.fault = {fault_kind::mute_after, static_cast<std::size_t>(number(value.substr(11))), {}};
-        else throw std::invalid_argument("unknown fault " + std::string(value));
+        if (value == "drop")
+            r.fault.kind = fault_kind::drop_connection;
+        else if (value == "stall")
+            r.fault.kind = fault_kind::stall;
+        else if (value == "wrong_stream")
+            r.fault.kind = fault_kind::wrong_stream;
+        else if (value == "duplicate")
+            r.fault.kind = fault_kind::duplicate;
+        else if (value == "corrupt_crc")
+            r.fault.kind = fault_kind::corrupt_crc;
+        else if (value == "reset")
+            r.fault.kind = fault_kind::reset;
+        else if (value.starts_with("close_after:"))
+            r.fault = {fault_kind::close_after, static_cast<std::size_t>(number(value.substr(12))), {}};
+        else if (value.starts_with("body:"))
+            r.fault = body_fault(value.substr(5));
+        else if (value.starts_with("mute_after:"))
+            r.fault = {fault_kind::mute_after, static_cast<std::size_t>(number(value.substr(11))), {}};
+        else
+            throw std::invalid_argument("unknown fault " + std::string(value));
     } else {
         throw std::invalid_argument("unknown option " + std::string(opt));
     }

@@ -51,8 +51,8 @@ void sim_connection::handle_statement(const pr::envelope& req) {
             }
             const auto metadata_id = prepared_id_of("metadata:" + std::string(text));
             send(frame(stream, pr::opcode::result, [&](pr::byte_writer& w) {
-                srv::encode_prepared_result(w, pr::as_bytes(id), pr::as_bytes(metadata_id), variables,
-                                            result, version_);
+                srv::encode_prepared_result(w, pr::as_bytes(id), pr::as_bytes(metadata_id), variables, result,
+                                            version_);
             }));
             return;
         }
@@ -116,9 +116,12 @@ void sim_connection::write_result(pr::byte_writer& w, const response& r, bool sk
     srv::begin_rows_result(w, h, static_cast<std::int32_t>(rows.rows.size()));
     for (const auto& row : rows.rows)
         for (const auto& cell : row) {
-            if (cell.is_null()) w.null_bytes();
-            else if (cell.is_unset()) w.unset_value();
-            else w.bytes(cell.bytes());
+            if (cell.is_null())
+                w.null_bytes();
+            else if (cell.is_unset())
+                w.unset_value();
+            else
+                w.bytes(cell.bytes());
         }
 }
 
@@ -158,11 +161,13 @@ void sim_connection::answer(std::int16_t stream, const rule& rl, const response&
     }
     if (rl.fault.kind == fault_kind::wrong_stream) stream = static_cast<std::int16_t>((stream + 16384) % 32768);
     const int version = rl.fault.kind == fault_kind::bad_version ? static_cast<int>(rl.fault.bytes) : 0;
-    auto bytes = is_error ? frame(stream, pr::opcode::error,
-                                  [&](pr::byte_writer& w) { srv::encode_error(w, std::get<error_result>(r), version_); },
-                                  version)
-                          : frame(stream, pr::opcode::result,
-                                  [&](pr::byte_writer& w) { write_result(w, r, skip_metadata); }, version);
+    auto bytes = is_error ? frame(
+                                stream, pr::opcode::error,
+                                [&](pr::byte_writer& w) { srv::encode_error(w, std::get<error_result>(r), version_); },
+                                version)
+                          : frame(
+                                stream, pr::opcode::result,
+                                [&](pr::byte_writer& w) { write_result(w, r, skip_metadata); }, version);
     if (rl.delay.count() > 0 || rl.fault.kind == fault_kind::stall) {
         if (rl.fault.kind == fault_kind::stall) return;  // never answer
         asio::co_spawn(st_->ex, answer_later(shared_from_this(), rl.delay, std::move(bytes), rl.fault), asio::detached);
@@ -301,8 +306,10 @@ asio::awaitable<void> sim_connection::write_loop(std::shared_ptr<sim_connection>
             bool close_after = false;
             while (!self->outbox_.empty() && !close_after) {
                 auto& [bytes, close] = self->outbox_.front();
-                if (wire.empty()) wire.swap(bytes);
-                else wire.insert(wire.end(), bytes.begin(), bytes.end());
+                if (wire.empty())
+                    wire.swap(bytes);
+                else
+                    wire.insert(wire.end(), bytes.begin(), bytes.end());
                 close_after = close;
                 self->outbox_.pop_front();
             }

@@ -107,7 +107,8 @@ void sim_connection::handle_request(const pr::envelope& req) {
     switch (req.header.opcode) {
         case pr::opcode::options: {
             pr::string_multimap opts;
-            for (int v = 3; v <= max; ++v) opts["PROTOCOL_VERSIONS"].push_back(std::to_string(v) + "/v" + std::to_string(v));
+            for (int v = 3; v <= max; ++v)
+                opts["PROTOCOL_VERSIONS"].push_back(std::to_string(v) + "/v" + std::to_string(v));
             opts["CQL_VERSION"] = {st_->cfg.cql_version};
             opts["COMPRESSION"] = {"lz4", "snappy"};
             send(frame(stream, pr::opcode::supported, [&](pr::byte_writer& w) { srv::encode_supported(w, opts); }));
@@ -127,9 +128,9 @@ void sim_connection::handle_request(const pr::envelope& req) {
         case pr::opcode::batch:
             if (!st_->cfg.user.empty() && !authenticated_) {
                 // Cassandra refuses statements until the SASL exchange succeeded.
-                auto e = make_error(pr::error_codes::protocol_error,
-                                    std::string("Unexpected message ") + pr::to_string(req.header.opcode) +
-                                        ", expecting SASL_RESPONSE");
+                auto e = make_error(pr::error_codes::protocol_error, std::string("Unexpected message ") +
+                                                                         pr::to_string(req.header.opcode) +
+                                                                         ", expecting SASL_RESPONSE");
                 send(frame(stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, e, version_); }));
                 return;
             }
@@ -151,7 +152,8 @@ void sim_connection::handle_startup(const pr::envelope& req) {
         if (k == "COMPRESSION") compression = v;
     if (!compression.empty() && compression != "lz4" && (version_ >= 5 || compression != "snappy")) {
         auto e = make_error(pr::error_codes::protocol_error, "Unsupported compression " + compression);
-        send(frame(req.header.stream, pr::opcode::error, [&](pr::byte_writer& w) { srv::encode_error(w, e, version_); }));
+        send(frame(req.header.stream, pr::opcode::error,
+                   [&](pr::byte_writer& w) { srv::encode_error(w, e, version_); }));
         return;
     }
     if (version_ < 5 && !compression.empty()) {

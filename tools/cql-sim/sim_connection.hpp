@@ -82,13 +82,14 @@ private:
     bool authenticated_ = false;
     std::size_t auth_round_ = 0;  // AUTH_CHALLENGEs sent
     std::vector<std::string> registered_;
-    pr::byte_buffer unframed_;  // whole RESULT envelopes not yet framed into outbox_
+    pr::byte_buffer unframed_;                             // whole RESULT envelopes not yet framed into outbox_
     std::deque<std::pair<pr::byte_buffer, bool>> outbox_;  // framed bytes, close after writing
     bool writing_ = false;
     bool muted_ = false;  // after mute_after: nothing more is sent
     bool reading_stopped_ = false;
-    asio::steady_timer no_reads_{socket_.get_executor(), asio::steady_timer::time_point::max()};  // stop_reading: waits here until close()
-    std::list<asio::steady_timer*> timers_;  // delayed answers, cancelled by close()
+    asio::steady_timer no_reads_{socket_.get_executor(),
+                                 asio::steady_timer::time_point::max()};  // stop_reading: waits here until close()
+    std::list<asio::steady_timer*> timers_;                               // delayed answers, cancelled by close()
     bool closed_ = false;
     std::uint64_t statements_ = 0;
     // The handshake rule for the answer being made (rule::on), while handle() runs.

@@ -60,14 +60,21 @@ rows_result topology::local(int node) const {
     using ac::type_id;
     rows_result r;
     const char* t = "local";
-    r.columns = {col(t, "key", type_id::varchar),           col(t, "bootstrapped", type_id::varchar),
-                 col(t, "broadcast_address", type_id::inet), col(t, "cluster_name", type_id::varchar),
-                 col(t, "cql_version", type_id::varchar),    col(t, "data_center", type_id::varchar),
-                 col(t, "host_id", type_id::uuid),           col(t, "listen_address", type_id::inet),
+    r.columns = {col(t, "key", type_id::varchar),
+                 col(t, "bootstrapped", type_id::varchar),
+                 col(t, "broadcast_address", type_id::inet),
+                 col(t, "cluster_name", type_id::varchar),
+                 col(t, "cql_version", type_id::varchar),
+                 col(t, "data_center", type_id::varchar),
+                 col(t, "host_id", type_id::uuid),
+                 col(t, "listen_address", type_id::inet),
                  col(t, "native_protocol_version", type_id::varchar),
-                 col(t, "partitioner", type_id::varchar),    col(t, "rack", type_id::varchar),
-                 col(t, "release_version", type_id::varchar), col(t, "rpc_address", type_id::inet),
-                 col(t, "rpc_port", type_id::int_),           col(t, "schema_version", type_id::uuid),
+                 col(t, "partitioner", type_id::varchar),
+                 col(t, "rack", type_id::varchar),
+                 col(t, "release_version", type_id::varchar),
+                 col(t, "rpc_address", type_id::inet),
+                 col(t, "rpc_port", type_id::int_),
+                 col(t, "schema_version", type_id::uuid),
                  tokens_col(t)};
     const std::set<std::string> tokens{std::to_string(token(node))};
     r.rows.push_back({ac::encode_value("local"), ac::encode_value("COMPLETED"), ac::encode_value(inet(node)),
@@ -84,10 +91,14 @@ rows_result topology::peers(int node) const {
     using ac::type_id;
     rows_result r;
     const char* t = "peers";
-    r.columns = {col(t, "peer", type_id::inet),          col(t, "data_center", type_id::varchar),
-                 col(t, "host_id", type_id::uuid),       col(t, "preferred_ip", type_id::inet),
-                 col(t, "rack", type_id::varchar),       col(t, "release_version", type_id::varchar),
-                 col(t, "rpc_address", type_id::inet),   col(t, "schema_version", type_id::uuid),
+    r.columns = {col(t, "peer", type_id::inet),
+                 col(t, "data_center", type_id::varchar),
+                 col(t, "host_id", type_id::uuid),
+                 col(t, "preferred_ip", type_id::inet),
+                 col(t, "rack", type_id::varchar),
+                 col(t, "release_version", type_id::varchar),
+                 col(t, "rpc_address", type_id::inet),
+                 col(t, "schema_version", type_id::uuid),
                  tokens_col(t)};
     for (int i = 0; i < nodes; ++i) {
         if (i == node) continue;
@@ -113,11 +124,11 @@ rows_result topology::peers_v2(int node) const {
         if (i == node) continue;
         const std::set<std::string> tokens{std::to_string(token(i))};
         const auto p = static_cast<std::int32_t>(port);
-        r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}),
-                          ac::encode_value(dc_of(i)), ac::encode_value(host_id(i)), ac::encode_value(inet(i)),
-                          ac::encode_value(p), ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}),
-                          ac::encode_value(rack), ac::encode_value(release_version),
-                          ac::encode_value(schema_version()), ac::encode_value(tokens)});
+        r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}), ac::encode_value(dc_of(i)),
+                          ac::encode_value(host_id(i)), ac::encode_value(inet(i)), ac::encode_value(p),
+                          ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}), ac::encode_value(rack),
+                          ac::encode_value(release_version), ac::encode_value(schema_version()),
+                          ac::encode_value(tokens)});
     }
     return r;
 }

@@ -116,8 +116,9 @@ int shell::run_interactive() {
     std::vector<split_statement> ready;
     bool done = false;
     while (!done) {
-        const std::string prompt =
-            splitter.pending() ? "   ...> " : keyspace_.empty() ? "cql> " : "cql:" + keyspace_ + "> ";
+        const std::string prompt = splitter.pending()  ? "   ...> "
+                                   : keyspace_.empty() ? "cql> "
+                                                       : "cql:" + keyspace_ + "> ";
         std::string line;
         const auto status = read_line(prompt, line);
         if (status == read_status::end) {

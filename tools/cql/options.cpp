@@ -52,8 +52,8 @@ std::chrono::milliseconds parse_duration(const std::string& option, const std::s
     if (unit == "ms") scale = 1;
     if (unit == "m") scale = 60'000;
     if (r.ec != std::errc() || r.ptr == text.data() || scale == 0 || n <= 0 || n > 86'400'000 / scale)
-        throw usage_error(option + ": expected a positive duration such as 10, 10s, 500ms or 2m (at most a day), got '" +
-                          text + "'");
+        throw usage_error(
+            option + ": expected a positive duration such as 10, 10s, 500ms or 2m (at most a day), got '" + text + "'");
     return std::chrono::milliseconds(n * scale);
 }
 
@@ -145,8 +145,8 @@ shell_options parse_options(const std::vector<std::string>& args) {
             o.export_table = value();
             // Names only: the text goes into SELECT * FROM <it>.
             if (o.export_table.empty() ||
-                o.export_table.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.\"") !=
-                    std::string::npos)
+                o.export_table.find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.\"") != std::string::npos)
                 throw usage_error("--export: expected KEYSPACE.TABLE, got '" + o.export_table + "'");
         } else if (name == "-o" || name == "--output") {
             o.output = value();
@@ -194,7 +194,8 @@ Connection:
   --consistency LEVEL   one, quorum, local_one (default), all, ...
   --page-size N         rows per page (default 100 for tables, 5000 for csv, json and exports)
   --timeout T           per-request timeout: 10 (seconds), 10s, 500ms, 2m (default 12s)
-)usage" + std::string(tools::security_args::usage) + R"usage(
+)usage" + std::string(tools::security_args::usage) +
+           R"usage(
 Output:
   --format table|csv|json  aligned table with a "(N rows)" footer, CSV (RFC 4180), or JSON lines
   -o, --output FILE     write results there instead of standard output

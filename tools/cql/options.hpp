@@ -37,10 +37,10 @@ struct shell_options {
 
     // --- what to run ---
     std::optional<output_format> format;  // unset: table, or csv for --export
-    std::vector<std::string> execute;      // -e, in order
-    std::string file;                      // -f ("-" for standard input)
-    std::string export_table;              // --export KS.TABLE
-    std::string output;                    // -o FILE instead of standard output
+    std::vector<std::string> execute;     // -e, in order
+    std::string file;                     // -f ("-" for standard input)
+    std::string export_table;             // --export KS.TABLE
+    std::string output;                   // -o FILE instead of standard output
     bool continue_on_error = false;
     bool progress = true;  // --no-progress turns the export's progress bar off
     bool help = false;

@@ -31,9 +31,7 @@ asio::awaitable<run_result> run_client(const options& o);
 // stream ids, answers read only as far as their length (ceiling.cpp).
 asio::awaitable<run_result> run_ceiling(const options& o);
 
-inline asio::awaitable<run_result> run(const options& o) {
-    return o.ceiling ? run_ceiling(o) : run_client(o);
-}
+inline asio::awaitable<run_result> run(const options& o) { return o.ceiling ? run_ceiling(o) : run_client(o); }
 
 // The result of run(), or why there is none.
 struct outcome {

@@ -23,8 +23,8 @@
 
 namespace cqlbench {
 namespace pr = async_cassandra::protocol;
-using asio::ip::tcp;
 using asio::use_awaitable;
+using asio::ip::tcp;
 
 namespace {
 
@@ -97,7 +97,8 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
 
     raw_connection conn(socket, version);
     const pr::string_map startup{{"CQL_VERSION", "3.0.0"}};
-    auto ready = co_await conn.request(pr::opcode::startup, [&](pr::byte_writer& w) { pr::encode_startup(w, startup); });
+    auto ready = co_await conn.request(pr::opcode::startup,
+                                       [&](pr::byte_writer& w) { pr::encode_startup(w, startup); });
     if (ready.header.opcode != pr::opcode::ready) fail_with(ready, version, "STARTUP");
     const bool is_select = o.work == workload::select;
     const std::string query = is_select ? select_query(o) : insert_query(o);
@@ -105,7 +106,8 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
                                           [&](pr::byte_writer& w) { pr::encode_prepare(w, query, "", version); });
     if (prepared.header.opcode != pr::opcode::result) fail_with(prepared, version, "PREPARE");
     pr::byte_reader reader(prepared.body);
-    if (pr::decode_result_kind(reader) != pr::result_kind::prepared) throw std::runtime_error("PREPARE: not a Prepared result");
+    if (pr::decode_result_kind(reader) != pr::result_kind::prepared)
+        throw std::runtime_error("PREPARE: not a Prepared result");
     const auto p = pr::decode_prepared(reader, version);
     const pr::byte_buffer id(p.id.begin(), p.id.end());
     pr::byte_buffer metadata_id;
@@ -119,7 +121,8 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
     for (std::size_t s = 0; s < n; ++s) {
         pr::byte_buffer key(8);
         const auto k = static_cast<std::uint64_t>(s % o.keys);
-        for (int b = 0; b < 8; ++b) key[static_cast<std::size_t>(7 - b)] = static_cast<std::byte>((k >> (8 * b)) & 0xFF);
+        for (int b = 0; b < 8; ++b)
+            key[static_cast<std::size_t>(7 - b)] = static_cast<std::byte>((k >> (8 * b)) & 0xFF);
         const pr::value_ref values[] = {pr::value_ref::of(key), pr::value_ref::of(blob)};
         pr::query_parameters qp;
         qp.consistency_level = o.consistency;
@@ -127,7 +130,8 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
         qp.skip_metadata = is_select && !p.result_metadata.columns.empty();
         qp.page_size = 5000;
         pr::byte_buffer env;
-        pr::write_envelope(env, static_cast<std::uint8_t>(version), 0, static_cast<std::int16_t>(s), pr::opcode::execute,
+        pr::write_envelope(env, static_cast<std::uint8_t>(version), 0, static_cast<std::int16_t>(s),
+                           pr::opcode::execute,
                            [&](pr::byte_writer& w) { pr::encode_execute(w, id, metadata_id, qp, version); });
         frames[s] = conn.frame(env);
     }
@@ -146,7 +150,8 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
     auto complete = [&](std::size_t stream, std::uint8_t opcode, bench_clock::time_point now) {
         if (stream >= n) throw std::runtime_error("answer on stream " + std::to_string(stream) + ", never used");
         --in_flight;
-        ctl->record(tickets[stream], now, opcode == static_cast<std::uint8_t>(pr::opcode::error) ? "server error" : "", 0);
+        ctl->record(tickets[stream], now, opcode == static_cast<std::uint8_t>(pr::opcode::error) ? "server error" : "",
+                    0);
         send(stream);
     };
 
@@ -170,7 +175,8 @@ asio::awaitable<run_result> run_ceiling(const options& o) {
             while (have - pos >= pr::segment_header_size) {
                 const std::byte* h = in.data() + pos;
                 const std::size_t len = (static_cast<std::size_t>(h[0]) | static_cast<std::size_t>(h[1]) << 8 |
-                                         static_cast<std::size_t>(h[2]) << 16) & 0x1FFFF;
+                                         static_cast<std::size_t>(h[2]) << 16) &
+                                        0x1FFFF;
                 const std::size_t total = pr::segment_header_size + len + pr::segment_trailer_size;
                 if (have - pos < total) break;
                 const std::byte* payload = h + pr::segment_header_size;

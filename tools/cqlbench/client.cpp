@@ -48,7 +48,7 @@ std::pair<std::int64_t, std::int64_t> token_range(const options& o, rng& r) {
     const i128 ring = i128{1} << 64;
     const i128 width = o.scan_rows >= o.keys ? ring : ring * static_cast<i128>(o.scan_rows) / static_cast<i128>(o.keys);
     const i128 room = ring - width;  // possible starts
-    const i128 offset = room > 0 ? static_cast<i128>(r.below(static_cast<std::uint64_t>(room - 1)) ) : 0;
+    const i128 offset = room > 0 ? static_cast<i128>(r.below(static_cast<std::uint64_t>(room - 1))) : 0;
     const i128 lo = offset + std::numeric_limits<std::int64_t>::min();
     i128 hi = lo + width;
     if (hi > std::numeric_limits<std::int64_t>::max()) hi = std::numeric_limits<std::int64_t>::max();

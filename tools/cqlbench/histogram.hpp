@@ -40,7 +40,7 @@ public:
     static std::size_t index_of(std::uint64_t v) noexcept {
         if (v < linear) return static_cast<std::size_t>(v);
         const unsigned msb = 63u - static_cast<unsigned>(__builtin_clzll(v));  // >= 7
-        const unsigned shift = msb - 6;                                          // v >> shift in [64, 128)
+        const unsigned shift = msb - 6;                                        // v >> shift in [64, 128)
         return linear + (msb - 7) * sub_buckets + static_cast<std::size_t>((v >> shift) - sub_buckets);
     }
     // The smallest value of bucket i and the bucket's width.

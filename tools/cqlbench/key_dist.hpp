@@ -40,8 +40,8 @@ public:
     std::uint64_t sample(rng& r) const noexcept;  // 1..n
 
 private:
-    double h(double x) const noexcept;               // x^-s
-    double big_h(double x) const noexcept;           // an antiderivative of h
+    double h(double x) const noexcept;      // x^-s
+    double big_h(double x) const noexcept;  // an antiderivative of h
     double big_h_inverse(double y) const noexcept;
 
     std::uint64_t n_;
@@ -52,7 +52,8 @@ private:
 // The key of op number `op` for one worker's generator.
 class key_chooser {
 public:
-    key_chooser(const options& o) : dist_(o.dist), keys_(o.keys), zipf_(o.dist == key_distribution::zipf ? o.keys : 2, o.zipf_s) {}
+    key_chooser(const options& o)
+        : dist_(o.dist), keys_(o.keys), zipf_(o.dist == key_distribution::zipf ? o.keys : 2, o.zipf_s) {}
     std::int64_t next(rng& r, std::uint64_t op) const noexcept {
         switch (dist_) {
             case key_distribution::seq: return static_cast<std::int64_t>(op % keys_);

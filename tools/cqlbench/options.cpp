@@ -46,8 +46,7 @@ double to_double(std::string_view v, double lo, double hi) {
     double out = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
     if (ec != std::errc{} || end != v.data() + v.size() || !std::isfinite(out) || out < lo || out > hi)
-        throw bad_value("expected a number from " + show(lo) + " to " + show(hi) + ", got '" +
-                        std::string(v) + "'");
+        throw bad_value("expected a number from " + show(lo) + " to " + show(hi) + ", got '" + std::string(v) + "'");
     return out;
 }
 
@@ -91,15 +90,15 @@ struct option_spec {
 // (tools::security_args), so that they are spelled as in cql.
 std::vector<option_spec> with_security(std::vector<option_spec> own) {
     for (const auto& sec : tools::security_args::options)
-        own.push_back({sec.name, sec.takes_value,
-                       [name = sec.name, takes = sec.takes_value](options& o, std::string_view v) {
-                           if (takes && v.empty()) throw bad_value("expected a value, got ''");
-                           try {
-                               o.security.set(name, v);
-                           } catch (const std::invalid_argument& e) {
-                               throw bad_value(e.what());
-                           }
-                       }});
+        own.push_back(
+            {sec.name, sec.takes_value, [name = sec.name, takes = sec.takes_value](options& o, std::string_view v) {
+                 if (takes && v.empty()) throw bad_value("expected a value, got ''");
+                 try {
+                     o.security.set(name, v);
+                 } catch (const std::invalid_argument& e) {
+                     throw bad_value(e.what());
+                 }
+             }});
     return own;
 }
 
@@ -109,8 +108,7 @@ const std::vector<option_spec>& specs() {
         {"--workload", true,
          [](options& o, std::string_view v) {
              static constexpr std::string_view names[] = {"insert", "select", "mixed", "scan"};
-             static constexpr workload values[] = {workload::insert, workload::select, workload::mixed,
-                                                   workload::scan};
+             static constexpr workload values[] = {workload::insert, workload::select, workload::mixed, workload::scan};
              o.work = one_of(v, names, values);
          }},
         {"--hosts", true,
@@ -125,7 +123,8 @@ const std::vector<option_spec>& specs() {
              }
              if (o.hosts.empty()) throw bad_value("expected host[,host...]");
          }},
-        {"--port", true, [](options& o, std::string_view v) { o.port = static_cast<std::uint16_t>(to_u64(v, 1, 65535)); }},
+        {"--port", true,
+         [](options& o, std::string_view v) { o.port = static_cast<std::uint16_t>(to_u64(v, 1, 65535)); }},
         {"--protocol", true, [](options& o, std::string_view v) { o.protocol = static_cast<int>(to_u64(v, 4, 5)); }},
         {"--compression", true,
          [](options& o, std::string_view v) {
@@ -160,22 +159,24 @@ const std::vector<option_spec>& specs() {
                      throw bad_value(std::string("zipf:<s> ") + e.what());
                  }
              } else {
-                 throw bad_value("expected uniform, zipf, zipf:<s> (s from 0.01 to 10) or seq, got '" +
-                                 std::string(v) + "'");
+                 throw bad_value("expected uniform, zipf, zipf:<s> (s from 0.01 to 10) or seq, got '" + std::string(v) +
+                                 "'");
              }
          }},
         {"--row-size", true, [](options& o, std::string_view v) { o.row_size = to_u64(v, 0, 64 * 1024 * 1024); }},
         {"--mix", true,
          [](options& o, std::string_view v) {
              auto colon = v.find(':');
-             if (colon == std::string_view::npos) throw bad_value("expected read:write, e.g. 80:20, got '" + std::string(v) + "'");
+             if (colon == std::string_view::npos)
+                 throw bad_value("expected read:write, e.g. 80:20, got '" + std::string(v) + "'");
              auto r = to_u64(v.substr(0, colon), 0, 1000000), w = to_u64(v.substr(colon + 1), 0, 1000000);
              if (r + w == 0) throw bad_value("expected read:write with a non-zero sum, got '" + std::string(v) + "'");
              o.read_percent = static_cast<unsigned>((r * 100 + (r + w) / 2) / (r + w));
              o.work = workload::mixed;
          }},
         {"--scan-rows", true, [](options& o, std::string_view v) { o.scan_rows = to_u64(v, 1, 1u << 30); }},
-        {"--page-size", true, [](options& o, std::string_view v) { o.page_size = static_cast<std::int32_t>(to_u64(v, 1, 1u << 30)); }},
+        {"--page-size", true,
+         [](options& o, std::string_view v) { o.page_size = static_cast<std::int32_t>(to_u64(v, 1, 1u << 30)); }},
         {"--keyspace", true,
          [](options& o, std::string_view v) {
              if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string_view::npos)
@@ -189,12 +190,12 @@ const std::vector<option_spec>& specs() {
              o.table = v;
          }},
         {"--create", false, [](options& o, std::string_view) { o.create = true; }},
-        {"--rf", true, [](options& o, std::string_view v) { o.replication_factor = static_cast<int>(to_u64(v, 1, 100)); }},
+        {"--rf", true,
+         [](options& o, std::string_view v) { o.replication_factor = static_cast<int>(to_u64(v, 1, 100)); }},
         {"--consistency", true,
          [](options& o, std::string_view v) {
-             static constexpr std::string_view names[] = {"any",  "one",          "two",         "three",
-                                                          "quorum", "all",        "local_quorum", "each_quorum",
-                                                          "local_one"};
+             static constexpr std::string_view names[] = {"any", "one",          "two",         "three",    "quorum",
+                                                          "all", "local_quorum", "each_quorum", "local_one"};
              static constexpr ac::consistency values[] = {
                  ac::consistency::any,          ac::consistency::one,         ac::consistency::two,
                  ac::consistency::three,        ac::consistency::quorum,      ac::consistency::all,

@@ -38,23 +38,23 @@ struct options {
     // coroutine keeps one thread.
     std::size_t threads = 1;
     std::size_t connections = 1;  // cluster_config::connections_per_host
-    double rate = 0;               // ops/s over all workers; 0: as fast as possible
-    double duration_s = 10;        // used when ops is not set
+    double rate = 0;              // ops/s over all workers; 0: as fast as possible
+    double duration_s = 10;       // used when ops is not set
     std::optional<std::uint64_t> ops;
-    double warmup_s = 0;           // run this long first, unmeasured
+    double warmup_s = 0;  // run this long first, unmeasured
 
     // --- What ---
     std::uint64_t keys = 100000;
     key_distribution dist = key_distribution::uniform;
     double zipf_s = 0.99;
-    std::size_t row_size = 100;    // bytes of the blob column
-    unsigned read_percent = 80;    // mixed: reads out of 100
-    std::size_t scan_rows = 100;   // scan: rows one range holds on average
+    std::size_t row_size = 100;   // bytes of the blob column
+    unsigned read_percent = 80;   // mixed: reads out of 100
+    std::size_t scan_rows = 100;  // scan: rows one range holds on average
     std::int32_t page_size = 5000;
     std::string keyspace = "cqlbench";
     std::string table = "kv";
-    bool create = false;           // create keyspace and table first
-    int replication_factor = 1;    // with create
+    bool create = false;         // create keyspace and table first
+    int replication_factor = 1;  // with create
     async_cassandra::consistency consistency = async_cassandra::consistency::local_one;
 
     // --- Output ---

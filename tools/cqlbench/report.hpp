@@ -15,12 +15,12 @@ struct run_result {
     std::string workload;
     std::size_t concurrency = 0;
     int protocol_version = 0;
-    std::uint64_t ops = 0;     // measured ops, failed ones included
+    std::uint64_t ops = 0;  // measured ops, failed ones included
     std::uint64_t errors = 0;
-    std::uint64_t rows = 0;    // rows read (select, mixed, scan)
+    std::uint64_t rows = 0;  // rows read (select, mixed, scan)
     double duration_s = 0;
-    double cpu_s = 0;          // this process, user + system, while measuring
-    histogram latency;         // nanoseconds, every measured op
+    double cpu_s = 0;   // this process, user + system, while measuring
+    histogram latency;  // nanoseconds, every measured op
     std::map<std::string, std::uint64_t, std::less<>> errors_by_kind;
 
     double ops_per_s() const noexcept { return duration_s > 0 ? static_cast<double>(ops) / duration_s : 0; }

@@ -37,7 +37,8 @@ run_control::run_control(asio::any_io_executor ex, const options& o, std::string
       workload_(std::move(workload)),
       id_(next_run_id.fetch_add(1)) {
     show_progress_ = o.progress.value_or(isatty(STDERR_FILENO) == 1);
-    if (o.rate > 0) interval_ = std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(1.0 / o.rate));
+    if (o.rate > 0)
+        interval_ = std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(1.0 / o.rate));
 }
 
 run_control::lane& run_control::lane_here() {
@@ -57,7 +58,8 @@ run_control::lane& run_control::lane_here() {
 void run_control::begin() {
     begin_ = bench_clock::now();
     if (o_.warmup_s > 0) {
-        phase_timer_.expires_after(std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.warmup_s)));
+        phase_timer_.expires_after(
+            std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.warmup_s)));
         phase_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
             if (!ec && !self->stop_) self->start_measuring();
         });
@@ -81,15 +83,14 @@ void run_control::start_measuring() {
     }
     measuring_ = true;
     if (o_.ops) return;  // ends when the ops are claimed
-    phase_timer_.expires_after(std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.duration_s)));
+    phase_timer_.expires_after(
+        std::chrono::duration_cast<bench_clock::duration>(std::chrono::duration<double>(o_.duration_s)));
     phase_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
         if (!ec) self->stop_ = true;
     });
 }
 
-bool run_control::shared_sequence() const noexcept {
-    return interval_.count() > 0 || o_.dist == key_distribution::seq;
-}
+bool run_control::shared_sequence() const noexcept { return interval_.count() > 0 || o_.dist == key_distribution::seq; }
 
 std::optional<op_ticket> run_control::claim() noexcept {
     if (stop_) return std::nullopt;
@@ -173,7 +174,8 @@ run_result run_control::finish() {
     return r;
 }
 
-outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done, std::chrono::seconds limit) {
+outcome run_blocking(asio::io_context& io, const options& o, std::function<void()> on_done,
+                     std::chrono::seconds limit) {
     outcome out;
     out.failure = "did not finish";
     // One thread runs `io` (the bench's own coroutine and timers); with

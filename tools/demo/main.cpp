@@ -120,8 +120,8 @@ asio::awaitable<stream_totals> read_back(ac::session& session, const options& o,
             throw std::runtime_error("read back row id " + std::to_string(id) + ", which was never written");
         if (value != value_of(id) || name != name_of(id, buf))
             throw std::runtime_error("row " + std::to_string(id) + " read back as (" + std::string(name) + ", " +
-                                     std::to_string(value) + "), written as (" + std::string(name_of(id, buf)) +
-                                     ", " + std::to_string(value_of(id)) + ")");
+                                     std::to_string(value) + "), written as (" + std::string(name_of(id, buf)) + ", " +
+                                     std::to_string(value_of(id)) + ")");
         ++t.rows;
         t.id_sum += static_cast<std::uint64_t>(id);
         t.value_sum += static_cast<std::uint64_t>(value);

@@ -70,7 +70,7 @@ parse_result parse(std::span<char* const> args) {
             value = arg.substr(eq + 1);
             arg = arg.substr(0, eq);
         }
-        constexpr std::string_view with_value[] = {"--host", "--port",     "--rows",    "--concurrency",
+        constexpr std::string_view with_value[] = {"--host",      "--port",     "--rows",    "--concurrency",
                                                    "--page-size", "--keyspace", "--progress"};
         if (std::find(std::begin(with_value), std::end(with_value), arg) == std::end(with_value))
             return fail("unknown option " + std::string(arg));

@@ -15,7 +15,7 @@ struct options {
     std::uint16_t port = 9042;
     std::uint64_t rows = 1'000'000;
     std::size_t concurrency = 512;  // INSERTs in flight at once
-    std::int32_t page_size = 5000;   // rows per page when streaming back
+    std::int32_t page_size = 5000;  // rows per page when streaming back
     std::string keyspace = "async_cassandra_demo";
     bool keep = false;                 // leave the table for inspection instead of dropping it
     bool prometheus = true;            // print the Prometheus text snapshot at the end

@@ -52,15 +52,16 @@ struct progress_meter::state {
             const std::chrono::duration<double> elapsed = clock_type::now() - start;
             std::string eta;
             if (!final && done > 0 && done < total)
-                eta = "  " + std::to_string(static_cast<long>(std::ceil(
-                                 elapsed.count() * static_cast<double>(total - done) / static_cast<double>(done)))) +
+                eta = "  " +
+                      std::to_string(static_cast<long>(
+                          std::ceil(elapsed.count() * static_cast<double>(total - done) / static_cast<double>(done)))) +
                       " s left";
             // \r and "erase to end of line": the line is redrawn in place.
             std::fprintf(stderr, "\r\x1b[K%-7s [%s] %5.1f%%  %s  %s%s%s", phase.c_str(), bar.c_str(), fraction * 100,
                          rows.c_str(), per_s.c_str(), eta.c_str(), final ? "\n" : "");
         } else {
-            std::fprintf(stderr, "%s: %s (%.1f%%), %s%s\n", phase.c_str(), rows.c_str(), fraction * 100,
-                         per_s.c_str(), final ? ", done" : "");
+            std::fprintf(stderr, "%s: %s (%.1f%%), %s%s\n", phase.c_str(), rows.c_str(), fraction * 100, per_s.c_str(),
+                         final ? ", done" : "");
         }
         std::fflush(stderr);
     }

@@ -47,12 +47,12 @@ void print_phases(const std::vector<phase_result>& phases) {
 
 void print_counters(const ac::metrics_snapshot& m) {
     const auto& r = m.requests;
-    std::printf("\ndriver: %s requests, %s errors, %s retries, %s client timeouts, %s connections open, "
-                "%s MB sent, %s MB received\n",
-                with_commas(r.requests).c_str(), with_commas(r.errors_total()).c_str(),
-                with_commas(r.retries).c_str(), with_commas(r.timeouts).c_str(),
-                with_commas(r.connections_open).c_str(), with_commas(r.bytes_sent >> 20).c_str(),
-                with_commas(r.bytes_received >> 20).c_str());
+    std::printf(
+        "\ndriver: %s requests, %s errors, %s retries, %s client timeouts, %s connections open, "
+        "%s MB sent, %s MB received\n",
+        with_commas(r.requests).c_str(), with_commas(r.errors_total()).c_str(), with_commas(r.retries).c_str(),
+        with_commas(r.timeouts).c_str(), with_commas(r.connections_open).c_str(),
+        with_commas(r.bytes_sent >> 20).c_str(), with_commas(r.bytes_received >> 20).c_str());
 }
 
 }  // namespace demo

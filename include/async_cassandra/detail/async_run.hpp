@@ -85,23 +85,21 @@ auto async_run(asio::any_io_executor ex, Token&& token, Make make, diagnostics* 
             auto hex = asio::get_associated_executor(handler, ex);
             if (slot.is_connected() && is_cluster_strand(ex)) {
                 auto sig = std::make_shared<asio::cancellation_signal>();
-                slot.assign([sig, ex](asio::cancellation_type t) {
-                    asio::dispatch(ex, [sig, t] { sig->emit(t); });
-                });
-                asio::co_spawn(ex, op(),
-                               asio::bind_cancellation_slot(
-                                   sig->slot(),
-                                   asio::bind_executor(hex, [h = std::move(handler), sig, diag](std::exception_ptr e,
-                                                                                                op_result<T> r) mutable {
-                                       // On the caller's executor, where its slot is emitted.
-                                       auto s = asio::get_associated_cancellation_slot(h);
-                                       if (s.is_connected()) s.clear();
-                                       if (e) {
-                                           r.first = make_error_code(client_errc::internal_error);
-                                           report_escaped(e, diag);
-                                       }
-                                       complete_op<T>(h, r);
-                                   })));
+                slot.assign([sig, ex](asio::cancellation_type t) { asio::dispatch(ex, [sig, t] { sig->emit(t); }); });
+                asio::co_spawn(
+                    ex, op(),
+                    asio::bind_cancellation_slot(
+                        sig->slot(), asio::bind_executor(hex, [h = std::move(handler), sig, diag](
+                                                                  std::exception_ptr e, op_result<T> r) mutable {
+                            // On the caller's executor, where its slot is emitted.
+                            auto s = asio::get_associated_cancellation_slot(h);
+                            if (s.is_connected()) s.clear();
+                            if (e) {
+                                r.first = make_error_code(client_errc::internal_error);
+                                report_escaped(e, diag);
+                            }
+                            complete_op<T>(h, r);
+                        })));
                 return;
             }
             asio::co_spawn(ex, op(),

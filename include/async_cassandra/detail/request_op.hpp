@@ -103,7 +103,7 @@ private:
 // holds it from here on without a reference count of its own (src/session/request_op.cpp).
 void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, statement&& st, diagnostics* diag);
 void start_operation(request_op_base& op, session_impl& s, asio::any_io_executor ex, bound_statement&& st,
-                   diagnostics* diag);
+                     diagnostics* diag);
 
 template <class Handler>
 class request_op final : public request_op_base {
@@ -168,7 +168,7 @@ private:
 // instead would cost every request two writes to a count all shards share.
 template <class Statement, class Token>
 auto async_execute_operation(session_impl& session, Statement&& statement, diagnostics* diagnostics_out,
-                           Token&& token) {
+                             Token&& token) {
     return asio::async_initiate<Token, void(std::error_code, result_set)>(
         [](auto handler, session_impl* s, Statement&& st, diagnostics* diag) {
             auto ex = request_executor(*s);

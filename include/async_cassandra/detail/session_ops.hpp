@@ -43,11 +43,12 @@ asio::awaitable<op_result<query_trace>> get_trace_op(std::shared_ptr<session_imp
 template <class T, class Token, class Op, class... Args>
 auto start_session_op(std::shared_ptr<session_impl> impl, asio::any_io_executor ex, Token&& token, Op op,
                       diagnostics* diag, Args... args) {
-    return async_run<T>(std::move(ex), std::forward<Token>(token),
-                        [impl = std::move(impl), op, diag, ... args = std::move(args)]() mutable {
-                            return op(std::move(impl), std::move(args)..., diag);
-                        },
-                        diag);
+    return async_run<T>(
+        std::move(ex), std::forward<Token>(token),
+        [impl = std::move(impl), op, diag, ... args = std::move(args)]() mutable {
+            return op(std::move(impl), std::move(args)..., diag);
+        },
+        diag);
 }
 
 // Paging and streaming.

@@ -18,9 +18,7 @@ namespace async_cassandra::protocol {
 using byte_buffer = std::vector<std::byte>;
 using bytes_view = std::span<const std::byte>;
 
-inline std::string_view as_chars(bytes_view b) noexcept {
-    return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline std::string_view as_chars(bytes_view b) noexcept { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 inline bytes_view as_bytes(std::string_view s) noexcept {
     return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
@@ -94,9 +92,9 @@ private:
         return v;
     }
     [[noreturn]] void throw_truncated(const char* what, std::size_t n) const {
-        throw protocol_error(protocol_errc::truncated,
-                             std::string(what) + ": needs " + std::to_string(n) + " bytes at offset " +
-                                 std::to_string(pos_) + ", only " + std::to_string(remaining()) + " left");
+        throw protocol_error(protocol_errc::truncated, std::string(what) + ": needs " + std::to_string(n) +
+                                                           " bytes at offset " + std::to_string(pos_) + ", only " +
+                                                           std::to_string(remaining()) + " left");
     }
 
     bytes_view data_;
@@ -153,9 +151,9 @@ private:
     }
     static void check_len(std::size_t n, std::size_t max, const char* what) {
         if (n > max)
-            throw protocol_error(protocol_errc::value_too_large,
-                                 std::string(what) + " of " + std::to_string(n) + " bytes exceeds the limit of " +
-                                     std::to_string(max));
+            throw protocol_error(
+                protocol_errc::value_too_large,
+                std::string(what) + " of " + std::to_string(n) + " bytes exceeds the limit of " + std::to_string(max));
     }
 
     byte_buffer& out_;

@@ -70,7 +70,7 @@ struct error_response {
     bool data_present = false;
     std::string write_type;
     std::vector<std::pair<std::string, std::uint16_t>> reason_map;  // endpoint, failure_reason code
-    std::optional<std::uint16_t> contentions;  // v5 Write_timeout with write type CAS
+    std::optional<std::uint16_t> contentions;                       // v5 Write_timeout with write type CAS
     std::string keyspace, table, function;
     std::vector<std::string> arg_types;
     std::string unprepared_id;  // raw bytes of the statement id

@@ -55,7 +55,7 @@ private:
     std::size_t cur_pos_ = 0, cur_end_ = 0;
     bool cur_in_buf_ = false;
     bool cur_self_contained_ = false;
-    std::optional<envelope> large_;  // an envelope spanning segments, its body so far
+    std::optional<envelope> large_;                         // an envelope spanning segments, its body so far
     std::array<std::byte, envelope_header_size> header_{};  // an envelope header split by a segment end
     std::size_t header_len_ = 0;
     std::size_t max_body_;

@@ -18,7 +18,8 @@ static int fail(const char* what) {
 }
 
 int main(int argc, char** argv) {
-    if (std::string_view{ac::version_string} != EXPECTED_VERSION) return fail("version_string differs from the package version");
+    if (std::string_view{ac::version_string} != EXPECTED_VERSION)
+        return fail("version_string differs from the package version");
     if (argc != 2) return fail("usage: consumer CLOSED_PORT");
 
     // STARTUP {CQL_VERSION: 3.0.0}: a [short] count, then two [string]s.

@@ -55,8 +55,8 @@ enum class fault_kind {
 };
 struct fault {
     fault_kind kind = fault_kind::none;
-    std::size_t bytes = 0;  // close_after, mute_after; bad_version: the version
-    pr::byte_buffer raw;    // raw; body: the body
+    std::size_t bytes = 0;                  // close_after, mute_after; bad_version: the version
+    pr::byte_buffer raw;                    // raw; body: the body
     pr::opcode answer = pr::opcode::error;  // body: the opcode of the answer
 };
 

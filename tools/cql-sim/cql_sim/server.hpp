@@ -32,8 +32,8 @@
 namespace cql_sim {
 
 struct config {
-    std::uint16_t port = 0;  // 0: an ephemeral port (the same one on every node address)
-    int nodes = 1;           // listen on 127.0.0.1 .. 127.0.0.<nodes>
+    std::uint16_t port = 0;        // 0: an ephemeral port (the same one on every node address)
+    int nodes = 1;                 // listen on 127.0.0.1 .. 127.0.0.<nodes>
     int max_protocol_version = 5;  // 4 or 5; a higher version is refused like Cassandra does
     // Node i's highest version when set (missing entries: max_protocol_version),
     // e.g. a cluster in the middle of a rolling upgrade.
@@ -64,7 +64,7 @@ struct config {
 struct node_stats {
     std::uint64_t connections_accepted = 0;
     std::array<std::uint64_t, 256> requests{};  // by opcode
-    std::vector<std::string> auth_tokens;        // every AUTH_RESPONSE token, in order
+    std::vector<std::string> auth_tokens;       // every AUTH_RESPONSE token, in order
     std::uint64_t requests_of(pr::opcode op) const { return requests[static_cast<std::uint8_t>(op)]; }
 };
 

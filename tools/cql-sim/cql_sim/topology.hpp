@@ -31,7 +31,7 @@ struct topology {
     const std::string& dc_of(int node) const;
 
     rows_result local(int node) const;
-    rows_result peers(int node) const;     // every node but `node`
+    rows_result peers(int node) const;  // every node but `node`
     rows_result peers_v2(int node) const;
 };
 

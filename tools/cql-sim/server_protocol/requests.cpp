@@ -6,8 +6,8 @@ namespace async_cassandra::protocol::server {
 
 namespace {
 constexpr std::uint32_t values_flag = 0x0001, skip_metadata_flag = 0x0002, page_size_flag = 0x0004,
-                        paging_state_flag = 0x0008, serial_flag = 0x0010, timestamp_flag = 0x0020,
-                        names_flag = 0x0040, keyspace_flag = 0x0080, now_flag = 0x0100;
+                        paging_state_flag = 0x0008, serial_flag = 0x0010, timestamp_flag = 0x0020, names_flag = 0x0040,
+                        keyspace_flag = 0x0080, now_flag = 0x0100;
 
 consistency read_consistency(byte_reader& r, const char* what) {
     auto v = r.u16(what);
@@ -121,7 +121,8 @@ batch_request decode_batch(byte_reader& r, int version) {
     for (std::size_t i = 0; i < n; ++i) {
         decoded_batch_statement s;
         auto kind = r.u8("batch statement kind");
-        if (kind > 1) r.fail(protocol_errc::malformed, "batch statement kind", "unknown kind " + std::to_string(kind), 1);
+        if (kind > 1)
+            r.fail(protocol_errc::malformed, "batch statement kind", "unknown kind " + std::to_string(kind), 1);
         s.prepared = kind == 1;
         if (s.prepared)
             s.id = r.short_bytes("batch prepared id");

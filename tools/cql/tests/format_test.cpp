@@ -65,16 +65,15 @@ TEST(cql_format, text_types) {
     expect(all_styles(type(type_id::varchar), std::string("héllo")), "héllo", "héllo", "\"héllo\"");
     expect(all_styles(type(type_id::ascii), std::string("it's")), "it's", "it's", "\"it's\"");
     // Control characters: escaped in a table cell, raw for CSV (the writer quotes), JSON escapes.
-    expect(all_styles(type(type_id::varchar), std::string("a\nb\t\"c\\\x01")), "a\\nb\\t\"c\\\\x01",
-           "a\nb\t\"c\\\x01", "\"a\\nb\\t\\\"c\\\\\\u0001\"");
+    expect(all_styles(type(type_id::varchar), std::string("a\nb\t\"c\\\x01")), "a\\nb\\t\"c\\\\x01", "a\nb\t\"c\\\x01",
+           "\"a\\nb\\t\\\"c\\\\\\u0001\"");
     expect(all_styles(type(type_id::varchar), std::string()), "", "", "\"\"");
 }
 
 TEST(cql_format, integers_and_counters) {
     expect(all_styles(type(type_id::tinyint), std::int8_t{-128}), "-128", "-128", "-128");
     expect(all_styles(type(type_id::smallint), std::int16_t{32767}), "32767", "32767", "32767");
-    expect(all_styles(type(type_id::int_), std::int32_t{-2147483647 - 1}), "-2147483648", "-2147483648",
-           "-2147483648");
+    expect(all_styles(type(type_id::int_), std::int32_t{-2147483647 - 1}), "-2147483648", "-2147483648", "-2147483648");
     expect(all_styles(type(type_id::bigint), std::int64_t{9223372036854775807}), "9223372036854775807",
            "9223372036854775807", "9223372036854775807");
     expect(all_styles(type(type_id::counter), std::int64_t{-5}), "-5", "-5", "-5");
@@ -102,11 +101,11 @@ TEST(cql_format, dates_and_times) {
                                       milliseconds(250);
     expect(all_styles(type(type_id::timestamp), ts), "2024-02-29 13:45:01.250Z", "2024-02-29 13:45:01.250Z",
            "\"2024-02-29 13:45:01.250Z\"");
-    expect(all_styles(type(type_id::timestamp), sys_time<milliseconds>(milliseconds(-1))),
-           "1969-12-31 23:59:59.999Z", "1969-12-31 23:59:59.999Z", "\"1969-12-31 23:59:59.999Z\"");
+    expect(all_styles(type(type_id::timestamp), sys_time<milliseconds>(milliseconds(-1))), "1969-12-31 23:59:59.999Z",
+           "1969-12-31 23:59:59.999Z", "\"1969-12-31 23:59:59.999Z\"");
     // Beyond year 9999: milliseconds since the epoch, as a number would not fit the pattern.
-    expect(all_styles(type(type_id::timestamp), std::int64_t{300000000000000}), "300000000000000",
-           "300000000000000", "\"300000000000000\"");
+    expect(all_styles(type(type_id::timestamp), std::int64_t{300000000000000}), "300000000000000", "300000000000000",
+           "\"300000000000000\"");
     expect(all_styles(type(type_id::date), sys_days(year(1999) / 12 / 31)), "1999-12-31", "1999-12-31",
            "\"1999-12-31\"");
     expect(all_styles(type(type_id::time), nanoseconds(hours(23) + minutes(5) + seconds(7) + nanoseconds(42))),
@@ -209,9 +208,16 @@ TEST(cql_format, json_strings_escape_and_repair_utf8) {
     EXPECT_EQ(out, "\"ok \xe2\x82\xac \xf0\x9f\x98\x80\"");
     out.clear();
     // A lone continuation byte, a truncated sequence, an overlong '/' and a surrogate: each byte -> U+FFFD.
-    cql_tool::append_json_string(out, "a\x80" "b\xe2\x82" "c\xc0\xaf" "d\xed\xa0\x80");
-    EXPECT_EQ(out, "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd"
-                   "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    cql_tool::append_json_string(out,
+                                 "a\x80"
+                                 "b\xe2\x82"
+                                 "c\xc0\xaf"
+                                 "d\xed\xa0\x80");
+    EXPECT_EQ(out,
+              "\"a\xef\xbf\xbd"
+              "b\xef\xbf\xbd\xef\xbf\xbd"
+              "c\xef\xbf\xbd\xef\xbf\xbd"
+              "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
     out.clear();
     cql_tool::append_json_string(out, std::string_view("\0", 1));
     EXPECT_EQ(out, "\"\\u0000\"");

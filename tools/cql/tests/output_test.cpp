@@ -32,10 +32,10 @@ ac::result_set page(const std::vector<row>& rows) {
     ac::protocol::byte_buffer body;
     ac::protocol::byte_writer w(body);
     ac::protocol::server::rows_header h;
-    for (const auto& [n, t] : std::vector<std::pair<std::string, data_type>>{
-             {"k", type(type_id::int_)},
-             {"name", type(type_id::varchar)},
-             {"tags", type(type_id::list, {type(type_id::varchar)})}})
+    for (const auto& [n, t] :
+         std::vector<std::pair<std::string, data_type>>{{"k", type(type_id::int_)},
+                                                        {"name", type(type_id::varchar)},
+                                                        {"tags", type(type_id::list, {type(type_id::varchar)})}})
         h.columns.push_back({"ks", "t", n, t});
     ac::protocol::server::begin_rows_result(w, h, static_cast<std::int32_t>(rows.size()));
     const auto cell = [&](const ac::encoded_value& v) {
@@ -97,7 +97,8 @@ TEST(cql_output, table_of_no_rows_still_has_its_header) {
 }
 
 TEST(cql_output, csv_quotes_fields_and_tells_null_from_empty) {
-    const auto text = write(output_format::csv, {{{1, "a,b", {"x"}}, {2, "", {}}}, {{std::nullopt, std::nullopt, {"q\""}}}});
+    const auto text = write(output_format::csv,
+                            {{{1, "a,b", {"x"}}, {2, "", {}}}, {{std::nullopt, std::nullopt, {"q\""}}}});
     EXPECT_EQ(text,
               "k,name,tags\n"
               "1,\"a,b\",['x']\n"
@@ -106,17 +107,35 @@ TEST(cql_output, csv_quotes_fields_and_tells_null_from_empty) {
 }
 
 TEST(cql_output, json_lines_one_object_per_row) {
-    const auto text = write(output_format::json, {{{1, "line\nbreak", {"x", "y"}}}, {{std::nullopt, std::nullopt, {}}}});
+    const auto text = write(output_format::json,
+                            {{{1, "line\nbreak", {"x", "y"}}}, {{std::nullopt, std::nullopt, {}}}});
     EXPECT_EQ(text,
               "{\"k\":1,\"name\":\"line\\nbreak\",\"tags\":[\"x\",\"y\"]}\n"
               "{\"k\":null,\"name\":null,\"tags\":[]}\n");
 }
 
 TEST(cql_options, parses_every_option) {
-    const auto o = cql_tool::parse_options({"--hosts", "a, b ,c", "--port=9043", "-k", "ks", "--protocol", "4",
-                                            "--consistency", "LOCAL_QUORUM", "--page-size", "7", "--timeout", "250ms",
-                                            "--format", "json", "-e", "SELECT 1", "--continue-on-error",
-                                            "--no-progress", "-o", "out.json"});
+    const auto o = cql_tool::parse_options({"--hosts",
+                                            "a, b ,c",
+                                            "--port=9043",
+                                            "-k",
+                                            "ks",
+                                            "--protocol",
+                                            "4",
+                                            "--consistency",
+                                            "LOCAL_QUORUM",
+                                            "--page-size",
+                                            "7",
+                                            "--timeout",
+                                            "250ms",
+                                            "--format",
+                                            "json",
+                                            "-e",
+                                            "SELECT 1",
+                                            "--continue-on-error",
+                                            "--no-progress",
+                                            "-o",
+                                            "out.json"});
     EXPECT_EQ(o.hosts, (std::vector<std::string>{"a", "b", "c"}));
     EXPECT_EQ(o.port, 9043);
     EXPECT_EQ(o.keyspace, "ks");

@@ -101,9 +101,9 @@ TEST(cql_splitter, unterminated_string_at_end_is_returned_not_lost) {
 }
 
 TEST(cql_splitter, a_batch_ends_at_apply_batch) {
-    EXPECT_EQ(texts("BEGIN BATCH INSERT INTO t (a) VALUES (1); UPDATE t SET b = 2 WHERE a = 1; APPLY BATCH; SELECT 1;"),
-              (strings{"BEGIN BATCH INSERT INTO t (a) VALUES (1); UPDATE t SET b = 2 WHERE a = 1; APPLY BATCH",
-                       "SELECT 1"}));
+    EXPECT_EQ(
+        texts("BEGIN BATCH INSERT INTO t (a) VALUES (1); UPDATE t SET b = 2 WHERE a = 1; APPLY BATCH; SELECT 1;"),
+        (strings{"BEGIN BATCH INSERT INTO t (a) VALUES (1); UPDATE t SET b = 2 WHERE a = 1; APPLY BATCH", "SELECT 1"}));
     EXPECT_EQ(texts("begin unlogged batch\n insert into t (a) values (1);\n apply\n batch;"),
               (strings{"begin unlogged batch\n insert into t (a) values (1);\n apply\n batch"}));
     // Only a statement that starts with BEGIN is a batch.

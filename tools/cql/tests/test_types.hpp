@@ -8,7 +8,8 @@
 
 namespace cql_test {
 
-inline async_cassandra::data_type type(async_cassandra::type_id id, std::vector<async_cassandra::data_type> params = {}) {
+inline async_cassandra::data_type type(async_cassandra::type_id id,
+                                       std::vector<async_cassandra::data_type> params = {}) {
     async_cassandra::data_type t;
     t.id = id;
     t.params = std::move(params);
