@@ -46,6 +46,16 @@ using namespace fault_env;
 
 namespace {
 
+// Records the longest gap between 5 ms ticks while *ticking holds.
+asio::awaitable<void> tick_every_5ms(const bool* ticking, clock::duration* max_gap) {
+    auto last = clock::now();
+    while (*ticking) {
+        co_await sleep_for(5ms);
+        *max_gap = std::max(*max_gap, clock::now() - last);
+        last = clock::now();
+    }
+}
+
 // Rules answering "SELECT v FROM ks.t WHERE k = <i>" with the row v = i,
 // for i in [0, n): an answer that went to the wrong request shows.
 void add_numbered_rules(cql_sim::server& sim, int n) {
@@ -144,7 +154,7 @@ TEST(wire_faults, a_server_that_stops_reading) {
     std::string other_errors;
     std::size_t peak_held = 0, peak_queued = 0;
     clock::duration max_gap{}, slowest{};
-    bool recovered = false;
+    bool recovered = false, ticking = true;
     std::size_t replaced = 0;
     env.run(
         [&]() -> asio::awaitable<void> {
@@ -160,16 +170,9 @@ TEST(wire_faults, a_server_that_stops_reading) {
             auto session = co_await cluster.open_session();
             CO_ASSERT(co_await wait_until([&] { return session.stats().open_connections == 2; }));
             CO_ASSERT(env.sim.stop_reading(0) >= 1);  // node 1: its pool connection (and the control one)
-            bool ticking = true;
-            auto ticker = [&]() -> asio::awaitable<void> {  // the loop must keep running
-                auto last = clock::now();
-                while (ticking) {
-                    co_await sleep_for(5ms);
-                    max_gap = std::max(max_gap, clock::now() - last);
-                    last = clock::now();
-                }
-            };
-            asio::co_spawn(co_await asio::this_coro::executor, ticker(), asio::detached);
+            // The loop must keep running. (The ticker's state lives in the
+            // test's scope: it may wake once more after this coroutine ends.)
+            asio::co_spawn(co_await asio::this_coro::executor, tick_every_5ms(&ticking, &max_gap), asio::detached);
             auto one = [&](int i) -> asio::awaitable<void> {
                 auto o = co_await attempt(session, ac::statement("SELECT v FROM ks.t WHERE k = " + std::to_string(i) +
                                                                  " /* " + padding + " */"));
