@@ -90,9 +90,16 @@ async def test_cancelling_ten_thousand_requests_then_normal_service(session):
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
     assert cancelled == len(tasks), f"{len(tasks) - cancelled} requests were not cancelled"
-    # The engine let go of them at once: none is in flight for the session any
-    # more, though answers may still be due (their stream ids orphaned).
+    # The engine lets go of them: none stays in flight for the session, though
+    # answers may still be due (their stream ids orphaned). The cancellations
+    # reach the engine in batches, so its count may lag the tasks by a batch
+    # (measured: 0 or ~8,500 at once, 0 within 50 ms); a leak stays for good.
     stats = await session.stats()
+    for _ in range(100):
+        if stats["in_flight"] == 0:
+            break
+        await asyncio.sleep(0.05)
+        stats = await session.stats()
     assert stats["in_flight"] == 0, stats
     assert stats["requests_sent"] >= sent_before
     # Normal service afterwards, at full concurrency.
