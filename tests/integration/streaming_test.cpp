@@ -263,9 +263,14 @@ TEST(streaming, close_destruction_and_cancellation_stop_fetching_at_once) {
                     EXPECT_EQ(requested, 2u);
                     try {
                         auto row = co_await stream.next();
-                        // Too late: page 2 was delivered (and dropped by ||), so this row is page 3's.
+                        // Too late, one of two ways. Page 2 reached next_page() and
+                        // was dropped with it by ||: this row is page 3's. Or the
+                        // cancellation came after page 2 was made current and before
+                        // next_page() took it: the stream kept it, and this row is
+                        // its first (nothing requested since).
                         EXPECT_TRUE(row.has_value());
-                        EXPECT_EQ(stream.pages_requested(), 3u);
+                        const auto now = stream.pages_requested();
+                        EXPECT_TRUE(now == 2u || now == 3u) << now;
                         ++too_late;
                     } catch (const ac::error& e) {
                         EXPECT_EQ(e.code(), asio::error::operation_aborted);
