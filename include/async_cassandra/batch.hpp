@@ -4,6 +4,7 @@
 #include <async_cassandra/prepared_statement.hpp>
 #include <async_cassandra/protocol/requests.hpp>
 #include <async_cassandra/statement.hpp>
+#include <async_cassandra/detail/options_base.hpp>
 #include <async_cassandra/statement_options.hpp>
 
 #include <cstddef>

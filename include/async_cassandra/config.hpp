@@ -7,6 +7,7 @@
 #include <async_cassandra/policies.hpp>
 #include <async_cassandra/logging.hpp>
 #include <async_cassandra/request_listener.hpp>
+#include <async_cassandra/timestamps.hpp>
 #include <async_cassandra/tls_options.hpp>
 
 #include <chrono>
@@ -84,6 +85,20 @@ struct cluster_config {
     std::chrono::milliseconds max_schema_agreement_wait{10000};
     // Topology and schema events within this window cause one refresh.
     std::chrono::milliseconds event_debounce{200};
+    // Write times of requests that set none (statement::set_default_timestamp
+    // wins). Null (the default): a monotonic_timestamp_generator of the
+    // cluster's own, which logs a warning when its timestamps run more than a
+    // second ahead of the clock. server_side_timestamps leaves them to the
+    // coordinators.
+    std::shared_ptr<timestamp_generator> timestamps{};
+    // After a PREPARE, prepare the statement on every other up host too
+    // (before the prepare completes), so that none answers its first
+    // EXECUTE with UNPREPARED.
+    bool prepare_on_all_hosts = true;
+    // When a host's pool opens its first connection after the host was down
+    // (or when a host joins), prepare every cached statement there before it
+    // takes requests: a restarted node may have lost them.
+    bool reprepare_on_up = true;
     // Named per-request settings (statement::set_profile).
     std::map<std::string, execution_profile> profiles{};
 

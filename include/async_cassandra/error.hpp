@@ -269,6 +269,12 @@ class request_too_large_error : public client_error {
 public:
     using client_error::client_error;
 };
+// Backpressure: the connection was at its in-flight limit and the session's
+// queue full. Nothing was sent: always safe to retry, after slowing down.
+class too_many_requests_error : public client_error {
+public:
+    using client_error::client_error;
+};
 // The session or cluster was closed.
 class session_closed_error : public client_error {
 public:

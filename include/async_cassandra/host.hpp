@@ -3,6 +3,7 @@
 // monitoring API see hosts through this class.
 #pragma once
 
+#include <async_cassandra/detail/fwd.hpp>
 #include <async_cassandra/detail/striped_counter.hpp>
 #include <async_cassandra/uuid.hpp>
 
@@ -13,10 +14,6 @@
 #include <vector>
 
 namespace async_cassandra {
-
-namespace detail {
-class host_pool;
-}
 
 // What the cluster learns about a host from system.local / system.peers.
 // Never changed in place: a change is a new one (host::info()).

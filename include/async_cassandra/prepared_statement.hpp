@@ -2,18 +2,17 @@
 // with values checked against the bind markers' types before anything is sent.
 #pragma once
 
-#include <async_cassandra/detail/striped_counter.hpp>
+#include <async_cassandra/detail/bind_check.hpp>
+#include <async_cassandra/detail/options_base.hpp>
+#include <async_cassandra/detail/prepared_data.hpp>
 #include <async_cassandra/protocol/results.hpp>
 #include <async_cassandra/statement_options.hpp>
 #include <async_cassandra/value_codec.hpp>
 #include <async_cassandra/value_error.hpp>
 
-#include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,114 +21,6 @@
 #include <vector>
 
 namespace async_cassandra {
-
-using protocol::column_spec;
-
-namespace detail {
-
-// What may change after a PREPARE: a re-prepare, or a v5 result reporting
-// new result metadata, replaces it whole. Executions hold the one they sent.
-struct prepared_state {
-    // The bind markers (names, types) and which of them make up the
-    // partition key, as this PREPARE answer described them.
-    std::vector<column_spec> variables;
-    std::vector<std::uint16_t> pk_indexes;
-    protocol::byte_buffer id;
-    protocol::byte_buffer result_metadata_id;  // v5; empty on v4
-    // The rows' columns; empty when the statement returns no rows, or when
-    // they are only known per execution (then the server always sends them).
-    std::shared_ptr<const std::vector<column_spec>> result_columns;
-
-    // result_columns once more per stripe, each copy with a reference count
-    // of its own (prepared_state_cell::publish makes them): results made on
-    // different shards then never write one count.
-    const std::shared_ptr<const std::vector<column_spec>>& columns_here() const noexcept {
-        const auto& c = stripe_columns[this_thread_stripe() % max_stripes];
-        return c ? c : result_columns;
-    }
-    std::array<std::shared_ptr<const std::vector<column_spec>>, max_stripes> stripe_columns;
-};
-
-// The current prepared_state of a statement, read by every request without
-// a lock or a reference count: a replaced state is kept, not freed, until
-// the statement's data goes (one per change the server reports: a
-// re-prepare after a node restart, an ALTER; a handful in a process's life).
-// A reference from get() is valid as long as the prepared_data.
-class prepared_state_cell {
-public:
-    explicit prepared_state_cell(std::shared_ptr<prepared_state> first) { publish(std::move(first)); }
-    prepared_state_cell(const prepared_state_cell&) = delete;
-    prepared_state_cell& operator=(const prepared_state_cell&) = delete;
-
-    const prepared_state& get() const noexcept { return *current_.load(std::memory_order_acquire); }
-    // Makes `next` current (its stripe copies made here). Any thread.
-    void publish(std::shared_ptr<prepared_state> next);
-    // Publishes what `other` holds now (another PREPARE of the same statement).
-    void adopt(const prepared_state_cell& other);
-
-private:
-    std::atomic<const prepared_state*> current_{nullptr};
-    mutable std::mutex mutex_;  // kept_, for publish (rare)
-    std::vector<std::shared_ptr<const prepared_state>> kept_;
-};
-
-// One PREPARE's answer, shared by every copy of a prepared_statement, every
-// bound_statement made from it and the cluster's prepared cache.
-struct prepared_data {
-    // `vars` and `pk` go into `first`.
-    prepared_data(std::string q, std::string ks, std::vector<column_spec> vars, std::vector<std::uint16_t> pk,
-                  std::shared_ptr<prepared_state> first)
-        : query(std::move(q)),
-          keyspace(std::move(ks)),
-          state(with_markers(std::move(first), std::move(vars), std::move(pk))) {}
-
-    // The current state's: a re-prepare may replace them (a column's type
-    // altered) while other threads bind, so they are never written in place.
-    const std::vector<column_spec>& variables() const noexcept { return state.get().variables; }
-    const std::vector<std::uint16_t>& pk_indexes() const noexcept { return state.get().pk_indexes; }
-
-    std::string query;
-    std::string keyspace;  // the keyspace it was prepared in; empty for none
-    prepared_state_cell state;
-
-private:
-    static std::shared_ptr<prepared_state> with_markers(std::shared_ptr<prepared_state> s,
-                                                        std::vector<column_spec> vars, std::vector<std::uint16_t> pk) {
-        s->variables = std::move(vars);
-        s->pk_indexes = std::move(pk);
-        return s;
-    }
-};
-
-// Encodes `v` for bind marker `index` after checking that its C++ type fits
-// the marker's CQL type. Throws value_error naming the marker and both types.
-[[noreturn]] void throw_bind_mismatch(const column_spec& marker, std::size_t index, const std::string& cpp_name);
-
-template <class T>
-encoded_value encode_checked(const column_spec& marker, std::size_t index, const T& v) {
-    if constexpr (std::is_same_v<T, std::nullopt_t> || std::is_same_v<T, unset_t> || std::is_same_v<T, encoded_value>) {
-        return encode_value(v);  // null, unset and pre-encoded bytes fit any type
-    } else if constexpr (std::is_array_v<T> || std::is_same_v<T, const char*> || std::is_same_v<T, char*>) {
-        if (!value_traits<std::string_view>::accepts(marker.type)) throw_bind_mismatch(marker, index, "const char*");
-        return encode_value(static_cast<const char*>(v));
-    } else if constexpr (is_optional_v<T>) {
-        using U = typename T::value_type;
-        if (!value_traits<U>::accepts(marker.type))
-            throw_bind_mismatch(marker, index, value_traits<std::optional<U>>::cpp_name());
-        return encode_value(v);
-    } else {
-        static_assert(has_value_traits<T>, "no value_traits<T>: this type cannot be bound");
-        if (!value_traits<T>::accepts(marker.type)) throw_bind_mismatch(marker, index, value_traits<T>::cpp_name());
-        return encode_value(v);
-    }
-}
-
-// d is null for an empty prepared_statement.
-[[noreturn]] void throw_bind_count(const prepared_data* d, std::size_t given);
-[[noreturn]] void throw_no_marker(const prepared_data& d, std::string_view name);
-[[noreturn]] void throw_marker_index(const prepared_data& d, std::size_t index);
-
-}  // namespace detail
 
 class bound_statement;
 
@@ -248,7 +139,10 @@ struct prepared_cache_stats {
     std::uint64_t hits = 0;              // prepares answered from the cache
     std::uint64_t shared_waits = 0;      // prepares that waited for one already in flight
     std::uint64_t reprepares = 0;        // re-prepares after UNPREPARED
-    std::size_t size = 0;                // statements cached now
+    // PREPAREs sent to hosts other than the one that answered the caller
+    // (cluster_config::prepare_on_all_hosts, reprepare_on_up)
+    std::uint64_t prepared_elsewhere = 0;
+    std::size_t size = 0;  // statements cached now
 };
 
 }  // namespace async_cassandra

@@ -5,6 +5,8 @@
 
 #include <async_cassandra/detail/async_run.hpp>
 #include <async_cassandra/error.hpp>
+#include <async_cassandra/detail/fwd.hpp>
+#include <async_cassandra/detail/stream_ops.hpp>
 #include <async_cassandra/result_set.hpp>
 
 #include <asio/awaitable.hpp>
@@ -56,15 +58,6 @@ struct stream_config {
     // callback holds back no request.
     std::function<void(const stream_progress&)> on_progress;
 };
-
-namespace detail {
-class row_stream_impl;
-asio::awaitable<op_result<std::optional<result_set>>> stream_next_page_op(std::shared_ptr<row_stream_impl> s,
-                                                                          diagnostics* diag);
-asio::awaitable<op_result<std::optional<row_view>>> stream_next_op(std::shared_ptr<row_stream_impl> s,
-                                                                   diagnostics* diag);
-asio::awaitable<op_result<void>> stream_close_op(std::shared_ptr<row_stream_impl> s);
-}  // namespace detail
 
 // The rows of one statement, fetched page by page as they are consumed (see
 // session::execute_stream). Move-only.

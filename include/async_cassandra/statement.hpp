@@ -2,6 +2,7 @@
 #pragma once
 
 #include <async_cassandra/consistency.hpp>
+#include <async_cassandra/detail/options_base.hpp>
 #include <async_cassandra/statement_options.hpp>
 #include <async_cassandra/value_codec.hpp>
 #include <async_cassandra/value_error.hpp>

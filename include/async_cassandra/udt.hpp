@@ -26,6 +26,7 @@ namespace async_cassandra {
 
 template <class Class, class Member>
 struct udt_field_ref {
+    using member_type = Member;
     std::string_view name;
     Member Class::*member;
 };
@@ -38,24 +39,14 @@ constexpr udt_field_ref<Class, Member> udt_field(std::string_view name, Member C
 template <class T>
 struct udt_traits;
 
+// The C++ type of a field listed in udt_traits<T>::fields.
+template <class F>
+using udt_member_t = typename std::remove_cvref_t<F>::member_type;
+
 template <class T>
 concept user_type = requires {
     udt_traits<T>::fields;
 };
-
-namespace detail {
-// Index of `name` among the UDT's fields, or npos.
-std::size_t udt_field_index(const data_type& t, std::string_view name) noexcept;
-
-template <class F>
-struct field_member;
-template <class C, class M>
-struct field_member<udt_field_ref<C, M>> {
-    using type = M;
-};
-template <class F>
-using member_t = typename field_member<std::remove_cvref_t<F>>::type;
-}  // namespace detail
 
 template <user_type T>
 struct value_traits<T> {
@@ -63,8 +54,9 @@ struct value_traits<T> {
 
     static bool accepts(const data_type& t) {
         if (t.id != type_id::udt || t.params.size() != t.field_names.size()) return false;
-        return std::apply([&](const auto&... f) { return (accepts_field<member_t<decltype(f)>>(t, f.name) && ...); },
-                          udt_traits<T>::fields);
+        return std::apply(
+            [&](const auto&... f) { return (accepts_field<udt_member_t<decltype(f)>>(t, f.name) && ...); },
+            udt_traits<T>::fields);
     }
     static std::string cpp_name() {
         if constexpr (requires { udt_traits<T>::name; }) {
@@ -75,7 +67,7 @@ struct value_traits<T> {
             std::apply(
                 [&](const auto&... f) {
                     ((s += (first ? "" : ", ") + std::string(f.name) + ": " +
-                           value_traits<member_t<decltype(f)>>::cpp_name(),
+                           value_traits<udt_member_t<decltype(f)>>::cpp_name(),
                       first = false),
                      ...);
                 },
@@ -84,7 +76,7 @@ struct value_traits<T> {
         }
     }
     static void encode(protocol::byte_writer& w, const T& v) {
-        std::apply([&](const auto&... f) { (detail::write_element<member_t<decltype(f)>>(w, v.*(f.member)), ...); },
+        std::apply([&](const auto&... f) { (detail::write_element<udt_member_t<decltype(f)>>(w, v.*(f.member)), ...); },
                    udt_traits<T>::fields);
     }
     static T decode(const data_type& t, std::span<const std::byte> b) {
@@ -97,7 +89,7 @@ struct value_traits<T> {
             std::apply(
                 [&](const auto&... f) {
                     ((f.name == cql_name
-                          ? void(out.*(f.member) = detail::decode_item<member_t<decltype(f)>>(c, i, item))
+                          ? void(out.*(f.member) = detail::decode_item<udt_member_t<decltype(f)>>(c, i, item))
                           : void()),
                      ...);
                 },
@@ -107,9 +99,6 @@ struct value_traits<T> {
     }
 
 private:
-    template <class F>
-    using member_t = detail::member_t<F>;
-
     template <class M>
     static bool accepts_field(const data_type& t, std::string_view name) {
         const auto j = detail::udt_field_index(t, name);

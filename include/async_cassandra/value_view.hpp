@@ -3,6 +3,7 @@
 #pragma once
 
 #include <async_cassandra/detail/cell_cursor.hpp>
+#include <async_cassandra/detail/item_iterator.hpp>
 #include <async_cassandra/value_codec.hpp>
 
 #include <cstddef>
@@ -18,10 +19,6 @@ namespace async_cassandra {
 class element_range;
 class entry_range;
 class value_view;
-namespace detail {
-template <class Item>
-class item_iterator;
-}  // namespace detail
 
 // Lifetime: like std::string_view, a value_view (and anything it returns:
 // nested views, string_views, spans) points into the buffer and type it was
@@ -60,7 +57,7 @@ public:
 
 private:
     friend class row_view;
-    template <class>
+    template <class, class>
     friend class detail::item_iterator;
 
     value_view(const data_type& type, std::optional<std::span<const std::byte>> bytes, std::string_view column,
@@ -80,66 +77,19 @@ private:
     bool nested_ = false;
 };
 
-namespace detail {
-
-// Input iterator over the items of a composite value: value_view for the
-// elements of a list, set, vector, tuple or UDT; a key-value pair of views for
-// the entries of a map. Ends at std::default_sentinel.
-template <class Item>
-class item_iterator {
+using element_iterator = detail::item_iterator<value_view, value_view>;
+using entry_iterator = detail::item_iterator<value_view, std::pair<value_view, value_view>>;
+class element_range : public detail::item_range<value_view, value_view> {
 public:
-    using value_type = Item;
-    using difference_type = std::ptrdiff_t;
-    using iterator_concept = std::input_iterator_tag;
-
-    item_iterator() noexcept = default;
-    explicit item_iterator(const value_view& parent);
-
-    const Item& operator*() const noexcept { return current_; }
-    const Item* operator->() const noexcept { return &current_; }
-    item_iterator& operator++() {
-        advance();
-        return *this;
-    }
-    void operator++(int) { advance(); }
-    friend bool operator==(const item_iterator& i, std::default_sentinel_t) noexcept { return i.at_end_; }
-
-private:
-    void advance();
-
-    value_view parent_;
-    std::optional<cell_cursor> cursor_;
-    Item current_{};
-    bool at_end_ = true;
+    using item_range::item_range;
 };
-
-template <class Item>
-class item_range {
+class entry_range : public detail::item_range<value_view, std::pair<value_view, value_view>> {
 public:
-    explicit item_range(const value_view& v) : v_(v) {}
-    item_iterator<Item> begin() const { return item_iterator<Item>(v_); }
-    std::default_sentinel_t end() const noexcept { return {}; }
-
-private:
-    value_view v_;
+    using item_range::item_range;
 };
-
 // Defined for these two in value_view.cpp.
-extern template class item_iterator<value_view>;
-extern template class item_iterator<std::pair<value_view, value_view>>;
-
-}  // namespace detail
-
-using element_iterator = detail::item_iterator<value_view>;
-using entry_iterator = detail::item_iterator<std::pair<value_view, value_view>>;
-class element_range : public detail::item_range<value_view> {
-public:
-    using item_range::item_range;
-};
-class entry_range : public detail::item_range<std::pair<value_view, value_view>> {
-public:
-    using item_range::item_range;
-};
+extern template class detail::item_iterator<value_view, value_view>;
+extern template class detail::item_iterator<value_view, std::pair<value_view, value_view>>;
 
 template <class T>
 T value_view::as() const {

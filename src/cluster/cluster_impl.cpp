@@ -16,6 +16,18 @@ cluster_impl::cluster_impl(asio::any_io_executor ex, cluster_config cfg, std::sh
     counters_->many_writers = runtime_.threaded();
 }
 
+std::shared_ptr<timestamp_generator> cluster_impl::make_timestamps() const {
+    if (cfg_.timestamps) return cfg_.timestamps;
+    auto warn = [this](std::chrono::microseconds drift) {
+        log_.warn([&] {
+            return "client-side timestamps are " + std::to_string(drift.count() / 1000) +
+                   " ms ahead of the system clock (it stepped back, or requests outran one per microsecond); "
+                   "writes keep their order";
+        });
+    };
+    return std::make_shared<monotonic_timestamp_generator>(monotonic_timestamp_generator::settings{}, warn);
+}
+
 // The shards' threads end first, so that no handler runs while the parts'
 // sockets and timers go; the loops themselves go last, with runtime_.
 cluster_impl::~cluster_impl() { runtime_.stop(); }

@@ -108,6 +108,8 @@ public:
     // Detached coroutines of this cluster that ended on an exception.
     std::size_t coroutine_failures() const noexcept { return coroutine_failures_->load(std::memory_order_relaxed); }
     prepared_cache& prepared() noexcept { return prepared_; }
+    // The write time of a request that sets none; any thread.
+    std::optional<std::int64_t> next_timestamp() const { return timestamps_->next(); }
     connection_counters& counters() noexcept { return *counters_; }
     std::size_t connections_opened() const noexcept { return opened_.load(std::memory_order_relaxed); }
     std::size_t connections_replaced() const noexcept { return replaced_.load(std::memory_order_relaxed); }
@@ -115,6 +117,7 @@ public:
 
 private:
     asio::awaitable<std::error_code> connect_here(diagnostics& diag);
+    std::shared_ptr<timestamp_generator> make_timestamps() const;
     asio::awaitable<void> close_here();
 
     cluster_config cfg_;
@@ -122,6 +125,7 @@ private:
     // and timers go before the shards' loops.
     shard_runtime runtime_;
     logger log_{cfg_.log_sink, cfg_.log_level};
+    std::shared_ptr<timestamp_generator> timestamps_ = make_timestamps();
     std::shared_ptr<metrics_registry> metrics_ = make_registry(cfg_);
     std::shared_ptr<const tls_context> tls_;
     std::shared_ptr<connection_counters> counters_ = std::make_shared<connection_counters>();

@@ -1,6 +1,7 @@
 #include "cluster/host_pool.hpp"
 
 #include "cluster/cluster_impl.hpp"
+#include "cluster/prepare_on_hosts.hpp"
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
@@ -212,6 +213,19 @@ asio::awaitable<void> host_pool::maintain() {
             if (closed_) {
                 if (c) c->close("cluster closed", client_errc::session_closed);
                 break;
+            }
+            if (c && conns_.empty() && cfg.reprepare_on_up) {
+                // Before the host takes requests: a restarted node forgot them.
+                (void)co_await prepare_cached_on(cluster_, c, cfg.connect_timeout);
+                if (closed_) {
+                    c->close("cluster closed", client_errc::session_closed);
+                    break;
+                }
+                if (!c->is_open()) {  // a failed attempt, on the backoff schedule
+                    ec = make_error_code(client_errc::connection_closed);
+                    d.assign("closed while the cached statements were prepared on it", c->endpoint());
+                    c.reset();
+                }
             }
             if (c) {
                 {

@@ -50,6 +50,9 @@ public:
     // Caches d under k, evicting the least recently used beyond capacity.
     void store(const key& k, std::shared_ptr<prepared_data> d);
 
+    // Every cached statement's key, most recently used first.
+    std::vector<key> keys() const { return {lru_.begin(), lru_.end()}; }
+
     prepared_cache_stats& stats() noexcept { return stats_; }
     prepared_cache_stats stats_now() const noexcept {
         auto s = stats_;

@@ -124,7 +124,7 @@ namespace {
         case client_errc::invalid_request: throw invalid_request_error(ec, d);
         case client_errc::authentication_required: throw authentication_error(ec, d);
         case client_errc::bad_config: throw bad_config_error(ec, d);
-        case client_errc::too_many_requests:
+        case client_errc::too_many_requests: throw too_many_requests_error(ec, d);
         case client_errc::internal_error: break;
     }
     throw client_error(ec, d);

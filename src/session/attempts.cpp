@@ -165,7 +165,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             // Rounded up (left()): the attempt never times out before the request's deadline.
             const auto remaining = std::chrono::ceil<std::chrono::milliseconds>(r.deadline - now);
             if (remaining.count() <= 0) co_return timed_out(r, diag, plan.tried);
-            attempt_context ctx{*conn, remaining, cl_now, r.serial_consistency_level};
+            attempt_context ctx{*conn, remaining, cl_now, r.serial_consistency_level, r.timestamp};
             // After UNPREPARED on the direct path, the same attempt goes on.
             const bool going_on = std::exchange(reprepare_first, false);
             ctx.reprepare_first = going_on;
@@ -218,7 +218,8 @@ struct race : std::enable_shared_from_this<race> {
     };
     race(const asio::any_io_executor& ex, spawn_guard g) : wake(ex), guard(std::move(g)) {}
     asio::steady_timer wake;
-    spawn_guard guard;  // an attempt ending on an exception is logged, not lost
+    spawn_guard guard;                      // an attempt ending on an exception is logged, not lost
+    std::optional<std::int64_t> timestamp;  // the request's, for every execution
     int running = 0;
     std::vector<std::shared_ptr<asio::cancellation_signal>> signals;
     std::deque<finished> done;
@@ -236,7 +237,7 @@ struct race : std::enable_shared_from_this<race> {
                 f.host = h;
                 f.speculative = speculative;
                 h->count_request();
-                attempt_context ctx{*conn, timeout, cl, serial};
+                attempt_context ctx{*conn, timeout, cl, serial, self->timestamp};
                 attempt_probe counted(conn->metrics());
                 try {
                     f.ec = co_await attempt(ctx, f.out, f.diag);
@@ -270,6 +271,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                                                  diagnostics& diag) {
     auto& cl = s.cluster();
     auto st = std::make_shared<race>(co_await asio::this_coro::executor, cl.guard("an attempt of a request"));
+    st->timestamp = r.timestamp;
     host_ptr h;
     auto conn = plan.advance(cl, h);
     if (!conn) {
@@ -361,6 +363,7 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
     auto& cl = s.cluster();
     resolved r;
     if (auto ec = resolve_options(cl, o, r, diag)) co_return ec;
+    if (prior) r.timestamp = prior->timestamp;  // the first attempt's write time
     const auto* p = r.profile;
     // The probe's start, when there is one, saves a clock read.
     r.deadline = (plan.probe ? plan.probe->start_time() : clock::now()) + r.timeout;
@@ -418,6 +421,7 @@ std::error_code resolve_options(const cluster_impl& cl, const request_options& o
         r.speculation = p && p->speculation ? p->speculation : cfg.speculation;
         if (r.speculation && r.speculation->max_executions <= 1) r.speculation.reset();
     }
+    r.timestamp = o.default_timestamp ? o.default_timestamp : cl.next_timestamp();
     return {};
 }
 

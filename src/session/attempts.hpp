@@ -28,6 +28,8 @@ struct attempt_context {
     std::chrono::milliseconds timeout;  // what is left of the request's
     consistency consistency_level;      // the request's (or a retry's) consistency
     std::optional<consistency> serial_consistency_level;
+    // The request's write time, the same for all its attempts; nullopt: the server's.
+    std::optional<std::int64_t> timestamp;
     // The node answered UNPREPARED to this attempt's first send: prepare
     // there, then send again (no further re-prepare).
     bool reprepare_first = false;
@@ -45,6 +47,7 @@ struct prior_attempt {
     // UNPREPARED: the attempt goes on (re-prepare and send again) under the
     // host's probe that started at attempt_start.
     std::chrono::steady_clock::time_point attempt_start;
+    std::optional<std::int64_t> timestamp;  // the request's: retries send the same
 };
 
 // One attempt on ctx.conn, writing the answer into `out`; it handles
@@ -68,6 +71,9 @@ struct resolved_options {
     std::optional<consistency> serial_consistency_level;
     // Idempotent requests only, and only with more than one execution.
     std::optional<speculative_execution> speculation;
+    // The statement's own, else the cluster's generator's (taken here, once
+    // per request: retries and speculative executions write with it too).
+    std::optional<std::int64_t> timestamp;
 };
 // Errors: invalid_request for an unknown profile (named in `diag`).
 std::error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r,

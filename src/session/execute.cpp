@@ -50,7 +50,7 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
     p.serial_consistency = ctx.serial_consistency_level;
     p.page_size = o.page_size.value_or(cfg.default_page_size);
     if (o.paging_state) p.paging_state = protocol::as_bytes(*o.paging_state);
-    p.default_timestamp = o.default_timestamp;
+    p.default_timestamp = ctx.timestamp;
     p.now_in_seconds = o.now_in_seconds;
     return {};
 }

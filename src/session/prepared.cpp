@@ -3,6 +3,7 @@
 #include "session/execute.hpp"
 
 #include "cluster/murmur3.hpp"
+#include "cluster/prepare_on_hosts.hpp"
 #include "cluster/run_on.hpp"
 
 #include <async_cassandra/session.hpp>
@@ -12,40 +13,6 @@
 namespace async_cassandra {
 
 namespace detail {
-
-void throw_bind_mismatch(const column_spec& marker, std::size_t index, const std::string& cpp_name) {
-    throw value_error("bind marker " + std::to_string(index) + " ('" + marker.name + "') is " + to_string(marker.type) +
-                      ", cannot bind " + cpp_name);
-}
-
-void throw_bind_count(const prepared_data* d, std::size_t given) {
-    if (!d) throw value_error("bind() on an empty prepared_statement");
-    throw value_error(std::to_string(given) + " values bound, the statement has " +
-                      std::to_string(d->variables().size()) + " bind markers: " + d->query);
-}
-
-namespace {
-
-// Counts into the cache's statistics, which prepared_stats() reads on any thread.
-void count(cluster_impl& cl, std::uint64_t prepared_cache_stats::*which) {
-    auto lock = cl.routing().snapshot_write_lock();  // shards count too
-    ++(cl.prepared().stats().*which);
-}
-std::string marker_names(const prepared_data& d) {
-    std::string names;
-    for (const auto& v : d.variables()) names += (names.empty() ? "" : ", ") + v.name;
-    return names.empty() ? "none" : names;
-}
-}  // namespace
-
-void throw_no_marker(const prepared_data& d, std::string_view name) {
-    throw value_error("no bind marker named '" + std::string(name) + "'; the markers are: " + marker_names(d));
-}
-
-void throw_marker_index(const prepared_data& d, std::size_t index) {
-    throw value_error("bind marker " + std::to_string(index) + " out of range: the statement has " +
-                      std::to_string(d.variables().size()));
-}
 
 // The bind markers are part of the state: bind() and requests on other
 // threads read the current one without a lock, so nothing is written in place.
@@ -92,7 +59,7 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
         auto conn = co_await cl->routing().acquire(f->ec, f->diag);
         if (conn) {
             const int version = conn->protocol_version();
-            count(*cl, &prepared_cache_stats::prepare_requests);
+            count_prepared(*cl, &prepared_cache_stats::prepare_requests);
             protocol::envelope env;
             // v4 prepares in the connection's keyspace: send() binds it with a USE.
             const std::string_view keyspace = version >= 5 ? std::string_view(k.second) : std::string_view();
@@ -101,6 +68,8 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
                 [&](protocol::byte_writer& w) { protocol::encode_prepare(w, k.first, keyspace, version); }, env,
                 f->diag, k.second);
             if (!f->ec) f->ec = read_prepared(*conn, env, k, f->result, f->diag);
+            if (!f->ec && cl->config().prepare_on_all_hosts)
+                (void)co_await prepare_on_other_hosts(*cl, k, conn.get(), timeout);
         }
         // A statement already cached keeps its identity: its handles see the new answer.
         if (!f->ec) {
@@ -126,15 +95,15 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
     auto& cache = cl.prepared();
     prepared_cache::key k{query, keyspace};
     if (refresh) {
-        count(cl, &prepared_cache_stats::reprepares);
+        count_prepared(cl, &prepared_cache_stats::reprepares);
     } else if (auto hit = cache.find(k)) {
-        count(cl, &prepared_cache_stats::hits);
+        count_prepared(cl, &prepared_cache_stats::hits);
         out = std::move(hit);
         co_return std::error_code{};
     }
     auto f = cache.in_flight(k);
     if (f) {
-        count(cl, &prepared_cache_stats::shared_waits);
+        count_prepared(cl, &prepared_cache_stats::shared_waits);
     } else {
         f = cache.begin(k, cl.runtime().executor());
         asio::co_spawn(cl.runtime().executor(), run_prepare(cl.shared_from_this(), k, f, timeout),
@@ -163,8 +132,8 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
 
 asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
                                               std::chrono::milliseconds timeout, diagnostics& diag) {
-    count(cl, &prepared_cache_stats::reprepares);
-    count(cl, &prepared_cache_stats::prepare_requests);
+    count_prepared(cl, &prepared_cache_stats::reprepares);
+    count_prepared(cl, &prepared_cache_stats::prepare_requests);
     const int version = conn.protocol_version();
     const std::string_view keyspace = version >= 5 ? std::string_view(data.keyspace) : std::string_view();
     protocol::envelope env;
@@ -225,30 +194,6 @@ void note_new_metadata(prepared_data& d, const prepared_state& sent, const resul
     next->result_metadata_id = *rs.new_metadata_id();
     next->result_columns = rs.shared_columns();
     d.state.publish(std::move(next));
-}
-
-void prepared_state_cell::publish(std::shared_ptr<prepared_state> next) {
-    if (next->result_columns)
-        for (auto& c : next->stripe_columns) {
-            // An owner of its own (a count of its own) around the one vector.
-            auto owner = std::make_shared<std::shared_ptr<const std::vector<column_spec>>>(next->result_columns);
-            c = std::shared_ptr<const std::vector<column_spec>>(owner, owner->get());
-        }
-    std::lock_guard lock(mutex_);
-    kept_.push_back(next);
-    current_.store(next.get(), std::memory_order_release);
-}
-
-void prepared_state_cell::adopt(const prepared_state_cell& other) {
-    std::shared_ptr<const prepared_state> theirs;
-    {
-        std::lock_guard lock(other.mutex_);
-        theirs = other.kept_.back();
-    }
-    std::lock_guard lock(mutex_);
-    if (!kept_.empty() && kept_.back() == theirs) return;
-    kept_.push_back(theirs);
-    current_.store(theirs.get(), std::memory_order_release);
 }
 
 namespace {
@@ -332,17 +277,6 @@ asio::awaitable<op_result<result_set>> execute_bound_op(std::shared_ptr<session_
 }
 
 }  // namespace detail
-
-const std::vector<column_spec>& prepared_statement::result_columns() const noexcept {
-    static const std::vector<column_spec> none;
-    const auto& cols = data_->state.get().result_columns;
-    return cols ? *cols : none;
-}
-
-const request_options& prepared_statement::default_options() const noexcept {
-    static const request_options none;
-    return defaults_ ? *defaults_ : none;
-}
 
 asio::awaitable<prepared_statement> session::prepare(statement st) {
     co_return co_await detail::or_throw<prepared_statement>(

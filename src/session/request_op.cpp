@@ -152,6 +152,7 @@ private:
     mutable asio::cancellation_signal signal_;  // timeout, close() and the caller's cancellation
     timeout_queue* timeouts_ = nullptr;
     std::chrono::milliseconds timeout_{};
+    std::optional<std::int64_t> timestamp_;  // the request's write time, for its retries
     bool timed_out_ = false;
     bool closed_by_session_ = false;
     bool in_lists_ = false;
@@ -212,7 +213,8 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     timeout_ = r.timeout;
 
     const auto& o = options();
-    attempt_context ctx{*conn_, r.timeout, r.consistency_level, r.serial_consistency_level};
+    attempt_context ctx{*conn_, r.timeout, r.consistency_level, r.serial_consistency_level, r.timestamp};
+    timestamp_ = r.timestamp;
     protocol::query_parameters p;
     {
         diagnostics why;  // on the stack: written only on an error
@@ -357,6 +359,7 @@ void request_state::go_on(std::error_code ec, result_set rs, clock::time_point e
     prior.ec = ec;
     prior.ended = ended;
     prior.attempt_start = attempt_->start_time();
+    prior.timestamp = timestamp_;
     asio::co_spawn(
         conn_->get_executor(), continuation(std::move(prior), std::move(rs)),
         asio::bind_cancellation_slot(op_.caller_slot(), [this](std::exception_ptr e, op_result<result_set> r) {

@@ -99,15 +99,15 @@ entry_range value_view::entries() const {
 
 namespace detail {
 
-template <class Item>
-item_iterator<Item>::item_iterator(const value_view& parent) : parent_(parent) {
+template <class View, class Item>
+item_iterator<View, Item>::item_iterator(const View& parent) : parent_(parent) {
     if (parent.is_null()) return;
     cursor_.emplace(parent.cursor());
     advance();
 }
 
-template <class Item>
-void item_iterator<Item>::advance() {
+template <class View, class Item>
+void item_iterator<View, Item>::advance() {
     at_end_ = cursor_->done();
     if (at_end_) return;
     try {
@@ -122,8 +122,8 @@ void item_iterator<Item>::advance() {
     }
 }
 
-template class item_iterator<value_view>;
-template class item_iterator<std::pair<value_view, value_view>>;
+template class item_iterator<value_view, value_view>;
+template class item_iterator<value_view, std::pair<value_view, value_view>>;
 
 }  // namespace detail
 

@@ -340,6 +340,25 @@ TEST_F(cluster_test, kill_9_under_load_fails_over_and_loses_no_acknowledged_writ
                         std::chrono::duration<double>(clock_type::now() - up_at).count());
             EXPECT_TRUE(got_traffic);
             EXPECT_TRUE(dead->is_up());
+
+            // `sel` was prepared while node 2 was down. Its pool, reopened,
+            // prepared the cached statements before taking requests
+            // (reprepare_on_up), so no EXECUTE meets UNPREPARED there.
+            const auto unprepared_before = c.prepared_stats().reprepares;
+            const auto sent_before = dead->requests_sent();
+            for (std::size_t i = 0; i < 300; ++i) {
+                auto b = sel.bind(acked[i % acked.size()]);
+                b.set_consistency(ac::consistency::one).set_idempotent();
+                (void)co_await s.execute(b);
+            }
+            const auto unprepared = c.prepared_stats().reprepares - unprepared_before;
+            std::printf(
+                "restart: 300 executions of a statement prepared while the node was down, %llu to it, "
+                "%llu UNPREPARED\n",
+                static_cast<unsigned long long>(dead->requests_sent() - sent_before),
+                static_cast<unsigned long long>(unprepared));
+            EXPECT_GT(dead->requests_sent(), sent_before);
+            EXPECT_EQ(unprepared, 0u);
             co_await c.close();
         },
         std::chrono::seconds(120));

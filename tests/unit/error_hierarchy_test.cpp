@@ -68,7 +68,7 @@ TEST(error_hierarchy, every_client_code_has_its_class) {
     expect_thrown<invalid_request_error>(client_errc::invalid_request);
     expect_thrown<authentication_error>(client_errc::authentication_required);
     expect_thrown<bad_config_error>(client_errc::bad_config);
-    expect_thrown<client_error>(client_errc::too_many_requests);
+    expect_thrown<too_many_requests_error>(client_errc::too_many_requests);
     expect_thrown<client_error>(client_errc::internal_error);
     // Other categories: the base class.
     expect_thrown<error>(asio::error::operation_aborted);

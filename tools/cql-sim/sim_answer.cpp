@@ -25,6 +25,7 @@ void sim_connection::handle_statement(const pr::envelope& req) {
     switch (req.header.opcode) {
         case pr::opcode::query: {
             auto q = srv::decode_query(r, version_);
+            record_timestamp(q.parameters.params.default_timestamp);
             text = q.query;
             skip_metadata = q.parameters.params.skip_metadata;
             break;
@@ -58,6 +59,7 @@ void sim_connection::handle_statement(const pr::envelope& req) {
         }
         case pr::opcode::execute: {
             auto e = srv::decode_execute(r, version_);
+            record_timestamp(e.parameters.params.default_timestamp);
             id = std::string(pr::as_chars(e.id));
             skip_metadata = e.parameters.params.skip_metadata;
             auto it = st_->prepared.find(id);
@@ -69,6 +71,7 @@ void sim_connection::handle_statement(const pr::envelope& req) {
             // BATCH: the first statement picks the rule; the answer is Void unless it says otherwise.
             // Like Cassandra, any id it does not know makes the whole batch Unprepared.
             auto b = srv::decode_batch(r, version_);
+            record_timestamp(b.default_timestamp);
             for (const auto& s : b.statements) {
                 if (!s.prepared) continue;
                 const std::string sid(pr::as_chars(s.id));
@@ -93,6 +96,10 @@ void sim_connection::handle_statement(const pr::envelope& req) {
     answer(stream, none,
            req.header.opcode == pr::opcode::batch ? response(void_result{}) : default_response(st_->topo, node_, text),
            skip_metadata);
+}
+
+void sim_connection::record_timestamp(std::optional<std::int64_t> ts) {
+    if (st_->cfg.record_timestamps) st_->counters.timestamps.push_back(ts);
 }
 
 void sim_connection::answer_unprepared(std::int16_t stream, const std::string& id) {

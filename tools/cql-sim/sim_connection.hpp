@@ -49,6 +49,7 @@ private:
     void handle_statement(const pr::envelope& req);
     // ERROR Unprepared naming `id`.
     void answer_unprepared(std::int16_t stream, const std::string& id);
+    void record_timestamp(std::optional<std::int64_t> ts);
     // Answers `req` with `r` after the rule's delay, applying its fault.
     void answer(std::int16_t stream, const rule& rl, const response& r, bool skip_metadata);
     static asio::awaitable<void> answer_later(std::shared_ptr<sim_connection> self, std::chrono::nanoseconds delay,

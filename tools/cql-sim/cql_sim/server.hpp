@@ -58,6 +58,9 @@ struct config {
     // multi-DC load-balancing tests.
     std::vector<std::string> node_data_centers;
     std::string cql_version = "3.4.7";
+    // Keep every statement's default timestamp in stats::timestamps (off:
+    // benchmarks send millions).
+    bool record_timestamps = false;
 };
 
 // What one node (or all of them together) saw.
@@ -65,6 +68,9 @@ struct node_stats {
     std::uint64_t connections_accepted = 0;
     std::array<std::uint64_t, 256> requests{};  // by opcode
     std::vector<std::string> auth_tokens;       // every AUTH_RESPONSE token, in order
+    // With config::record_timestamps: each QUERY, EXECUTE and BATCH's
+    // default timestamp (nullopt: none), in arrival order.
+    std::vector<std::optional<std::int64_t>> timestamps;
     std::uint64_t requests_of(pr::opcode op) const { return requests[static_cast<std::uint8_t>(op)]; }
 };
 
