@@ -51,15 +51,24 @@ public:
     // once (never at the same time as on_hosts()). The built-in policies
     // can; a policy that says false (the default) gets one plan() at a time.
     virtual bool concurrent_plans() const noexcept { return false; }
+    // Among local hosts, whether `h` comes first (the local rack of a
+    // rack-aware policy): token_aware tries such replicas before the other
+    // local ones. None by default.
+    virtual bool preferred(const host& h) const { return (void)h, false; }
 };
 
-// Round robin over the up hosts of the local datacenter, then (optionally)
-// at most `used_hosts_per_remote_dc` hosts of each other datacenter.
+// Round robin over the up hosts of the local datacenter (those of the local
+// rack first, when one is named), then (optionally) at most
+// `used_hosts_per_remote_dc` hosts of each other datacenter.
 struct dc_aware_options {
     std::string local_dc;  // empty: the datacenter of the first contact point that answered
     std::size_t used_hosts_per_remote_dc = 0;
     // Remote hosts also for LOCAL_ONE / LOCAL_QUORUM (off: those stay local).
     bool allow_remote_dcs_for_local_cl = false;
+    // Rack-aware: hosts of this rack (in the local datacenter) come before
+    // the rest of the local datacenter, replicas included; empty: no rack
+    // is preferred. Saves cross-rack traffic (often cross-zone, and billed).
+    std::string local_rack{};
 };
 std::shared_ptr<load_balancing_policy> dc_aware_round_robin(dc_aware_options options = {});
 

@@ -38,6 +38,10 @@ public:
             else
                 by_dc[h->datacenter()].push_back(h);
         }
+        // The local rack's hosts first; each part turns on its own.
+        in_rack_ = static_cast<std::size_t>(
+            std::stable_partition(local_.begin(), local_.end(), [&](const host_ptr& h) { return preferred(*h); }) -
+            local_.begin());
         for (auto& [dc, list] : by_dc)
             for (std::size_t i = 0; i < list.size() && i < opts_.used_hosts_per_remote_dc; ++i)
                 remote_.push_back(list[i]);
@@ -50,14 +54,23 @@ public:
         return host_distance::ignored;
     }
 
+    bool preferred(const host& h) const override {
+        return !opts_.local_rack.empty() && h.rack() == opts_.local_rack &&
+               (local_dc_.empty() || h.datacenter() == local_dc_);
+    }
+
     void plan(const request_routing& r, std::vector<host_ptr>& out) override {
-        const std::size_t n = local_.size();
         // Each shard turns a counter of its own: one shared would move between cores on every plan.
         auto& next = next_[detail::this_thread_stripe() % next_.size()].value;
         const std::size_t turn = next.load(std::memory_order_relaxed);
         next.store(turn + 1, std::memory_order_relaxed);  // shards sharing a stripe may skip a turn: harmless
-        const std::size_t start = n ? turn % n : 0;
-        for (std::size_t i = 0; i < n; ++i) out.push_back(local_[(start + i) % n]);
+        // The local rack's hosts (none without local_rack), then the rest of the DC.
+        const auto rotate = [&](std::size_t from, std::size_t to) {
+            const std::size_t n = to - from;
+            for (std::size_t i = 0; i < n; ++i) out.push_back(local_[from + (turn + i) % n]);
+        };
+        rotate(0, in_rack_);
+        rotate(in_rack_, local_.size());
         if (!is_local_cl(r.consistency_level) || opts_.allow_remote_dcs_for_local_cl)
             out.insert(out.end(), remote_.begin(), remote_.end());
     }
@@ -67,6 +80,7 @@ private:
     dc_aware_options opts_;
     std::string local_dc_;
     std::vector<host_ptr> local_, remote_;
+    std::size_t in_rack_ = 0;  // local_[0, in_rack_) are the local rack's
     struct alignas(64) counter {
         std::atomic<std::size_t> value{0};
     };
@@ -82,15 +96,19 @@ public:
         child_->on_hosts(hosts, contact);
     }
     host_distance distance(const host& h) const override { return child_->distance(h); }
+    bool preferred(const host& h) const override { return child_->preferred(h); }
 
     void plan(const request_routing& r, std::vector<host_ptr>& out) override {
         const std::size_t first = out.size();
-        // Local replicas first, then remote ones the child would use.
-        for (int pass = 0; pass < 2; ++pass) {
+        // Preferred local replicas (the local rack's), the other local ones,
+        // then remote ones the child would use.
+        for (int pass = 0; pass < 3; ++pass) {
             const std::size_t from = out.size();
             for (const auto& h : r.replicas) {
                 const auto d = child_->distance(*h);
-                if ((pass == 0 && d == host_distance::local) || (pass == 1 && d == host_distance::remote))
+                const bool local = d == host_distance::local;
+                if ((pass == 0 && local && child_->preferred(*h)) || (pass == 1 && local && !child_->preferred(*h)) ||
+                    (pass == 2 && d == host_distance::remote))
                     out.push_back(h);
             }
             if (shuffle_ && out.size() - from > 1) std::shuffle(out.begin() + from, out.end(), rng());
@@ -126,6 +144,7 @@ public:
     host_distance distance(const host& h) const override {
         return accept_(h) ? child_->distance(h) : host_distance::ignored;
     }
+    bool preferred(const host& h) const override { return child_->preferred(h); }
     void plan(const request_routing& r, std::vector<host_ptr>& out) override {
         const std::size_t from = out.size();
         child_->plan(r, out);

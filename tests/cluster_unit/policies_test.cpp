@@ -144,3 +144,61 @@ TEST(default_retry, follows_the_seed_rules_and_the_idempotence_rule) {
     EXPECT_EQ(p->decide(c).what, kind::rethrow);
     EXPECT_EQ(ac::fallthrough_retry()->decide(c).what, kind::rethrow);
 }
+
+namespace {
+ac::host_ptr make_host_in(const std::string& address, const std::string& dc, const std::string& rack) {
+    auto h = std::make_shared<ac::host>(address, 9042);
+    h->set_topology(dc, rack);
+    return h;
+}
+}  // namespace
+
+TEST(rack_aware, the_local_racks_hosts_and_replicas_come_first) {
+    std::vector<ac::host_ptr> hosts{make_host_in("10.0.0.1", "dc1", "r1"), make_host_in("10.0.0.2", "dc1", "r2"),
+                                    make_host_in("10.0.0.3", "dc1", "r1"), make_host_in("10.0.0.4", "dc1", "r2"),
+                                    make_host_in("10.1.0.1", "dc2", "r1")};
+    ac::dc_aware_options o;
+    o.local_dc = "dc1";
+    o.local_rack = "r1";
+    o.used_hosts_per_remote_dc = 1;
+    auto dc = ac::dc_aware_round_robin(o);
+    dc->on_hosts(hosts, hosts[0]);
+    EXPECT_TRUE(dc->preferred(*hosts[0]));
+    EXPECT_FALSE(dc->preferred(*hosts[1]));
+    EXPECT_FALSE(dc->preferred(*hosts[4])) << "a host of rack r1 in another DC is not local";
+    // Both halves rotate, each on its own: r1's two hosts, then r2's two, then the remote one.
+    std::set<std::string> firsts, thirds;
+    for (int i = 0; i < 4; ++i) {
+        auto plan = plan_of(*dc, ac::consistency::quorum);
+        ASSERT_EQ(plan.size(), 5u);
+        EXPECT_EQ(plan[0]->rack(), "r1");
+        EXPECT_EQ(plan[1]->rack(), "r1");
+        EXPECT_EQ(plan[2]->rack(), "r2");
+        EXPECT_EQ(plan[3]->rack(), "r2");
+        EXPECT_EQ(plan[4]->datacenter(), "dc2");
+        firsts.insert(plan[0]->address());
+        thirds.insert(plan[2]->address());
+    }
+    EXPECT_EQ(firsts.size(), 2u);
+    EXPECT_EQ(thirds.size(), 2u);
+
+    // Token-aware over it: the local rack's replica, the other local one, the remote one.
+    auto ta = ac::token_aware(ac::dc_aware_round_robin(o));
+    ta->on_hosts(hosts, hosts[0]);
+    const std::vector<ac::host_ptr> replicas{hosts[4], hosts[1], hosts[2]};
+    for (int i = 0; i < 4; ++i) {
+        auto plan = plan_of(*ta, ac::consistency::quorum, replicas);
+        ASSERT_GE(plan.size(), 3u);
+        EXPECT_EQ(plan[0], hosts[2]);
+        EXPECT_EQ(plan[1], hosts[1]);
+        EXPECT_EQ(plan[2], hosts[4]);
+    }
+    // Without local_rack nothing is preferred: the replicas' order is the shuffle's.
+    ac::dc_aware_options no_rack;
+    no_rack.local_dc = "dc1";
+    auto plain = ac::token_aware(ac::dc_aware_round_robin(no_rack));
+    plain->on_hosts(hosts, hosts[0]);
+    std::set<std::string> first_replica;
+    for (int i = 0; i < 40; ++i) first_replica.insert(plan_of(*plain, ac::consistency::quorum, replicas)[0]->address());
+    EXPECT_EQ(first_replica.size(), 2u);
+}
