@@ -83,15 +83,17 @@ std::error_code timed_out(const resolved& r, diagnostics& diag, const std::strin
 // What the retry policy says about a failed attempt, with the idempotence
 // rule on top: a request that may have run is never sent again unless it is
 // idempotent (a read timeout says it was a read).
+// `current`: the consistency the failed attempt ran at (a retry may have
+// lowered it); the request's when unset.
 retry_decision decide(cluster_impl& cl, const resolved& r, const request_options& o, const std::error_code& ec,
-                      const diagnostics& d, int retries) {
+                      const diagnostics& d, int retries, std::optional<consistency> current = std::nullopt) {
     if (is_final(ec)) return retry_decision::rethrow();
     retry_context rc;
     rc.error = ec;
     rc.details = d.server_details() ? &*d.server_details() : nullptr;
     rc.retries = retries;
     rc.idempotent = o.idempotent;
-    rc.consistency_level = r.consistency_level;
+    rc.consistency_level = current.value_or(r.consistency_level);
     rc.maybe_applied = maybe_applied(ec);
     auto dec = cl.routing().retry(r.profile).decide(rc);
     if (rc.maybe_applied && !o.idempotent && dec.what != retry_decision::kind::rethrow &&
@@ -185,7 +187,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
             if (!ec) co_return co_await finish(s, out, ec, plan);
         }
         if (ec == client_errc::request_timeout && left(r.deadline).count() <= 0) co_return ec;
-        auto dec = decide(cl, r, o, ec, diag, retries);
+        auto dec = decide(cl, r, o, ec, diag, retries, cl_now);
         switch (dec.what) {
             case retry_decision::kind::rethrow: co_return ec;
             case retry_decision::kind::ignore: out = result_set{}; co_return std::error_code{};

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <vector>
 
 using namespace fault_env;
 
@@ -278,4 +279,44 @@ TEST(shards, a_policy_without_concurrent_plans_plans_one_at_a_time) {
         std::printf("[ figure ] concurrent_plans=%d: at most %d plan() calls at once\n", concurrent ? 1 : 0,
                     policy->most());
     }
+}
+
+namespace {
+// Retries an unavailable on the same host at a consistency one step lower,
+// recording the level each failed attempt ran at.
+struct stepping_down final : ac::retry_policy {
+    std::vector<ac::consistency> seen;
+    ac::retry_decision decide(const ac::retry_context& rc) override {
+        seen.push_back(rc.consistency_level);
+        ac::retry_decision d;
+        d.what = ac::retry_decision::kind::retry_same_host;
+        d.consistency_level = rc.consistency_level == ac::consistency::quorum ? ac::consistency::two
+                                                                              : ac::consistency::one;
+        return d;
+    }
+};
+}  // namespace
+
+TEST(retry_policy, sees_the_consistency_the_failed_attempt_ran_at) {
+    sim_env env;
+    pr::error_response unavailable;
+    unavailable.code = pr::error_codes::unavailable;
+    unavailable.message = "not enough replicas";
+    auto r = cql_sim::error_rule("SELECT down", unavailable);
+    r.max_hits = 2;
+    env.sim.add_rule(r);
+    env.run([&]() -> asio::awaitable<void> {
+        auto policy = std::make_shared<stepping_down>();
+        auto cfg = env.client_config();
+        cfg.retry = policy;
+        auto cluster = co_await ac::cluster::connect(cfg);
+        auto session = co_await cluster.open_session();
+        auto st = ac::statement("SELECT down");
+        st.set_consistency(ac::consistency::quorum);
+        (void)co_await session.execute(st);  // QUORUM fails, TWO fails, ONE succeeds
+        CO_ASSERT(policy->seen.size() == 2u);
+        EXPECT_EQ(policy->seen[0], ac::consistency::quorum);
+        EXPECT_EQ(policy->seen[1], ac::consistency::two) << "the policy saw the request's level, not the retry's";
+        co_await cluster.close();
+    });
 }
