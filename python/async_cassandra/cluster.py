@@ -11,7 +11,7 @@ from ._bridge import Bridge
 from ._metadata import build_metadata
 from ._types import TypeRegistry
 from .exceptions import ConfigurationError, ConnectionError
-from .retry_policy import AsyncRetryPolicy
+from .retry_policy import AsyncRetryPolicy, engine_retry_spec
 from .session import AsyncCassandraSession
 
 # Driver options that mean nothing here (the engine has its own threads,
@@ -112,6 +112,7 @@ class AsyncCluster:
         if unknown:
             raise ConfigurationError(f"AsyncCluster: unknown arguments {sorted(unknown)}")
         self.retry_policy = retry_policy or AsyncRetryPolicy()
+        engine_retry_spec(self.retry_policy)  # a bad policy is refused here, not at connect
         self.load_balancing_policy = load_balancing_policy
         self.reconnection_policy = reconnection_policy
         self._types = TypeRegistry()
@@ -122,6 +123,7 @@ class AsyncCluster:
         self._closed = False
         self._metadata = None
         self._prepared_by_id = {}  # query id -> native prepared statement (for batches)
+        self._host_profiles = {}  # "address:port" -> the engine profile of execute(host=...)
 
     @classmethod
     def create_with_auth(cls, contact_points: List[str], username: str, password: str, **kwargs) -> "AsyncCluster":
@@ -145,7 +147,9 @@ class AsyncCluster:
             self._bridge = Bridge(loop, self._types)
         self._bridge.check_loop()
         if self._connecting is None:
-            self._connecting = loop.create_task(self._bridge.call(self._bridge.engine.connect, self._config))
+            # The retry policy as set now (the engine decides retries: python/src/retry.cpp).
+            config = {**self._config, "retry": engine_retry_spec(self.retry_policy)}
+            self._connecting = loop.create_task(self._bridge.call(self._bridge.engine.connect, config))
         try:
             native = await asyncio.wait_for(asyncio.shield(self._connecting), timeout)
         except asyncio.TimeoutError:

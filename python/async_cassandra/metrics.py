@@ -174,14 +174,23 @@ class PrometheusMetricsCollector(MetricsCollector):
 
 
 class MetricsMiddleware:
-    """Wraps a session: execute/execute_batch/execute_stream/prepare are timed and
-    recorded to every collector; everything else passes through."""
+    """Wraps a session: execute/execute_batch/execute_stream are recorded to
+    every collector; everything else passes through.
+
+    The figures are the engine's: each request's latency and the host that
+    answered it as the engine's request metrics measured them (the same
+    measurements as ``cluster.metrics_text()``; every page of an execute
+    added up). A stream's, and those of a session that is not this
+    package's, are timed here instead."""
 
     def __init__(self, session: Any = None, collectors: Optional[List[MetricsCollector]] = None):
         self.session = session
         self.collectors: List[MetricsCollector] = list(collectors or [])
         self.enabled = True
         self.in_flight = 0
+        bridge = getattr(session, "_bridge", None)
+        if bridge is not None:
+            bridge.engine.set_recording(True)  # the engine hands each request's figures over
 
     def add_collector(self, collector: MetricsCollector) -> None:
         self.collectors.append(collector)
@@ -214,13 +223,15 @@ class MetricsMiddleware:
         except asyncio.CancelledError:
             raise
         except Exception as e:
-            await self.record_query_metrics(query, time.perf_counter() - started, False, type(e).__name__,
-                                            _count(parameters))
+            duration, host = _measured(e, started)
+            await self.record_query_metrics(query, duration, False, type(e).__name__, _count(parameters),
+                                            host=host)
             raise
         finally:
             self.in_flight -= 1
         size = len(result) if hasattr(result, "__len__") else 0
-        await self.record_query_metrics(query, time.perf_counter() - started, True, None, _count(parameters), size)
+        duration, host = _measured(result, started)
+        await self.record_query_metrics(query, duration, True, None, _count(parameters), size, host)
         return result
 
     async def execute(self, query, parameters=None, *args, **kwargs):
@@ -243,6 +254,15 @@ class MetricsMiddleware:
 
 
 _NO_PARAMS = object()
+
+
+def _measured(outcome, started):
+    """(duration, host): the engine's (the result's or the exception's
+    _ac_request), else the time the call took here and no host."""
+    info = getattr(outcome, "__dict__", {}).get("_ac_request")
+    if info is not None:
+        return info
+    return time.perf_counter() - started, None
 
 
 def _count(parameters):

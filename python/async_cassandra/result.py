@@ -24,7 +24,7 @@ class AsyncResultSet:
     @classmethod
     def _from_page(cls, page, factory):
         """From the engine's page: (names, rows, paging state, warnings, tracing id
-        [, rows already made by the row class])."""
+        [, rows already made by the row class[, (latency, host) of the request]])."""
         names, tuples, paging_state, warnings, tracing = page[:5]
         rs = _new(cls)
         rs.__dict__ = {
@@ -36,6 +36,8 @@ class AsyncResultSet:
             "trace_id": None if tracing is None else UUID(bytes=tracing),
             "_aiter": 0,
         }
+        if len(page) > 6:  # (engine latency s, host): the engine's metrics of the request, when recorded
+            rs.__dict__["_ac_request"] = page[6]
         return rs
 
     def _extend(self, page, factory):
@@ -43,6 +45,10 @@ class AsyncResultSet:
         self._rows.extend(tuples if len(page) > 5 and page[5] else make_rows(names, tuples, factory))
         self.paging_state = paging_state
         self.warnings.extend(warnings)
+        if len(page) > 6:  # every page's latency adds up; the host is the last page's
+            before = self.__dict__.get("_ac_request")
+            latency, host = page[6]
+            self.__dict__["_ac_request"] = (latency + (before[0] if before else 0.0), host)
 
     @property
     def rows(self) -> List[Any]:

@@ -1,16 +1,30 @@
-"""AsyncRetryPolicy: the seed's retry rules, as a driver RetryPolicy.
+"""AsyncRetryPolicy: the seed's retry rules, as a driver RetryPolicy, and
+how a cluster's retry policy reaches the engine.
 
-The engine retries by its own policy (include/async_cassandra/policies.hpp:
-reads retried when enough replicas answered, writes only when idempotent);
-this class keeps the seed's API for code that constructs or subclasses it."""
+The engine decides retries (python/src/retry.cpp): ``AsyncRetryPolicy``
+itself (the default) runs there natively with the same rules and
+``max_retries``, without calling Python; the driver's
+``FallthroughRetryPolicy`` too. Any other ``RetryPolicy`` (a subclass of
+this one, the driver's ``RetryPolicy``, ``DowngradingConsistencyRetryPolicy``,
+your own) is called by the engine when an attempt fails — read timeout,
+write timeout, unavailable, or a request error (overloaded, bootstrapping,
+server error, truncate error, a lost connection, a client timeout) — with
+the GIL, on the engine thread: keep it quick. Its ``query`` argument is a
+:class:`RetryQuery` (``is_idempotent``, ``consistency_level``), not the
+statement. Whatever the policy says, the engine never resends a
+non-idempotent request that may have run on the server."""
 
-from cassandra import WriteType
-from cassandra.policies import RetryPolicy
+import sys
+
+from cassandra import ConsistencyLevel, WriteType
+from cassandra.policies import FallthroughRetryPolicy, RetryPolicy
 
 
 class AsyncRetryPolicy(RetryPolicy):
     def __init__(self, max_retries: int = 3):
         super().__init__()
+        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, not {max_retries!r}")
         self.max_retries = max_retries
 
     def on_read_timeout(self, query, consistency, required_responses, received_responses, data_retrieved, retry_num):
@@ -42,3 +56,69 @@ class AsyncRetryPolicy(RetryPolicy):
         if retry_num >= self.max_retries:
             return self.RETHROW, None
         return self.RETRY_NEXT_HOST, consistency
+
+
+class RetryQuery:
+    """What a Python retry policy gets as ``query``: the failed request's
+    idempotence and consistency level (the engine runs the statement)."""
+
+    __slots__ = ("is_idempotent", "consistency_level")
+
+    def __init__(self, is_idempotent, consistency_level):
+        self.is_idempotent = is_idempotent
+        self.consistency_level = consistency_level
+
+    def __repr__(self):
+        return f"RetryQuery(is_idempotent={self.is_idempotent}, consistency_level={self.consistency_level})"
+
+
+_SEED_METHODS = ("on_read_timeout", "on_write_timeout", "on_unavailable", "on_request_error")
+
+
+def _is_native_seed(policy) -> bool:
+    """AsyncRetryPolicy, or a subclass that changes none of its decisions."""
+    if not isinstance(policy, AsyncRetryPolicy):
+        return False
+    cls = type(policy)
+    return all(getattr(cls, m) is getattr(AsyncRetryPolicy, m) for m in _SEED_METHODS)
+
+
+def engine_retry_spec(policy):
+    """The engine's retry policy for a cluster's ``retry_policy`` (see python/src/retry.hpp)."""
+    if policy is None:
+        return ("seed", 3)
+    if _is_native_seed(policy):
+        return ("seed", int(policy.max_retries))
+    if type(policy) is FallthroughRetryPolicy:
+        return ("fallthrough",)
+    if not isinstance(policy, RetryPolicy):
+        missing = [m for m in _SEED_METHODS if not callable(getattr(policy, m, None))]
+        if missing:
+            raise TypeError(f"retry_policy must be a cassandra.policies.RetryPolicy (or have {', '.join(missing)}), "
+                            f"not {type(policy).__name__}")
+    return ("python", _decider(policy))
+
+
+def _decider(policy):
+    from ._errors import make_error
+
+    def decide(kind, consistency, a, b, c, retry_num, idempotent, error):
+        query = RetryQuery(idempotent, consistency)
+        cl = consistency if consistency in ConsistencyLevel.value_to_name else None
+        if kind == 0:
+            decision = policy.on_read_timeout(query, cl, a, b, bool(c), retry_num)
+        elif kind == 1:
+            decision = policy.on_write_timeout(query, cl, WriteType.name_to_value.get(c, c), a, b, retry_num)
+        elif kind == 2:
+            decision = policy.on_unavailable(query, cl, a, b, retry_num)
+        else:
+            category, code, message = error
+            decision = policy.on_request_error(query, cl, make_error(category, code, message, "", None), retry_num)
+        what, level = decision
+        if what not in (RetryPolicy.RETRY, RetryPolicy.RETHROW, RetryPolicy.IGNORE, RetryPolicy.RETRY_NEXT_HOST):
+            print(f"async_cassandra: retry policy {type(policy).__name__} returned {decision!r}; rethrowing",
+                  file=sys.stderr)
+            return (RetryPolicy.RETHROW, None)
+        return (what, int(level) if level is not None else None)
+
+    return decide

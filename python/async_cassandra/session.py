@@ -13,7 +13,7 @@ from asyncio import CancelledError
 from asyncio.events import _get_running_loop
 
 from ._rows import row_class
-from .exceptions import ConnectionError, QueryError
+from .exceptions import ConnectionError
 from .result import AsyncResultSet
 from .streaming import AsyncStreamingResultSet, StreamConfig
 
@@ -28,6 +28,13 @@ def _seconds(timeout):
     if t <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     return t
+
+
+def _proxy_payload(custom_payload, execute_as):
+    """execute_as: the driver's proxy execution, the "ProxyExecute" entry of the custom payload."""
+    if not isinstance(execute_as, str) or not execute_as:
+        raise TypeError(f"execute_as must be a user name (a non-empty str), not {execute_as!r}")
+    return {**(custom_payload or {}), "ProxyExecute": execute_as.encode("utf-8")}
 
 
 class AsyncCassandraSession:
@@ -117,6 +124,33 @@ class AsyncCassandraSession:
             text = bind_params(text, parameters, _ENCODER)
         return stmt, text, None
 
+    def _host_profile(self, host):
+        """The engine profile that runs a request on ``host`` alone (python/src/pinned.hpp):
+        a str "address" or "address:port", or the driver's Host (its endpoint)."""
+        port = self._cluster._config["port"]
+        if isinstance(host, str):
+            address = host
+            if address.count(":") == 1:
+                address, _, p = address.partition(":")
+                try:
+                    port = int(p)
+                except ValueError:
+                    raise ValueError(f"host={host!r}: the port is not a number") from None
+        else:
+            endpoint = getattr(host, "endpoint", None)
+            address = getattr(endpoint, "address", None) or getattr(host, "address", None)
+            port = getattr(endpoint, "port", None) or port
+            if not isinstance(address, str):
+                raise TypeError(f"host must be an address (str) or a cassandra.pool.Host, not {type(host).__name__}")
+        if not address:
+            raise ValueError("host= is empty")
+        key = f"{address}:{port}"
+        profiles = self._cluster._host_profiles
+        name = profiles.get(key)
+        if name is None:
+            name = profiles[key] = self._cluster._native.host_profile(key)
+        return name
+
     @staticmethod
     def _native_prepared(prepared):
         native = getattr(prepared, "_ac_native", None)
@@ -170,13 +204,16 @@ class AsyncCassandraSession:
                     return await self._rest(result, (None, None, result.paging_state), target, values, opts,
                                             started, factory)
         self._check_open()
+        if execute_as is not None:
+            custom_payload = _proxy_payload(custom_payload, execute_as)
+        pinned = self._host_profile(host) if host is not None else None
         if isinstance(query, BatchStatement):
-            return await self.execute_batch(query, trace, custom_payload, timeout, execution_profile)
-        if host is not None or execute_as is not None:
-            raise QueryError("host= and execute_as= are not supported by this engine")
+            return await self._execute_batch(query, trace, custom_payload, timeout, execution_profile, pinned)
         profile = self._cluster._profile(execution_profile)
         stmt, target, values = self._statement(query, parameters)
         opts = self._options(stmt, profile, timeout, trace, custom_payload, paging_state)
+        if pinned is not None:
+            opts += (pinned,)
         started = time.monotonic()
         rows_factory = self._row_factory(profile)
         start = self._native.execute_prepared if values is not None else self._native.execute
@@ -216,6 +253,9 @@ class AsyncCassandraSession:
         execution_profile: Any = EXEC_PROFILE_DEFAULT,
     ) -> AsyncResultSet:
         """Runs a BatchStatement (simple and prepared statements, mixed)."""
+        return await self._execute_batch(batch_statement, trace, custom_payload, timeout, execution_profile, None)
+
+    async def _execute_batch(self, batch_statement, trace, custom_payload, timeout, execution_profile, pinned):
         self._check_open()
         if not isinstance(batch_statement, BatchStatement):
             raise TypeError(f"execute_batch takes a BatchStatement, not {type(batch_statement).__name__}")
@@ -232,6 +272,8 @@ class AsyncCassandraSession:
                 entries.append((stmt, list(params) if params else None))
         opts = self._options(batch_statement, profile, timeout, trace, custom_payload, None)
         opts = opts[:2] + (None,) + opts[3:7] + (None, opts[8], batch_statement.timestamp if hasattr(batch_statement, "timestamp") else None)
+        if pinned is not None:
+            opts += (pinned,)
         btype = batch_statement.batch_type.value if batch_statement.batch_type is not None else 0
         page = await self._bridge.call(self._native.execute_batch, btype, entries, opts)
         result = AsyncResultSet._from_page(page, self._row_factory(profile))

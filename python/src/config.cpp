@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "retry.hpp"
+
 #include <async_cassandra/auth.hpp>
 
 #include <chrono>
@@ -63,6 +65,8 @@ ac::cluster_config make_config(nb::dict d) {
                     cfg.compression = ac::compression::snappy;
                 else
                     throw nb::value_error("compression must be 'lz4', 'snappy' or None");
+            } else if (key == "retry") {
+                cfg.retry = make_retry_policy(v);
             } else if (key == "username") {
                 user = nb::cast<std::string>(v);
                 have_auth = true;

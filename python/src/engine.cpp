@@ -11,6 +11,33 @@
 
 namespace acpy {
 
+namespace {
+
+class info_listener final : public ac::request_listener {
+public:
+    // The core outlives every call: they run on its engine thread.
+    explicit info_listener(core* c) : core_(c) {}
+    void on_start(const ac::request_info&) override {}
+    void on_end(const ac::request_info& info) override { core_->note_request(info); }
+    void on_error(const ac::request_info& info) override { core_->note_request(info); }
+
+private:
+    core* core_;
+};
+
+// The info as Python sees it: (latency in seconds, address of the host or None).
+nb::object info_tuple(const pending& p) {
+    nb::object host = nb::none();
+    if (!p.host.empty()) {
+        auto colon = p.host.rfind(':');
+        auto address = colon == std::string::npos ? p.host : p.host.substr(0, colon);
+        host = nb::str(address.data(), address.size());
+    }
+    return nb::make_tuple(std::chrono::duration<double>(p.latency).count(), host);
+}
+
+}  // namespace
+
 core::core() {
     efd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
@@ -25,10 +52,16 @@ core::~core() {
         work_.reset();
         io_.stop();
         if (thread_.joinable()) {
-            if (thread_.get_id() == std::this_thread::get_id())
+            if (thread_.get_id() == std::this_thread::get_id()) {
                 thread_.detach();
-            else
+            } else if (Py_IsInitialized() && PyGILState_Check()) {
+                // A Python retry policy may be waiting for the GIL there.
+                PyThreadState* st = PyEval_SaveThread();
                 thread_.join();
+                PyEval_RestoreThread(st);
+            } else {
+                thread_.join();
+            }
         }
     }
     if (efd_ >= 0) ::close(efd_);
@@ -124,6 +157,22 @@ void core::drain() {
     }
 }
 
+// A page (names, rows, paging state, warnings, tracing[, made]) gets the
+// info as its 7th item; an AsyncResultSet as its _ac_request.
+nb::object core::with_info(nb::object value, const pending& p) {
+    PyObject* v = value.ptr();
+    if (PyTuple_CheckExact(v) && (PyTuple_GET_SIZE(v) == 5 || PyTuple_GET_SIZE(v) == 6)) {
+        nb::object made = PyTuple_GET_SIZE(v) == 6 ? nb::borrow(PyTuple_GET_ITEM(v, 5)) : nb::bool_(false);
+        return nb::make_tuple(nb::borrow(PyTuple_GET_ITEM(v, 0)), nb::borrow(PyTuple_GET_ITEM(v, 1)),
+                              nb::borrow(PyTuple_GET_ITEM(v, 2)), nb::borrow(PyTuple_GET_ITEM(v, 3)),
+                              nb::borrow(PyTuple_GET_ITEM(v, 4)), made, info_tuple(p));
+    }
+    if (result_class.is_valid() && Py_TYPE(v) == reinterpret_cast<PyTypeObject*>(result_class.ptr())) {
+        if (PyObject_SetAttrString(v, "_ac_request", info_tuple(p).ptr()) < 0) PyErr_Clear();
+    }
+    return value;
+}
+
 void core::resolve(pending& p) {
     struct releaser {
         pending& p;
@@ -150,16 +199,30 @@ void core::resolve(pending& p) {
     };
     try {
         if (p.ec) {
-            set(s_set_exception_.ptr(), make_error(*this, p.ec, p.diag));
+            nb::object exc = make_error(*this, p.ec, p.diag);
+            if (p.has_info && PyObject_SetAttrString(exc.ptr(), "_ac_request", info_tuple(p).ptr()) < 0) PyErr_Clear();
+            set(s_set_exception_.ptr(), exc);
             return;
         }
         nb::object value = p.result(*this);
+        if (p.has_info) value = with_info(value, p);
         set(s_set_result_.ptr(), value);
     } catch (nb::python_error& e) {
         set(s_set_exception_.ptr(), e.value());
     } catch (const std::exception& e) {
         set(s_set_exception_.ptr(), nb::module_::import_("builtins").attr("RuntimeError")(e.what()));
     }
+}
+
+
+std::shared_ptr<ac::request_listener> core::make_listener() { return std::make_shared<info_listener>(this); }
+
+void core::note_request(const ac::request_info& info) {
+    if (!recording()) return;
+    last_.valid = true;
+    last_.latency = info.latency;
+    last_.host.assign(info.host);
+    last_.error = info.error;
 }
 
 void core::stop() {

@@ -8,6 +8,7 @@
 // the asyncio futures. The engine thread never touches a Python object.
 #pragma once
 #include <async_cassandra/cluster.hpp>
+#include <async_cassandra/request_listener.hpp>
 #include <async_cassandra/session.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/executor_work_guard.hpp>
@@ -17,6 +18,7 @@
 #include <nanobind/stl/string.h>
 #include <asio/error.hpp>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -48,6 +50,12 @@ struct pending {
     std::atomic<bool> cancel_requested{false};  // set by the loop thread, read when the operation starts
     std::error_code ec;
     ac::diagnostics diag;
+    // What the engine's metrics measured of the request (core::set_recording):
+    // its latency and the host that answered.
+    bool takes_info = false;  // a request whose result or error carries it (execute, batch)
+    bool has_info = false;
+    std::chrono::nanoseconds latency{0};
+    std::string host;
 };
 
 class core : public std::enable_shared_from_this<core> {
@@ -88,6 +96,27 @@ public:
     void stop();
     bool stopped() const noexcept { return stopped_; }
 
+    // Per-request metrics for the package's collectors (MetricsMiddleware):
+    // while on, every request's latency and host, as the engine's metrics
+    // recorded them (request_listener), reach Python with its outcome.
+    void set_recording(bool on) noexcept { recording_.store(on, std::memory_order_relaxed); }
+    bool recording() const noexcept { return recording_.load(std::memory_order_relaxed); }
+    // Engine thread: the listener's report of a request that ended, then
+    // the completion handler of that request, which takes it (the engine
+    // calls the handler right after the report; a report whose error is not
+    // the completion's is dropped).
+    void note_request(const ac::request_info& info);
+    void take_request_info(pending& p, const std::error_code& ec) {
+        if (!last_.valid || !p.takes_info) return;
+        last_.valid = false;
+        if (last_.error != ec) return;
+        p.has_info = true;
+        p.latency = last_.latency;
+        p.host.swap(last_.host);
+    }
+    // A listener for cluster_config::request_listener that reports to this core.
+    std::shared_ptr<ac::request_listener> make_listener();
+
     // Python callables set once by the package (GIL held when used).
     nb::object error_factory;  // (category, code, message, host, details) -> exception
     nb::object converter_for;  // (type description) -> callable(bytes) -> value
@@ -95,6 +124,7 @@ public:
 
 private:
     void resolve(pending& p);
+    nb::object with_info(nb::object value, const pending& p);
     void submit(std::function<void()> f);
     void run_submissions();  // engine thread
     void schedule_flush();
@@ -115,6 +145,13 @@ private:
     nb::object call_soon_, flush_fn_;
     std::vector<std::function<void()>> batched_;
     bool flush_scheduled_ = false;
+    std::atomic<bool> recording_{false};
+    struct {
+        bool valid = false;
+        std::chrono::nanoseconds latency{0};
+        std::string host;
+        std::error_code error;
+    } last_;  // engine thread only
     // Interned method names for resolve().
     nb::object s_done_, s_set_result_, s_set_exception_;
 };
@@ -160,6 +197,7 @@ auto completion(std::shared_ptr<core> c, std::shared_ptr<P> p, Store store) {
     return asio::bind_cancellation_slot(
         slot, [c = std::move(c), p = std::move(p), store](std::error_code ec, auto&&... v) mutable {
             p->ec = ec;
+            if (c->recording()) c->take_request_info(*p, ec);
             if (!ec) store(*p, std::forward<decltype(v)>(v)...);
             c->complete(std::move(p));
         });

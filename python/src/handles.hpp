@@ -3,6 +3,7 @@
 // used and destroyed there) and hands Python plain values.
 #pragma once
 #include "engine.hpp"
+#include "pinned.hpp"
 
 #include <async_cassandra/row_stream.hpp>
 
@@ -28,6 +29,7 @@ struct cluster_handle {
     std::shared_ptr<core> core_;
     std::shared_ptr<ac::cluster> cluster;
     int protocol_version = 5;
+    std::shared_ptr<pinned_hosts> pins;  // execute(host=...)
 
     request_handle open_session(std::string keyspace, nb::handle fut);
     request_handle close(nb::handle fut);

@@ -38,11 +38,14 @@ NB_MODULE(_native, m) {
                  e.core_->converter_for = std::move(converter_for);
              })
         .def("set_result_class", [](engine_handle& e, nb::type_object cls) { e.core_->result_class = std::move(cls); })
+        .def("set_recording", [](engine_handle& e, bool on) { e.core_->set_recording(on); })
         .def("set_loop", [](engine_handle& e, nb::object call_soon) { e.core_->set_loop(std::move(call_soon)); })
         .def("connect", &engine_handle::connect);
 
     nb::class_<cluster_handle>(m, "Cluster")
         .def_ro("protocol_version", &cluster_handle::protocol_version)
+        .def("host_profile",
+             [](cluster_handle& c, const std::string& endpoint) { return c.pins->profile_for(endpoint); })
         .def("open_session", &cluster_handle::open_session)
         .def("close", &cluster_handle::close)
         .def("metadata", &cluster_handle::metadata)

@@ -22,13 +22,13 @@ ac::request_options parse_options(nb::handle opts) {
     ac::request_options o;
     if (opts.is_none()) return o;
     nb::tuple t = nb::borrow<nb::tuple>(opts);
-    if (t.size() != 10) throw nb::value_error("internal: request options need 10 fields");
+    if (t.size() != 10 && t.size() != 11) throw nb::value_error("internal: request options need 10 or 11 fields");
     static const char* names[] = {
         "consistency_level", "serial_consistency_level", "fetch_size", "timeout", "is_idempotent", "keyspace", "trace",
-        "paging_state",      "custom_payload",           "timestamp"};
+        "paging_state",      "custom_payload",           "timestamp",  "host"};
     std::size_t i = 0;
     try {
-        for (; i < 10; ++i) {
+        for (; i < t.size(); ++i) {
             nb::handle v = t[i];
             if (v.is_none()) continue;
             switch (i) {
@@ -57,6 +57,7 @@ ac::request_options parse_options(nb::handle opts) {
                     }
                     break;
                 case 9: o.default_timestamp = nb::cast<std::int64_t>(v); break;
+                case 10: o.profile = text(v); break;  // the engine profile of host= (pinned.hpp)
             }
         }
     } catch (nb::cast_error&) {

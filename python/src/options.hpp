@@ -10,7 +10,8 @@
 namespace acpy {
 
 // opts: None or (consistency, serial_consistency, page_size, timeout seconds,
-// idempotent, keyspace, tracing, paging_state, custom_payload, timestamp µs),
+// idempotent, keyspace, tracing, paging_state, custom_payload, timestamp µs
+// [, engine profile: host=]),
 // None meaning "the default" for each. Throws TypeError/ValueError naming the field.
 ac::request_options parse_options(nb::handle opts);
 
@@ -25,6 +26,7 @@ void apply_options(S& s, const ac::request_options& o) {
     if (o.tracing) s.set_tracing(true);
     if (!o.payload.empty()) s.set_custom_payload(o.payload);
     if (o.default_timestamp) s.set_default_timestamp(*o.default_timestamp);
+    if (!o.profile.empty()) s.set_profile(o.profile);
     if constexpr (requires { s.set_page_size(0); }) {
         if (o.page_size) s.set_page_size(*o.page_size);
         if (o.paging_state) s.set_paging_state(*o.paging_state);

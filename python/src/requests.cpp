@@ -31,6 +31,7 @@ struct pending_void : pending {
 };
 
 struct pending_rows : pending {
+    pending_rows() { takes_info = true; }
     ac::result_set rs;
     nb::object result(core& c) override { return page_to_python(c, rs); }
 };
@@ -38,10 +39,14 @@ struct pending_rows : pending {
 struct pending_cluster : pending {
     std::shared_ptr<ac::cluster> cluster;
     int version = 0;
+    std::shared_ptr<pinned_hosts> pins;
     nb::object result(core& c) override {
-        return nb::cast(cluster_handle{c.shared_from_this(), std::move(cluster), version});
+        return nb::cast(cluster_handle{c.shared_from_this(), std::move(cluster), version, std::move(pins)});
     }
 };
+
+// Hosts execute(host=...) may name per cluster (an execution profile each).
+constexpr std::size_t pinned_host_slots = 64;
 
 struct pending_session : pending {
     std::shared_ptr<ac::session> session;
@@ -99,6 +104,8 @@ nb::object pending_metadata::result(core&) {
 request_handle engine_handle::connect(nb::dict config, nb::handle fut) {
     auto cfg = make_config(config);
     auto p = std::make_shared<pending_cluster>();
+    p->pins = pinned_hosts::install(cfg, pinned_host_slots);
+    cfg.request_listener = core_->make_listener();
     return launch(core_, p, fut, [cfg = std::move(cfg)](std::shared_ptr<core> c, std::shared_ptr<pending_cluster> p) {
         ac::cluster::async_connect(c->io().get_executor(), cfg, p->diag,
                                    completion(c, p, [c](pending_cluster& q, ac::cluster cl) {
@@ -250,6 +257,7 @@ PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 
 // A request of execute_fast: its rows made with the statement's row class.
 struct pending_fast : pending {
+    pending_fast() { takes_info = true; }
     ac::result_set rs;
     std::shared_ptr<const std::vector<ac::column_spec>> expect;  // the prepared result columns
     PyObject* row_class = nullptr;                               // strong references, released on the loop thread

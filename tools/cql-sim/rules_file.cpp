@@ -151,6 +151,25 @@ void apply_option(rule& r, canned_rows& canned, std::string_view opt) {
         e.code = static_cast<std::int32_t>(number(value));
         e.message = "cql-sim error";
         r.result = e;
+    } else if (key == "received" || key == "block_for" || key == "alive" || key == "required" ||
+               key == "data_present" || key == "write_type" || key == "consistency") {
+        // The details of a timeout or unavailable error (error= first).
+        auto* e = std::get_if<error_result>(&r.result);
+        if (!e) throw std::invalid_argument(std::string(key) + "= needs error= before it");
+        if (key == "write_type")
+            e->write_type = std::string(value);
+        else if (key == "consistency")
+            e->consistency_level = static_cast<ac::consistency>(number(value));
+        else if (key == "data_present")
+            e->data_present = number(value) != 0;
+        else if (key == "received")
+            e->received = static_cast<std::int32_t>(number(value));
+        else if (key == "block_for")
+            e->block_for = static_cast<std::int32_t>(number(value));
+        else if (key == "alive")
+            e->alive = static_cast<std::int32_t>(number(value));
+        else
+            e->required = static_cast<std::int32_t>(number(value));
     } else if (key == "vars") {
         r.variables = column_list(value, "vars");
     } else if (key == "columns") {

@@ -8,7 +8,10 @@
 // The text before " => " is the statement text (the whole line when there is
 // no " => "; such a rule answers Void). Options: substring, delay=<ms>,
 // max_hits=<n>, node=<i> (0-based), error=<code> (decimal or 0x hex; message
-// "cql-sim error"), fault=drop|stall|wrong_stream|duplicate|corrupt_crc|reset|
+// "cql-sim error") and after it the error's details: consistency=<n>,
+// received=<n>, block_for=<n>, alive=<n>, required=<n>, data_present=0|1,
+// write_type=<SIMPLE|BATCH|...> (e.g. a read timeout:
+// `SELECT => substring error=0x1200 received=1 block_for=1 data_present=0`), fault=drop|stall|wrong_stream|duplicate|corrupt_crc|reset|
 // close_after:<n>|mute_after:<n>|body:<opcode>:<hex> (that opcode with these
 // bytes as its body, e.g. body:supported: an empty SUPPORTED),
 // on=options|startup|auth_response|prepare (the rule scripts that answer,
