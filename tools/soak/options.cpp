@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <number_arg.hpp>
+
 #include <charconv>
 #include <cstdlib>
 #include <optional>
@@ -26,12 +28,7 @@ constexpr const char* usage =
     "  --write-percent N      writes among them, the rest reads (70)\n"
     "  --keyspace K           keyspace (replication factor 3); its table kv is replaced (ac_soak)\n";
 
-std::optional<std::uint64_t> number(std::string_view v, std::uint64_t lo, std::uint64_t hi) {
-    std::uint64_t out = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (ec != std::errc{} || end != v.data() + v.size() || out < lo || out > hi) return std::nullopt;
-    return out;
-}
+using tools::number;
 
 std::vector<std::string> split_hosts(std::string_view s) {
     std::vector<std::string> out;
