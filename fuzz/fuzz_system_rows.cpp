@@ -11,6 +11,7 @@
 // Each table's rows go into a real RESULT Rows body (read back with
 // result_set::from_body, as the cluster does) split over pages at '\n\n'.
 // build_schema must never throw, and what it builds is walked whole.
+#include "row_text.hpp"
 #include "cluster/schema_builder.hpp"
 
 #include <server_protocol/server_protocol.hpp>
@@ -28,22 +29,8 @@ namespace pr = async_cassandra::protocol;
 
 namespace {
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    for (;;) {
-        auto at = s.find(sep);
-        out.push_back(s.substr(0, at));
-        if (at == std::string_view::npos) return out;
-        s.remove_prefix(at + 1);
-    }
-}
-
-data_type of(type_id id, std::vector<data_type> params = {}) {
-    data_type t;
-    t.id = id;
-    t.params = std::move(params);
-    return t;
-}
+using fuzz_rows::of;
+using fuzz_rows::split;
 
 struct table_rows {
     std::vector<pr::column_spec> columns;

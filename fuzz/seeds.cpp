@@ -353,6 +353,21 @@ int main(int argc, char** argv) {
     text("simple", 1, "class=org.apache.cassandra.locator.SimpleStrategy\nreplication_factor=3");
     text("nts", 1, "class=NetworkTopologyStrategy\ndc1=3\ndc2=3/1");
 
+    // system.local and peers rows, one a line (fuzz_host_rows.cpp): a
+    // healthy node and two peers; a peer on port 70000; a column of the
+    // wrong type.
+    auto hosts = [](const std::string& name, const std::string& body) {
+        fs::create_directories(root / "fuzz_host_rows");
+        std::ofstream out(root / "fuzz_host_rows" / name, std::ios::binary);
+        out << body;
+    };
+    hosts("three_nodes",
+          "L|||dc1|r1|5.0.2|org.apache.cassandra.dht.Murmur3Partitioner|0123456789abcdef|-9223372036854775808\n"
+          "P127.0.0.2|9042|127.0.0.2|dc1|r1|5.0.2||fedcba9876543210|0,100\n"
+          "P::1||0.0.0.0|dc2|r2|4.1.0||aaaaaaaaaaaaaaaa|3074457345618258602\n");
+    hosts("bad_port", "L|||dc1|r1|5.0||x|1\nP127.0.0.3|70000||dc1|r1|5.0||y|2\nP127.0.0.4|-1||dc1|||||\n");
+    hosts("wrong_type", "Tattttttts\nL1|2|3|dc|r|v|p|id|1,2\nP127.0.0.2|9042|x|dc|r|v|p|id|not-a-token\n");
+
     // system_schema rows, one a line (fuzz_system_rows.cpp): a keyspace, a
     // chain of user types (c uses b uses a), a table using the last one,
     // and a second page.

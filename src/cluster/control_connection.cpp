@@ -1,6 +1,7 @@
 #include "cluster/control_connection.hpp"
 
 #include "cluster/cluster_impl.hpp"
+#include "cluster/host_rows.hpp"
 #include "cluster/schema_builder.hpp"
 #include "cluster/token_map.hpp"
 
@@ -15,66 +16,9 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 namespace async_cassandra::detail {
-
-namespace {
-
-bool has_column(const result_set& rs, std::string_view name) {
-    return std::any_of(rs.columns().begin(), rs.columns().end(), [&](const column_spec& c) { return c.name == name; });
-}
-
-template <class T>
-std::optional<T> column(const row_view& row, const result_set& rs, std::string_view name) {
-    if (!has_column(rs, name)) return std::nullopt;
-    return row.get<std::optional<T>>(name);
-}
-
-// The address clients use for a peer: native_address (peers_v2) or
-// rpc_address, else the peer's own address when those are unset or 0.0.0.0.
-std::string peer_address(const row_view& row, const result_set& rs) {
-    for (auto name : {"native_address", "rpc_address", "peer"}) {
-        auto a = column<inet_address>(row, rs, name);
-        if (!a) continue;
-        auto s = a->to_string();
-        if (s != "0.0.0.0" && s != "::") return s;
-    }
-    return {};
-}
-
-// The native port a peer row gives, else `fallback`; none when the value
-// is not a port number (the peer is then left out, with a warning).
-std::optional<std::uint16_t> peer_port(const row_view& row, const result_set& rs, std::uint16_t fallback) {
-    auto port = column<std::int32_t>(row, rs, "native_port");
-    if (!port) return fallback;
-    if (*port <= 0 || *port > 65535) return std::nullopt;
-    return static_cast<std::uint16_t>(*port);
-}
-
-// A new host_info from the row, published only when something changed:
-// requests and users on other threads read the current one (issue 15).
-void fill_host(host& h, const row_view& row, const result_set& rs) {
-    host_info next;
-    next.datacenter = column<std::string>(row, rs, "data_center").value_or("");
-    next.rack = column<std::string>(row, rs, "rack").value_or("");
-    next.host_id = column<uuid>(row, rs, "host_id").value_or(uuid{});
-    next.release_version = column<std::string>(row, rs, "release_version").value_or("");
-    if (has_column(rs, "tokens"))
-        for (const auto& t : row.get<std::set<std::string>>("tokens")) {
-            std::int64_t v = 0;
-            if (!parse_token(t, v).empty()) {
-                // Not a Murmur3 token (another partitioner): no token awareness
-                // for this host rather than a ring with holes.
-                next.tokens.clear();
-                break;
-            }
-            next.tokens.push_back(v);
-        }
-    std::sort(next.tokens.begin(), next.tokens.end());
-    h.set_info(std::move(next));
-}
-
-}  // namespace
 
 control_connection::control_connection(cluster_impl& owner)
     : owner_(owner),
@@ -174,29 +118,17 @@ asio::awaitable<std::error_code> control_connection::refresh_topology(diagnostic
 }
 
 std::vector<host_ptr> control_connection::read_hosts(const result_set& local, const result_set& peers) const {
+    auto rows = read_host_rows(local, peers, host_->address(), host_->port(), cfg_.port);
+    for (const auto& w : rows.warnings) owner_.log().warn([&] { return w; });
+    if (!rows.error.empty()) throw std::runtime_error(rows.error);
     std::vector<host_ptr> found;
-    auto take = [&](const std::string& address, std::uint16_t port) {
-        auto h = owner_.routing().find_host(address, port);
-        if (!h) h = std::make_shared<host>(address, port);
-        found.push_back(h);
-        return h;
-    };
-    // The node the control connection reached, under the address we used.
-    fill_host(*take(host_->address(), host_->port()), local.first_row(), local);
-    for (std::size_t i = 0; i < peers.size(); ++i) {
-        auto row = peers.row(i);
-        auto address = peer_address(row, peers);
-        if (address.empty()) continue;  // a peer without an address: nothing to connect to
-        auto port = peer_port(row, peers, cfg_.port);
-        if (!port) {
-            owner_.log().warn([&] {
-                return "system.peers row of " + address + " has native_port " +
-                       std::to_string(*column<std::int32_t>(row, peers, "native_port")) +
-                       ", not a port number: that peer is left out";
-            });
-            continue;
-        }
-        fill_host(*take(address, *port), row, peers);
+    for (auto& r : rows.hosts) {
+        auto h = owner_.routing().find_host(r.address, r.port);
+        if (!h) h = std::make_shared<host>(r.address, r.port);
+        // A new host_info, published only when something changed: requests
+        // and users on other threads read the current one (issue 15).
+        h->set_info(std::move(r.info));
+        found.push_back(std::move(h));
     }
     return found;
 }

@@ -7,6 +7,8 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -27,7 +29,59 @@ struct lookup_state {
     asio::steady_timer timer;  // on the waiter's executor only
 };
 
+// The process's lookup threads: at most max_lookup_threads, each running
+// queued lookups until none is left.
+class lookup_pool {
+public:
+    static lookup_pool& instance() {
+        static lookup_pool* pool = new lookup_pool;  // never destroyed: detached threads use it to the end
+        return *pool;
+    }
+
+    // Runs `job` on a lookup thread, now or once one is free. Throws
+    // std::system_error when no thread can be started and none runs.
+    void submit(std::function<void()> job) {
+        std::unique_lock lock(m_);
+        queue_.push_back(std::move(job));
+        if (threads_ >= max_lookup_threads) return;  // a running thread will take it
+        ++threads_;
+        lock.unlock();
+        try {
+            std::thread([this] { work(); }).detach();
+        } catch (...) {
+            lock.lock();
+            --threads_;
+            if (threads_ == 0) queue_.clear();
+            throw;
+        }
+    }
+
+    std::size_t threads() {
+        std::lock_guard lock(m_);
+        return threads_;
+    }
+
+private:
+    void work() {
+        std::unique_lock lock(m_);
+        while (!queue_.empty()) {
+            auto job = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            job();
+            lock.lock();
+        }
+        --threads_;
+    }
+
+    std::mutex m_;
+    std::deque<std::function<void()>> queue_;
+    std::size_t threads_ = 0;
+};
+
 }  // namespace
+
+std::size_t lookup_threads() { return lookup_pool::instance().threads(); }
 
 endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, std::error_code& ec) {
     asio::io_context local;  // the synchronous resolve runs on the calling thread
@@ -55,7 +109,11 @@ asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t 
         }
     } on_exit{st};
     try {
-        std::thread([st, host, port, lookup] {
+        lookup_pool::instance().submit([st, host, port, lookup] {
+            {
+                std::lock_guard lock(st->m);
+                if (st->abandoned) return;  // its deadline passed while it was queued
+            }
             std::error_code e;
             auto found = lookup(host, port, e);
             std::lock_guard lock(st->m);
@@ -64,7 +122,7 @@ asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t 
             st->found = std::move(found);
             st->done = true;
             asio::post(st->timer.get_executor(), [st] { st->timer.cancel(); });
-        }).detach();
+        });
     } catch (const std::system_error& e) {
         co_return e.code();  // no thread to spare
     }

@@ -3,6 +3,9 @@
 // is looked up on a thread of its own (not Asio's resolver, whose one
 // private thread would make every reconnect wait behind a hanging lookup);
 // at the deadline the lookup is abandoned and its thread finishes alone.
+// At most max_lookup_threads lookups run at once in the process: the rest
+// wait in a queue, and one abandoned while queued is never run, so hanging
+// lookups cannot pile up threads reconnect after reconnect.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -21,6 +24,10 @@ using endpoint_list = std::vector<asio::ip::tcp::endpoint>;
 using lookup_fn = std::function<endpoint_list(const std::string& host, std::uint16_t port, std::error_code& ec)>;
 
 endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, std::error_code& ec);
+
+inline constexpr std::size_t max_lookup_threads = 4;
+// Lookup threads alive now (running a lookup or about to end), for tests.
+std::size_t lookup_threads();
 
 // The endpoints of host:port, or an error: asio::error::timed_out when
 // `deadline` passes first.

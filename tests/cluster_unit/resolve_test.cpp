@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace ac = async_cassandra;
 using namespace std::chrono_literals;
@@ -104,4 +106,59 @@ TEST_F(resolve, localhost_resolves_with_the_default_lookup) {
     ASSERT_FALSE(o.ec) << o.ec.message();
     ASSERT_FALSE(o.found.empty());
     EXPECT_TRUE(o.found[0].address().is_loopback());
+}
+
+namespace {
+
+// Waits (at most `limit`) until no lookup thread is left, e.g. one an
+// earlier test abandoned.
+bool lookup_threads_gone(clock_type::duration limit) {
+    const auto until = clock_type::now() + limit;
+    while (ac::detail::lookup_threads() > 0 && clock_type::now() < until) std::this_thread::sleep_for(5ms);
+    return ac::detail::lookup_threads() == 0;
+}
+
+}  // namespace
+
+// Hanging lookups, one per reconnect, cannot pile up threads: at most
+// max_lookup_threads run, the rest queue, and those whose deadline passed
+// in the queue never run.
+TEST_F(resolve, hanging_lookups_run_at_most_four_at_once) {
+    ASSERT_TRUE(lookup_threads_gone(5s));
+    std::atomic<int> running{0}, most{0};
+    std::atomic<bool> release{false};
+    ac::detail::lookup_fn hang = [&](const std::string&, std::uint16_t, std::error_code&) {
+        ++calls;
+        const int now = ++running;
+        for (int m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {
+        }
+        while (!release) std::this_thread::sleep_for(1ms);
+        --running;
+        return ac::detail::endpoint_list{};
+    };
+    std::vector<outcome> o(20);
+    for (std::size_t i = 0; i < o.size(); ++i) start(io, "hangs" + std::to_string(i) + ".example", 300ms, hang, o[i]);
+    io.run();
+    for (const auto& x : o) EXPECT_EQ(x.ec, asio::error::timed_out);
+    EXPECT_EQ(most.load(), static_cast<int>(ac::detail::max_lookup_threads));
+    EXPECT_LE(ac::detail::lookup_threads(), ac::detail::max_lookup_threads);
+    release = true;
+    EXPECT_TRUE(lookup_threads_gone(2s));
+    EXPECT_EQ(calls.load(), static_cast<int>(ac::detail::max_lookup_threads)) << "abandoned queued lookups ran";
+}
+
+// A lookup queued behind busy threads runs as soon as one is free.
+TEST_F(resolve, a_queued_lookup_runs_when_a_thread_frees) {
+    ASSERT_TRUE(lookup_threads_gone(5s));
+    std::vector<outcome> busy(ac::detail::max_lookup_threads);
+    for (std::size_t i = 0; i < busy.size(); ++i) begin("busy" + std::to_string(i) + ".example", 3s, 300ms, busy[i]);
+    outcome queued;
+    begin("queued.example", 3s, 0ms, queued);
+    io.run();
+    for (const auto& b : busy) EXPECT_FALSE(b.ec) << b.ec.message();
+    ASSERT_FALSE(queued.ec) << queued.ec.message();
+    EXPECT_EQ(queued.found.at(0).address().to_string(), "10.0.0.9");
+    EXPECT_GE(queued.took, 250ms) << "it did not wait for a free thread";
+    EXPECT_LT(queued.took, 1500ms);
+    EXPECT_TRUE(lookup_threads_gone(2s));
 }

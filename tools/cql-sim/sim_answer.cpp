@@ -166,6 +166,14 @@ void sim_connection::answer(std::int16_t stream, const rule& rl, const response&
         send(frame(stream, rl.fault.answer, [&](pr::byte_writer& w) { w.raw(rl.fault.raw); }));
         return;
     }
+    if (rl.fault.kind == fault_kind::compressed_body) {  // sent as is: not compressed again
+        pr::byte_buffer env;
+        pr::write_envelope(env, static_cast<std::uint8_t>(version_), pr::frame_flags::compression, stream,
+                           rl.fault.answer, [&](pr::byte_writer& w) { w.raw(rl.fault.raw); });
+        env[0] |= std::byte{pr::response_bit};
+        send(std::move(env));
+        return;
+    }
     if (rl.fault.kind == fault_kind::wrong_stream) stream = static_cast<std::int16_t>((stream + 16384) % 32768);
     const int version = rl.fault.kind == fault_kind::bad_version ? static_cast<int>(rl.fault.bytes) : 0;
     auto bytes = is_error ? frame(

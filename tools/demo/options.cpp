@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include <number_arg.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <iterator>
@@ -25,13 +27,7 @@ constexpr const char* usage =
     "  --progress bar|lines  progress display (default: bar when stderr is a terminal)\n"
     "  --help\n";
 
-// Parses an unsigned integer in [lo, hi]; nullopt when it is not one.
-std::optional<std::uint64_t> number(std::string_view v, std::uint64_t lo, std::uint64_t hi) {
-    std::uint64_t out = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (ec != std::errc{} || end != v.data() + v.size() || out < lo || out > hi) return std::nullopt;
-    return out;
-}
+using tools::number;
 
 bool valid_identifier(std::string_view s) {
     if (s.empty() || s.size() > 48) return false;

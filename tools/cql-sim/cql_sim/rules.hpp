@@ -52,6 +52,8 @@ enum class fault_kind {
     bad_version,      // answer with `bytes` as the envelope's protocol version
     body,             // answer with opcode `opcode` and `raw` as its body, framed as usual:
                       // a well-framed but malformed answer (e.g. SUPPORTED with no body)
+    compressed_body,  // v4 with compression: answer with opcode `opcode`, the compression
+                      // flag set and `raw` as the body as is (a compression bomb, ...)
 };
 struct fault {
     fault_kind kind = fault_kind::none;
