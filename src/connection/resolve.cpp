@@ -18,15 +18,18 @@ namespace async_cassandra::detail {
 namespace {
 
 // Shared by the waiting coroutine and the lookup's thread, which may
-// outlive it.
+// outlive it (and its io_context): so it holds no I/O object, whose
+// destructor would touch a context that may be gone. The timer lives in the
+// waiter's frame; `timer` is valid while not abandoned, both under `m`.
 struct lookup_state {
-    explicit lookup_state(const asio::any_io_executor& ex) : timer(ex) {}
+    explicit lookup_state(asio::any_io_executor e) : ex(std::move(e)) {}
     std::mutex m;
     bool abandoned = false;  // the waiter is gone: post nothing
     bool done = false;
     std::error_code ec;
     endpoint_list found;
-    asio::steady_timer timer;  // on the waiter's executor only
+    asio::any_io_executor ex;             // the waiter's
+    asio::steady_timer* timer = nullptr;  // in the waiter's frame
 };
 
 // The process's lookup threads: at most max_lookup_threads, each running
@@ -100,7 +103,10 @@ asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t 
         out = {asio::ip::tcp::endpoint(literal, port)};
         co_return std::error_code{};
     }
-    auto st = std::make_shared<lookup_state>(co_await asio::this_coro::executor);
+    const auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex, deadline);  // before on_exit: it outlives the abandonment
+    auto st = std::make_shared<lookup_state>(ex);
+    st->timer = &timer;
     struct abandon {  // however this frame ends (even destroyed unresumed)
         std::shared_ptr<lookup_state> st;
         ~abandon() {
@@ -121,14 +127,16 @@ asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t 
             st->ec = e;
             st->found = std::move(found);
             st->done = true;
-            asio::post(st->timer.get_executor(), [st] { st->timer.cancel(); });
+            asio::post(st->ex, [st] {
+                std::lock_guard relock(st->m);
+                if (!st->abandoned) st->timer->cancel();
+            });
         });
     } catch (const std::system_error& e) {
         co_return e.code();  // no thread to spare
     }
-    st->timer.expires_at(deadline);
     std::error_code ignored;
-    co_await st->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     {
         std::lock_guard lock(st->m);
         if (!st->done) {
