@@ -32,16 +32,15 @@ public:
         local_.clear();
         remote_.clear();
         std::map<std::string, std::vector<host_ptr>> by_dc;
-        for (const auto& h : hosts) {
-            if (local_dc_.empty() || h->datacenter() == local_dc_)
-                local_.push_back(h);
-            else
-                by_dc[h->datacenter()].push_back(h);
+        // The local rack's hosts first (each part turns on its own), in two
+        // passes: std::stable_partition would take a temporary buffer.
+        for (const bool rack : {true, false}) {
+            for (const auto& h : hosts)
+                if ((local_dc_.empty() || h->datacenter() == local_dc_) && preferred(*h) == rack) local_.push_back(h);
+            if (rack) in_rack_ = local_.size();
         }
-        // The local rack's hosts first; each part turns on its own.
-        in_rack_ = static_cast<std::size_t>(
-            std::stable_partition(local_.begin(), local_.end(), [&](const host_ptr& h) { return preferred(*h); }) -
-            local_.begin());
+        for (const auto& h : hosts)
+            if (!local_dc_.empty() && h->datacenter() != local_dc_) by_dc[h->datacenter()].push_back(h);
         for (auto& [dc, list] : by_dc)
             for (std::size_t i = 0; i < list.size() && i < opts_.used_hosts_per_remote_dc; ++i)
                 remote_.push_back(list[i]);
