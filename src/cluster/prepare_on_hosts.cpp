@@ -99,10 +99,8 @@ asio::awaitable<void> run_windowed(std::size_t n, std::size_t window, Job job) {
     co_await wait_below(0);
 }
 
-}  // namespace
-
-asio::awaitable<std::error_code> prepare_on(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
-                                            bool may_use, std::chrono::milliseconds timeout, diagnostics& diag) {
+asio::awaitable<std::error_code> prepare_unguarded(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
+                                                   bool may_use, std::chrono::milliseconds timeout, diagnostics& diag) {
     const int version = conn.protocol_version();
     const auto& [query, keyspace] = k;
     if (version < 5 && !conn.bound_to(keyspace)) {
@@ -123,6 +121,20 @@ asio::awaitable<std::error_code> prepare_on(cluster_impl& cl, connection& conn, 
     co_return co_await request(
         cl, conn, protocol::opcode::prepare,
         [&](protocol::byte_writer& w) { protocol::encode_prepare(w, query, in, version); }, timeout, diag);
+}
+
+}  // namespace
+
+// The jobs of run_windowed end here: an exception (an encoding refused, no
+// memory) is this host's failure, reported, never lost with the coroutine.
+asio::awaitable<std::error_code> prepare_on(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
+                                            bool may_use, std::chrono::milliseconds timeout, diagnostics& diag) {
+    try {
+        co_return co_await prepare_unguarded(cl, conn, k, may_use, timeout, diag);
+    } catch (const std::exception& e) {
+        diag.assign(std::string("PREPARE failed: ") + e.what(), conn.endpoint());
+        co_return make_error_code(client_errc::internal_error);
+    }
 }
 
 asio::awaitable<std::size_t> prepare_on_other_hosts(cluster_impl& cl, prepared_cache::key k, const connection* answered,
