@@ -73,7 +73,7 @@ asio::awaitable<std::error_code> request(cluster_impl& cl, connection& conn, pro
 // Runs job(i) for i in [0, n), at most `window` at once, on this
 // coroutine's executor; completes when every job has.
 template <class Job>
-asio::awaitable<void> run_windowed(std::size_t n, std::size_t window, Job job) {
+asio::awaitable<void> run_windowed(cluster_impl& cl, std::size_t n, std::size_t window, Job job) {
     struct state {
         explicit state(const asio::any_io_executor& ex) : wake(ex, asio::steady_timer::time_point::max()) {}
         asio::steady_timer wake;
@@ -91,7 +91,16 @@ asio::awaitable<void> run_windowed(std::size_t n, std::size_t window, Job job) {
     for (std::size_t i = 0; i < n; ++i) {
         co_await wait_below(window - 1);
         ++st->running;
-        asio::co_spawn(ex, job(i), [st](std::exception_ptr) {
+        asio::co_spawn(ex, job(i), [st, &cl](std::exception_ptr e) {
+            if (e) {  // prepare_on catches what it runs: this is the job's own (no memory)
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& x) {
+                    cl.log().warn([&] { return std::string("preparing on another host: ") + x.what(); });
+                } catch (...) {
+                    cl.log().warn([] { return std::string("preparing on another host: an unknown exception"); });
+                }
+            }
             --st->running;
             st->wake.cancel();
         });
@@ -147,7 +156,7 @@ asio::awaitable<std::size_t> prepare_on_other_hosts(cluster_impl& cl, prepared_c
         if (c && (!answered || c->endpoint() != answered->endpoint())) targets.push_back(std::move(c));
     }
     std::size_t ok = 0;
-    co_await run_windowed(targets.size(), targets.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
+    co_await run_windowed(cl, targets.size(), targets.size() + 1, [&](std::size_t i) -> asio::awaitable<void> {
         auto conn = targets[i];
         diagnostics d;
         auto ec = co_await prepare_on(cl, *conn, k, false, timeout, d);
@@ -183,7 +192,7 @@ asio::awaitable<std::size_t> prepare_cached_on(cluster_impl& cl, std::shared_ptr
     if (one_at_a_time) {
         for (std::size_t i = 0; i < keys.size() && conn->is_open(); ++i) co_await one(i);
     } else {
-        co_await run_windowed(keys.size(), 32, one);
+        co_await run_windowed(cl, keys.size(), 32, one);
     }
     cl.log().info([&] {
         return "prepared " + std::to_string(ok) + " of " + std::to_string(keys.size()) + " cached statements on " +
