@@ -255,7 +255,7 @@ void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
 // Starts a write of everything queued when no write is in progress; requests
 // queued meanwhile go out together in the next write.
 void connection::flush() {
-    if (writing_ || pending_out_.empty() || state_ == state::closed) return;
+    if (writing_ || pending_out_.empty() || state_ == state::closed || !write_error_.empty()) return;
     wire_out_.clear();
     // A credential in this write: the buffers are wiped once it is written.
     const bool secret = std::exchange(secret_out_, false);
@@ -276,12 +276,15 @@ void connection::flush() {
             // A TLS 1.3 server refuses a missing client certificate after the
             // TLS handshake: with an alert on the first read, or, when our
             // first write meets its closed socket first, with a reset here.
+            // The alert is usually still queued for the pending read, which
+            // then closes with it (or with this message if it was lost).
             const bool maybe_mtls = self->tls_ && self->state_ == state::handshake && self->params_.tls &&
                                     !self->params_.tls->has_client_certificate();
-            self->close_here("write failed: " + ec.message() +
-                             (maybe_mtls ? " (if the server requires a client certificate, set "
-                                           "cluster_config.tls.cert_file and key_file)"
-                                         : ""));
+            std::string why = "write failed: " + ec.message();
+            if (!maybe_mtls) return self->close_here(std::move(why));
+            self->write_error_ = std::move(why) +
+                                 " (if the server requires a client certificate, set "
+                                 "cluster_config.tls.cert_file and key_file)";
             return;
         }
         self->flush();
@@ -315,6 +318,7 @@ void connection::on_read(std::error_code ec, std::size_t n) {
             close_here("TLS error from server: " + ec.message() + hint);
             return;
         }
+        if (!write_error_.empty()) return close_here(std::exchange(write_error_, {}));
         close_here(ec == asio::error::eof ? "server closed the connection" : "read failed: " + ec.message());
         return;
     }

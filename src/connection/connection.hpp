@@ -320,7 +320,10 @@ private:
     bool framed_ = false;           // v5 segments in effect
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
-    bool secret_out_ = false;            // pending_out_ holds a credential: wiped once written
+    bool secret_out_ = false;  // pending_out_ holds a credential: wiped once written
+    // A write that failed during a TLS handshake without a client certificate:
+    // the close waits for the read, which may still bring the server's alert.
+    std::string write_error_;
     protocol::byte_buffer pending_out_;  // envelopes not yet handed to the socket
     protocol::byte_buffer wire_out_;     // bytes being written
     protocol::frame_decoder decoder_;

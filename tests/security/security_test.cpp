@@ -222,7 +222,12 @@ TEST(security_node, mutual_tls_without_client_certificate_is_rejected) {
     ASSERT_TRUE(o.done);
     show(o);
     EXPECT_EQ(o.ec, ac::client_errc::no_host_available);
-    EXPECT_MESSAGE_HAS(o, "certificate required");
+    // The server's alert names the cause. Rarely our first write meets the
+    // server's closed socket and the reset discards the alert: then the write
+    // failure is reported, with the same advice.
+    const auto& m = o.diag.message();
+    EXPECT_TRUE(m.find("certificate required") != std::string::npos || m.find("write failed") != std::string::npos)
+        << m;
     EXPECT_MESSAGE_HAS(o, "cluster_config.tls.cert_file");
     EXPECT_LT(o.took, 5s);
 }
