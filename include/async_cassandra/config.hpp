@@ -68,6 +68,11 @@ struct cluster_config {
     // Which hosts a request tries, in order. Null: default_load_balancing(),
     // token-aware over DC-aware round robin.
     std::shared_ptr<load_balancing_policy> load_balancing{};
+    // Maps the addresses nodes advertise (system.peers, events) to the ones
+    // the client connects to, e.g. fixed_address_translator({...}) for a
+    // cluster behind NAT. Null: every address as advertised. Contact points
+    // are never translated.
+    std::shared_ptr<async_cassandra::address_translator> address_translator{};
     // What happens after a failed attempt. Null: default_retry().
     std::shared_ptr<retry_policy> retry{};
     // Extra attempts for idempotent requests that have not answered after a

@@ -27,7 +27,14 @@ struct host_info {
 
 class host {
 public:
-    host(std::string address, std::uint16_t port) : address_(std::move(address)), port_(port) {
+    host(std::string address, std::uint16_t port) : host(address, port, address, port) {}
+    // A host reached at `address` that advertises itself as `advertised_address`
+    // (an address_translator mapped one to the other).
+    host(std::string address, std::uint16_t port, std::string advertised_address, std::uint16_t advertised_port)
+        : address_(std::move(address)),
+          port_(port),
+          advertised_address_(std::move(advertised_address)),
+          advertised_port_(advertised_port) {
         endpoint_ = address_ + ":" + std::to_string(port_);
         kept_.push_back(std::make_unique<const host_info>());
         info_.store(kept_.back().get(), std::memory_order_release);
@@ -39,6 +46,11 @@ public:
     const std::string& address() const noexcept { return address_; }
     std::uint16_t port() const noexcept { return port_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
+    // The address and port the node gives in the system tables and events
+    // (what identifies it to the cluster); the same as address() and port()
+    // unless cluster_config::address_translator changed them.
+    const std::string& advertised_address() const noexcept { return advertised_address_; }
+    std::uint16_t advertised_port() const noexcept { return advertised_port_; }
     // The topology as last read, any thread. A reference stays valid as
     // long as the host: a refresh that finds a change publishes a new
     // host_info and keeps the old one (a handful in a process's life).
@@ -74,6 +86,8 @@ public:
 private:
     std::string address_;
     std::uint16_t port_;
+    std::string advertised_address_;
+    std::uint16_t advertised_port_;
     std::string endpoint_;
     std::atomic<const host_info*> info_{nullptr};
     std::vector<std::unique_ptr<const host_info>> kept_;  // every info published; the last is current

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -55,6 +56,17 @@ public:
     // rack-aware policy): token_aware tries such replicas before the other
     // local ones. None by default.
     virtual bool preferred(const host& h) const { return (void)h, false; }
+    // Whether the cluster reports each attempt's latency to on_latency().
+    // Read once, when the cluster starts: a policy that says false (the
+    // default) costs the request path nothing.
+    virtual bool tracks_latency() const noexcept { return false; }
+    // An attempt on `h` ended after `latency` with `ec` (success, or the
+    // error). Any thread, several at once (with io_threads > 1), and
+    // concurrently with plan(), but never with on_hosts(); `h` is one of the
+    // hosts of the last on_hosts(). Must not block.
+    virtual void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept {
+        (void)h, (void)latency, (void)ec;
+    }
 };
 
 // Round robin over the up hosts of the local datacenter (those of the local
@@ -84,6 +96,67 @@ std::shared_ptr<load_balancing_policy> host_filter(std::shared_ptr<load_balancin
 
 // The default: token_aware(dc_aware_round_robin()).
 std::shared_ptr<load_balancing_policy> default_load_balancing();
+
+// Latency-aware routing (opt-in), as in the Java and C/C++ drivers: each
+// host's latency is averaged over its recent attempts (an exponential
+// moving average whose weight follows the time between samples, with
+// `scale`: a sample that follows the previous one after time t weighs
+// 1 - ln(t/scale + 1) / (t/scale)). A host whose average exceeds
+// `exclusion_threshold` times the best host's goes to the end of the plan,
+// until `retry_period` passes without a new sample of its own (it is then
+// tried again, which measures it afresh).
+struct latency_aware_options {
+    double exclusion_threshold = 2.0;
+    std::chrono::milliseconds scale{100};
+    std::chrono::milliseconds retry_period{10000};
+    // How often the best average is recomputed (at a plan, not on a timer).
+    std::chrono::milliseconds update_rate{100};
+    // Samples a host needs before it is compared, or counts as the best.
+    // (The first 30 % of them only warm the average up.)
+    std::uint64_t min_measured = 50;
+};
+// Wraps `child` (whose plan it reorders, never extends). Measures
+// successful attempts and server read/write timeouts and client-side
+// request timeouts (slowness); other errors (unavailable, overloaded, a
+// refused statement...) answer fast and are not measured. Per-host
+// measurements are atomics: no lock on the request path.
+// Throws std::invalid_argument for a null child, a threshold below 1, or a
+// scale, retry period or update rate that is not positive.
+std::shared_ptr<load_balancing_policy> latency_aware(std::shared_ptr<load_balancing_policy> child,
+                                                     latency_aware_options options = {});
+
+// --- Address translation ---
+
+// An address (a literal IP address or a host name) and a native port.
+struct node_address {
+    std::string address;
+    std::uint16_t port = 0;
+    auto operator<=>(const node_address&) const = default;
+};
+
+// Maps the address a node advertises (system.peers / peers_v2's
+// native_address or rpc_address, and native port; the node of a
+// TOPOLOGY_CHANGE or STATUS_CHANGE event) to the one the client connects to:
+// for clusters behind NAT, or on cloud hosts whose nodes advertise private
+// addresses. Never called for the contact points, which the client reaches
+// as given. Called on the cluster's executor, one call at a time. A
+// translator that throws, or returns an empty address, leaves the address
+// as advertised (with a warning in the log).
+class address_translator {
+public:
+    virtual ~address_translator() = default;
+    virtual node_address translate(const node_address& advertised) = 0;
+};
+
+// Every address as advertised (what a null cluster_config::address_translator does).
+std::shared_ptr<address_translator> identity_address_translator();
+
+// Translates by a fixed map. A key with port 0 matches any port (an entry
+// with the exact port wins); a value with port 0 keeps the advertised port.
+// An address the map does not name passes through unchanged (logged at
+// debug level). Throws std::invalid_argument, naming the entry, for an empty
+// address on either side.
+std::shared_ptr<address_translator> fixed_address_translator(std::map<node_address, node_address> map);
 
 // --- Retries ---
 

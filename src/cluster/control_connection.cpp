@@ -123,14 +123,42 @@ std::vector<host_ptr> control_connection::read_hosts(const result_set& local, co
     if (!rows.error.empty()) throw std::runtime_error(rows.error);
     std::vector<host_ptr> found;
     for (auto& r : rows.hosts) {
+        // The reached node's endpoint is the one that worked: only peers are translated.
+        if (!found.empty()) {
+            auto to = translate(r.address, r.port);
+            r.address = std::move(to.address);
+            r.port = to.port;
+        }
         auto h = owner_.routing().find_host(r.address, r.port);
-        if (!h) h = std::make_shared<host>(r.address, r.port);
+        if (!h) h = std::make_shared<host>(r.address, r.port, r.advertised_address, r.advertised_port);
         // A new host_info, published only when something changed: requests
         // and users on other threads read the current one (issue 15).
         h->set_info(std::move(r.info));
         found.push_back(std::move(h));
     }
     return found;
+}
+
+node_address control_connection::translate(const std::string& address, std::uint16_t port) const {
+    node_address advertised{address, port};
+    if (!cfg_.address_translator) return advertised;
+    auto unchanged = [&](const std::string& why) {
+        owner_.log().warn([&] { return "address_translator: " + address + ":" + std::to_string(port) + " " + why; });
+        return advertised;
+    };
+    node_address to;
+    try {
+        to = cfg_.address_translator->translate(advertised);
+    } catch (const std::exception& e) {
+        return unchanged(std::string("kept as advertised: the translator threw: ") + e.what());
+    }
+    if (to.address.empty()) return unchanged("kept as advertised: the translator gave an empty address");
+    if (to == advertised)
+        owner_.log().debug([&] {
+            return "address_translator: no translation for " + address + ":" + std::to_string(port) +
+                   ", connecting as advertised";
+        });
+    return to;
 }
 
 asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics& diag) {
@@ -253,8 +281,11 @@ void control_connection::on_event(const protocol::envelope& env) {
         return;  // an event we cannot read changes nothing; the next refresh corrects the view
     }
     if (auto* s = std::get_if<protocol::status_change_event>(&ev)) {
-        if (s->change == "UP")
-            if (auto h = owner_.routing().find_host(s->node.address, s->node.port); h && h->pool) h->pool->wake_up();
+        if (s->change == "UP") {
+            // Events name nodes as they advertise themselves.
+            const auto at = translate(s->node.address, s->node.port);
+            if (auto h = owner_.routing().find_host(at.address, at.port); h && h->pool) h->pool->wake_up();
+        }
         // DOWN is not trusted alone: the pools find out from their connections.
         schedule_refresh(true, false);
     } else if (std::holds_alternative<protocol::topology_change_event>(ev)) {
@@ -381,7 +412,8 @@ asio::awaitable<bool> control_connection::agree_here() {
                 for (std::size_t i = 0; i < peers.size(); ++i) {
                     auto row = peers.row(i);
                     auto port = peer_port(row, peers, cfg_.port);
-                    auto h = port ? owner_.routing().find_host(peer_address(row, peers), *port) : nullptr;
+                    const auto at = port ? translate(peer_address(row, peers), *port) : node_address{};
+                    auto h = port ? owner_.routing().find_host(at.address, at.port) : nullptr;
                     if (!port || (h && !h->is_up())) continue;  // a down node cannot agree
                     if (auto v = column<uuid>(row, peers, "schema_version")) versions.insert(v->to_string());
                 }

@@ -70,6 +70,9 @@ private:
     void on_event(const protocol::envelope& env);
     void schedule_refresh(bool topology, bool schema);
     std::vector<host_ptr> read_hosts(const result_set& local, const result_set& peers) const;
+    // Where to connect to a node that advertises `address` and `port`
+    // (cluster_config::address_translator; as given without one).
+    node_address translate(const std::string& address, std::uint16_t port) const;
     // Hands the hosts found to the routing table.
     void apply(std::vector<host_ptr> found);
 

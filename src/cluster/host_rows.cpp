@@ -59,7 +59,10 @@ host_rows read_host_rows(const result_set& local, const result_set& peers, const
         return out;
     }
     try {
-        out.hosts.push_back({reached_address, reached_port, info_of(local.first_row(), local)});
+        const auto self = local.first_row();
+        auto advertised = peer_address(self, local);
+        out.hosts.push_back({reached_address, reached_port, info_of(self, local),
+                             advertised.empty() ? reached_address : std::move(advertised), reached_port});
         for (std::size_t i = 0; i < peers.size(); ++i) {
             auto row = peers.row(i);
             auto address = peer_address(row, peers);
@@ -71,7 +74,7 @@ host_rows read_host_rows(const result_set& local, const result_set& peers, const
                                        ", not a port number: that peer is left out");
                 continue;
             }
-            out.hosts.push_back({std::move(address), *port, info_of(row, peers)});
+            out.hosts.push_back({address, *port, info_of(row, peers), address, *port});
         }
     } catch (const std::exception& e) {  // a column of an unexpected type, a malformed cell
         out.hosts.clear();

@@ -16,9 +16,14 @@
 namespace async_cassandra::detail {
 
 struct host_row {
+    // Where to connect: the reached endpoint for the first row, else what
+    // the peer row advertises (an address_translator may change it).
     std::string address;
     std::uint16_t port = 0;
     host_info info;
+    // What the row says the node listens on (the reached endpoint when it says nothing).
+    std::string advertised_address;
+    std::uint16_t advertised_port = 0;
 };
 
 struct host_rows {

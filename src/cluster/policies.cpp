@@ -123,6 +123,10 @@ public:
     }
     // Its own state is read-only in plan() (the shuffle's generator is per thread).
     bool concurrent_plans() const noexcept override { return child_->concurrent_plans(); }
+    bool tracks_latency() const noexcept override { return child_->tracks_latency(); }
+    void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept override {
+        child_->on_latency(h, latency, ec);
+    }
 
 private:
     std::shared_ptr<load_balancing_policy> child_;
@@ -149,6 +153,10 @@ public:
         child_->plan(r, out);
         out.erase(std::remove_if(out.begin() + from, out.end(), [&](const host_ptr& h) { return !accept_(*h); }),
                   out.end());
+    }
+    bool tracks_latency() const noexcept override { return child_->tracks_latency(); }
+    void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept override {
+        child_->on_latency(h, latency, ec);
     }
 
 private:

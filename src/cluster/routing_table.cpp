@@ -17,6 +17,18 @@ routing_table::routing_table(cluster_impl& owner, const shard_runtime& runtime)
       retry_(owner.config().retry ? owner.config().retry : default_retry()),
       pool_changed_(runtime.executor(), asio::steady_timer::time_point::max()) {
     if (runtime_.threaded()) routing_mutexes_ = std::make_unique<routing_mutex[]>(runtime_.shard_count());
+    latency_tracked_ = lb_->tracks_latency();
+    for (const auto& [name, p] : owner.config().profiles)
+        latency_tracked_ = latency_tracked_ || (p.load_balancing && p.load_balancing->tracks_latency());
+}
+
+void routing_table::report_latency_now(const execution_profile* p, const host& h,
+                                       std::chrono::steady_clock::time_point start, std::error_code ec) const {
+    auto& lb = load_balancing(p);
+    if (!lb.tracks_latency()) return;
+    const auto took = std::chrono::steady_clock::now() - start;
+    auto lock = snapshot_lock();
+    lb.on_latency(h, std::chrono::duration_cast<std::chrono::nanoseconds>(took), ec);
 }
 
 routing_table::~routing_table() = default;

@@ -87,6 +87,13 @@ public:
     // on the caller's shard when it has room (no hop), else the least busy.
     // Takes snapshot_lock().
     std::shared_ptr<connection> connection_to(const host& h) const;
+    // An attempt on `h` that began at `start` ended now with `ec`: told to
+    // the request's policy when it tracks latency (one branch otherwise).
+    // Takes snapshot_lock(): never while on_hosts() runs.
+    void report_latency(const execution_profile* p, const host& h, std::chrono::steady_clock::time_point start,
+                        std::error_code ec) const {
+        if (latency_tracked_) report_latency_now(p, h, start, ec);
+    }
     // A connection for a request that needs no particular host (PREPARE,
     // trace reads): the first of the default plan with one open. Waits
     // (within `timeout`, else the request timeout) while pools are still
@@ -154,9 +161,13 @@ private:
     asio::awaitable<std::shared_ptr<connection>> acquire_here(std::error_code& ec, diagnostics& diag,
                                                               std::chrono::milliseconds timeout);
 
+    void report_latency_now(const execution_profile* p, const host& h, std::chrono::steady_clock::time_point start,
+                            std::error_code ec) const;
+
     cluster_impl& owner_;
     const shard_runtime& runtime_;
     std::shared_ptr<load_balancing_policy> lb_;
+    bool latency_tracked_ = false;  // some policy (the cluster's or a profile's) tracks_latency()
     std::shared_ptr<retry_policy> retry_;
     mutable std::mutex policy_mutex_;                   // plan() of a policy that cannot plan on several shards at once
     std::unique_ptr<routing_mutex[]> routing_mutexes_;  // one per shard (threaded only)

@@ -179,6 +179,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
                 h->count_request();
             }
             ec = co_await attempt(ctx, out, diag);
+            cl.routing().report_latency(r.profile, *h, counted.start_time(), ec);
             if (counted.active() || plan.probe) {
                 plan.ended = clock::now();  // the attempt's end, and the request's too when it ends here
                 counted.finish_at(plan.ended, ec);
@@ -220,8 +221,10 @@ struct race : std::enable_shared_from_this<race> {
     };
     race(const asio::any_io_executor& ex, spawn_guard g) : wake(ex), guard(std::move(g)) {}
     asio::steady_timer wake;
-    spawn_guard guard;                      // an attempt ending on an exception is logged, not lost
-    std::optional<std::int64_t> timestamp;  // the request's, for every execution
+    spawn_guard guard;                       // an attempt ending on an exception is logged, not lost
+    std::optional<std::int64_t> timestamp;   // the request's, for every execution
+    const routing_table* routing = nullptr;  // told each attempt's latency
+    const execution_profile* profile = nullptr;
     int running = 0;
     std::vector<std::shared_ptr<asio::cancellation_signal>> signals;
     std::deque<finished> done;
@@ -240,13 +243,15 @@ struct race : std::enable_shared_from_this<race> {
                 f.speculative = speculative;
                 h->count_request();
                 attempt_context ctx{*conn, timeout, cl, serial, self->timestamp};
-                attempt_probe counted(conn->metrics());
+                const auto started = clock::now();
+                attempt_probe counted(conn->metrics(), started);
                 try {
                     f.ec = co_await attempt(ctx, f.out, f.diag);
                 } catch (const std::exception& e) {
                     f.ec = client_errc::internal_error;
                     f.diag.assign(e.what());
                 }
+                self->routing->report_latency(self->profile, *h, started, f.ec);
                 f.ended = clock::now();
                 counted.finish_at(f.ended, f.ec);
                 self->done.push_back(std::move(f));
@@ -274,6 +279,8 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
     auto& cl = s.cluster();
     auto st = std::make_shared<race>(co_await asio::this_coro::executor, cl.guard("an attempt of a request"));
     st->timestamp = r.timestamp;
+    st->routing = &cl.routing();
+    st->profile = r.profile;
     host_ptr h;
     auto conn = plan.advance(cl, h);
     if (!conn) {

@@ -120,6 +120,10 @@ private:
 
     void send(clock::time_point now, const resolved_options& r);
     void on_answer(std::error_code ec, protocol::envelope env);
+    // The first attempt's latency, for a policy that tracks it.
+    void measured(std::error_code ec) const {
+        session_->cluster().routing().report_latency(profile_, *host_, attempt_->start_time(), ec);
+    }
     // Out of the timeout queue, the session's list and the caller's slot.
     void leave() noexcept;
     // Ends the request here; the state is gone afterwards.
@@ -152,7 +156,8 @@ private:
     mutable asio::cancellation_signal signal_;  // timeout, close() and the caller's cancellation
     timeout_queue* timeouts_ = nullptr;
     std::chrono::milliseconds timeout_{};
-    std::optional<std::int64_t> timestamp_;  // the request's write time, for its retries
+    const execution_profile* profile_ = nullptr;  // the request's, for its policies
+    std::optional<std::int64_t> timestamp_;       // the request's write time, for its retries
     bool timed_out_ = false;
     bool closed_by_session_ = false;
     bool in_lists_ = false;
@@ -211,6 +216,7 @@ void request_state::send(clock::time_point now, const resolved_options& r) {
     s.begin_request();
     hold_ = s.hold_here();  // released by finish() or destroy()
     timeout_ = r.timeout;
+    profile_ = r.profile;
 
     const auto& o = options();
     attempt_context ctx{*conn_, r.timeout, r.consistency_level, r.serial_consistency_level, r.timestamp};
@@ -285,6 +291,7 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
         auto why = describe_failure(*conn_, session_, timeout_, timed_out_, closed_by_session_, ec);
         diag().assign(encode_error_.empty() ? std::move(why) : std::move(encode_error_), conn_->endpoint());
         attempt_->finish_at(ended, ec);
+        measured(ec);
         // The attempt had the whole request's time: a timeout is the request's.
         if (ec == client_errc::request_timeout || ec == asio::error::operation_aborted ||
             ec == client_errc::session_closed)
@@ -294,10 +301,12 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     if (env.header.opcode != protocol::opcode::result) {
         const auto e = expect_result(*conn_, env, diag());
         // UNPREPARED: the attempt goes on (re-prepare there, send again) in go_on.
-        if (e == server_errc::unprepared && bound())
+        if (e == server_errc::unprepared && bound()) {
             attempt_->forget();
-        else
+        } else {
             attempt_->finish_at(ended, e);
+            measured(e);
+        }
         return go_on(e, {}, ended);
     }
     result_set rs;
@@ -311,9 +320,11 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
         diag().assign(std::string("malformed response: ") + x.what(), conn_->endpoint());
         ec = client_errc::protocol_violation;
         attempt_->finish_at(ended, ec);
+        measured(ec);
         return go_on(ec, {}, ended);
     }
     attempt_->finish_at(ended, {});
+    measured({});
     if (prepared_) note_new_metadata(*std::get<1>(st_).prepared().data(), *prepared_, rs);
     // DDL: the request completes once the hosts agree on the new schema.
     if (rs.kind() == result_kind::schema_change) return go_on({}, std::move(rs), ended);

@@ -80,6 +80,8 @@ server::server(asio::any_io_executor ex, config cfg) : state_(std::make_shared<d
     state_->topo.nodes = state_->cfg.nodes;
     state_->topo.data_center = state_->cfg.data_center;
     state_->topo.node_data_centers = state_->cfg.node_data_centers;
+    state_->topo.advertised_addresses = state_->cfg.advertised_addresses;
+    state_->topo.advertised_port = state_->cfg.advertised_port;
     state_->counters.nodes.resize(static_cast<std::size_t>(std::max(state_->cfg.nodes, 1)));
 }
 

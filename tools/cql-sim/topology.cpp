@@ -30,6 +30,8 @@ ac::inet_address inet(int node) { return ac::inet_address::parse(topology::addre
 
 }  // namespace
 
+ac::inet_address topology::rpc(int node) const { return ac::inet_address::parse(advertised(node)); }
+
 std::string topology::address(int node) { return "127.0.0." + std::to_string(node + 1); }
 
 std::int64_t topology::token(int node) const {
@@ -56,6 +58,11 @@ const std::string& topology::dc_of(int node) const {
     return i < node_data_centers.size() ? node_data_centers[i] : data_center;
 }
 
+std::string topology::advertised(int node) const {
+    const auto i = static_cast<std::size_t>(node);
+    return i < advertised_addresses.size() ? advertised_addresses[i] : address(node);
+}
+
 rows_result topology::local(int node) const {
     using ac::type_id;
     rows_result r;
@@ -77,13 +84,12 @@ rows_result topology::local(int node) const {
                  col(t, "schema_version", type_id::uuid),
                  tokens_col(t)};
     const std::set<std::string> tokens{std::to_string(token(node))};
-    r.rows.push_back({ac::encode_value("local"), ac::encode_value("COMPLETED"), ac::encode_value(inet(node)),
+    r.rows.push_back({ac::encode_value("local"), ac::encode_value("COMPLETED"), ac::encode_value(rpc(node)),
                       ac::encode_value(cluster_name), ac::encode_value("3.4.7"), ac::encode_value(dc_of(node)),
                       ac::encode_value(host_id(node)), ac::encode_value(inet(node)), ac::encode_value("5"),
                       ac::encode_value("org.apache.cassandra.dht.Murmur3Partitioner"), ac::encode_value(rack),
-                      ac::encode_value(release_version), ac::encode_value(inet(node)),
-                      ac::encode_value(static_cast<std::int32_t>(port)), ac::encode_value(schema_version()),
-                      ac::encode_value(tokens)});
+                      ac::encode_value(release_version), ac::encode_value(rpc(node)), ac::encode_value(native_port()),
+                      ac::encode_value(schema_version()), ac::encode_value(tokens)});
     return r;
 }
 
@@ -105,7 +111,7 @@ rows_result topology::peers(int node) const {
         const std::set<std::string> tokens{std::to_string(token(i))};
         r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(dc_of(i)), ac::encode_value(host_id(i)),
                           ac::encode_value(inet(i)), ac::encode_value(rack), ac::encode_value(release_version),
-                          ac::encode_value(inet(i)), ac::encode_value(schema_version()), ac::encode_value(tokens)});
+                          ac::encode_value(rpc(i)), ac::encode_value(schema_version()), ac::encode_value(tokens)});
     }
     return r;
 }
@@ -123,9 +129,9 @@ rows_result topology::peers_v2(int node) const {
     for (int i = 0; i < nodes; ++i) {
         if (i == node) continue;
         const std::set<std::string> tokens{std::to_string(token(i))};
-        const auto p = static_cast<std::int32_t>(port);
+        const auto p = native_port();
         r.rows.push_back({ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}), ac::encode_value(dc_of(i)),
-                          ac::encode_value(host_id(i)), ac::encode_value(inet(i)), ac::encode_value(p),
+                          ac::encode_value(host_id(i)), ac::encode_value(rpc(i)), ac::encode_value(p),
                           ac::encode_value(inet(i)), ac::encode_value(std::int32_t{7000}), ac::encode_value(rack),
                           ac::encode_value(release_version), ac::encode_value(schema_version()),
                           ac::encode_value(tokens)});

@@ -58,6 +58,12 @@ struct config {
     // multi-DC load-balancing tests.
     std::vector<std::string> node_data_centers;
     std::string cql_version = "3.4.7";
+    // What the system tables say node i listens on (rpc_address,
+    // native_address, broadcast_address; missing entries: its real address),
+    // and the native port they give (0: the real one): a cluster behind NAT,
+    // reachable only through an address translator.
+    std::vector<std::string> advertised_addresses;
+    std::uint16_t advertised_port = 0;
     // Keep every statement's default timestamp in stats::timestamps (off:
     // benchmarks send millions).
     bool record_timestamps = false;

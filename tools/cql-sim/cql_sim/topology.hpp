@@ -5,6 +5,7 @@
 
 #include <cql_sim/rules.hpp>
 
+#include <async_cassandra/inet_address.hpp>
 #include <async_cassandra/uuid.hpp>
 
 #include <cstdint>
@@ -19,6 +20,10 @@ struct topology {
     std::string data_center = "datacenter1";
     // Node i's data centre when set (missing entries: data_center).
     std::vector<std::string> node_data_centers;
+    // What the tables give as node i's address (missing: address(i)) and
+    // native port (0: `port`).
+    std::vector<std::string> advertised_addresses;
+    std::uint16_t advertised_port = 0;
     std::string rack = "rack1";
     std::string release_version = "5.0-sim";
     std::string cluster_name = "cql-sim";
@@ -29,6 +34,9 @@ struct topology {
     std::int64_t token(int node) const;
     static ac::uuid host_id(int node);
     const std::string& dc_of(int node) const;
+    std::string advertised(int node) const;
+    ac::inet_address rpc(int node) const;
+    std::int32_t native_port() const { return advertised_port ? advertised_port : port; }
 
     rows_result local(int node) const;
     rows_result peers(int node) const;  // every node but `node`
