@@ -182,7 +182,12 @@ awaitable<dt::schema_build_result> read_schema(ac::session& s, const std::string
     const auto tables = co_await s.all(query(dt::schema_tables_query, dt::keyspace_tables_query));
     const auto columns = co_await s.all(query(dt::schema_columns_query, dt::keyspace_columns_query));
     const auto types = co_await s.all(query(dt::schema_types_query, dt::keyspace_types_query));
-    co_return dt::build_schema(ks.pages(), tables.pages(), columns.pages(), types.pages());
+    const auto views = co_await s.all(query(dt::schema_views_query, dt::keyspace_views_query));
+    const auto indexes = co_await s.all(query(dt::schema_indexes_query, dt::keyspace_indexes_query));
+    const auto functions = co_await s.all(query(dt::schema_functions_query, dt::keyspace_functions_query));
+    const auto aggregates = co_await s.all(query(dt::schema_aggregates_query, dt::keyspace_aggregates_query));
+    co_return dt::build_schema({ks.pages(), tables.pages(), columns.pages(), types.pages(), views.pages(),
+                                indexes.pages(), functions.pages(), aggregates.pages()});
 }
 
 TEST(cluster_meta, schema_of_a_keyspace_from_system_schema) {
