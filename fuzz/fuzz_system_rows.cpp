@@ -174,8 +174,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                           flag(f[6]), str("return 1;")});
                 break;
             case 'a':
-                aggregates.rows.push_back({str(f[0]), str(f[1]), list(f[2], ';'), opt(f[3]), opt(f[4]), opt(f[5]),
-                                           opt(f[6]), opt(f[7])});
+                aggregates.rows.push_back(
+                    {str(f[0]), str(f[1]), list(f[2], ';'), opt(f[3]), opt(f[4]), opt(f[5]), opt(f[6]), opt(f[7])});
                 break;
             default: break;
         }

@@ -151,7 +151,8 @@ asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics&
         if (auto ec = co_await query(object_queries[i], objects[i], d)) {
             have_objects = false;
             owner_.log().warn([&] {
-                return std::string(object_queries[i]) + " failed (" + (d.message().empty() ? ec.message() : d.message()) +
+                return std::string(object_queries[i]) + " failed (" +
+                       (d.message().empty() ? ec.message() : d.message()) +
                        "): the schema metadata has no views, indexes, functions or aggregates";
             });
         }

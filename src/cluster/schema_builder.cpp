@@ -235,8 +235,7 @@ std::string parse_into(data_type& out, const std::string& text, std::string_view
 std::string parse_all(std::vector<data_type>& out, const std::vector<std::string>& texts, udt_set& udts) {
     out.resize(texts.size());
     for (std::size_t i = 0; i < texts.size(); ++i)
-        if (auto e = parse_into(out[i], texts[i], "argument type " + std::to_string(i + 1), udts); !e.empty())
-            return e;
+        if (auto e = parse_into(out[i], texts[i], "argument type " + std::to_string(i + 1), udts); !e.empty()) return e;
     return {};
 }
 
@@ -335,9 +334,7 @@ public:
         return nullptr;
     }
 
-    void fail(const std::string& where, const std::string& why) {
-        out_.errors.push_back(where + " left out: " + why);
-    }
+    void fail(const std::string& where, const std::string& why) { out_.errors.push_back(where + " left out: " + why); }
 
 private:
     static std::vector<std::string> strings(const row_view& row, std::string_view column) {

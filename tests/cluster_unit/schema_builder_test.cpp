@@ -98,8 +98,8 @@ result_set views(const std::vector<std::tuple<std::string, std::string, std::str
 result_set indexes(const std::vector<std::tuple<std::string, std::string, std::string, std::string, strmap>>& is) {
     std::vector<std::vector<encoded_value>> r;
     for (const auto& [ks, table, name, kind, options] : is)
-        r.push_back({encode_value(ks), encode_value(table), encode_value(name), encode_value(kind),
-                     encode_value(options)});
+        r.push_back(
+            {encode_value(ks), encode_value(table), encode_value(name), encode_value(kind), encode_value(options)});
     return rows({{"keyspace_name", text},
                  {"table_name", text},
                  {"index_name", text},
@@ -363,9 +363,9 @@ struct objects_fixture {
     });
     result_set u = types({{"app", "point", {"x", "y"}, {"int", "int"}}});
     result_set v = views({{"app", "by_email", "users", "email IS NOT NULL AND id IS NOT NULL", true}});
-    result_set i = indexes({{"app", "users", "users_home", "COMPOSITES", {{"target", "home"}}},
-                            {"app", "users", "users_sai", "CUSTOM",
-                             {{"target", "email"}, {"class_name", "StorageAttachedIndex"}}}});
+    result_set i = indexes(
+        {{"app", "users", "users_home", "COMPOSITES", {{"target", "home"}}},
+         {"app", "users", "users_sai", "CUSTOM", {{"target", "email"}, {"class_name", "StorageAttachedIndex"}}}});
     result_set f = functions({
         {"app", "plus", {"a", "b"}, {"int", "int"}, "int", "java", "return a + b;", false},
         {"app", "plus", {"a", "p"}, {"int", "frozen<point>"}, "int", "java", "return a + p.getInt(\"x\");", true},
