@@ -82,7 +82,7 @@ struct function_metadata {
     std::string name;
     // name(type,type): the key in keyspace_metadata::functions (functions are
     // overloaded by argument types): the argument types as system_schema
-    // writes them, joined by ',', e.g. "f(int,frozen<map<text, int>>)".
+    // writes them, joined by ',', e.g. "f(int,map<text, int>)".
     std::string signature;
     std::vector<std::string> argument_names;
     std::vector<data_type> argument_types;  // one per name
@@ -126,7 +126,7 @@ struct keyspace_metadata {
     std::map<std::string, table_metadata, std::less<>> tables;
     std::map<std::string, udt_metadata, std::less<>> user_types;
     std::map<std::string, view_metadata, std::less<>> views;
-    // By signature, e.g. functions.at("avg_state(frozen<tuple<int, bigint>>,int)").
+    // By signature, e.g. functions.at("plus(int,point)").
     std::map<std::string, function_metadata, std::less<>> functions;
     std::map<std::string, aggregate_metadata, std::less<>> aggregates;
 
