@@ -390,5 +390,19 @@ int main(int argc, char** argv) {
          "kother|0|class=NetworkTopologyStrategy,dc1=3\n"
          "tother|u\n"
          "cother|u|id|partition_key|none|uuid|0\n");
+    // A view on ks.t, an index, an overloaded function and an aggregate.
+    rows("objects",
+         "kks|1|class=org.apache.cassandra.locator.SimpleStrategy,replication_factor=1\n"
+         "uks|a|x,y|int;text\n"
+         "tks|t\n"
+         "cks|t|k|partition_key|none|int|0\n"
+         "cks|t|v|regular|none|frozen<a>|-1\n"
+         "vks|by_v|t|v IS NOT NULL AND k IS NOT NULL|1\n"
+         "cks|by_v|v|partition_key|none|frozen<a>|0\n"
+         "cks|by_v|k|clustering|asc|int|0\n"
+         "iks|t|t_v|COMPOSITES|target=v\n"
+         "fks|st|s,x|int;int|int|java|1\n"
+         "fks|st|s,x|int;frozen<a>|int|java|0\n"
+         "aks|agg|int|st|int||0|int\n");
     return 0;
 }

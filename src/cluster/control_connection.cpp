@@ -168,9 +168,33 @@ asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics&
     if (auto ec = co_await query(schema_tables_query, tables, diag)) co_return ec;
     if (auto ec = co_await query(schema_columns_query, columns, diag)) co_return ec;
     if (auto ec = co_await query(schema_types_query, types, diag)) co_return ec;
+    // Views, indexes, functions and aggregates: a server that cannot list
+    // them still gets its tables (what routing needs).
+    result_set objects[4];
+    const std::string_view object_queries[] = {schema_views_query, schema_indexes_query, schema_functions_query,
+                                               schema_aggregates_query};
+    bool have_objects = true;
+    for (std::size_t i = 0; i < 4 && have_objects; ++i) {
+        diagnostics d;
+        if (auto ec = co_await query(object_queries[i], objects[i], d)) {
+            have_objects = false;
+            owner_.log().warn([&] {
+                return std::string(object_queries[i]) + " failed (" +
+                       (d.message().empty() ? ec.message() : d.message()) +
+                       "): the schema metadata has no views, indexes, functions or aggregates";
+            });
+        }
+    }
     try {
-        auto built = build_schema(std::span<const result_set>(&ks, 1), std::span<const result_set>(&tables, 1),
-                                  std::span<const result_set>(&columns, 1), std::span<const result_set>(&types, 1));
+        schema_rows rows{{&ks, 1}, {&tables, 1}, {&columns, 1}, {&types, 1}};
+        if (have_objects) {
+            rows.views = {&objects[0], 1};
+            rows.indexes = {&objects[1], 1};
+            rows.functions = {&objects[2], 1};
+            rows.aggregates = {&objects[3], 1};
+        }
+        auto built = build_schema(rows);
+        for (const auto& e : built.errors) owner_.log().warn([&] { return "schema metadata: " + e; });
         auto fresh = std::make_shared<const schema_map>(std::move(built.keyspaces));
         auto lock = owner_.routing().snapshot_write_lock();
         schema_ = std::move(fresh);

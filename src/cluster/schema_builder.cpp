@@ -11,17 +11,32 @@ namespace async_cassandra::detail {
 
 namespace {
 
+// The row's "keyspace.name" for messages, as far as it can be read.
+std::string row_object(const row_view& row, std::string_view name_column) {
+    std::string out;
+    try {
+        out = row.get<std::optional<std::string>>("keyspace_name").value_or("?");
+        if (!name_column.empty()) out += "." + row.get<std::optional<std::string>>(name_column).value_or("?");
+    } catch (const value_error&) {
+        out += out.empty() ? "?" : ".?";
+    }
+    return out;
+}
+
 // Calls fn(row) for every row of every page; a value_error (a column
-// missing or of another type) becomes an error naming the table and row.
+// missing or of another type) becomes an error naming the table, the row
+// and, when it can be read, the object (keyspace_name.<name_column>).
 template <class Fn>
-void each_row(std::span<const result_set> pages, std::string_view table, std::vector<std::string>& errors, Fn fn) {
+void each_row(std::span<const result_set> pages, std::string_view table, std::string_view name_column,
+              std::vector<std::string>& errors, Fn fn) {
     std::size_t n = 0;
     for (const auto& page : pages) {
         for (std::size_t i = 0; i < page.size(); ++i, ++n) {
             try {
                 fn(page.row(i));
             } catch (const value_error& e) {
-                errors.push_back("system_schema." + std::string(table) + " row " + std::to_string(n) + ": " + e.what());
+                errors.push_back("system_schema." + std::string(table) + " row " + std::to_string(n) + " (" +
+                                 row_object(page.row(i), name_column) + "): " + e.what());
             }
         }
     }
@@ -176,8 +191,9 @@ struct raw_column {
     std::int32_t position = -1;
 };
 
-// Fills the table from its columns; returns why it cannot, or empty.
-std::string fill_table(table_metadata& t, std::vector<raw_column> cols, udt_set& udts) {
+// Fills the table or view from its columns; returns why it cannot, or empty.
+template <class T>
+std::string fill_table(T& t, std::vector<raw_column> cols, udt_set& udts) {
     auto by_position = [](const raw_column& a, const raw_column& b) {
         return std::tie(a.position, a.name) < std::tie(b.position, b.name);
     };
@@ -208,14 +224,134 @@ std::string fill_table(table_metadata& t, std::vector<raw_column> cols, udt_set&
     return {};
 }
 
+// Parses `text` into `out`; returns why it cannot ("<what>: ..."), or empty.
+std::string parse_into(data_type& out, const std::string& text, std::string_view what, udt_set& udts) {
+    auto r = parse_cql_type(text, udts.resolver());
+    if (!r) return std::string(what) + ": " + r.error;
+    out = std::move(r.type);
+    return {};
+}
+
+std::string parse_all(std::vector<data_type>& out, const std::vector<std::string>& texts, udt_set& udts) {
+    out.resize(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        if (auto e = parse_into(out[i], texts[i], "argument type " + std::to_string(i + 1), udts); !e.empty()) return e;
+    return {};
+}
+
+std::string signature_of(const std::string& name, const std::vector<std::string>& types) {
+    auto out = name + '(';
+    for (std::size_t i = 0; i < types.size(); ++i) out += (i ? "," : "") + types[i];
+    return out + ')';
+}
+
+struct raw_view {
+    std::string base, where;
+    bool all = false;
+};
+
+// The parts after keyspaces, user types and tables: they only add to
+// keyspaces already built, each object alone.
+class object_builder {
+public:
+    object_builder(schema_build_result& out, std::map<std::string, udt_set>& udts) : out_(out), udts_(udts) {}
+
+    void index(const row_view& row) {
+        const auto ks = row.get<std::string>("keyspace_name");
+        const auto table = row.get<std::string>("table_name");
+        index_metadata ix;
+        ix.name = row.get<std::string>("index_name");
+        const auto where = "index " + ks + "." + ix.name;
+        const auto kind = row.get<std::optional<std::string>>("kind").value_or("");
+        ix.options = row.get<std::optional<std::map<std::string, std::string>>>("options").value_or(
+            std::map<std::string, std::string>{});
+        if (auto t = ix.options.find("target"); t != ix.options.end()) ix.target = t->second;
+        if (kind == "KEYS")
+            ix.kind = index_kind::keys;
+        else if (kind == "COMPOSITES")
+            ix.kind = index_kind::composites;
+        else if (kind == "CUSTOM")
+            ix.kind = index_kind::custom;
+        else
+            return fail(where, "kind '" + kind + "'");
+        auto* k = keyspace(ks, where);
+        if (!k) return;
+        auto t = k->tables.find(table);
+        if (t == k->tables.end()) return fail(where, "its table " + ks + "." + table + " is not in the metadata");
+        t->second.indexes.insert_or_assign(ix.name, std::move(ix));
+    }
+
+    void function(const row_view& row) {
+        const auto ks = row.get<std::string>("keyspace_name");
+        function_metadata f;
+        f.name = row.get<std::string>("function_name");
+        const auto types = strings(row, "argument_types");
+        f.signature = signature_of(f.name, types);
+        f.argument_names = strings(row, "argument_names");
+        f.language = row.get<std::optional<std::string>>("language").value_or("");
+        f.body = row.get<std::optional<std::string>>("body").value_or("");
+        f.called_on_null_input = row.get<std::optional<bool>>("called_on_null_input").value_or(false);
+        const auto return_type = row.get<std::optional<std::string>>("return_type").value_or("");
+        const auto where = "function " + ks + "." + f.signature;
+        auto* k = keyspace(ks, where);
+        if (!k) return;
+        std::string e;
+        if (f.argument_names.size() != types.size())
+            e = std::to_string(f.argument_names.size()) + " argument names but " + std::to_string(types.size()) +
+                " argument types";
+        if (e.empty()) e = parse_all(f.argument_types, types, udts_.at(ks));
+        if (e.empty()) e = parse_into(f.return_type, return_type, "return type", udts_.at(ks));
+        if (!e.empty()) return fail(where, e);
+        k->functions.insert_or_assign(f.signature, std::move(f));
+    }
+
+    void aggregate(const row_view& row) {
+        const auto ks = row.get<std::string>("keyspace_name");
+        aggregate_metadata a;
+        a.name = row.get<std::string>("aggregate_name");
+        const auto types = strings(row, "argument_types");
+        a.signature = signature_of(a.name, types);
+        a.state_function = row.get<std::optional<std::string>>("state_func").value_or("");
+        a.final_function = row.get<std::optional<std::string>>("final_func").value_or("");
+        a.initial_condition = row.get<std::optional<std::string>>("initcond");
+        const auto state_type = row.get<std::optional<std::string>>("state_type").value_or("");
+        const auto return_type = row.get<std::optional<std::string>>("return_type").value_or("");
+        const auto where = "aggregate " + ks + "." + a.signature;
+        auto* k = keyspace(ks, where);
+        if (!k) return;
+        auto e = parse_all(a.argument_types, types, udts_.at(ks));
+        if (e.empty()) e = parse_into(a.state_type, state_type, "state type", udts_.at(ks));
+        if (e.empty()) e = parse_into(a.return_type, return_type, "return type", udts_.at(ks));
+        if (e.empty() && a.state_function.empty()) e = "no state function";
+        if (!e.empty()) return fail(where, e);
+        k->aggregates.insert_or_assign(a.signature, std::move(a));
+    }
+
+    keyspace_metadata* keyspace(const std::string& ks, const std::string& where) {
+        auto it = out_.keyspaces.find(ks);
+        if (it != out_.keyspaces.end()) return &it->second;
+        fail(where, "its keyspace is not in system_schema.keyspaces");
+        return nullptr;
+    }
+
+    void fail(const std::string& where, const std::string& why) { out_.errors.push_back(where + " left out: " + why); }
+
+private:
+    static std::vector<std::string> strings(const row_view& row, std::string_view column) {
+        return row.get<std::optional<std::vector<std::string>>>(column).value_or(std::vector<std::string>{});
+    }
+
+    schema_build_result& out_;
+    std::map<std::string, udt_set>& udts_;
+};
+
 }  // namespace
 
-schema_build_result build_schema(std::span<const result_set> keyspaces, std::span<const result_set> tables,
-                                 std::span<const result_set> columns, std::span<const result_set> types) {
+schema_build_result build_schema(const schema_rows& in) {
     schema_build_result out;
     auto& errors = out.errors;
 
-    each_row(keyspaces, "keyspaces", errors, [&](const row_view& row) {
+    each_row(in.keyspaces, "keyspaces", "", errors, [&](const row_view& row) {
         keyspace_metadata ks;
         ks.name = row.get<std::string>("keyspace_name");
         ks.durable_writes = row.get<std::optional<bool>>("durable_writes").value_or(true);
@@ -224,7 +360,7 @@ schema_build_result build_schema(std::span<const result_set> keyspaces, std::spa
     });
 
     std::map<std::string, std::map<std::string, raw_type>> raw_types;
-    each_row(types, "types", errors, [&](const row_view& row) {
+    each_row(in.types, "types", "type_name", errors, [&](const row_view& row) {
         const auto ks = row.get<std::string>("keyspace_name");
         raw_type t{row.get<std::vector<std::string>>("field_names"), row.get<std::vector<std::string>>("field_types")};
         raw_types[ks].insert_or_assign(row.get<std::string>("type_name"), std::move(t));
@@ -239,13 +375,24 @@ schema_build_result build_schema(std::span<const result_set> keyspaces, std::spa
     for (const auto& [ks, _] : raw_types)
         errors.push_back("user types of keyspace " + ks + " left out: the keyspace is not in system_schema.keyspaces");
 
+    // Tables and views alike: their columns are in system_schema.columns.
     std::map<std::pair<std::string, std::string>, std::vector<raw_column>> table_columns;
-    each_row(tables, "tables", errors, [&](const row_view& row) {
+    std::map<std::pair<std::string, std::string>, raw_view> views;
+    each_row(in.tables, "tables", "table_name", errors, [&](const row_view& row) {
         table_columns[{row.get<std::string>("keyspace_name"), row.get<std::string>("table_name")}];
     });
-    each_row(columns, "columns", errors, [&](const row_view& row) {
+    each_row(in.views, "views", "view_name", errors, [&](const row_view& row) {
+        std::pair<std::string, std::string> key{row.get<std::string>("keyspace_name"),
+                                                row.get<std::string>("view_name")};
+        raw_view v{row.get<std::string>("base_table_name"),
+                   row.get<std::optional<std::string>>("where_clause").value_or(""),
+                   row.get<std::optional<bool>>("include_all_columns").value_or(false)};
+        table_columns[key];
+        views.insert_or_assign(std::move(key), std::move(v));
+    });
+    each_row(in.columns, "columns", "table_name", errors, [&](const row_view& row) {
         auto it = table_columns.find({row.get<std::string>("keyspace_name"), row.get<std::string>("table_name")});
-        if (it == table_columns.end()) return;  // a view's column
+        if (it == table_columns.end()) return;  // of a table or view we do not know
         raw_column c;
         c.name = row.get<std::string>("column_name");
         c.kind = row.get<std::string>("kind");
@@ -257,20 +404,44 @@ schema_build_result build_schema(std::span<const result_set> keyspaces, std::spa
 
     for (auto& [key, cols] : table_columns) {
         const auto& [ks_name, table_name] = key;
-        const auto where = ks_name + "." + table_name;
+        const auto view = views.find(key);
+        const auto where = (view == views.end() ? "table " : "view ") + ks_name + "." + table_name;
         const auto ks = out.keyspaces.find(ks_name);
         if (ks == out.keyspaces.end()) {
-            errors.push_back("table " + where + " left out: its keyspace is not in system_schema.keyspaces");
+            errors.push_back(where + " left out: its keyspace is not in system_schema.keyspaces");
+            continue;
+        }
+        if (view != views.end()) {
+            view_metadata v;
+            v.name = table_name;
+            v.base_table = std::move(view->second.base);
+            v.where_clause = std::move(view->second.where);
+            v.include_all_columns = view->second.all;
+            if (auto e = fill_table(v, std::move(cols), udts.at(ks_name)); !e.empty()) {
+                errors.push_back(where + " left out: " + e);
+                continue;
+            }
+            ks->second.views.insert_or_assign(table_name, std::move(v));
             continue;
         }
         table_metadata t;
         t.name = table_name;
         if (auto e = fill_table(t, std::move(cols), udts.at(ks_name)); !e.empty()) {
-            errors.push_back("table " + where + " left out: " + e);
+            errors.push_back(where + " left out: " + e);
             continue;
         }
         ks->second.tables.insert_or_assign(table_name, std::move(t));
     }
+    // Each view on its base table (a base table left out has reported why).
+    for (auto& [_, ks] : out.keyspaces)
+        for (const auto& [name, v] : ks.views)
+            if (auto t = ks.tables.find(v.base_table); t != ks.tables.end()) t->second.views.push_back(name);
+
+    object_builder objects(out, udts);
+    each_row(in.indexes, "indexes", "index_name", errors, [&](const row_view& row) { objects.index(row); });
+    each_row(in.functions, "functions", "function_name", errors, [&](const row_view& row) { objects.function(row); });
+    each_row(in.aggregates, "aggregates", "aggregate_name", errors,
+             [&](const row_view& row) { objects.aggregate(row); });
     return out;
 }
 

@@ -182,7 +182,12 @@ awaitable<dt::schema_build_result> read_schema(ac::session& s, const std::string
     const auto tables = co_await s.all(query(dt::schema_tables_query, dt::keyspace_tables_query));
     const auto columns = co_await s.all(query(dt::schema_columns_query, dt::keyspace_columns_query));
     const auto types = co_await s.all(query(dt::schema_types_query, dt::keyspace_types_query));
-    co_return dt::build_schema(ks.pages(), tables.pages(), columns.pages(), types.pages());
+    const auto views = co_await s.all(query(dt::schema_views_query, dt::keyspace_views_query));
+    const auto indexes = co_await s.all(query(dt::schema_indexes_query, dt::keyspace_indexes_query));
+    const auto functions = co_await s.all(query(dt::schema_functions_query, dt::keyspace_functions_query));
+    const auto aggregates = co_await s.all(query(dt::schema_aggregates_query, dt::keyspace_aggregates_query));
+    co_return dt::build_schema({ks.pages(), tables.pages(), columns.pages(), types.pages(), views.pages(),
+                                indexes.pages(), functions.pages(), aggregates.pages()});
 }
 
 TEST(cluster_meta, schema_of_a_keyspace_from_system_schema) {
@@ -273,6 +278,157 @@ TEST(cluster_meta, whole_schema_and_every_replication_parse) {
         co_await s.close();
         co_await cluster.close();
     });
+}
+
+// Polls the cluster's metadata (refreshed after each SCHEMA_CHANGE event,
+// debounced) until `cond` holds of it, at most 15 s.
+template <class Cond>
+awaitable<bool> wait_for_metadata(ac::cluster& c, Cond cond) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < until) {
+        if (cond(*c.metadata())) co_return true;
+        timer.expires_after(std::chrono::milliseconds(50));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    co_return false;
+}
+
+// The same, of one keyspace (which must be there).
+template <class Cond>
+awaitable<bool> wait_for_schema(ac::cluster& c, const std::string& keyspace, Cond cond) {
+    co_return co_await wait_for_metadata(c, [&](const auto& meta) {
+        const auto it = meta.find(keyspace);
+        return it != meta.end() && cond(it->second);
+    });
+}
+
+awaitable<void> fresh_keyspace(ac::session& s, const std::string& name) {
+    co_await s.execute("DROP KEYSPACE IF EXISTS " + name);
+    co_await s.execute("CREATE KEYSPACE " + name +
+                       " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+}
+
+TEST(cluster_meta, views_and_indexes_follow_create_and_drop) {
+    test_env::run([]() -> awaitable<void> {
+        auto cluster = co_await ac::cluster::connect(test_env::config());
+        auto s = co_await cluster.open_session();
+        const std::string ks = "meta_views";
+        co_await fresh_keyspace(s, ks);
+        co_await s.execute("CREATE TABLE " + ks + ".users (id int PRIMARY KEY, email text, m map<text, int>)");
+        co_await s.execute("CREATE MATERIALIZED VIEW " + ks + ".by_email AS SELECT * FROM " + ks +
+                           ".users WHERE email IS NOT NULL AND id IS NOT NULL PRIMARY KEY (email, id)");
+        CO_ASSERT(co_await wait_for_schema(cluster, ks, [](const auto& k) { return k.views.count("by_email") == 1; }));
+        {
+            const auto& k = cluster.metadata()->at(ks);
+            const auto& v = k.views.at("by_email");
+            CO_ASSERT(v.base_table == "users");
+            CO_ASSERT(v.where_clause == "email IS NOT NULL AND id IS NOT NULL");
+            CO_ASSERT(v.include_all_columns);
+            CO_ASSERT(v.partition_key.size() == 1 && v.partition_key[0].name == "email");
+            CO_ASSERT(v.partition_key[0].type == of(ac::type_id::varchar));
+            CO_ASSERT(v.clustering_columns.size() == 1 && v.clustering_columns[0].name == "id");
+            CO_ASSERT(v.regular_columns.size() == 1 && v.regular_columns[0].name == "m");
+            CO_ASSERT(k.tables.count("by_email") == 0);
+            CO_ASSERT((k.tables.at("users").views == std::vector<std::string>{"by_email"}));
+        }
+
+        co_await s.execute("CREATE INDEX users_m_keys ON " + ks + ".users (keys(m))");
+        co_await s.execute("CREATE INDEX users_sai ON " + ks + ".users (email) USING 'sai'");
+        CO_ASSERT(co_await wait_for_schema(cluster, ks, [](const auto& k) {
+            return k.tables.count("users") && k.tables.at("users").indexes.size() == 2;
+        }));
+        {
+            const auto& idx = cluster.metadata()->at(ks).tables.at("users").indexes;
+            const auto& keys = idx.at("users_m_keys");
+            CO_ASSERT(keys.target == "keys(m)" && keys.kind == ac::index_kind::composites);
+            const auto& sai = idx.at("users_sai");
+            CO_ASSERT(sai.target == "email" && sai.kind == ac::index_kind::custom);
+            CO_ASSERT(sai.options.at("class_name") == "sai");  // as USING named it
+        }
+
+        co_await s.execute("DROP INDEX " + ks + ".users_m_keys");
+        CO_ASSERT(co_await wait_for_schema(cluster, ks, [](const auto& k) {
+            const auto& idx = k.tables.at("users").indexes;
+            return idx.size() == 1 && idx.count("users_sai") == 1;
+        }));
+        co_await s.execute("DROP MATERIALIZED VIEW " + ks + ".by_email");
+        CO_ASSERT(co_await wait_for_schema(
+            cluster, ks, [](const auto& k) { return k.views.empty() && k.tables.at("users").views.empty(); }));
+        co_await s.execute("DROP KEYSPACE " + ks);
+        co_await s.close();
+        co_await cluster.close();
+    });
+}
+
+// Needs user_defined_functions_enabled: true (scripts/cassandra sets it);
+// skipped, saying so, on a node started without it.
+TEST(cluster_meta, functions_and_aggregates_follow_create_and_drop) {
+    bool disabled = false;
+    test_env::run([&]() -> awaitable<void> {
+        auto cluster = co_await ac::cluster::connect(test_env::config());
+        auto s = co_await cluster.open_session();
+        const std::string ks = "meta_functions";
+        co_await fresh_keyspace(s, ks);
+        co_await s.execute("CREATE TYPE " + ks + ".point (x int, y int)");
+        try {
+            co_await s.execute("CREATE FUNCTION " + ks +
+                               ".plus(a int, b int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java AS "
+                               "'return a + b;'");
+        } catch (const std::exception& e) {
+            if (std::string(e.what()).find("user_defined_functions_enabled") == std::string::npos) throw;
+            disabled = true;
+        }
+        if (disabled) {
+            co_await s.execute("DROP KEYSPACE " + ks);
+            co_await cluster.close();
+            co_return;
+        }
+        co_await s.execute("CREATE FUNCTION " + ks +
+                           ".plus(a int, p point) CALLED ON NULL INPUT RETURNS int LANGUAGE java AS "
+                           "'return a + p.getInt(\"x\");'");
+        co_await s.execute("CREATE AGGREGATE " + ks + ".total(int) SFUNC plus STYPE int INITCOND 0");
+        CO_ASSERT(co_await wait_for_schema(
+            cluster, ks, [](const auto& k) { return k.functions.size() == 2 && k.aggregates.size() == 1; }));
+        {
+            const auto& k = cluster.metadata()->at(ks);
+            const auto& plus = k.functions.at("plus(int,int)");
+            CO_ASSERT((plus.argument_names == std::vector<std::string>{"a", "b"}));
+            CO_ASSERT(plus.argument_types.size() == 2 && plus.argument_types[1] == of(ac::type_id::int_));
+            CO_ASSERT(plus.return_type == of(ac::type_id::int_));
+            CO_ASSERT(plus.language == "java" && plus.body == "return a + b;" && !plus.called_on_null_input);
+            const auto& plus_point = k.functions.at("plus(int,point)");
+            CO_ASSERT(plus_point.called_on_null_input);
+            CO_ASSERT(plus_point.argument_types[1].id == ac::type_id::udt);
+            CO_ASSERT((plus_point.argument_types[1].field_names == std::vector<std::string>{"x", "y"}));
+            CO_ASSERT(k.functions_named("plus").size() == 2);
+            const auto& total = k.aggregates.at("total(int)");
+            CO_ASSERT(total.state_function == "plus" && total.state_type == of(ac::type_id::int_));
+            CO_ASSERT(total.final_function.empty() && total.initial_condition == std::optional<std::string>("0"));
+            CO_ASSERT(total.return_type == of(ac::type_id::int_));
+            CO_ASSERT(k.aggregates_named("total").size() == 1);
+        }
+        // What the metadata says is what the server runs.
+        co_await s.execute("CREATE TABLE " + ks + ".n (k int PRIMARY KEY, v int)");
+        auto insert = co_await s.prepare("INSERT INTO " + ks + ".n (k, v) VALUES (?, ?)");
+        for (std::int32_t i = 1; i <= 4; ++i) co_await s.execute(insert.bind(i, i));
+        const auto sum = co_await s.execute("SELECT " + ks + ".total(v) FROM " + ks + ".n");
+        CO_ASSERT(sum.first_row().get<std::int32_t>(0) == 10);
+
+        co_await s.execute("DROP AGGREGATE " + ks + ".total");
+        CO_ASSERT(co_await wait_for_schema(cluster, ks, [](const auto& k) { return k.aggregates.empty(); }));
+        co_await s.execute("DROP FUNCTION " + ks + ".plus(int, point)");
+        CO_ASSERT(co_await wait_for_schema(cluster, ks, [](const auto& k) {
+            return k.functions.size() == 1 && k.functions.count("plus(int,int)") == 1;
+        }));
+        co_await s.execute("DROP FUNCTION " + ks + ".plus");
+        CO_ASSERT(co_await wait_for_schema(cluster, ks, [](const auto& k) { return k.functions.empty(); }));
+        co_await s.execute("DROP KEYSPACE " + ks);
+        CO_ASSERT(co_await wait_for_metadata(cluster, [&](const auto& meta) { return meta.count(ks) == 0; }));
+        co_await s.close();
+        co_await cluster.close();
+    });
+    if (disabled) GTEST_SKIP() << "user-defined functions are disabled on " << test_env::host();
 }
 
 }  // namespace

@@ -83,8 +83,80 @@ result_set types(const std::vector<std::tuple<std::string, std::string, strs, st
                 r);
 }
 
+result_set views(const std::vector<std::tuple<std::string, std::string, std::string, std::string, bool>>& vs) {
+    std::vector<std::vector<encoded_value>> r;
+    for (const auto& [ks, name, base, where, all] : vs)
+        r.push_back({encode_value(ks), encode_value(name), encode_value(base), encode_value(where), encode_value(all)});
+    return rows({{"keyspace_name", text},
+                 {"view_name", text},
+                 {"base_table_name", text},
+                 {"where_clause", text},
+                 {"include_all_columns", of(type_id::boolean)}},
+                r);
+}
+
+result_set indexes(const std::vector<std::tuple<std::string, std::string, std::string, std::string, strmap>>& is) {
+    std::vector<std::vector<encoded_value>> r;
+    for (const auto& [ks, table, name, kind, options] : is)
+        r.push_back(
+            {encode_value(ks), encode_value(table), encode_value(name), encode_value(kind), encode_value(options)});
+    return rows({{"keyspace_name", text},
+                 {"table_name", text},
+                 {"index_name", text},
+                 {"kind", text},
+                 {"options", of(type_id::map, {text, text})}},
+                r);
+}
+
+struct fn {
+    std::string ks, name;
+    strs arg_names, arg_types;
+    std::string return_type, language, body;
+    bool called_on_null;
+};
+result_set functions(const std::vector<fn>& fs) {
+    std::vector<std::vector<encoded_value>> r;
+    for (const auto& f : fs)
+        r.push_back({encode_value(f.ks), encode_value(f.name), encode_value(f.arg_names), encode_value(f.arg_types),
+                     encode_value(f.return_type), encode_value(f.language), encode_value(f.body),
+                     encode_value(f.called_on_null)});
+    return rows({{"keyspace_name", text},
+                 {"function_name", text},
+                 {"argument_names", of(type_id::list, {text})},
+                 {"argument_types", of(type_id::list, {text})},
+                 {"return_type", text},
+                 {"language", text},
+                 {"body", text},
+                 {"called_on_null_input", of(type_id::boolean)}},
+                r);
+}
+
+struct agg {
+    std::string ks, name;
+    strs arg_types;
+    std::string state_func, state_type;
+    std::optional<std::string> final_func, initcond;
+    std::string return_type;
+};
+result_set aggregates(const std::vector<agg>& as) {
+    auto opt = [](const std::optional<std::string>& v) { return v ? encode_value(*v) : encoded_value::null_value(); };
+    std::vector<std::vector<encoded_value>> r;
+    for (const auto& a : as)
+        r.push_back({encode_value(a.ks), encode_value(a.name), encode_value(a.arg_types), encode_value(a.state_func),
+                     encode_value(a.state_type), opt(a.final_func), opt(a.initcond), encode_value(a.return_type)});
+    return rows({{"keyspace_name", text},
+                 {"aggregate_name", text},
+                 {"argument_types", of(type_id::list, {text})},
+                 {"state_func", text},
+                 {"state_type", text},
+                 {"final_func", text},
+                 {"initcond", text},
+                 {"return_type", text}},
+                r);
+}
+
 schema_build_result build(const result_set& k, const result_set& t, const result_set& c, const result_set& u) {
-    return build_schema({&k, 1}, {&t, 1}, {&c, 1}, {&u, 1});
+    return build_schema({{&k, 1}, {&t, 1}, {&c, 1}, {&u, 1}});
 }
 
 const strmap simple3{{"class", "org.apache.cassandra.locator.SimpleStrategy"}, {"replication_factor", "3"}};
@@ -148,7 +220,7 @@ TEST(schema_builder, pages_are_read_in_order) {
     const auto c2 = columns({{"b", "t", "v", "none", "regular", -1, "blob"}});
     const result_set cs[] = {c1, c2};
     const auto u = types({});
-    const auto s = build_schema(ks, {&t, 1}, cs, {&u, 1});
+    const auto s = build_schema({ks, {&t, 1}, cs, {&u, 1}});
     EXPECT_TRUE(s.errors.empty());
     ASSERT_EQ(s.keyspaces.size(), 2u);
     const auto& tb = s.keyspaces.at("b").tables.at("t");
@@ -274,6 +346,172 @@ TEST(schema_builder, rows_of_the_wrong_shape_are_reported) {
     EXPECT_TRUE(s.keyspaces.empty());
     ASSERT_EQ(s.errors.size(), 1u);
     EXPECT_NE(s.errors[0].find("system_schema.keyspaces row 0"), std::string::npos) << s.errors[0];
+}
+
+// A keyspace with a table, a view on it, an index, two overloads of a
+// function and an aggregate, each object as system_schema lists it.
+struct objects_fixture {
+    result_set k = keyspaces({{"app", true, simple3}});
+    result_set t = tables({{"app", "users"}});
+    result_set c = columns({
+        {"app", "users", "id", "none", "partition_key", 0, "int"},
+        {"app", "users", "email", "none", "regular", -1, "text"},
+        {"app", "users", "home", "none", "regular", -1, "frozen<point>"},
+        {"app", "by_email", "email", "none", "partition_key", 0, "text"},
+        {"app", "by_email", "id", "asc", "clustering", 0, "int"},
+        {"app", "by_email", "home", "none", "regular", -1, "frozen<point>"},
+    });
+    result_set u = types({{"app", "point", {"x", "y"}, {"int", "int"}}});
+    result_set v = views({{"app", "by_email", "users", "email IS NOT NULL AND id IS NOT NULL", true}});
+    result_set i = indexes(
+        {{"app", "users", "users_home", "COMPOSITES", {{"target", "home"}}},
+         {"app", "users", "users_sai", "CUSTOM", {{"target", "email"}, {"class_name", "StorageAttachedIndex"}}}});
+    result_set f = functions({
+        {"app", "plus", {"a", "b"}, {"int", "int"}, "int", "java", "return a + b;", false},
+        {"app", "plus", {"a", "p"}, {"int", "frozen<point>"}, "int", "java", "return a + p.getInt(\"x\");", true},
+        {"app", "plus_more", {"a"}, {"int"}, "int", "java", "return a;", true},
+    });
+    result_set a = aggregates({
+        {"app", "total", {"int"}, "plus", "int", std::nullopt, "0", "int"},
+        {"app", "total", {"frozen<point>"}, "plus", "int", "plus_more", std::nullopt, "int"},
+    });
+
+    schema_build_result build() const {
+        return build_schema({{&k, 1}, {&t, 1}, {&c, 1}, {&u, 1}, {&v, 1}, {&i, 1}, {&f, 1}, {&a, 1}});
+    }
+};
+
+TEST(schema_builder, views_indexes_functions_and_aggregates) {
+    const auto s = objects_fixture{}.build();
+    EXPECT_TRUE(s.errors.empty()) << s.errors.front();
+    const auto& app = s.keyspaces.at("app");
+    const auto point = app.user_types.at("point");
+
+    ASSERT_EQ(app.tables.size(), 1u);  // the view is not a table
+    const auto& users = app.tables.at("users");
+    EXPECT_EQ(users.views, (strs{"by_email"}));
+    ASSERT_EQ(app.views.size(), 1u);
+    const auto& view = app.views.at("by_email");
+    EXPECT_EQ(view.base_table, "users");
+    EXPECT_EQ(view.where_clause, "email IS NOT NULL AND id IS NOT NULL");
+    EXPECT_TRUE(view.include_all_columns);
+    ASSERT_EQ(view.partition_key.size(), 1u);
+    EXPECT_EQ(view.partition_key[0], (column_metadata{"email", text}));
+    ASSERT_EQ(view.clustering_columns.size(), 1u);
+    EXPECT_EQ(view.clustering_columns[0].name, "id");
+    ASSERT_EQ(view.regular_columns.size(), 1u);
+    EXPECT_EQ(view.regular_columns[0].type.field_names, (strs{"x", "y"}));
+
+    ASSERT_EQ(users.indexes.size(), 2u);
+    const auto& home = users.indexes.at("users_home");
+    EXPECT_EQ(home.kind, index_kind::composites);
+    EXPECT_EQ(home.target, "home");
+    const auto& sai = users.indexes.at("users_sai");
+    EXPECT_EQ(sai.kind, index_kind::custom);
+    EXPECT_EQ(sai.target, "email");
+    EXPECT_EQ(sai.options.at("class_name"), "StorageAttachedIndex");
+
+    ASSERT_EQ(app.functions.size(), 3u);
+    const auto& plus = app.functions.at("plus(int,int)");
+    EXPECT_EQ(plus.name, "plus");
+    EXPECT_EQ(plus.signature, "plus(int,int)");
+    EXPECT_EQ(plus.argument_names, (strs{"a", "b"}));
+    EXPECT_EQ(plus.argument_types, (std::vector<data_type>{of(type_id::int_), of(type_id::int_)}));
+    EXPECT_EQ(plus.return_type, of(type_id::int_));
+    EXPECT_EQ(plus.language, "java");
+    EXPECT_EQ(plus.body, "return a + b;");
+    EXPECT_FALSE(plus.called_on_null_input);
+    const auto& plus_point = app.functions.at("plus(int,frozen<point>)");
+    EXPECT_EQ(plus_point.argument_types[1].field_names, (strs{"x", "y"}));
+    EXPECT_TRUE(plus_point.called_on_null_input);
+    // Lookup by name: every overload, and not plus_more.
+    const auto overloads = app.functions_named("plus");
+    ASSERT_EQ(overloads.size(), 2u);
+    EXPECT_EQ(overloads[0]->signature, "plus(int,frozen<point>)");
+    EXPECT_EQ(overloads[1]->signature, "plus(int,int)");
+    EXPECT_EQ(app.functions_named("plus_more").size(), 1u);
+    EXPECT_TRUE(app.functions_named("plu").empty());
+
+    ASSERT_EQ(app.aggregates.size(), 2u);
+    const auto& total = app.aggregates.at("total(int)");
+    EXPECT_EQ(total.argument_types, (std::vector<data_type>{of(type_id::int_)}));
+    EXPECT_EQ(total.state_function, "plus");
+    EXPECT_EQ(total.state_type, of(type_id::int_));
+    EXPECT_EQ(total.final_function, "");
+    EXPECT_EQ(total.initial_condition, std::optional<std::string>("0"));
+    EXPECT_EQ(total.return_type, of(type_id::int_));
+    const auto& total_point = app.aggregates.at("total(frozen<point>)");
+    EXPECT_EQ(total_point.final_function, "plus_more");
+    EXPECT_FALSE(total_point.initial_condition);
+    EXPECT_EQ(app.aggregates_named("total").size(), 2u);
+}
+
+TEST(schema_builder, a_server_without_the_object_tables_gives_tables_only) {
+    objects_fixture o;
+    const auto s = build_schema({{&o.k, 1}, {&o.t, 1}, {&o.c, 1}, {&o.u, 1}});
+    EXPECT_TRUE(s.errors.empty()) << s.errors.front();
+    const auto& app = s.keyspaces.at("app");
+    EXPECT_EQ(app.tables.size(), 1u);
+    EXPECT_TRUE(app.views.empty() && app.functions.empty() && app.aggregates.empty());
+    EXPECT_TRUE(app.tables.at("users").indexes.empty());
+}
+
+TEST(schema_builder, bad_views_indexes_functions_and_aggregates_are_left_out_with_a_reason) {
+    objects_fixture o;
+    o.c = columns({
+        {"app", "users", "id", "none", "partition_key", 0, "int"},
+        {"app", "bad_view", "v", "none", "regular", -1, "int"},  // no partition key
+        {"app", "typo_view", "k", "none", "partition_key", 0, "frozen<nope>"},
+        {"app", "good_view", "id", "none", "partition_key", 0, "int"},
+    });
+    o.v = views({{"app", "bad_view", "users", "v IS NOT NULL", false},
+                 {"app", "typo_view", "users", "k IS NOT NULL", false},
+                 {"app", "good_view", "users", "id IS NOT NULL", false}});
+    o.i = indexes({{"app", "users", "odd_kind", "SIDEWAYS", {{"target", "id"}}},
+                   {"app", "nowhere", "lost_index", "KEYS", {{"target", "k"}}},
+                   {"app", "users", "fine", "KEYS", {{"target", "keys(m)"}}}});
+    o.f = functions({
+        {"app", "short", {"a"}, {"int", "int"}, "int", "java", "", true},
+        {"app", "bad_arg", {"a"}, {"list<int"}, "int", "java", "", true},
+        {"app", "bad_ret", {"a"}, {"int"}, "frozen<nope>", "java", "", true},
+        {"ghost", "f", {}, {}, "int", "java", "", true},
+        {"app", "ok", {}, {}, "int", "java", "return 1;", true},
+    });
+    o.a = aggregates({
+        {"app", "bad_state", {"int"}, "ok", "map<int>", std::nullopt, std::nullopt, "int"},
+        {"app", "no_state", {"int"}, "", "int", std::nullopt, std::nullopt, "int"},
+        {"app", "bad_arg", {"tuple<>"}, "ok", "int", std::nullopt, std::nullopt, "int"},
+    });
+    // A row missing a column it must have: named by keyspace and name.
+    const auto broken = rows({{"keyspace_name", text}, {"function_name", text}},
+                             {{encode_value(std::string("app")), encode_value(std::string("half"))}});
+    const result_set fs[] = {o.f, broken};
+    const auto s = build_schema({{&o.k, 1}, {&o.t, 1}, {&o.c, 1}, {&o.u, 1}, {&o.v, 1}, {&o.i, 1}, fs, {&o.a, 1}});
+    const auto& app = s.keyspaces.at("app");
+    EXPECT_EQ(app.views.size(), 1u);
+    EXPECT_EQ(app.tables.at("users").views, (strs{"good_view"}));
+    EXPECT_EQ(app.tables.at("users").indexes.size(), 1u);
+    EXPECT_EQ(app.tables.at("users").indexes.at("fine").kind, index_kind::keys);
+    EXPECT_EQ(app.tables.at("users").indexes.at("fine").target, "keys(m)");
+    ASSERT_EQ(app.functions.size(), 1u);
+    EXPECT_TRUE(app.functions.count("ok()"));
+    EXPECT_TRUE(app.aggregates.empty());
+    for (const char* e : {
+             "view app.bad_view left out: no partition key column",
+             "view app.typo_view left out: column 'k'",
+             "index app.odd_kind left out: kind 'SIDEWAYS'",
+             "index app.lost_index left out: its table app.nowhere is not in the metadata",
+             "function app.short(int,int) left out: 1 argument names but 2 argument types",
+             "function app.bad_arg(list<int) left out: argument type 1: CQL type 'list<int'",
+             "function app.bad_ret(int) left out: return type: ",
+             "function ghost.f() left out: its keyspace is not in system_schema.keyspaces",
+             "aggregate app.bad_state(int) left out: state type: CQL type 'map<int>'",
+             "aggregate app.no_state(int) left out: no state function",
+             "aggregate app.bad_arg(tuple<>) left out: argument type 1",
+             "system_schema.functions row 5 (app.half): ",
+         })
+        EXPECT_TRUE(mentions(s.errors, e)) << e;
+    EXPECT_EQ(s.errors.size(), 12u);
 }
 
 }  // namespace
