@@ -99,7 +99,7 @@ struct retry_decision {
 
 // One failed attempt, as a retry policy sees it.
 struct retry_context {
-    std::error_code error;                          // server_errc or client_errc
+    error_code error;                               // server_errc or client_errc
     const server_error_details* details = nullptr;  // for server errors
     int retries = 0;                                // retries made so far for this request
     bool idempotent = false;

@@ -74,7 +74,7 @@ public:
     // --- Plans, from any thread ---
     // The policies of a request: its profile's, else the cluster's. Null
     // profile when `name` is empty; an unknown name is an error.
-    const execution_profile* profile(const std::string& name, diagnostics& diag, std::error_code& ec) const;
+    const execution_profile* profile(const std::string& name, diagnostics& diag, error_code& ec) const;
     load_balancing_policy& load_balancing(const execution_profile* p) const;
     retry_policy& retry(const execution_profile* p) const;
     // The replicas of `token` in `keyspace` (empty when unknown). Under snapshot_lock().
@@ -92,7 +92,7 @@ public:
     // (within `timeout`, else the request timeout) while pools are still
     // connecting. Any executor: it goes to the cluster's itself.
     asio::awaitable<std::shared_ptr<connection>> acquire(
-        std::error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+        error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
     // --- The snapshot's lock ---
     // Guards the host and pool lists (and the pools' connection lists), the
@@ -120,7 +120,7 @@ public:
     host_ptr find_host(const std::string& address, std::uint16_t port) const;
     const std::vector<host_ptr>& hosts_here() const noexcept { return hosts_; }
     // Closes every pool: requests in flight fail with `code`.
-    void close_pools(const std::string& reason, std::error_code code);
+    void close_pools(const std::string& reason, error_code code);
 
     // --- For the pools, on the cluster's executor ---
     void host_up(const host_ptr& h);
@@ -151,7 +151,7 @@ public:
     void add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const;
 
 private:
-    asio::awaitable<std::shared_ptr<connection>> acquire_here(std::error_code& ec, diagnostics& diag,
+    asio::awaitable<std::shared_ptr<connection>> acquire_here(error_code& ec, diagnostics& diag,
                                                               std::chrono::milliseconds timeout);
 
     cluster_impl& owner_;
