@@ -1,5 +1,5 @@
 # A thin convenience layer; the real steps live in scripts/ and CMake.
-.PHONY: demo test deps configure build build-asan build-tsan build-fuzz bench cassandra-start cassandra-stop clean
+.PHONY: demo test deps configure build build-boost build-asan build-tsan build-fuzz bench cassandra-start cassandra-stop clean
 
 # Options are explicit so a stale CMake cache cannot silently drop targets.
 CMAKE_FLAGS := -G Ninja -DASYNC_CASSANDRA_WERROR=ON -DASYNC_CASSANDRA_TESTS=ON -DASYNC_CASSANDRA_EXAMPLES=ON -DASYNC_CASSANDRA_BENCH=ON
@@ -26,6 +26,13 @@ deps:
 build:
 	@$(CONFIGURE)
 	@cmake --build build
+
+# The Boost.Asio flavour (async_cassandra_boost), release: the library, the
+# test binaries of the labels unit, faults and integration, and the Beast
+# example (label examples); no tools or benchmarks.
+build-boost:
+	@cmake -S . -B build-boost $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNC_CASSANDRA_SANITIZE= -DASYNC_CASSANDRA_BOOST_ASIO=ON -DASYNC_CASSANDRA_TOOLS=OFF -DASYNC_CASSANDRA_BENCH=OFF >/dev/null
+	@cmake --build build-boost
 
 build-asan:
 	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DASYNC_CASSANDRA_SANITIZE=address,undefined >/dev/null
@@ -56,4 +63,4 @@ cassandra-stop:
 	scripts/cassandra stop
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz build-rel
+	rm -rf build build-boost build-asan build-tsan build-fuzz build-rel

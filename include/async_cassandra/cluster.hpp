@@ -10,8 +10,7 @@
 #include <async_cassandra/schema.hpp>
 #include <async_cassandra/session.hpp>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/awaitable.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <map>
 #include <memory>

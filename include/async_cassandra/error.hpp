@@ -1,9 +1,10 @@
-// Errors: std::error_code enums whose values are the wire codes, a diagnostics
+// Errors: error code enums whose values are the wire codes, a diagnostics
 // object with the server's message and details, an exception hierarchy that
 // mirrors the codes, and the one classification retry logic shares.
 #pragma once
 
 #include <async_cassandra/consistency.hpp>
+#include <async_cassandra/detail/error_code.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -59,14 +60,14 @@ enum class server_errc {
     unprepared = 0x2500,
 };
 
-const std::error_category& client_category() noexcept;
-const std::error_category& server_category() noexcept;
+const error_category& client_category() noexcept;
+const error_category& server_category() noexcept;
 
-inline std::error_code make_error_code(client_errc e) noexcept { return {static_cast<int>(e), client_category()}; }
-inline std::error_code make_error_code(server_errc e) noexcept { return {static_cast<int>(e), server_category()}; }
+inline error_code make_error_code(client_errc e) noexcept { return {static_cast<int>(e), client_category()}; }
+inline error_code make_error_code(server_errc e) noexcept { return {static_cast<int>(e), server_category()}; }
 
 // The error_code for a wire error code.
-std::error_code server_error_code(std::int32_t wire_code) noexcept;
+error_code server_error_code(std::int32_t wire_code) noexcept;
 
 // Details the server sent with an error, as far as its code defines them.
 struct server_error_details {
@@ -113,13 +114,13 @@ private:
 
 // Thrown by the coroutine short forms: the code plus the diagnostics. The
 // base of the hierarchy below; throw_on_error throws the most specific class.
-class error : public std::system_error {
+class error : public system_error {
 public:
-    error(std::error_code ec, diagnostics diag) : std::system_error(ec, describe(ec, diag)), diag_(std::move(diag)) {}
+    error(error_code ec, diagnostics diag) : system_error(ec, describe(ec, diag)), diag_(std::move(diag)) {}
     const diagnostics& diag() const noexcept { return diag_; }
 
 private:
-    static std::string describe(std::error_code ec, const diagnostics& d);
+    static std::string describe(error_code ec, const diagnostics& d);
     diagnostics diag_;
 };
 
@@ -299,7 +300,7 @@ public:
 // Throws the most specific class above for ec (async_cassandra::error for
 // codes of other categories, such as operation_aborted); does nothing when
 // ec is clear.
-void throw_on_error(std::error_code ec, const diagnostics& diag);
+void throw_on_error(error_code ec, const diagnostics& diag);
 
 // What sending a failed request again may do: the classification that retry
 // policies and connection pools share.
@@ -310,16 +311,16 @@ enum class retry_safety {
     if_idempotent,  // it may have been applied (timeouts, lost connection, server
                     // error): only a statement that may run twice
 };
-retry_safety classify_retry(std::error_code ec) noexcept;
+retry_safety classify_retry(error_code ec) noexcept;
 
 // Whether another attempt may succeed: classify_retry(ec) is not never.
-bool is_retryable(std::error_code ec) noexcept;
+bool is_retryable(error_code ec) noexcept;
 // Whether a request that failed with ec may be sent again, given whether it
 // is idempotent (statement::set_idempotent).
-bool is_retryable(std::error_code ec, bool idempotent) noexcept;
+bool is_retryable(error_code ec, bool idempotent) noexcept;
 // Whether the connection that produced ec cannot carry further requests
 // (closed, broken protocol, failed handshake or authentication).
-bool is_fatal(std::error_code ec) noexcept;
+bool is_fatal(error_code ec) noexcept;
 
 }  // namespace async_cassandra
 
@@ -327,3 +328,9 @@ template <>
 struct std::is_error_code_enum<async_cassandra::client_errc> : std::true_type {};
 template <>
 struct std::is_error_code_enum<async_cassandra::server_errc> : std::true_type {};
+#ifdef ASYNC_CASSANDRA_BOOST_ASIO
+template <>
+struct boost::system::is_error_code_enum<async_cassandra::client_errc> : std::true_type {};
+template <>
+struct boost::system::is_error_code_enum<async_cassandra::server_errc> : std::true_type {};
+#endif

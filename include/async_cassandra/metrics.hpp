@@ -16,7 +16,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <system_error>
+#include <async_cassandra/detail/error_code.hpp>
 #include <vector>
 
 namespace async_cassandra {
@@ -36,7 +36,7 @@ enum class error_kind : std::uint8_t {
 inline constexpr std::size_t error_kind_count = 9;
 
 // The kind of a (non-zero) error code.
-error_kind classify_error(std::error_code ec) noexcept;
+error_kind classify_error(error_code ec) noexcept;
 // "request_timeout", "read_timeout", ... (the Prometheus `kind` label).
 std::string_view to_string(error_kind kind) noexcept;
 
@@ -76,7 +76,7 @@ public:
     // A request (or, per host, an attempt) starts and ends. Every start
     // must be followed by exactly one end; `ec` is clear on success.
     void on_request_start() noexcept { started_.fetch_add(1, std::memory_order_relaxed); }
-    void on_request_end(std::chrono::nanoseconds latency, std::error_code ec = {}) noexcept {
+    void on_request_end(std::chrono::nanoseconds latency, error_code ec = {}) noexcept {
         latency_.record(latency);
         if (ec) errors_[static_cast<std::size_t>(classify_error(ec))].fetch_add(1, std::memory_order_relaxed);
         finished_.fetch_add(1, std::memory_order_relaxed);

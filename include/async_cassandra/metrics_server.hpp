@@ -4,8 +4,7 @@
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/metrics.hpp>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/ip/tcp.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -50,7 +49,7 @@ public:
     // the address and port): invalid_argument when the address does not
     // parse or the server was started before; the socket's error when
     // binding fails (address in use, permission denied, ...).
-    std::error_code start(diagnostics& diag);
+    error_code start(diagnostics& diag);
     // The address and port bound (the port chosen when params.port was 0).
     asio::ip::tcp::endpoint local_endpoint() const;
     // Closes the listening socket and every open connection. Idempotent.

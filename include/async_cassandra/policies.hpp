@@ -64,7 +64,7 @@ public:
     // error). Any thread, several at once (with io_threads > 1), and
     // concurrently with plan(), but never with on_hosts(); `h` is one of the
     // hosts of the last on_hosts(). Must not block.
-    virtual void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept {
+    virtual void on_latency(const host& h, std::chrono::nanoseconds latency, error_code ec) noexcept {
         (void)h, (void)latency, (void)ec;
     }
 };
@@ -172,7 +172,7 @@ struct retry_decision {
 
 // One failed attempt, as a retry policy sees it.
 struct retry_context {
-    std::error_code error;                          // server_errc or client_errc
+    error_code error;                               // server_errc or client_errc
     const server_error_details* details = nullptr;  // for server errors
     int retries = 0;                                // retries made so far for this request
     bool idempotent = false;

@@ -3,7 +3,7 @@
 
 #include <chrono>
 #include <string_view>
-#include <system_error>
+#include <async_cassandra/detail/error_code.hpp>
 
 namespace async_cassandra {
 
@@ -15,7 +15,7 @@ struct request_info {
     int attempt = 1;           // attempts sent so far: 1 + retries + speculative executions
     bool speculative = false;  // the answer came from a speculative execution
     std::chrono::nanoseconds latency{0};  // on_end and on_error: from the start to the completion
-    std::error_code error;                // on_error: why the request failed
+    error_code error;                     // on_error: why the request failed
 };
 
 // Set one in cluster_config::request_listener. Called on the cluster's

@@ -9,7 +9,7 @@
 #include <async_cassandra/detail/stream_ops.hpp>
 #include <async_cassandra/result_set.hpp>
 
-#include <asio/awaitable.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <chrono>
 #include <cstddef>

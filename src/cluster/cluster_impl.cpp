@@ -33,7 +33,7 @@ std::shared_ptr<timestamp_generator> cluster_impl::make_timestamps() const {
 cluster_impl::~cluster_impl() { runtime_.stop(); }
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::open_one(const std::string& address, std::uint16_t port,
-                                                                    int version, std::error_code& ec, diagnostics& diag,
+                                                                    int version, error_code& ec, diagnostics& diag,
                                                                     bool control) {
     co_return co_await start_connection(make_connection(address, port, version, control), ec, diag);
 }
@@ -86,7 +86,7 @@ std::shared_ptr<connection> cluster_impl::make_connection(const std::string& add
 }
 
 asio::awaitable<std::shared_ptr<connection>> cluster_impl::start_connection(std::shared_ptr<connection> c,
-                                                                            std::error_code& ec, diagnostics& diag) {
+                                                                            error_code& ec, diagnostics& diag) {
     if (c->own_strand())
         ec = co_await asio::co_spawn(c->get_executor(), c->start(diag), asio::use_awaitable);
     else
@@ -97,7 +97,7 @@ asio::awaitable<std::shared_ptr<connection>> cluster_impl::start_connection(std:
 }
 
 // What callers on any executor await: each runs on the cluster's.
-asio::awaitable<std::error_code> cluster_impl::connect(diagnostics& diag) {
+asio::awaitable<error_code> cluster_impl::connect(diagnostics& diag) {
     auto op = [self = shared_from_this(), d = &diag] {
         return keep_alive_op<void>(self, [c = self.get(), d] { return c->connect_here(*d); });
     };
@@ -111,7 +111,7 @@ asio::awaitable<void> cluster_impl::close() {
     co_await run_on<void>(runtime_.executor(), op);
 }
 
-asio::awaitable<std::error_code> cluster_impl::connect_here(diagnostics& diag) {
+asio::awaitable<error_code> cluster_impl::connect_here(diagnostics& diag) {
     if (auto ec = co_await control_.connect(diag)) co_return ec;
     // Wait for every pool's first attempt, within the connect timeout.
     const auto until = std::chrono::steady_clock::now() + cfg_.connect_timeout;
@@ -123,7 +123,7 @@ asio::awaitable<std::error_code> cluster_impl::connect_here(diagnostics& diag) {
         shutdown();
         co_return make_error_code(client_errc::no_host_available);
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 asio::awaitable<void> cluster_impl::close_here() {

@@ -56,7 +56,7 @@ public:
     // Opens the control connection to the first contact point that answers,
     // discovers the hosts and waits (within connect_timeout) for their pools'
     // first attempts.
-    asio::awaitable<std::error_code> connect(diagnostics& diag);
+    asio::awaitable<error_code> connect(diagnostics& diag);
     // Waits (at most close_timeout) for requests in flight, then shuts down.
     asio::awaitable<void> close();
     // On the cluster's executor: closes every connection now.
@@ -78,14 +78,14 @@ public:
     // A pool connection (counted in connections_opened and requests_sent),
     // or with `control` the control connection (counted in neither).
     asio::awaitable<std::shared_ptr<connection>> open_one(const std::string& address, std::uint16_t port, int version,
-                                                          std::error_code& ec, diagnostics& diag, bool control = false);
+                                                          error_code& ec, diagnostics& diag, bool control = false);
     // open_one in two steps, so that the caller can close a connection still connecting.
     // `metrics`: the host's block (pool connections), null for none.
     // `shard`: the pool connection's strand (io_threads > 1; taken modulo the count).
     std::shared_ptr<connection> make_connection(const std::string& address, std::uint16_t port, int version,
                                                 bool control, std::shared_ptr<request_metrics> metrics = nullptr,
                                                 std::size_t shard = 0);
-    asio::awaitable<std::shared_ptr<connection>> start_connection(std::shared_ptr<connection> c, std::error_code& ec,
+    asio::awaitable<std::shared_ptr<connection>> start_connection(std::shared_ptr<connection> c, error_code& ec,
                                                                   diagnostics& diag);
     void count_replaced() noexcept {
         replaced_.store(replaced_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -116,7 +116,7 @@ public:
     std::size_t requests_sent() const noexcept { return counters_->requests_sent.load(); }
 
 private:
-    asio::awaitable<std::error_code> connect_here(diagnostics& diag);
+    asio::awaitable<error_code> connect_here(diagnostics& diag);
     std::shared_ptr<timestamp_generator> make_timestamps() const;
     asio::awaitable<void> close_here();
 

@@ -44,7 +44,7 @@ void control_connection::close() {
     reconnect_wait_.cancel();
 }
 
-asio::awaitable<std::error_code> control_connection::query(std::string_view cql, result_set& out, diagnostics& diag) {
+asio::awaitable<error_code> control_connection::query(std::string_view cql, result_set& out, diagnostics& diag) {
     auto c = conn_;
     if (!c || !c->is_open()) {
         diag.assign("the control connection is closed");
@@ -53,10 +53,10 @@ asio::awaitable<std::error_code> control_connection::query(std::string_view cql,
     auto signal = std::make_shared<asio::cancellation_signal>();
     auto done = std::make_shared<bool>(false);
     asio::steady_timer timer(owner_.runtime().executor(), cfg_.request_timeout);
-    timer.async_wait([signal, done](std::error_code ec) {
+    timer.async_wait([signal, done](error_code ec) {
         if (!ec && !*done) signal->emit(asio::cancellation_type::terminal);
     });
-    std::error_code ec;
+    error_code ec;
     const int version = c->protocol_version();
     auto env = co_await c->async_request(
         protocol::opcode::query, 0,
@@ -91,13 +91,13 @@ asio::awaitable<std::error_code> control_connection::query(std::string_view cql,
         diag.assign(std::string(cql) + ": malformed answer: " + e.what(), c->endpoint());
         co_return make_error_code(client_errc::protocol_violation);
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
-asio::awaitable<std::error_code> control_connection::refresh_topology(diagnostics& diag) {
+asio::awaitable<error_code> control_connection::refresh_topology(diagnostics& diag) {
     result_set local, peers;
     if (auto ec = co_await query("SELECT * FROM system.local WHERE key='local'", local, diag)) co_return ec;
-    std::error_code ec;
+    error_code ec;
     if (peers_v2_) {
         ec = co_await query("SELECT * FROM system.peers_v2", peers, diag);
         if (ec && ec.category() == server_category()) peers_v2_ = false;  // before Cassandra 4
@@ -114,7 +114,7 @@ asio::awaitable<std::error_code> control_connection::refresh_topology(diagnostic
         diag.assign(std::string("cannot read system.local / system.peers: ") + e.what(), conn_->endpoint());
         co_return make_error_code(client_errc::unexpected_response);
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 std::vector<host_ptr> control_connection::read_hosts(const result_set& local, const result_set& peers) const {
@@ -161,7 +161,7 @@ node_address control_connection::translate(const std::string& address, std::uint
     return to;
 }
 
-asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics& diag) {
+asio::awaitable<error_code> control_connection::refresh_schema(diagnostics& diag) {
     // One page each (no paging on the control connection's queries).
     result_set ks, tables, columns, types;
     if (auto ec = co_await query(schema_keyspaces_query, ks, diag)) co_return ec;
@@ -213,12 +213,12 @@ asio::awaitable<std::error_code> control_connection::refresh_schema(diagnostics&
         co_return make_error_code(client_errc::unexpected_response);
     }
     owner_.routing().set_replication(std::move(replication));
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
-asio::awaitable<std::error_code> control_connection::open(const std::string& address, std::uint16_t port,
-                                                          diagnostics& diag) {
-    std::error_code ec;
+asio::awaitable<error_code> control_connection::open(const std::string& address, std::uint16_t port,
+                                                     diagnostics& diag) {
+    error_code ec;
     // Offer the configured version; step down once if the server refuses it.
     for (int v = version_ ? version_.load() : cfg_.protocol_version; v >= 4; --v) {
         diag.clear();
@@ -252,16 +252,16 @@ asio::awaitable<std::error_code> control_connection::open(const std::string& add
                 asio::redirect_error(asio::use_awaitable, ec));
             // Without events the driver still works, on what it discovered at connect.
             (void)ready;
-            co_return std::error_code{};
+            co_return error_code{};
         }
         if (ec != client_errc::protocol_version_rejected) break;
     }
     co_return ec;
 }
 
-asio::awaitable<std::error_code> control_connection::connect(diagnostics& diag) {
+asio::awaitable<error_code> control_connection::connect(diagnostics& diag) {
     std::string failures;
-    std::error_code ec;
+    error_code ec;
     for (const auto& contact : cfg_.contact_points) {
         diagnostics d;
         ec = co_await open(contact, cfg_.port, d);
@@ -285,7 +285,7 @@ asio::awaitable<std::error_code> control_connection::connect(diagnostics& diag) 
     }
     (void)co_await refresh_schema(d);
     start_event_loop();
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 void control_connection::apply(std::vector<host_ptr> found) {
@@ -333,7 +333,7 @@ void control_connection::schedule_refresh(bool topology, bool schema) {
 asio::awaitable<void> control_connection::event_loop() {
     auto self = owner_.shared_from_this();
     while (!owner_.shut_down()) {
-        std::error_code ec;
+        error_code ec;
         co_await refresh_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (owner_.shut_down()) break;
         if (ec) continue;  // re-armed by another event
@@ -377,7 +377,7 @@ asio::awaitable<void> control_connection::reconnect() {
     // round (a node that sends READY and hangs up): back off before the next.
     if (std::chrono::steady_clock::now() - opened_at_ < host_pool::stable_after) {
         wait.expires_after(delay(++short_lived_));
-        std::error_code ec;
+        error_code ec;
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     } else {
         short_lived_ = 0;
@@ -410,7 +410,7 @@ asio::awaitable<void> control_connection::reconnect() {
             co_return;
         }
         wait.expires_after(delay(++failures));
-        std::error_code ec;
+        error_code ec;
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
 }
@@ -449,7 +449,7 @@ asio::awaitable<bool> control_connection::agree_here() {
         }
         if (std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= until) co_return false;
         pause.expires_after(std::chrono::milliseconds(200));
-        std::error_code ec;
+        error_code ec;
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
 }

@@ -43,7 +43,7 @@ public:
     // Connects to the first contact point that answers (v5, else v4), then
     // discovers the hosts, reads the schema and starts listening for events.
     // On the cluster's executor.
-    asio::awaitable<std::error_code> connect(diagnostics& diag);
+    asio::awaitable<error_code> connect(diagnostics& diag);
     // Waits until every up host reports the same schema version, at most
     // max_schema_agreement_wait. Returns whether they agreed. Any executor.
     asio::awaitable<bool> wait_schema_agreement();
@@ -57,10 +57,10 @@ public:
     const std::shared_ptr<connection>& current() const noexcept { return conn_; }
 
 private:
-    asio::awaitable<std::error_code> open(const std::string& address, std::uint16_t port, diagnostics& diag);
-    asio::awaitable<std::error_code> refresh_topology(diagnostics& diag);
-    asio::awaitable<std::error_code> refresh_schema(diagnostics& diag);
-    asio::awaitable<std::error_code> query(std::string_view cql, result_set& out, diagnostics& diag);
+    asio::awaitable<error_code> open(const std::string& address, std::uint16_t port, diagnostics& diag);
+    asio::awaitable<error_code> refresh_topology(diagnostics& diag);
+    asio::awaitable<error_code> refresh_schema(diagnostics& diag);
+    asio::awaitable<error_code> query(std::string_view cql, result_set& out, diagnostics& diag);
     asio::awaitable<bool> agree_here();
     asio::awaitable<void> event_loop();
     asio::awaitable<void> reconnect();

@@ -139,7 +139,7 @@ bool host_pool::drained() const {
     return std::all_of(conns_.begin(), conns_.end(), idle) && std::all_of(retiring_.begin(), retiring_.end(), idle);
 }
 
-void host_pool::close(const std::string& reason, std::error_code code) {
+void host_pool::close(const std::string& reason, error_code code) {
     if (closed_) return;
     closed_ = true;
     auto lock = cluster_.routing().snapshot_write_lock();
@@ -200,7 +200,7 @@ asio::awaitable<void> host_pool::maintain() {
             wake_.expires_after(backoff(cfg.reconnection, ++failures_));
         } else if (conns_.size() < target) {
             last_attempt_ = std::chrono::steady_clock::now();
-            std::error_code ec;
+            error_code ec;
             diagnostics d;
             const auto shard = next_shard();
             // The host's block of that shard's stripe: shards never write the same counters.
@@ -270,7 +270,7 @@ asio::awaitable<void> host_pool::maintain() {
         } else {
             wake_.expires_at(asio::steady_timer::time_point::max());
         }
-        std::error_code ignored;
+        error_code ignored;
         co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
 }
@@ -299,7 +299,7 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
         c.reset();
         if (due > std::chrono::steady_clock::now()) {
             timer.expires_at(due);
-            std::error_code ignored;
+            error_code ignored;
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
             continue;
         }
@@ -308,10 +308,10 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
         auto signal = std::make_shared<asio::cancellation_signal>();
         auto answered = std::make_shared<bool>(false);
         timer.expires_after(timeout);
-        timer.async_wait([signal, answered](std::error_code ec) {
+        timer.async_wait([signal, answered](error_code ec) {
             if (!ec && !*answered) signal->emit(asio::cancellation_type::terminal);
         });
-        std::error_code ec;
+        error_code ec;
         co_await c->async_request(
             protocol::opcode::options, 0, [](protocol::byte_writer&) {},
             asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));
@@ -328,7 +328,7 @@ asio::awaitable<void> host_pool::heartbeat(std::weak_ptr<connection> weak) {
             // connection stays watched; the next try comes an interval later.
             c.reset();
             timer.expires_after(interval);
-            std::error_code ignored;
+            error_code ignored;
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         }
     }

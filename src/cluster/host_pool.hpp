@@ -41,7 +41,7 @@ public:
     // backoff itself is not reset.
     void wake_up();
     // Closes every connection; pending requests fail with `code`.
-    void close(const std::string& reason, std::error_code code);
+    void close(const std::string& reason, error_code code);
     // Nothing in flight or queued on any connection.
     bool drained() const;
     // The first connection attempt has finished (whatever its outcome).

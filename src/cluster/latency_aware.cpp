@@ -24,7 +24,7 @@ std::int64_t positive_ns(std::chrono::milliseconds d, const char* name) {
 
 // What says something about a host's speed: an answer, or a timeout. Other
 // errors come back fast whatever the host's load.
-bool measured(std::error_code ec) {
+bool measured(error_code ec) {
     return !ec || ec == server_errc::read_timeout || ec == server_errc::write_timeout ||
            ec == client_errc::request_timeout;
 }
@@ -88,7 +88,7 @@ void latency_aware_policy::on_hosts(std::span<const host_ptr> hosts, const host_
     trackers_ = std::move(next);
 }
 
-void latency_aware_policy::on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept {
+void latency_aware_policy::on_latency(const host& h, std::chrono::nanoseconds latency, error_code ec) noexcept {
     if (!measured(ec)) return;
     auto it = trackers_.find(&h);
     if (it == trackers_.end()) return;  // removed since the attempt began

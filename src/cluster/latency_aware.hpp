@@ -49,7 +49,7 @@ public:
     void plan(const request_routing& r, std::vector<host_ptr>& out) override;
     bool concurrent_plans() const noexcept override { return child_->concurrent_plans(); }
     bool tracks_latency() const noexcept override { return true; }
-    void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept override;
+    void on_latency(const host& h, std::chrono::nanoseconds latency, error_code ec) noexcept override;
 
     // For tests and logs: whether `h` goes to the end of plans made now.
     bool excluded(const host& h);

@@ -124,7 +124,7 @@ public:
     // Its own state is read-only in plan() (the shuffle's generator is per thread).
     bool concurrent_plans() const noexcept override { return child_->concurrent_plans(); }
     bool tracks_latency() const noexcept override { return child_->tracks_latency(); }
-    void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept override {
+    void on_latency(const host& h, std::chrono::nanoseconds latency, error_code ec) noexcept override {
         child_->on_latency(h, latency, ec);
     }
 
@@ -155,7 +155,7 @@ public:
                   out.end());
     }
     bool tracks_latency() const noexcept override { return child_->tracks_latency(); }
-    void on_latency(const host& h, std::chrono::nanoseconds latency, std::error_code ec) noexcept override {
+    void on_latency(const host& h, std::chrono::nanoseconds latency, error_code ec) noexcept override {
         child_->on_latency(h, latency, ec);
     }
 

@@ -30,15 +30,15 @@ namespace {
 
 // One request on `conn` within `timeout`: the answer, or request_timeout.
 template <class Body>
-asio::awaitable<std::error_code> request(cluster_impl& cl, connection& conn, protocol::opcode op, Body body,
-                                         std::chrono::milliseconds timeout, diagnostics& diag) {
+asio::awaitable<error_code> request(cluster_impl& cl, connection& conn, protocol::opcode op, Body body,
+                                    std::chrono::milliseconds timeout, diagnostics& diag) {
     auto signal = std::make_shared<asio::cancellation_signal>();
     auto done = std::make_shared<bool>(false);
     asio::steady_timer timer(cl.runtime().executor(), timeout);
-    timer.async_wait([signal, done](std::error_code ec) {
+    timer.async_wait([signal, done](error_code ec) {
         if (!ec && !*done) signal->emit(asio::cancellation_type::terminal);
     });
-    std::error_code ec;
+    error_code ec;
     auto env = co_await conn.async_request(
         op, 0, body, asio::bind_cancellation_slot(signal->slot(), asio::redirect_error(asio::use_awaitable, ec)));
     *done = true;
@@ -67,7 +67,7 @@ asio::awaitable<std::error_code> request(cluster_impl& cl, connection& conn, pro
         diag.assign("unexpected answer to a PREPARE", conn.endpoint());
         co_return make_error_code(client_errc::unexpected_response);
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 // Runs job(i) for i in [0, n), at most `window` at once, on this
@@ -83,7 +83,7 @@ asio::awaitable<void> run_windowed(cluster_impl& cl, std::size_t n, std::size_t 
     auto st = std::make_shared<state>(ex);
     auto wait_below = [&](std::size_t limit) -> asio::awaitable<void> {
         while (st->running > limit) {
-            std::error_code ignored;
+            error_code ignored;
             co_await st->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
             st->wake.expires_at(asio::steady_timer::time_point::max());
         }
@@ -108,12 +108,12 @@ asio::awaitable<void> run_windowed(cluster_impl& cl, std::size_t n, std::size_t 
     co_await wait_below(0);
 }
 
-asio::awaitable<std::error_code> prepare_unguarded(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
-                                                   bool may_use, std::chrono::milliseconds timeout, diagnostics& diag) {
+asio::awaitable<error_code> prepare_unguarded(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
+                                              bool may_use, std::chrono::milliseconds timeout, diagnostics& diag) {
     const int version = conn.protocol_version();
     const auto& [query, keyspace] = k;
     if (version < 5 && !conn.bound_to(keyspace)) {
-        if (!may_use) co_return std::error_code{};  // its requests may rely on the keyspace it is bound to
+        if (!may_use) co_return error_code{};  // its requests may rely on the keyspace it is bound to
         const std::string use = "USE \"" + keyspace + "\"";
         auto ec = co_await request(
             cl, conn, protocol::opcode::query,
@@ -136,8 +136,8 @@ asio::awaitable<std::error_code> prepare_unguarded(cluster_impl& cl, connection&
 
 // The jobs of run_windowed end here: an exception (an encoding refused, no
 // memory) is this host's failure, reported, never lost with the coroutine.
-asio::awaitable<std::error_code> prepare_on(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
-                                            bool may_use, std::chrono::milliseconds timeout, diagnostics& diag) {
+asio::awaitable<error_code> prepare_on(cluster_impl& cl, connection& conn, const prepared_cache::key& k, bool may_use,
+                                       std::chrono::milliseconds timeout, diagnostics& diag) {
     try {
         co_return co_await prepare_unguarded(cl, conn, k, may_use, timeout, diag);
     } catch (const std::exception& e) {

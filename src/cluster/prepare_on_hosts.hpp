@@ -29,8 +29,8 @@ void count_prepared(cluster_impl& cl, std::uint64_t prepared_cache_stats::*which
 // the connection bound to it: with `may_use` a USE binds it first (only for
 // a connection that carries no requests yet), else such a statement is
 // skipped (not an error). Errors: the server's, or request_timeout.
-asio::awaitable<std::error_code> prepare_on(cluster_impl& cl, connection& conn, const prepared_cache::key& k,
-                                            bool may_use, std::chrono::milliseconds timeout, diagnostics& diag);
+asio::awaitable<error_code> prepare_on(cluster_impl& cl, connection& conn, const prepared_cache::key& k, bool may_use,
+                                       std::chrono::milliseconds timeout, diagnostics& diag);
 
 // k on every up host but the one of `answered`, at once; completes when all
 // have answered (within `timeout`). Returns how many succeeded.

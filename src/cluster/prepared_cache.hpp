@@ -28,7 +28,7 @@ public:
         explicit flight(const asio::any_io_executor& ex) : done(ex, asio::steady_timer::time_point::max()) {}
         asio::steady_timer done;
         bool finished = false;
-        std::error_code ec;
+        error_code ec;
         diagnostics diag;
         std::shared_ptr<prepared_data> result;
     };

@@ -23,7 +23,7 @@ routing_table::routing_table(cluster_impl& owner, const shard_runtime& runtime)
 }
 
 void routing_table::report_latency_now(const execution_profile* p, const host& h,
-                                       std::chrono::steady_clock::time_point start, std::error_code ec) const {
+                                       std::chrono::steady_clock::time_point start, error_code ec) const {
     auto& lb = load_balancing(p);
     if (!lb.tracks_latency()) return;
     const auto took = std::chrono::steady_clock::now() - start;
@@ -44,7 +44,7 @@ routing_lock routing_table::snapshot_write_lock() const {
     return runtime_.threaded() ? routing_lock(routing_mutexes_.get(), runtime_.shard_count()) : routing_lock();
 }
 
-const execution_profile* routing_table::profile(const std::string& name, diagnostics& diag, std::error_code& ec) const {
+const execution_profile* routing_table::profile(const std::string& name, diagnostics& diag, error_code& ec) const {
     if (name.empty()) return nullptr;
     const auto& profiles = owner_.config().profiles;
     auto it = profiles.find(name);
@@ -87,7 +87,7 @@ std::shared_ptr<connection> routing_table::connection_to(const host& h) const {
     return h.pool ? h.pool->pick() : nullptr;
 }
 
-asio::awaitable<std::shared_ptr<connection>> routing_table::acquire(std::error_code& ec, diagnostics& diag,
+asio::awaitable<std::shared_ptr<connection>> routing_table::acquire(error_code& ec, diagnostics& diag,
                                                                     std::chrono::milliseconds timeout) {
     // The caller is suspended until op ends: it may write `ec` and `diag`.
     auto op = [self = owner_.shared_from_this(), t = this, e = &ec, d = &diag, timeout] {
@@ -99,7 +99,7 @@ asio::awaitable<std::shared_ptr<connection>> routing_table::acquire(std::error_c
     co_return std::move(r.second);
 }
 
-asio::awaitable<std::shared_ptr<connection>> routing_table::acquire_here(std::error_code& ec, diagnostics& diag,
+asio::awaitable<std::shared_ptr<connection>> routing_table::acquire_here(error_code& ec, diagnostics& diag,
                                                                          std::chrono::milliseconds timeout) {
     const auto until = std::chrono::steady_clock::now() +
                        (timeout.count() > 0 ? timeout : owner_.config().request_timeout);
@@ -173,7 +173,7 @@ host_ptr routing_table::find_host(const std::string& address, std::uint16_t port
     return by_address;
 }
 
-void routing_table::close_pools(const std::string& reason, std::error_code code) {
+void routing_table::close_pools(const std::string& reason, error_code code) {
     auto lock = snapshot_write_lock();
     for (auto& [ep, p] : pools_) p->close(reason, code);
     for (auto& h : hosts_) h->pool = nullptr;
@@ -202,9 +202,9 @@ void routing_table::on_pool_change() {
 asio::awaitable<void> routing_table::wait_pool_change(std::chrono::steady_clock::time_point until) {
     asio::steady_timer t(runtime_.executor(), until);
     // pool_changed_ never expires: its cancellation (on a change) or our own timer ends the wait.
-    std::error_code ec;
+    error_code ec;
     auto keep = owner_.shared_from_this();
-    t.async_wait([keep, this](std::error_code e) {
+    t.async_wait([keep, this](error_code e) {
         if (!e) pool_changed_.cancel();
     });
     co_await pool_changed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -216,7 +216,7 @@ asio::awaitable<void> routing_table::wait_drained(std::chrono::steady_clock::dur
     asio::steady_timer deadline(runtime_.executor(), timeout);
     drain_waiters_.push_back(&deadline);
     for (;;) {
-        std::error_code ec;
+        error_code ec;
         co_await deadline.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (!ec || owner_.shut_down() || drained()) break;  // the deadline, or done
         auto cs = co_await asio::this_coro::cancellation_state;

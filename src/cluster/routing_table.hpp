@@ -74,7 +74,7 @@ public:
     // --- Plans, from any thread ---
     // The policies of a request: its profile's, else the cluster's. Null
     // profile when `name` is empty; an unknown name is an error.
-    const execution_profile* profile(const std::string& name, diagnostics& diag, std::error_code& ec) const;
+    const execution_profile* profile(const std::string& name, diagnostics& diag, error_code& ec) const;
     load_balancing_policy& load_balancing(const execution_profile* p) const;
     retry_policy& retry(const execution_profile* p) const;
     // The replicas of `token` in `keyspace` (empty when unknown). Under snapshot_lock().
@@ -91,7 +91,7 @@ public:
     // the request's policy when it tracks latency (one branch otherwise).
     // Takes snapshot_lock(): never while on_hosts() runs.
     void report_latency(const execution_profile* p, const host& h, std::chrono::steady_clock::time_point start,
-                        std::error_code ec) const {
+                        error_code ec) const {
         if (latency_tracked_) report_latency_now(p, h, start, ec);
     }
     // A connection for a request that needs no particular host (PREPARE,
@@ -99,7 +99,7 @@ public:
     // (within `timeout`, else the request timeout) while pools are still
     // connecting. Any executor: it goes to the cluster's itself.
     asio::awaitable<std::shared_ptr<connection>> acquire(
-        std::error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+        error_code& ec, diagnostics& diag, std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
     // --- The snapshot's lock ---
     // Guards the host and pool lists (and the pools' connection lists), the
@@ -127,7 +127,7 @@ public:
     host_ptr find_host(const std::string& address, std::uint16_t port) const;
     const std::vector<host_ptr>& hosts_here() const noexcept { return hosts_; }
     // Closes every pool: requests in flight fail with `code`.
-    void close_pools(const std::string& reason, std::error_code code);
+    void close_pools(const std::string& reason, error_code code);
 
     // --- For the pools, on the cluster's executor ---
     void host_up(const host_ptr& h);
@@ -158,11 +158,11 @@ public:
     void add_totals(std::size_t& in_flight, std::size_t& orphaned, std::size_t& queued) const;
 
 private:
-    asio::awaitable<std::shared_ptr<connection>> acquire_here(std::error_code& ec, diagnostics& diag,
+    asio::awaitable<std::shared_ptr<connection>> acquire_here(error_code& ec, diagnostics& diag,
                                                               std::chrono::milliseconds timeout);
 
     void report_latency_now(const execution_profile* p, const host& h, std::chrono::steady_clock::time_point start,
-                            std::error_code ec) const;
+                            error_code ec) const;
 
     cluster_impl& owner_;
     const shard_runtime& runtime_;

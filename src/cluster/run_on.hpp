@@ -19,7 +19,7 @@ namespace async_cassandra::detail {
 // The hop itself, made outside any coroutine: g++ 12 destroys a by-value
 // parameter of a co_await expression (a lambda's captures) twice.
 template <class T, class Op>
-auto hop_to(const asio::any_io_executor& home, std::error_code& ec, const Op& op) {
+auto hop_to(const asio::any_io_executor& home, error_code& ec, const Op& op) {
     return async_run<T>(home, asio::redirect_error(asio::use_awaitable, ec), op);
 }
 
@@ -40,7 +40,7 @@ asio::awaitable<op_result<T>> run_on(const asio::any_io_executor& home, const Op
 }
 
 // An op for run_on from a member coroutine returning awaitable<T>, or with
-// T = void awaitable<void> or awaitable<std::error_code> (then the op's
+// T = void awaitable<void> or awaitable<error_code> (then the op's
 // error): `keep` holds its object alive wherever it runs; `fn` (capturing
 // raw pointers) starts the member.
 template <class T, class Keep, class Fn>
@@ -48,7 +48,7 @@ asio::awaitable<op_result<T>> keep_alive_op(Keep keep, Fn fn) {
     op_result<T> r;
     if constexpr (!std::is_void_v<T>)
         r.second = co_await fn();
-    else if constexpr (std::is_same_v<typename decltype(fn())::value_type, std::error_code>)
+    else if constexpr (std::is_same_v<typename decltype(fn())::value_type, error_code>)
         r.first = co_await fn();
     else
         co_await fn();

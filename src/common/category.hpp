@@ -2,12 +2,16 @@
 // error codes then needs only its switch of texts, not a class of its own.
 #pragma once
 
+#include <async_cassandra/detail/error_code.hpp>
+
 #include <string>
-#include <system_error>
 
 namespace async_cassandra::detail {
 
-class enum_category final : public std::error_category {
+// boost::system::error_category's destructor is protected and not virtual.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class enum_category final : public error_category {
 public:
     using describe_fn = std::string (*)(int);
     constexpr enum_category(const char* name, describe_fn describe) noexcept : name_(name), describe_(describe) {}
@@ -18,5 +22,6 @@ private:
     const char* name_;
     describe_fn describe_;
 };
+#pragma GCC diagnostic pop
 
 }  // namespace async_cassandra::detail

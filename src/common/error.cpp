@@ -54,22 +54,22 @@ std::string describe_server(int ev) {
 }
 }  // namespace
 
-const std::error_category& client_category() noexcept {
+const error_category& client_category() noexcept {
     static const detail::enum_category c("cql.client", describe_client);
     return c;
 }
-const std::error_category& server_category() noexcept {
+const error_category& server_category() noexcept {
     static const detail::enum_category c("cql.server", describe_server);
     return c;
 }
 
-std::error_code server_error_code(std::int32_t wire) noexcept {
+error_code server_error_code(std::int32_t wire) noexcept {
     // Unknown codes keep their value; the category still names them.
     return {wire == 0 ? static_cast<int>(server_errc::server_error) : wire, server_category()};
 }
 
 // std::system_error appends ": " + ec.message() to this.
-std::string error::describe(std::error_code, const diagnostics& d) {
+std::string error::describe(error_code, const diagnostics& d) {
     std::string s = d.message();
     if (!d.host().empty() && d.message().find(d.host()) == std::string::npos) s += " [" + d.host() + "]";
     return s;
@@ -82,7 +82,7 @@ const server_error_details& server_error::details() const noexcept {
 }
 
 namespace {
-[[noreturn]] void throw_server(std::error_code ec, const diagnostics& d) {
+[[noreturn]] void throw_server(error_code ec, const diagnostics& d) {
     switch (static_cast<server_errc>(ec.value())) {
         case server_errc::server_error: throw server_internal_error(ec, d);
         case server_errc::protocol_error: throw server_protocol_error(ec, d);
@@ -108,7 +108,7 @@ namespace {
     throw server_error(ec, d);  // a code newer than this client
 }
 
-[[noreturn]] void throw_client(std::error_code ec, const diagnostics& d) {
+[[noreturn]] void throw_client(error_code ec, const diagnostics& d) {
     switch (static_cast<client_errc>(ec.value())) {
         case client_errc::request_timeout: throw request_timeout_error(ec, d);
         case client_errc::connect_failed:
@@ -131,14 +131,14 @@ namespace {
 }
 }  // namespace
 
-void throw_on_error(std::error_code ec, const diagnostics& diag) {
+void throw_on_error(error_code ec, const diagnostics& diag) {
     if (!ec) return;
     if (ec.category() == server_category()) throw_server(ec, diag);
     if (ec.category() == client_category()) throw_client(ec, diag);
     throw error(ec, diag);
 }
 
-retry_safety classify_retry(std::error_code ec) noexcept {
+retry_safety classify_retry(error_code ec) noexcept {
     if (ec.category() == server_category()) {
         switch (static_cast<server_errc>(ec.value())) {
             // Refused before execution: another try (or another node) may take it.
@@ -170,14 +170,14 @@ retry_safety classify_retry(std::error_code ec) noexcept {
     return retry_safety::never;  // cancelled, or an error this library does not produce
 }
 
-bool is_retryable(std::error_code ec) noexcept { return classify_retry(ec) != retry_safety::never; }
+bool is_retryable(error_code ec) noexcept { return classify_retry(ec) != retry_safety::never; }
 
-bool is_retryable(std::error_code ec, bool idempotent) noexcept {
+bool is_retryable(error_code ec, bool idempotent) noexcept {
     const auto s = classify_retry(ec);
     return s == retry_safety::always || (s == retry_safety::if_idempotent && idempotent);
 }
 
-bool is_fatal(std::error_code ec) noexcept {
+bool is_fatal(error_code ec) noexcept {
     if (ec.category() == server_category())
         return ec == server_errc::protocol_error || ec == server_errc::bad_credentials;
     if (ec.category() != client_category()) return false;

@@ -31,7 +31,7 @@ constexpr std::size_t max_streams = 32768;
 // A server asking for more challenges than this is broken or hostile.
 constexpr int max_auth_rounds = 64;
 
-bool is_tls_error(const std::error_code& ec) {
+bool is_tls_error(const error_code& ec) {
     return ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated;
 }
 }  // namespace
@@ -116,7 +116,7 @@ void connection::encode(protocol::byte_buffer& out, protocol::opcode op, std::ui
 namespace {
 // Too long for a length prefix, or not expressible at all (the body function
 // may keep e.what() for the caller's diagnostics).
-std::error_code encode_failure(const protocol::protocol_error& e) {
+error_code encode_failure(const protocol::protocol_error& e) {
     return e.code() == protocol::protocol_errc::value_too_large ? client_errc::request_too_large
                                                                 : client_errc::invalid_request;
 }
@@ -152,7 +152,7 @@ void connection::cancel_by_ticket(const cancel_ticket& t, asio::cancellation_typ
 
 void connection::submit(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p, queue_quota* quota,
                         std::shared_ptr<cancel_ticket> ticket) {
-    auto fail = [&](std::error_code ec) { p.release()->complete(ec, {}, get_executor(), true); };
+    auto fail = [&](error_code ec) { p.release()->complete(ec, {}, get_executor(), true); };
     if (state_ == state::closed || state_ == state::idle)
         return fail(close_code_ ? close_code_ : make_error_code(client_errc::connection_closed));
     if (has_room()) {
@@ -267,7 +267,7 @@ void connection::flush() {
         std::swap(wire_out_, pending_out_);
     }
     writing_ = true;
-    auto done = [self = shared_from_this(), secret](std::error_code ec, std::size_t n) {
+    auto done = [self = shared_from_this(), secret](error_code ec, std::size_t n) {
         self->writing_ = false;
         if (secret) OPENSSL_cleanse(self->wire_out_.data(), self->wire_out_.size());
         if (self->metrics_ && n > 0) self->metrics_->on_bytes_sent(n);
@@ -297,14 +297,14 @@ void connection::flush() {
 
 void connection::read_some() {
     auto space = decoder_.prepare(64 * 1024);
-    auto done = [self = shared_from_this()](std::error_code ec, std::size_t n) { self->on_read(ec, n); };
+    auto done = [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); };
     if (tls_)
         tls_->stream.async_read_some(asio::buffer(space.data(), space.size()), std::move(done));
     else
         socket_.async_read_some(asio::buffer(space.data(), space.size()), std::move(done));
 }
 
-void connection::on_read(std::error_code ec, std::size_t n) {
+void connection::on_read(error_code ec, std::size_t n) {
     if (state_ == state::closed) return;
     if (ec) {
         if (tls_ && is_tls_error(ec) && state_ == state::handshake) {
@@ -415,7 +415,7 @@ void connection::after_change() {
     if (on_change_ && (retiring_ || state_ == state::closed || (in_flight_ == 0 && queue_live_ == 0))) on_change_();
 }
 
-void connection::fail_all(std::error_code ec) {
+void connection::fail_all(error_code ec) {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         if (auto op = std::move(slots_[i].op)) {
             drop(in_flight_);
@@ -433,7 +433,7 @@ void connection::fail_all(std::error_code ec) {
     }
 }
 
-void connection::close(std::string reason, std::error_code code) {
+void connection::close(std::string reason, error_code code) {
     if (params_.own_strand) {
         // Runs at once when already on the strand, else hops onto it.
         asio::dispatch(get_executor(), [self = shared_from_this(), reason = std::move(reason), code]() mutable {
@@ -444,7 +444,7 @@ void connection::close(std::string reason, std::error_code code) {
     close_here(std::move(reason), code);
 }
 
-void connection::close_here(std::string reason, std::error_code code) {
+void connection::close_here(std::string reason, error_code code) {
     if (state_ == state::closed) return;
     state_ = state::closed;
     close_reason_ = std::move(reason);
@@ -453,28 +453,28 @@ void connection::close_here(std::string reason, std::error_code code) {
     if (std::exchange(counted_open_, false)) metrics_->on_connection_closed();
     // A credential never written (its write is over or never started).
     if (std::exchange(secret_out_, false)) OPENSSL_cleanse(pending_out_.data(), pending_out_.size());
-    std::error_code ignored;
+    error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     fail_all(close_code_);
     if (on_change_) on_change_();
 }
 
-asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
+asio::awaitable<error_code> connection::start(diagnostics& diag) {
     using asio::ip::tcp;
     auto self = shared_from_this();
-    std::error_code ec;
+    error_code ec;
 
     // One deadline covers resolve, connect and the handshake.
     const auto deadline_at = std::chrono::steady_clock::now() + params_.connect_timeout;
     asio::steady_timer deadline(socket_.get_executor(), deadline_at);
     // Shared, not a frame local: the timer's handler may run after this frame ends.
     auto timed_out_flag = std::make_shared<bool>(false);
-    deadline.async_wait([w = weak_from_this(), timed_out_flag](std::error_code e) {
+    deadline.async_wait([w = weak_from_this(), timed_out_flag](error_code e) {
         if (e) return;
         if (auto s = w.lock()) {
             *timed_out_flag = true;
-            std::error_code ignored;
+            error_code ignored;
             s->socket_.close(ignored);
             if (s->state_ != state::idle) s->close_here("timed out");
         }
@@ -511,7 +511,7 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         ec = co_await tls_handshake(diag, timed_out);
         if (ec) {
             deadline.cancel();
-            std::error_code ignored;
+            error_code ignored;
             socket_.close(ignored);
             co_return ec;
         }
@@ -541,12 +541,12 @@ asio::awaitable<std::error_code> connection::start(diagnostics& diag) {
         counted_open_ = true;
         metrics_->on_connection_opened();
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
-asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
+asio::awaitable<error_code> connection::handshake(diagnostics& diag) {
     using protocol::opcode;
-    std::error_code ec;
+    error_code ec;
     auto fail = [&](client_errc code, std::string msg) {
         diag.assign(std::move(msg), endpoint_);
         return make_error_code(code);
@@ -557,7 +557,7 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
         return fail(client_errc::protocol_violation,
                     std::string(what) + " from " + endpoint_ + " answering " + request + " is malformed: " + e.what());
     };
-    auto version_error = [&](const protocol::envelope& env, const char* request) -> std::error_code {
+    auto version_error = [&](const protocol::envelope& env, const char* request) -> error_code {
         protocol::error_response err;
         try {
             protocol::byte_reader r(env.body);
@@ -615,7 +615,7 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
         asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return fail(client_errc::handshake_failed, "STARTUP to " + endpoint_ + " failed: " + close_reason_);
     switch (ready.header.opcode) {
-        case opcode::ready: co_return std::error_code{};
+        case opcode::ready: co_return error_code{};
         case opcode::error: co_return version_error(ready, "STARTUP");
         case opcode::authenticate: {
             std::string server_authenticator;
@@ -641,12 +641,12 @@ asio::awaitable<std::error_code> connection::handshake(diagnostics& diag) {
 // TLS over the connected socket: SNI and the name to verify, then the
 // handshake. A failure names OpenSSL's reason and, for a certificate, the
 // verification error ("unable to get local issuer certificate", ...).
-asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag, const std::function<bool()>& timed_out) {
+asio::awaitable<error_code> connection::tls_handshake(diagnostics& diag, const std::function<bool()>& timed_out) {
     const auto& ctx = *params_.tls;
     tls_ = std::make_unique<tls_stream>(socket_, ctx.native());
     SSL* ssl = tls_->stream.native_handle();
     const std::string& name = ctx.server_name().empty() ? params_.host : ctx.server_name();
-    std::error_code ec;
+    error_code ec;
     asio::ip::make_address(name, ec);
     const bool is_ip = !ec;
     // RFC 6066: SNI carries host names only, never address literals.
@@ -670,7 +670,7 @@ asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag, co
                     endpoint_);
         co_return make_error_code(client_errc::tls_handshake_failed);
     }
-    if (!ec) co_return std::error_code{};
+    if (!ec) co_return error_code{};
     std::string why = ec.message();
     const long verify = SSL_get_verify_result(ssl);
     if (verify != X509_V_OK) why += ": " + std::string(X509_verify_cert_error_string(verify));
@@ -689,9 +689,9 @@ asio::awaitable<std::error_code> connection::tls_handshake(diagnostics& diag, co
 // The SASL exchange after AUTHENTICATE: AUTH_RESPONSE, then any number of
 // AUTH_CHALLENGE / AUTH_RESPONSE rounds, until AUTH_SUCCESS or ERROR.
 // Tokens are wiped once sent and never appear in a message.
-asio::awaitable<std::error_code> connection::authenticate(const std::string& server_authenticator, diagnostics& diag) {
+asio::awaitable<error_code> connection::authenticate(const std::string& server_authenticator, diagnostics& diag) {
     using protocol::opcode;
-    auto fail = [&](std::error_code code, std::string msg) {
+    auto fail = [&](error_code code, std::string msg) {
         diag.assign(std::move(msg), endpoint_);
         return code;
     };
@@ -709,7 +709,7 @@ asio::awaitable<std::error_code> connection::authenticate(const std::string& ser
         params_.warn("authentication with " + endpoint_ + " (" + server_authenticator +
                      ") runs without TLS: its credentials can be read on the network (set cluster_config.tls.enabled)");
     for (int round = 0;; ++round) {
-        std::error_code ec;
+        error_code ec;
         // The encoded token is wiped from the write buffers once written.
         secret_out_ = true;
         auto answer = co_await async_request(
@@ -727,7 +727,7 @@ asio::awaitable<std::error_code> connection::authenticate(const std::string& ser
                 case opcode::auth_success: {
                     auto t = protocol::decode_auth_success(r);
                     auth->on_success(t ? *t : protocol::bytes_view{});
-                    co_return std::error_code{};
+                    co_return error_code{};
                 }
                 case opcode::auth_challenge: {
                     if (round + 1 >= max_auth_rounds)

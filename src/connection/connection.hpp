@@ -120,7 +120,7 @@ struct connection_counters {
     void count(std::atomic<std::size_t>& a) noexcept { add(a, true, many_writers); }
 };
 
-using response_signature = void(std::error_code, protocol::envelope);
+using response_signature = void(error_code, protocol::envelope);
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -133,7 +133,7 @@ public:
     // Connects and runs OPTIONS/STARTUP at params.protocol_version. On
     // client_errc::protocol_version_rejected the caller may retry with a lower
     // version on a new connection.
-    asio::awaitable<std::error_code> start(diagnostics& diag);
+    asio::awaitable<error_code> start(diagnostics& diag);
 
     // Sends one request whose body `write_body(byte_writer&)` writes (now, in
     // this call), and completes with the response envelope (which may be an
@@ -154,7 +154,7 @@ public:
 
     // Ends the connection now; every pending request fails with `code`
     // (default connection_closed).
-    void close(std::string reason = "closed by client", std::error_code code = {});
+    void close(std::string reason = "closed by client", error_code code = {});
 
     bool is_open() const noexcept {
         auto s = state_.load(std::memory_order_relaxed);
@@ -226,7 +226,7 @@ public:
     struct pending_base {
         // `deferred`: post the handler rather than run it here (used when
         // called from inside a cancellation signal's emit, or from submit).
-        virtual void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
+        virtual void complete(error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
                               bool deferred) = 0;
         // Where the connection hooks its cancellation (the request's).
         virtual asio::cancellation_slot cancellation_slot() const = 0;
@@ -280,7 +280,7 @@ private:
     void submit_from_outside(protocol::opcode op, std::uint8_t flags, body_writer body, pending_ptr p,
                              queue_quota* quota);
     void cancel_by_ticket(const cancel_ticket& t, asio::cancellation_type type);
-    void close_here(std::string reason, std::error_code code = {});
+    void close_here(std::string reason, error_code code = {});
     void start_on_wire(std::int16_t id, pending_ptr p, cancel_ticket* ticket = nullptr);
     void send_queued();
     void cancel_queued(const std::shared_ptr<queued_request>& q);
@@ -290,14 +290,14 @@ private:
                 body_writer body);
     void flush();
     void read_some();
-    void on_read(std::error_code ec, std::size_t n);
+    void on_read(error_code ec, std::size_t n);
     void dispatch(protocol::envelope env);
     void cancel_stream(std::int16_t id, std::uint32_t generation);
     void after_change();
-    void fail_all(std::error_code ec);
-    asio::awaitable<std::error_code> handshake(diagnostics& diag);
-    asio::awaitable<std::error_code> tls_handshake(diagnostics& diag, const std::function<bool()>& timed_out);
-    asio::awaitable<std::error_code> authenticate(const std::string& server_authenticator, diagnostics& diag);
+    void fail_all(error_code ec);
+    asio::awaitable<error_code> handshake(diagnostics& diag);
+    asio::awaitable<error_code> tls_handshake(diagnostics& diag, const std::function<bool()>& timed_out);
+    asio::awaitable<error_code> authenticate(const std::string& server_authenticator, diagnostics& diag);
 
     // The TCP socket always exists (connect, no_delay, shutdown and close act
     // on it). With TLS, an asio::ssl::stream layered over it by reference does
@@ -344,7 +344,7 @@ private:
     std::function<void(const protocol::envelope&)> on_event_;
     std::atomic<std::chrono::steady_clock::time_point> last_read_{std::chrono::steady_clock::now()};
     std::string close_reason_;
-    std::error_code close_code_;
+    error_code close_code_;
     protocol::string_multimap supported_;
 };
 
@@ -352,7 +352,7 @@ template <class Handler>
 struct connection::pending final : connection::pending_base {
     explicit pending(Handler&& h) : handler(std::move(h)) {}
     void destroy() noexcept override { delete this; }
-    void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
+    void complete(error_code ec, protocol::envelope env, const asio::any_io_executor& fallback,
                   bool deferred) override {
         auto ex = asio::get_associated_executor(handler, fallback);
         auto h = std::move(handler);

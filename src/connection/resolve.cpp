@@ -26,7 +26,7 @@ struct lookup_state {
     std::mutex m;
     bool abandoned = false;  // the waiter is gone: post nothing
     bool done = false;
-    std::error_code ec;
+    error_code ec;
     endpoint_list found;
     asio::any_io_executor ex;             // the waiter's
     asio::steady_timer* timer = nullptr;  // in the waiter's frame
@@ -86,7 +86,7 @@ private:
 
 std::size_t lookup_threads() { return lookup_pool::instance().threads(); }
 
-endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, std::error_code& ec) {
+endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, error_code& ec) {
     asio::io_context local;  // the synchronous resolve runs on the calling thread
     asio::ip::tcp::resolver r(local);
     endpoint_list out;
@@ -94,14 +94,14 @@ endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, std::
     return out;
 }
 
-asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t port,
-                                         std::chrono::steady_clock::time_point deadline, endpoint_list& out,
-                                         const lookup_fn& lookup) {
-    std::error_code ec;
+asio::awaitable<error_code> resolve(const std::string& host, std::uint16_t port,
+                                    std::chrono::steady_clock::time_point deadline, endpoint_list& out,
+                                    const lookup_fn& lookup) {
+    error_code ec;
     const auto literal = asio::ip::make_address(host, ec);
     if (!ec) {
         out = {asio::ip::tcp::endpoint(literal, port)};
-        co_return std::error_code{};
+        co_return error_code{};
     }
     const auto ex = co_await asio::this_coro::executor;
     asio::steady_timer timer(ex, deadline);  // before on_exit: it outlives the abandonment
@@ -120,7 +120,7 @@ asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t 
                 std::lock_guard lock(st->m);
                 if (st->abandoned) return;  // its deadline passed while it was queued
             }
-            std::error_code e;
+            error_code e;
             auto found = lookup(host, port, e);
             std::lock_guard lock(st->m);
             if (st->abandoned) return;
@@ -135,7 +135,7 @@ asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t 
     } catch (const std::system_error& e) {
         co_return e.code();  // no thread to spare
     }
-    std::error_code ignored;
+    error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     {
         std::lock_guard lock(st->m);

@@ -14,16 +14,16 @@
 #include <chrono>
 #include <functional>
 #include <string>
-#include <system_error>
+#include <async_cassandra/detail/error_code.hpp>
 #include <vector>
 
 namespace async_cassandra::detail {
 
 using endpoint_list = std::vector<asio::ip::tcp::endpoint>;
 // A blocking lookup (getaddrinfo by default); replaceable for tests.
-using lookup_fn = std::function<endpoint_list(const std::string& host, std::uint16_t port, std::error_code& ec)>;
+using lookup_fn = std::function<endpoint_list(const std::string& host, std::uint16_t port, error_code& ec)>;
 
-endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, std::error_code& ec);
+endpoint_list blocking_lookup(const std::string& host, std::uint16_t port, error_code& ec);
 
 inline constexpr std::size_t max_lookup_threads = 4;
 // Lookup threads alive now (running a lookup or about to end), for tests.
@@ -31,8 +31,8 @@ std::size_t lookup_threads();
 
 // The endpoints of host:port, or an error: asio::error::timed_out when
 // `deadline` passes first.
-asio::awaitable<std::error_code> resolve(const std::string& host, std::uint16_t port,
-                                         std::chrono::steady_clock::time_point deadline, endpoint_list& out,
-                                         const lookup_fn& lookup = blocking_lookup);
+asio::awaitable<error_code> resolve(const std::string& host, std::uint16_t port,
+                                    std::chrono::steady_clock::time_point deadline, endpoint_list& out,
+                                    const lookup_fn& lookup = blocking_lookup);
 
 }  // namespace async_cassandra::detail

@@ -1,5 +1,7 @@
 #include "connection/timeout_queue.hpp"
 
+#include <async_cassandra/detail/error_code.hpp>
+
 #include <algorithm>
 
 namespace async_cassandra::detail {
@@ -64,7 +66,7 @@ void timeout_queue::remove(timeout_entry& e) noexcept {
 void timeout_queue::arm(clock::time_point when) {
     armed_ = when;
     timer_.expires_at(when);  // cancels the wait for the later deadline
-    timer_.async_wait([w = weak_from_this()](std::error_code ec) {
+    timer_.async_wait([w = weak_from_this()](error_code ec) {
         if (ec) return;  // re-armed (a newer wait fires instead) or destroyed
         if (auto self = w.lock()) self->fire();
     });

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <fstream>
 #include <iterator>
+#include <async_cassandra/detail/error_code.hpp>
 #include <system_error>
 
 namespace async_cassandra::detail {
@@ -46,7 +47,7 @@ bool read_pem(const std::string& file, const std::string& text, const char* file
 }
 
 // OpenSSL's reason, e.g. "no start line (PEM routines)".
-std::string reason(const std::error_code& ec) { return ec.message(); }
+std::string reason(const error_code& ec) { return ec.message(); }
 
 }  // namespace
 
@@ -56,7 +57,7 @@ tls_context::tls_context(const tls_options& o)
 std::shared_ptr<tls_context> tls_context::make(const tls_options& o, std::string& error) {
     auto out = std::make_shared<tls_context>(o);
     auto& ctx = out->ctx_;
-    std::error_code ec;
+    error_code ec;
     // TLS 1.2 is the oldest version Cassandra 4+ offers by default; older ones are broken.
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
 

@@ -101,7 +101,7 @@ struct metrics_server::state {
     void stop() {
         if (stopped) return;
         stopped = true;
-        std::error_code ignored;
+        error_code ignored;
         acceptor.close(ignored);
         retry_timer.cancel();
         // Completions are posted, so the set does not change under us.
@@ -118,7 +118,7 @@ struct metrics_server::state {
         auto& retry_timer = self->retry_timer;
         auto& stopped = self->stopped;
         while (!stopped) {
-            std::error_code ec;
+            error_code ec;
             tcp::socket s = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
             if (stopped) break;
             if (ec) {
@@ -143,13 +143,13 @@ struct metrics_server::state {
         if (stopped) co_return;  // stop() ran between the accept and now
         open.insert(c.get());
         c->timer.expires_after(params.read_timeout);
-        c->timer.async_wait([c](std::error_code ec) {
+        c->timer.async_wait([c](error_code ec) {
             if (!ec) c->socket.close(ec);
         });
         std::string head;
         std::string reply;
         char buf[2048];
-        std::error_code ec;
+        error_code ec;
         while (!ec && reply.empty()) {
             const auto n = co_await c->socket.async_read_some(asio::buffer(buf),
                                                               asio::redirect_error(asio::use_awaitable, ec));
@@ -191,14 +191,14 @@ metrics_server::metrics_server(asio::any_io_executor ex, metrics_server_params p
 
 metrics_server::~metrics_server() { stop(); }
 
-std::error_code metrics_server::start(diagnostics& diag) {
+error_code metrics_server::start(diagnostics& diag) {
     auto& st = *state_;
     const auto where = st.params.address + " port " + std::to_string(st.params.port);
     if (st.started) {
         diag.assign("metrics_server: already started on " + where);
         return std::make_error_code(std::errc::invalid_argument);
     }
-    std::error_code ec;
+    error_code ec;
     auto address = asio::ip::make_address(st.params.address, ec);
     if (ec) {
         diag.assign("metrics_server: '" + st.params.address + "' is not an IP address");
@@ -214,7 +214,7 @@ std::error_code metrics_server::start(diagnostics& diag) {
     const tcp::endpoint ep(address, st.params.port);
     auto fail = [&](const char* step) {
         diag.assign(std::string("metrics_server: cannot ") + step + " " + where + ": " + ec.message());
-        std::error_code ignored;
+        error_code ignored;
         st.acceptor.close(ignored);
         return ec;
     };

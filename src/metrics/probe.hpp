@@ -11,13 +11,13 @@
 #include <chrono>
 #include <memory>
 #include <string_view>
-#include <system_error>
+#include <async_cassandra/detail/error_code.hpp>
 #include <utility>
 
 namespace async_cassandra::detail {
 
 // How a request that never finished ends: as the library reports a cancellation.
-inline std::error_code make_aborted() noexcept { return asio::error::operation_aborted; }
+inline error_code make_aborted() noexcept { return asio::error::operation_aborted; }
 
 // One user request, from its start to its completion: counted in the
 // registry's cluster-wide block and reported to its listener. Destroyed
@@ -60,10 +60,10 @@ public:
 
     // Ends the request (ec clear: success); later calls do nothing. A
     // non-empty `host` replaces the one set_attempt gave.
-    void finish(std::error_code ec, std::string_view host = {}) noexcept {
+    void finish(error_code ec, std::string_view host = {}) noexcept {
         if (registry_) finish_at(clock::now(), ec, host);
     }
-    void finish_at(clock::time_point end, std::error_code ec, std::string_view host = {}) noexcept {
+    void finish_at(clock::time_point end, error_code ec, std::string_view host = {}) noexcept {
         if (!registry_) return;
         auto* r = std::exchange(registry_, nullptr);
         info_.latency = end - start_;
@@ -113,10 +113,10 @@ public:
     void forget() noexcept { host_ = nullptr; }
 
     // Ends the attempt; later calls do nothing.
-    void finish(std::error_code ec) noexcept {
+    void finish(error_code ec) noexcept {
         if (host_) finish_at(clock::now(), ec);
     }
-    void finish_at(clock::time_point end, std::error_code ec) noexcept {
+    void finish_at(clock::time_point end, error_code ec) noexcept {
         if (!host_) return;
         auto* h = std::exchange(host_, nullptr);
         h->on_request_end(end - start_, ec);

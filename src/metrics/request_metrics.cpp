@@ -8,7 +8,7 @@
 
 namespace async_cassandra {
 
-error_kind classify_error(std::error_code ec) noexcept {
+error_kind classify_error(error_code ec) noexcept {
     // Standalone Asio's system category does not map to std::errc: test both.
     if (ec == asio::error::operation_aborted || ec == std::errc::operation_canceled) return error_kind::cancelled;
     if (ec.category() == server_category()) {

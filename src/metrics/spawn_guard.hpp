@@ -7,6 +7,8 @@
 
 #include "metrics/logger.hpp"
 
+#include <async_cassandra/detail/error_code.hpp>
+
 #include <asio/any_io_executor.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -44,7 +46,7 @@ public:
         });
         if (!restarts) return;
         auto t = std::make_shared<asio::steady_timer>(o.ex, o.restart_delay);
-        t->async_wait([t, s = o_](std::error_code ec) {
+        t->async_wait([t, s = o_](error_code ec) {
             if (!ec) s->restart();
         });
     }

@@ -21,7 +21,7 @@ std::string describe(int ev) {
 }
 }  // namespace
 
-const std::error_category& protocol_category() noexcept {
+const error_category& protocol_category() noexcept {
     static const detail::enum_category c("cql.protocol", describe);
     return c;
 }

@@ -24,14 +24,14 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 // Errors no other attempt can fix: the caller's own doing, or the session's.
-bool is_final(const std::error_code& ec) {
+bool is_final(const error_code& ec) {
     return ec == asio::error::operation_aborted || ec == client_errc::session_closed ||
            ec == client_errc::invalid_request || ec == client_errc::request_too_large ||
            ec == client_errc::bad_config || ec == client_errc::internal_error || ec == client_errc::too_many_requests;
 }
 
 // The server may have carried the request out before the failure.
-bool maybe_applied(const std::error_code& ec) {
+bool maybe_applied(const error_code& ec) {
     if (ec == server_errc::unavailable || ec == server_errc::overloaded || ec == server_errc::is_bootstrapping ||
         ec == server_errc::read_timeout || ec == server_errc::read_failure)
         return false;
@@ -74,7 +74,7 @@ std::chrono::milliseconds left(clock::time_point deadline) {
     return std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
 }
 
-std::error_code timed_out(const resolved& r, diagnostics& diag, const std::string& tried) {
+error_code timed_out(const resolved& r, diagnostics& diag, const std::string& tried) {
     diag.assign("no answer within " + std::to_string(r.timeout.count()) + " ms (the request timeout)" +
                 (tried.empty() ? std::string() : "; tried " + tried));
     return client_errc::request_timeout;
@@ -85,7 +85,7 @@ std::error_code timed_out(const resolved& r, diagnostics& diag, const std::strin
 // idempotent (a read timeout says it was a read).
 // `current`: the consistency the failed attempt ran at (a retry may have
 // lowered it); the request's when unset.
-retry_decision decide(cluster_impl& cl, const resolved& r, const request_options& o, const std::error_code& ec,
+retry_decision decide(cluster_impl& cl, const resolved& r, const request_options& o, const error_code& ec,
                       const diagnostics& d, int retries, std::optional<consistency> current = std::nullopt) {
     if (is_final(ec)) return retry_decision::rethrow();
     retry_context rc;
@@ -103,12 +103,12 @@ retry_decision decide(cluster_impl& cl, const resolved& r, const request_options
 }
 
 // Waits (within `timeout`) for a connection while pools are still opening.
-asio::awaitable<bool> await_pools(cluster_impl& cl, std::error_code& ec, diagnostics& diag,
+asio::awaitable<bool> await_pools(cluster_impl& cl, error_code& ec, diagnostics& diag,
                                   std::chrono::milliseconds timeout) {
     co_return co_await cl.routing().acquire(ec, diag, timeout) != nullptr;
 }
 
-asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::error_code ec, plan_state& plan) {
+asio::awaitable<error_code> finish(session_impl& s, result_set& out, error_code ec, plan_state& plan) {
     // DDL: the request completes once the hosts agree on the new schema.
     if (!ec && out.kind() == result_kind::schema_change) {
         (void)co_await s.cluster().control().wait_schema_agreement();
@@ -118,8 +118,7 @@ asio::awaitable<std::error_code> finish(session_impl& s, result_set& out, std::e
 }
 
 // A retry (on_retry in the registry and in the block of the host it goes to).
-void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std::error_code& ec,
-                 const diagnostics& d) {
+void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const error_code& ec, const diagnostics& d) {
     cl.counters().count(cl.counters().retries);
     if (auto* reg = cl.metrics(); reg && reg->counting()) {
         reg->requests().on_retry();
@@ -130,13 +129,13 @@ void count_retry(cluster_impl& cl, request_metrics* to, const host& h, const std
     });
 }
 
-asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_options& o, const resolved& r,
-                                                plan_state& plan, const attempt_fn& attempt, result_set& out,
-                                                diagnostics& diag, prior_attempt* prior) {
+asio::awaitable<error_code> run_sequential(session_impl& s, const request_options& o, const resolved& r,
+                                           plan_state& plan, const attempt_fn& attempt, result_set& out,
+                                           diagnostics& diag, prior_attempt* prior) {
     auto& cl = s.cluster();
     host_ptr h;
     std::shared_ptr<connection> conn;
-    std::error_code given;         // the prior attempt's failure, decided on first
+    error_code given;              // the prior attempt's failure, decided on first
     bool reprepare_first = false;  // the prior attempt goes on after UNPREPARED
     if (prior) {
         h = prior->host;
@@ -156,7 +155,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
     }
     auto cl_now = r.consistency_level;
     for (int retries = 0;;) {
-        std::error_code ec = std::exchange(given, {});
+        error_code ec = std::exchange(given, {});
         if (!ec) {
             if (!conn) {
                 if (plan.tried.empty()) plan.tried = "no host is up";
@@ -191,7 +190,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
         auto dec = decide(cl, r, o, ec, diag, retries, cl_now);
         switch (dec.what) {
             case retry_decision::kind::rethrow: co_return ec;
-            case retry_decision::kind::ignore: out = result_set{}; co_return std::error_code{};
+            case retry_decision::kind::ignore: out = result_set{}; co_return error_code{};
             case retry_decision::kind::retry_same_host:
                 if (!conn->accepting()) conn = cl.routing().connection_to(*h);
                 if (!conn) co_return ec;
@@ -212,7 +211,7 @@ asio::awaitable<std::error_code> run_sequential(session_impl& s, const request_o
 // others are cancelled (their stream ids stay reserved until answered).
 struct race : std::enable_shared_from_this<race> {
     struct finished {
-        std::error_code ec;
+        error_code ec;
         result_set out;
         diagnostics diag;
         host_ptr host;
@@ -267,15 +266,15 @@ struct race : std::enable_shared_from_this<race> {
         cancel_all();
         while (running > 0) {
             wake.expires_at(asio::steady_timer::time_point::max());
-            std::error_code ec;
+            error_code ec;
             co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }
     }
 };
 
-asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_options& o, const resolved& r,
-                                                 plan_state& plan, const attempt_fn& attempt, result_set& out,
-                                                 diagnostics& diag) {
+asio::awaitable<error_code> run_speculative(session_impl& s, const request_options& o, const resolved& r,
+                                            plan_state& plan, const attempt_fn& attempt, result_set& out,
+                                            diagnostics& diag) {
     auto& cl = s.cluster();
     auto st = std::make_shared<race>(co_await asio::this_coro::executor, cl.guard("an attempt of a request"));
     st->timestamp = r.timestamp;
@@ -291,12 +290,12 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
     st->start(attempt, conn, h, left(r.deadline), r.consistency_level, r.serial_consistency_level, false);
     int executions = 1, retries = 0;
     auto next_spec = clock::now() + r.speculation->delay;
-    std::error_code last = client_errc::no_host_available;
+    error_code last = client_errc::no_host_available;
     diagnostics last_diag;
     for (;;) {
         const bool may_speculate = executions < r.speculation->max_executions && plan.next < plan.hosts.size();
         st->wake.expires_at(may_speculate ? std::min(next_spec, r.deadline) : r.deadline);
-        std::error_code wait_ec;
+        error_code wait_ec;
         co_await st->wake.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
         auto cs = co_await asio::this_coro::cancellation_state;
         if (cs.cancelled() != asio::cancellation_type::none) {
@@ -323,7 +322,7 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
                 co_await st->settle();
                 plan.ended = {};  // settling takes time of its own
                 out = result_set{};
-                co_return std::error_code{};
+                co_return error_code{};
             }
             if (dec.what == retry_decision::kind::rethrow) continue;
             std::shared_ptr<connection> c;
@@ -366,9 +365,9 @@ asio::awaitable<std::error_code> run_speculative(session_impl& s, const request_
     }
 }
 
-asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_options& o, const routing_input& where,
-                                               const attempt_fn& attempt, result_set& out, diagnostics& diag,
-                                               plan_state& plan, prior_attempt* prior) {
+asio::awaitable<error_code> route_and_run(session_impl& s, const request_options& o, const routing_input& where,
+                                          const attempt_fn& attempt, result_set& out, diagnostics& diag,
+                                          plan_state& plan, prior_attempt* prior) {
     auto& cl = s.cluster();
     resolved r;
     if (auto ec = resolve_options(cl, o, r, diag)) co_return ec;
@@ -396,7 +395,7 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
     }
     if (plan.hosts.empty() || !cl.routing().connection_to(*plan.hosts.front())) {
         // Pools may still be opening (just after connect, or after a node came back).
-        std::error_code wait_ec;
+        error_code wait_ec;
         diagnostics wait_diag;
         if (!co_await await_pools(cl, wait_ec, wait_diag, r.timeout)) {
             diag = std::move(wait_diag);
@@ -411,10 +410,9 @@ asio::awaitable<std::error_code> route_and_run(session_impl& s, const request_op
 
 }  // namespace
 
-std::error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r,
-                                diagnostics& diag) {
+error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r, diagnostics& diag) {
     const auto& cfg = cl.config();
-    std::error_code ec;
+    error_code ec;
     r.profile = cl.routing().profile(o.profile, diag, ec);
     if (ec) return ec;
     const auto* p = r.profile;
@@ -434,9 +432,9 @@ std::error_code resolve_options(const cluster_impl& cl, const request_options& o
     return {};
 }
 
-asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
-                                             const attempt_fn& attempt, result_set& out, diagnostics& diag,
-                                             request_probe* probe, prior_attempt* prior) {
+asio::awaitable<error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
+                                        const attempt_fn& attempt, result_set& out, diagnostics& diag,
+                                        request_probe* probe, prior_attempt* prior) {
     plan_state plan;  // outlives the probe's finish: the host names it reports live in its hosts
     plan.probe = probe;
     auto ec = co_await route_and_run(s, o, where, attempt, out, diag, plan, prior);

@@ -41,7 +41,7 @@ struct attempt_context {
 struct prior_attempt {
     host_ptr host;
     std::shared_ptr<connection> conn;
-    std::error_code ec;         // its outcome (the details are in the request's diagnostics)
+    error_code ec;              // its outcome (the details are in the request's diagnostics)
     result_set* out = nullptr;  // its result, on success (may be run_request's `out` itself)
     std::chrono::steady_clock::time_point ended;
     // UNPREPARED: the attempt goes on (re-prepare and send again) under the
@@ -53,7 +53,7 @@ struct prior_attempt {
 // One attempt on ctx.conn, writing the answer into `out`; it handles
 // UNPREPARED itself (re-prepares on that connection and sends again).
 using attempt_fn =
-    std::function<asio::awaitable<std::error_code>(const attempt_context& ctx, result_set& out, diagnostics& diag)>;
+    std::function<asio::awaitable<error_code>(const attempt_context& ctx, result_set& out, diagnostics& diag)>;
 
 // Where the request's data lives, for token-aware routing.
 struct routing_input {
@@ -76,16 +76,15 @@ struct resolved_options {
     std::optional<std::int64_t> timestamp;
 };
 // Errors: invalid_request for an unknown profile (named in `diag`).
-std::error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r,
-                                diagnostics& diag);
+error_code resolve_options(const cluster_impl& cl, const request_options& o, resolved_options& r, diagnostics& diag);
 
 // `probe` (null: nothing recorded) is the user request this runs: its start
 // is the deadline's, it learns the attempt that answered, and it is finished
 // here, at the end of that attempt (after schema agreement for DDL).
 // `prior` (may be null): the first attempt, already made; the plan then
 // leaves its host out (except to retry there).
-asio::awaitable<std::error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
-                                             const attempt_fn& attempt, result_set& out, diagnostics& diag,
-                                             request_probe* probe = nullptr, prior_attempt* prior = nullptr);
+asio::awaitable<error_code> run_request(session_impl& s, const request_options& o, const routing_input& where,
+                                        const attempt_fn& attempt, result_set& out, diagnostics& diag,
+                                        request_probe* probe = nullptr, prior_attempt* prior = nullptr);
 
 }  // namespace async_cassandra::detail

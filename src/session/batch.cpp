@@ -24,11 +24,11 @@ namespace {
 // Each statement is re-prepared at most once per batch execution (in
 // `refreshed`), so retrying while this makes progress ends. Sets `progress`
 // when it re-prepared anything.
-asio::awaitable<std::error_code> reprepare_for(session_impl& s, connection& conn, const batch& b,
-                                               const std::vector<const prepared_state*>& sent,
-                                               std::chrono::milliseconds timeout,
-                                               std::vector<const prepared_data*>& refreshed, bool& progress,
-                                               diagnostics& diag) {
+asio::awaitable<error_code> reprepare_for(session_impl& s, connection& conn, const batch& b,
+                                          const std::vector<const prepared_state*>& sent,
+                                          std::chrono::milliseconds timeout,
+                                          std::vector<const prepared_data*>& refreshed, bool& progress,
+                                          diagnostics& diag) {
     progress = false;
     // A copy: diag is reused below.
     const std::string unprepared = diag.server_details() ? diag.server_details()->unprepared_id : std::string();
@@ -45,7 +45,7 @@ asio::awaitable<std::error_code> reprepare_for(session_impl& s, connection& conn
         if (auto ec = co_await reprepare_on(s.cluster(), conn, *data, timeout, diag)) co_return ec;
         progress = true;
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 // Token-aware routing follows the first bound statement whose key is known.
@@ -66,8 +66,8 @@ routing_input batch_routing(const batch& b, const session_impl& s) {
     return where;
 }
 
-asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, result_set& out, diagnostics& diag,
-                                           request_probe* probe) {
+asio::awaitable<error_code> run_batch(session_impl& s, const batch& b, result_set& out, diagnostics& diag,
+                                      request_probe* probe) {
     if (b.empty()) {
         diag.assign("an empty batch");
         co_return make_error_code(client_errc::invalid_request);
@@ -79,7 +79,7 @@ asio::awaitable<std::error_code> run_batch(session_impl& s, const batch& b, resu
     auto where = batch_routing(b, s);
     co_return co_await run_request(
         s, b.options(), where,
-        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
+        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<error_code> {
             std::vector<const prepared_data*> refreshed;
             const int version = ctx.conn.protocol_version();
             for (;;) {

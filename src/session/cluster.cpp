@@ -69,7 +69,7 @@ cluster::~cluster() { release(std::move(impl_)); }
 asio::awaitable<cluster> cluster::connect(cluster_config cfg) {
     auto ex = co_await asio::this_coro::executor;
     diagnostics diag;
-    std::error_code ec;
+    error_code ec;
     auto c = co_await async_connect(ex, std::move(cfg), diag, asio::redirect_error(asio::use_awaitable, ec));
     throw_on_error(ec, diag);
     co_return c;

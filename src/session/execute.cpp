@@ -25,8 +25,8 @@ std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& va
     return refs;
 }
 
-std::error_code request_keyspace(const request_options& o, const session_impl& s, int version,
-                                 std::string_view& keyspace, diagnostics& diag) {
+error_code request_keyspace(const request_options& o, const session_impl& s, int version, std::string_view& keyspace,
+                            diagnostics& diag) {
     keyspace = o.keyspace.empty() ? s.keyspace() : o.keyspace;
     if (version < 5 && keyspace != s.keyspace()) {
         diag.assign("keyspace '" + o.keyspace + "' differs from the session's ('" + s.keyspace() +
@@ -37,8 +37,8 @@ std::error_code request_keyspace(const request_options& o, const session_impl& s
     return {};
 }
 
-std::error_code fill_parameters(const request_options& o, session_impl& s, const attempt_context& ctx,
-                                bool with_keyspace, protocol::query_parameters& p, diagnostics& diag) {
+error_code fill_parameters(const request_options& o, session_impl& s, const attempt_context& ctx, bool with_keyspace,
+                           protocol::query_parameters& p, diagnostics& diag) {
     const int version = ctx.conn.protocol_version();
     if (with_keyspace) {
         std::string_view keyspace;
@@ -57,8 +57,8 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
 
 namespace {
 // Protocol v4: USE `keyspace` on `conn`, so that its requests run there.
-asio::awaitable<std::error_code> bind_keyspace(session_impl* session, connection& conn, const std::string& keyspace,
-                                               std::chrono::milliseconds timeout, diagnostics& diag) {
+asio::awaitable<error_code> bind_keyspace(session_impl* session, connection& conn, const std::string& keyspace,
+                                          std::chrono::milliseconds timeout, diagnostics& diag) {
     const std::string cql = "USE \"" + keyspace + "\"";
     const int version = conn.protocol_version();
     auto use = [&](protocol::byte_writer& w) {
@@ -76,14 +76,13 @@ asio::awaitable<std::error_code> bind_keyspace(session_impl* session, connection
     }
     if (auto ec = expect_result(conn, r.response, diag)) co_return ec;
     conn.set_bound_keyspace(keyspace);
-    co_return std::error_code{};
+    co_return error_code{};
 }
 }  // namespace
 
-asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
-                                      const request_options* o, std::chrono::milliseconds timeout,
-                                      body_writer write_message, protocol::envelope& response, diagnostics& diag,
-                                      std::string_view keyspace) {
+asio::awaitable<error_code> send(session_impl* session, connection& conn, protocol::opcode op, const request_options* o,
+                                 std::chrono::milliseconds timeout, body_writer write_message,
+                                 protocol::envelope& response, diagnostics& diag, std::string_view keyspace) {
     if (conn.protocol_version() < 5) {
         if (keyspace.empty() && session) keyspace = session->keyspace();
         if (!conn.bound_to(keyspace))
@@ -104,7 +103,7 @@ asio::awaitable<std::error_code> send(session_impl* session, connection& conn, p
     auto r = co_await send_attempt(conn, op, body, timeout, flags, session);
     if (!r.ec) {
         response = std::move(r.response);
-        co_return std::error_code{};
+        co_return error_code{};
     }
     if (!encode_error.empty())
         diag.assign(std::move(encode_error), conn.endpoint());
@@ -113,7 +112,7 @@ asio::awaitable<std::error_code> send(session_impl* session, connection& conn, p
     co_return r.ec;
 }
 
-std::error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag) {
+error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag) {
     using protocol::opcode;
     if (env.header.opcode == opcode::result) return {};
     if (env.header.opcode != opcode::error) {
@@ -149,10 +148,10 @@ std::error_code expect_result(const connection& conn, const protocol::envelope& 
     }
 }
 
-asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
-                                          const request_options& o, body_writer write_message,
-                                          std::shared_ptr<const std::vector<column_spec>> prepared_columns,
-                                          result_set& out, diagnostics& diag) {
+asio::awaitable<error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
+                                     const request_options& o, body_writer write_message,
+                                     std::shared_ptr<const std::vector<column_spec>> prepared_columns, result_set& out,
+                                     diagnostics& diag) {
     auto& conn = ctx.conn;
     protocol::envelope env;
     if (auto ec = co_await send(&s, conn, op, &o, ctx.timeout, write_message, env, diag)) co_return ec;
@@ -167,17 +166,17 @@ asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context
         diag.assign(std::string("malformed response: ") + e.what(), conn.endpoint());
         co_return client_errc::protocol_violation;
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
-asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out, diagnostics& diag,
-                                               request_probe* probe, prior_attempt* prior) {
+asio::awaitable<error_code> run_statement(session_impl& s, const statement& st, result_set& out, diagnostics& diag,
+                                          request_probe* probe, prior_attempt* prior) {
     const auto values = value_refs(st.values());
     const std::vector<std::string_view> names(st.names().begin(), st.names().end());
     const auto& o = st.options();
     co_return co_await run_request(
         s, o, routing_of(s, st),
-        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
+        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<error_code> {
             const int version = ctx.conn.protocol_version();
             protocol::query_parameters p;
             if (auto ec = fill_parameters(o, s, ctx, true, p, d)) co_return ec;

@@ -79,7 +79,7 @@ asio::awaitable<op_result<T>> run_operation(std::shared_ptr<session_impl> s, std
 template <class T, class Start>
 asio::awaitable<T> or_throw(Start start) {
     diagnostics diag;
-    std::error_code ec;
+    error_code ec;
     T out = co_await start(diag, asio::redirect_error(asio::use_awaitable, ec));
     throw_on_error(ec, diag);
     co_return out;
@@ -107,16 +107,16 @@ std::vector<protocol::value_ref> value_refs(const std::vector<encoded_value>& va
 // The keyspace a request runs in: its own, else the session's (a view of
 // either). v4 cannot name one per request, so there a keyspace other than
 // the session's is refused with invalid_request.
-std::error_code request_keyspace(const request_options& o, const session_impl& s, int version,
-                                 std::string_view& keyspace, diagnostics& diag);
+error_code request_keyspace(const request_options& o, const session_impl& s, int version, std::string_view& keyspace,
+                            diagnostics& diag);
 
 // Fills the fields of `p` the options decide (consistency, paging,
 // timestamp, ...), with the cluster's defaults for those not set, and with
 // `with_keyspace` the keyspace (request_keyspace; sent on v5 only). An
 // EXECUTE has none: it runs where it was prepared.
 // `ctx` brings the consistency levels the attempt runs at.
-std::error_code fill_parameters(const request_options& o, session_impl& s, const attempt_context& ctx,
-                                bool with_keyspace, protocol::query_parameters& p, diagnostics& diag);
+error_code fill_parameters(const request_options& o, session_impl& s, const attempt_context& ctx, bool with_keyspace,
+                           protocol::query_parameters& p, diagnostics& diag);
 
 // Sends one request of `session` (null for the cluster's own, such as a
 // shared PREPARE) whose message `write_message` writes, with the tracing flag
@@ -126,35 +126,33 @@ std::error_code fill_parameters(const request_options& o, session_impl& s, const
 // or request_too_large when the request could not be encoded, ...).
 // On protocol v4 a connection not yet bound to the keyspace the request
 // runs in (`keyspace`, else the session's) is first bound with a USE.
-asio::awaitable<std::error_code> send(session_impl* session, connection& conn, protocol::opcode op,
-                                      const request_options* o, std::chrono::milliseconds timeout,
-                                      body_writer write_message, protocol::envelope& response, diagnostics& diag,
-                                      std::string_view keyspace = {});
+asio::awaitable<error_code> send(session_impl* session, connection& conn, protocol::opcode op, const request_options* o,
+                                 std::chrono::milliseconds timeout, body_writer write_message,
+                                 protocol::envelope& response, diagnostics& diag, std::string_view keyspace = {});
 
 // Checks that `env` is a RESULT; an ERROR becomes its server_errc with the
 // details in diag, anything else unexpected_response.
-std::error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag);
+error_code expect_result(const connection& conn, const protocol::envelope& env, diagnostics& diag);
 
 // send() on ctx.conn within ctx.timeout, then the RESULT read into `out`
 // (Rows without metadata with `prepared_columns`).
-asio::awaitable<std::error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
-                                          const request_options& o, body_writer write_message,
-                                          std::shared_ptr<const std::vector<column_spec>> prepared_columns,
-                                          result_set& out, diagnostics& diag);
+asio::awaitable<error_code> exchange(session_impl& s, const attempt_context& ctx, protocol::opcode op,
+                                     const request_options& o, body_writer write_message,
+                                     std::shared_ptr<const std::vector<column_spec>> prepared_columns, result_set& out,
+                                     diagnostics& diag);
 
 // Prepares (query, keyspace) with one PREPARE for all concurrent callers:
 // answers from the cluster's cache, joins a PREPARE in flight, or starts one.
 // With `refresh` (the server answered UNPREPARED for it) the cache is
 // bypassed and refresh's state is updated with the new answer.
-asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::string& query, const std::string& keyspace,
-                                                std::chrono::milliseconds timeout,
-                                                std::shared_ptr<prepared_data> refresh,
-                                                std::shared_ptr<prepared_data>& out, diagnostics& diag);
+asio::awaitable<error_code> prepare_shared(cluster_impl& cl, const std::string& query, const std::string& keyspace,
+                                           std::chrono::milliseconds timeout, std::shared_ptr<prepared_data> refresh,
+                                           std::shared_ptr<prepared_data>& out, diagnostics& diag);
 
 // Sends PREPARE for `data`'s statement on `conn` (which answered
 // UNPREPARED for it) and updates `data` with the answer.
-asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
-                                              std::chrono::milliseconds timeout, diagnostics& diag);
+asio::awaitable<error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
+                                         std::chrono::milliseconds timeout, diagnostics& diag);
 
 // The token of a bound statement's partition key, when every component is bound.
 std::optional<std::int64_t> bound_token(const prepared_data& data, const std::vector<encoded_value>& values);
@@ -165,12 +163,12 @@ routing_input routing_of(const session_impl& s, const statement& st);
 routing_input routing_of(const prepared_data& data, const bound_statement& st);
 
 // Runs a simple statement (QUERY); `probe` and `prior` as in run_request.
-asio::awaitable<std::error_code> run_statement(session_impl& s, const statement& st, result_set& out, diagnostics& diag,
-                                               request_probe* probe = nullptr, prior_attempt* prior = nullptr);
+asio::awaitable<error_code> run_statement(session_impl& s, const statement& st, result_set& out, diagnostics& diag,
+                                          request_probe* probe = nullptr, prior_attempt* prior = nullptr);
 
 // Runs a bound prepared statement (EXECUTE), re-preparing on UNPREPARED.
-asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
-                                           diagnostics& diag, request_probe* probe, prior_attempt* prior);
+asio::awaitable<error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out, diagnostics& diag,
+                                      request_probe* probe, prior_attempt* prior);
 
 // The server changed the statement's result metadata (v5 metadata_changed):
 // later executions send the new id and read rows with the new columns.

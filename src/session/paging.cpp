@@ -90,7 +90,7 @@ namespace {
 template <class S>
 asio::awaitable<result_set> next_page_of(session& self, S st, const result_set& rs) {
     diagnostics diag;
-    std::error_code ec;
+    error_code ec;
     auto page = co_await self.async_next_page(std::move(st), rs, diag, asio::redirect_error(asio::use_awaitable, ec));
     throw_on_error(ec, diag);
     co_return page;
@@ -98,7 +98,7 @@ asio::awaitable<result_set> next_page_of(session& self, S st, const result_set& 
 template <class S>
 asio::awaitable<result_pages> all_of(session& self, S st, std::size_t max_rows) {
     diagnostics diag;
-    std::error_code ec;
+    error_code ec;
     auto pages = co_await self.async_all(std::move(st), max_rows, diag, asio::redirect_error(asio::use_awaitable, ec));
     throw_on_error(ec, diag);
     co_return pages;
@@ -106,7 +106,7 @@ asio::awaitable<result_pages> all_of(session& self, S st, std::size_t max_rows) 
 template <class S>
 asio::awaitable<row_stream> stream_of(session& self, S st, stream_config cfg) {
     diagnostics diag;
-    std::error_code ec;
+    error_code ec;
     auto stream = co_await self.async_execute_stream(std::move(st), std::move(cfg), diag,
                                                      asio::redirect_error(asio::use_awaitable, ec));
     throw_on_error(ec, diag);

@@ -24,8 +24,8 @@ void adopt(prepared_data& to, const prepared_data& from) {
 namespace {
 
 // Reads a RESULT Prepared into fresh data for (query, keyspace).
-std::error_code read_prepared(const connection& conn, const protocol::envelope& env, const prepared_cache::key& k,
-                              std::shared_ptr<prepared_data>& out, diagnostics& diag) {
+error_code read_prepared(const connection& conn, const protocol::envelope& env, const prepared_cache::key& k,
+                         std::shared_ptr<prepared_data>& out, diagnostics& diag) {
     if (auto ec = expect_result(conn, env, diag)) return ec;
     try {
         protocol::byte_reader r(env.body);
@@ -88,10 +88,9 @@ asio::awaitable<void> run_prepare(std::shared_ptr<cluster_impl> cl, prepared_cac
 
 }  // namespace
 
-asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::string& query, const std::string& keyspace,
-                                                std::chrono::milliseconds timeout,
-                                                std::shared_ptr<prepared_data> refresh,
-                                                std::shared_ptr<prepared_data>& out, diagnostics& diag) {
+asio::awaitable<error_code> prepare_shared(cluster_impl& cl, const std::string& query, const std::string& keyspace,
+                                           std::chrono::milliseconds timeout, std::shared_ptr<prepared_data> refresh,
+                                           std::shared_ptr<prepared_data>& out, diagnostics& diag) {
     auto& cache = cl.prepared();
     prepared_cache::key k{query, keyspace};
     if (refresh) {
@@ -99,7 +98,7 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
     } else if (auto hit = cache.find(k)) {
         count_prepared(cl, &prepared_cache_stats::hits);
         out = std::move(hit);
-        co_return std::error_code{};
+        co_return error_code{};
     }
     auto f = cache.in_flight(k);
     if (f) {
@@ -110,7 +109,7 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
                        cl.guard("a shared PREPARE"));
     }
     if (!f->finished) {
-        std::error_code ignored;
+        error_code ignored;
         co_await f->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     if (!f->finished) {  // this caller was cancelled; the PREPARE goes on for the others
@@ -127,11 +126,11 @@ asio::awaitable<std::error_code> prepare_shared(cluster_impl& cl, const std::str
     } else {
         out = f->result;
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
-asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
-                                              std::chrono::milliseconds timeout, diagnostics& diag) {
+asio::awaitable<error_code> reprepare_on(cluster_impl& cl, connection& conn, prepared_data& data,
+                                         std::chrono::milliseconds timeout, diagnostics& diag) {
     count_prepared(cl, &prepared_cache_stats::reprepares);
     count_prepared(cl, &prepared_cache_stats::prepare_requests);
     const int version = conn.protocol_version();
@@ -145,7 +144,7 @@ asio::awaitable<std::error_code> reprepare_on(cluster_impl& cl, connection& conn
     std::shared_ptr<prepared_data> fresh;
     if (auto ec = read_prepared(conn, env, {data.query, data.keyspace}, fresh, diag)) co_return ec;
     adopt(data, *fresh);
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 namespace {
@@ -159,8 +158,8 @@ asio::awaitable<op_result<std::shared_ptr<prepared_data>>> prepare_there(std::sh
     r.first = co_await prepare_shared(*cl, query, keyspace, timeout, nullptr, r.second, *diag);
     co_return r;
 }
-asio::awaitable<std::error_code> run_prepare_statement(session_impl& s, const statement& st, prepared_statement& out,
-                                                       diagnostics& diag) {
+asio::awaitable<error_code> run_prepare_statement(session_impl& s, const statement& st, prepared_statement& out,
+                                                  diagnostics& diag) {
     if (!st.values().empty()) {
         diag.assign("prepare: the statement has values; bind them to the prepared statement instead");
         co_return make_error_code(client_errc::invalid_request);
@@ -204,8 +203,8 @@ std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadli
 }
 }  // namespace
 
-asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out,
-                                           diagnostics& diag, request_probe* probe, prior_attempt* prior) {
+asio::awaitable<error_code> run_bound(session_impl& s, const bound_statement& st, result_set& out, diagnostics& diag,
+                                      request_probe* probe, prior_attempt* prior) {
     const auto& data = st.prepared().data();
     if (!data) {
         diag.assign("execute of a bound statement from an empty prepared_statement");
@@ -215,7 +214,7 @@ asio::awaitable<std::error_code> run_bound(session_impl& s, const bound_statemen
     const auto& o = st.options();
     co_return co_await run_request(
         s, o, routing_of(*data, st),
-        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<std::error_code> {
+        [&](const attempt_context& ctx, result_set& res, diagnostics& d) -> asio::awaitable<error_code> {
             const int version = ctx.conn.protocol_version();
             bool reprepare = ctx.reprepare_first;
             // The re-prepare and the EXECUTE after it share the attempt's one deadline.

@@ -59,7 +59,7 @@ std::string queue_full_message(const connection& conn, const queue_quota& quota,
 }
 
 std::string describe_failure(const connection& conn, session_impl* session, std::chrono::milliseconds timeout,
-                             bool timed_out, bool closed_by_session, std::error_code& ec) {
+                             bool timed_out, bool closed_by_session, error_code& ec) {
     const auto& where = conn.endpoint();
     queue_quota* quota = session ? &session->quota() : nullptr;
     if (ec == asio::error::operation_aborted && timed_out) {
@@ -120,7 +120,7 @@ asio::awaitable<request_outcome> send_attempt(connection& conn, protocol::opcode
         timeouts->add(*ctl, std::chrono::steady_clock::now(), timeout);
     } else {
         timer.emplace(ex, timeout);
-        timer->async_wait([ctl](std::error_code ec) {
+        timer->async_wait([ctl](error_code ec) {
             if (!ec) ctl->expire();
         });
     }

@@ -17,13 +17,13 @@ class session_impl;
 // operation_aborted that a timeout or the session's close() caused into
 // request_timeout or session_closed.
 std::string describe_failure(const connection& conn, session_impl* session, std::chrono::milliseconds timeout,
-                             bool timed_out, bool closed_by_session, std::error_code& ec);
+                             bool timed_out, bool closed_by_session, error_code& ec);
 
 // Over the limit of requests waiting for a stream id: the message.
 std::string queue_full_message(const connection& conn, const queue_quota& quota, bool session);
 
 struct request_outcome {
-    std::error_code ec;
+    error_code ec;
     protocol::envelope response;
     std::string message;  // on error: what happened, in words, for diagnostics
 };

@@ -74,8 +74,7 @@ private:
     const prepared_data* data() const noexcept { return bound() ? std::get<1>(st_).prepared().data().get() : nullptr; }
 
     // --- connection::pending_base ---
-    void complete(std::error_code ec, protocol::envelope env, const asio::any_io_executor& where,
-                  bool deferred) override {
+    void complete(error_code ec, protocol::envelope env, const asio::any_io_executor& where, bool deferred) override {
         if (!deferred) return on_answer(ec, std::move(env));
         // From inside a cancellation's emit, or from submit: later, here.
         asio::post(where, deferred_answer(this, ec));
@@ -84,7 +83,7 @@ private:
     // the request as the connection would, rather than leaking it.
     class deferred_answer {
     public:
-        deferred_answer(request_state* s, std::error_code ec) noexcept : s_(s), ec_(ec) {}
+        deferred_answer(request_state* s, error_code ec) noexcept : s_(s), ec_(ec) {}
         deferred_answer(deferred_answer&& o) noexcept : s_(std::exchange(o.s_, nullptr)), ec_(o.ec_) {}
         deferred_answer& operator=(deferred_answer&&) = delete;
         ~deferred_answer() {
@@ -94,7 +93,7 @@ private:
 
     private:
         request_state* s_;
-        std::error_code ec_;
+        error_code ec_;
     };
     asio::cancellation_slot cancellation_slot() const override { return signal_.slot(); }
     void destroy() noexcept override {
@@ -119,19 +118,19 @@ private:
     }
 
     void send(clock::time_point now, const resolved_options& r);
-    void on_answer(std::error_code ec, protocol::envelope env);
+    void on_answer(error_code ec, protocol::envelope env);
     // The first attempt's latency, for a policy that tracks it.
-    void measured(std::error_code ec) const {
+    void measured(error_code ec) const {
         session_->cluster().routing().report_latency(profile_, *host_, attempt_->start_time(), ec);
     }
     // Out of the timeout queue, the session's list and the caller's slot.
     void leave() noexcept;
     // Ends the request here; the state is gone afterwards.
-    void finish(std::error_code ec, result_set rs, clock::time_point ended, bool deferred);
+    void finish(error_code ec, result_set rs, clock::time_point ended, bool deferred);
     // The direct path cannot take it: the coroutine path runs it whole.
     void run_elsewhere();
     // After the first attempt: retries, re-prepare, schema agreement.
-    void go_on(std::error_code ec, result_set rs, clock::time_point ended);
+    void go_on(error_code ec, result_set rs, clock::time_point ended);
     asio::awaitable<op_result<result_set>> continuation(prior_attempt prior, result_set first);
 
     request_op_base& op_;
@@ -283,7 +282,7 @@ void request_state::leave() noexcept {
     if (auto slot = op_.caller_slot(); slot.is_connected()) slot.clear();
 }
 
-void request_state::on_answer(std::error_code ec, protocol::envelope env) {
+void request_state::on_answer(error_code ec, protocol::envelope env) {
     leave();
     // An answer: when its bytes were read (one clock read per read, not per request).
     const auto ended = ec ? clock::now() : conn_->last_read();
@@ -331,7 +330,7 @@ void request_state::on_answer(std::error_code ec, protocol::envelope env) {
     finish({}, std::move(rs), ended, false);
 }
 
-void request_state::finish(std::error_code ec, result_set rs, clock::time_point ended, bool deferred) {
+void request_state::finish(error_code ec, result_set rs, clock::time_point ended, bool deferred) {
     leave();
     probe_->finish_at(ended, ec);  // nothing when run_request finished it
     session_->end_request();
@@ -355,7 +354,7 @@ void request_state::run_elsewhere() {
     async_run<result_set>(ex,
                           asio::bind_executor(op.caller_executor(),
                                               asio::bind_cancellation_slot(op.caller_slot(),
-                                                                           [&op](std::error_code ec, result_set rs) {
+                                                                           [&op](error_code ec, result_set rs) {
                                                                                op.complete(ec, std::move(rs), false);
                                                                            })),
                           [s = std::move(s), st = std::move(st), diag]() mutable {
@@ -363,7 +362,7 @@ void request_state::run_elsewhere() {
                           });
 }
 
-void request_state::go_on(std::error_code ec, result_set rs, clock::time_point ended) {
+void request_state::go_on(error_code ec, result_set rs, clock::time_point ended) {
     prior_attempt prior;
     prior.host = host_;
     prior.conn = conn_;

@@ -109,10 +109,10 @@ public:
     void note_suspend() noexcept { last_suspend_.store(std::chrono::steady_clock::now(), std::memory_order_relaxed); }
 
     // Waits for the first page (execute_stream).
-    asio::awaitable<std::error_code> start(diagnostics& diag) {
+    asio::awaitable<error_code> start(diagnostics& diag) {
         if (cfg_.timeout.count() > 0) {
             deadline_.expires_after(cfg_.timeout);
-            deadline_.async_wait([w = weak_from_this()](std::error_code ec) {
+            deadline_.async_wait([w = weak_from_this()](error_code ec) {
                 if (auto self = w.lock(); self && !ec) self->on_deadline();
             });
         }
@@ -123,13 +123,13 @@ public:
     // Drops the current page and makes the next one current, waiting for it
     // if need be; `ended` at the end of the stream. The caller then calls
     // after_advance on the consumer's executor.
-    asio::awaitable<std::error_code> advance(bool& ended, diagnostics& diag) {
+    asio::awaitable<error_code> advance(bool& ended, diagnostics& diag) {
         current_ = result_set{};  // released before waiting: the memory bound counts on it
         cursor_ = 0;
         auto ec = co_await wait_for_page(ended, diag);
         if (ec || ended) co_return ec;
         deliver();
-        co_return std::error_code{};
+        co_return error_code{};
     }
 
     // On the consumer's executor, after advance() (which ran on the
@@ -138,7 +138,7 @@ public:
     // the callbacks run one at a time and in order even when that executor
     // has many threads. At the end it waits until every callback posted has
     // run: the consumer may drop the stream next.
-    asio::awaitable<void> after_advance(std::error_code ec, bool ended, asio::any_io_executor consumer) {
+    asio::awaitable<void> after_advance(error_code ec, bool ended, asio::any_io_executor consumer) {
         if (ec || !cfg_.on_progress) co_return;
         if (!progress_strand_) progress_strand_.emplace(std::move(consumer));
         if (ended) co_return co_await report_progress();
@@ -183,7 +183,7 @@ public:
     asio::awaitable<void> close() {
         stop();
         while (fetching_) {
-            std::error_code ignored;
+            error_code ignored;
             co_await fetch_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
             auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none) break;
@@ -228,7 +228,7 @@ private:
                                          }));
     }
 
-    void on_fetched(std::error_code ec, result_set page) {
+    void on_fetched(error_code ec, result_set page) {
         fetching_ = false;
         fetch_done_.cancel();
         if (stopped_ || error_) return;  // abandoned
@@ -253,7 +253,7 @@ private:
 
     // The stream fails at the consumer's next call. The current page stays:
     // the consumer may still hold views into it.
-    void fail(std::error_code ec, const diagnostics& d) {
+    void fail(error_code ec, const diagnostics& d) {
         error_ = ec;
         error_diag_ = d;
         ready_.clear();
@@ -272,7 +272,7 @@ private:
     }
 
     // Waits until a page is ready, the stream failed, or it ended.
-    asio::awaitable<std::error_code> wait_for_page(bool& ended, diagnostics& diag) {
+    asio::awaitable<error_code> wait_for_page(bool& ended, diagnostics& diag) {
         for (;;) {
             if (error_) {
                 diag = error_diag_;
@@ -280,19 +280,19 @@ private:
             }
             if (stopped_) {
                 ended = true;
-                co_return std::error_code{};
+                co_return error_code{};
             }
-            if (!ready_.empty()) co_return std::error_code{};
+            if (!ready_.empty()) co_return error_code{};
             consumer_waiting_ = true;
             maybe_fetch();
             if (!fetching_) {  // nothing left to fetch
                 consumer_waiting_ = false;
                 deadline_.cancel();
                 ended = true;  // after_advance reports what is still due
-                co_return std::error_code{};
+                co_return error_code{};
             }
             woken_ = false;
-            std::error_code ignored;
+            error_code ignored;
             co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
             note_suspend();
             consumer_waiting_ = false;
@@ -342,7 +342,7 @@ private:
     std::optional<asio::strand<asio::any_io_executor>> progress_strand_;
     bool consumer_waiting_ = false, woken_ = false;
     std::size_t requested_ = 0;
-    std::error_code error_;
+    error_code error_;
     diagnostics error_diag_, fetch_diag_;
     stream_progress progress_;
     asio::any_io_executor ex_;
@@ -358,7 +358,7 @@ asio::awaitable<op_result<row_stream>> execute_stream_op(std::shared_ptr<session
     // Not counted itself: each page it fetches is a request (execute_op).
     co_return co_await run_operation<row_stream>(
         std::move(s), std::nullopt, diag_out,
-        [&](session_impl&, row_stream& out, diagnostics& diag) -> asio::awaitable<std::error_code> {
+        [&](session_impl&, row_stream& out, diagnostics& diag) -> asio::awaitable<error_code> {
             auto impl = std::make_shared<row_stream_impl>(std::move(session), std::move(st), std::move(cfg));
             auto ec = co_await impl->start(diag);
             if (ec)
@@ -380,8 +380,7 @@ asio::awaitable<op_result<bool>> advance_op(std::shared_ptr<row_stream_impl> s, 
 
 // advance() for the consumer, on the stream's executor (run_on.hpp);
 // the progress callbacks run on the consumer's.
-asio::awaitable<std::error_code> advance_here(const std::shared_ptr<row_stream_impl>& impl, bool& ended,
-                                              diagnostics& diag) {
+asio::awaitable<error_code> advance_here(const std::shared_ptr<row_stream_impl>& impl, bool& ended, diagnostics& diag) {
     auto consumer = co_await asio::this_coro::executor;
     auto op = [impl, d = &diag] { return advance_op(impl, d); };
     auto r = co_await run_on<bool>(impl->executor(), op);
@@ -403,7 +402,7 @@ asio::awaitable<void> close_here(const std::shared_ptr<row_stream_impl>& impl) {
 
 // The completion-token forms run on the stream's executor, which is then
 // also where their progress callbacks run.
-asio::awaitable<std::error_code> advance_on_stream(row_stream_impl& s, bool& ended, diagnostics& diag) {
+asio::awaitable<error_code> advance_on_stream(row_stream_impl& s, bool& ended, diagnostics& diag) {
     auto ec = co_await s.advance(ended, diag);
     co_await s.after_advance(ec, ended, co_await asio::this_coro::executor);
     co_return ec;

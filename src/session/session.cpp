@@ -44,7 +44,7 @@ session::executor_type session::get_executor() const {
 
 asio::awaitable<result_set> session::execute(statement st) {
     diagnostics diag;
-    std::error_code ec;
+    error_code ec;
     auto rs = co_await async_execute(std::move(st), diag, asio::redirect_error(asio::use_awaitable, ec));
     throw_on_error(ec, diag);
     co_return rs;

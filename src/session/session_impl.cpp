@@ -76,7 +76,7 @@ asio::awaitable<void> session_impl::close() {
     closers_.push_back(&deadline);
     bool stopped = false;
     for (;;) {
-        std::error_code ec;
+        error_code ec;
         co_await deadline.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (in_flight_.load(std::memory_order_seq_cst) == 0) break;
         if (stopped && !any_enlisted()) break;  // what remains cannot be stopped from here; it ends by its timeout

@@ -41,8 +41,8 @@ trace_event read_event(const row_view& row) {
     return e;
 }
 
-asio::awaitable<std::error_code> run_get_trace(session_impl& s, uuid id, std::chrono::milliseconds max_wait,
-                                               query_trace& out, diagnostics& diag) {
+asio::awaitable<error_code> run_get_trace(session_impl& s, uuid id, std::chrono::milliseconds max_wait,
+                                          query_trace& out, diagnostics& diag) {
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + max_wait;
     std::chrono::milliseconds delay{2};
@@ -72,7 +72,7 @@ asio::awaitable<std::error_code> run_get_trace(session_impl& s, uuid id, std::ch
             co_return make_error_code(client_errc::request_timeout);
         }
         timer.expires_after(delay);
-        std::error_code ec;
+        error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             diag.assign("cancelled");
@@ -95,7 +95,7 @@ asio::awaitable<std::error_code> run_get_trace(session_impl& s, uuid id, std::ch
         if (!rs.has_more_pages()) break;
         events.set_paging_state(*rs.paging_state());
     }
-    co_return std::error_code{};
+    co_return error_code{};
 }
 
 }  // namespace

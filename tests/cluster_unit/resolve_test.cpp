@@ -19,7 +19,7 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 struct outcome {
-    std::error_code ec;
+    ac::error_code ec;
     ac::detail::endpoint_list found;
     clock_type::duration took{};
     bool done = false;
@@ -42,7 +42,7 @@ void start(asio::io_context& io, const std::string& host, clock_type::duration b
 
 // A lookup that answers 10.0.0.9 after `d`.
 ac::detail::lookup_fn slow_lookup(clock_type::duration d, std::atomic<int>& calls) {
-    return [d, &calls](const std::string&, std::uint16_t port, std::error_code&) {
+    return [d, &calls](const std::string&, std::uint16_t port, ac::error_code&) {
         ++calls;
         std::this_thread::sleep_for(d);
         return ac::detail::endpoint_list{{asio::ip::make_address("10.0.0.9"), port}};
@@ -127,7 +127,7 @@ TEST_F(resolve, hanging_lookups_run_at_most_four_at_once) {
     ASSERT_TRUE(lookup_threads_gone(5s));
     std::atomic<int> running{0}, most{0};
     std::atomic<bool> release{false};
-    ac::detail::lookup_fn hang = [&](const std::string&, std::uint16_t, std::error_code&) {
+    ac::detail::lookup_fn hang = [&](const std::string&, std::uint16_t, ac::error_code&) {
         ++calls;
         const int now = ++running;
         for (int m = most.load(); now > m && !most.compare_exchange_weak(m, now);) {

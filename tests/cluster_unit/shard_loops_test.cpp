@@ -3,6 +3,8 @@
 // thread (the last reference to a cluster may go there).
 #include "cluster/shard_loops.hpp"
 
+#include <async_cassandra/detail/error_code.hpp>
+
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -45,7 +47,7 @@ TEST(shard_loops, retired_from_its_own_thread_ends_without_blocking_it) {
     auto marker = std::make_shared<int>(7);
     std::weak_ptr<int> watch = marker;
     auto timer = std::make_shared<asio::steady_timer>(loops->executor(1), 1h);
-    timer->async_wait([marker, timer](std::error_code) {});
+    timer->async_wait([marker, timer](async_cassandra::error_code) {});
     marker.reset();
     std::promise<void> returned;
     auto* raw = loops.get();

@@ -210,7 +210,7 @@ ac::cluster_config heartbeat_config(const sim_env& env) {
 TEST(heartbeat, keeps_watching_after_the_connection_refused_one) {
     sim_env env;
     std::uint64_t options_idle = 0;
-    std::error_code slow_ec;
+    ac::error_code slow_ec;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = heartbeat_config(env);
         cfg.max_requests_per_connection = 1;

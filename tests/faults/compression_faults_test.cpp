@@ -73,7 +73,7 @@ bomb_run detonate(ac::compression c, const std::vector<bomb>& bombs) {
             cfg.reconnection.max_delay = 200ms;
             auto cluster = co_await ac::cluster::connect(cfg);
             auto session = co_await cluster.open_session();
-            CO_ASSERT((co_await attempt(session, ac::statement("SELECT fine"))).ec == std::error_code{});
+            CO_ASSERT((co_await attempt(session, ac::statement("SELECT fine"))).ec == ac::error_code{});
             const auto before = peak_rss_kib();
             for (const auto& b : bombs) {
                 out.outcomes.push_back(co_await attempt(session, ac::statement(b.query)));

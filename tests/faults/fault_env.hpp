@@ -77,7 +77,7 @@ struct sim_env {
 
 // How one request ended.
 struct outcome {
-    std::error_code ec;
+    ac::error_code ec;
     ac::diagnostics diag;
     ac::result_set rs;
     clock::duration took{};

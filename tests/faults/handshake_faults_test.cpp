@@ -70,7 +70,7 @@ cql_sim::config sim_config(int nodes, bool auth) {
 }
 
 struct connect_outcome {
-    std::error_code ec;
+    ac::error_code ec;
     std::string message;
     std::string query_error;  // a statement run once connected
 };

@@ -127,7 +127,7 @@ TEST(cql_sim_rules_file, reads_node_and_the_fault_options_for_faults) {
 // (resolve_options: statement, then profile, then the cluster), as EXECUTE is.
 TEST(cql_sim_nodes, prepare_honours_the_profiles_request_timeout) {
     sim_env env;
-    std::error_code ec;
+    ac::error_code ec;
     clock::duration took{};
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config();  // request_timeout 10 s

@@ -40,7 +40,7 @@ TEST_P(stream_server_close, reports_the_error_after_the_rows_that_arrived_and_do
     env.sim.add_rule(second);
 
     std::vector<std::int32_t> seen;
-    std::error_code failed, failed_again;
+    ac::error_code failed, failed_again;
     bool threw_connection_error = false;
     clock::duration waited{};
     bool session_ok = false;

@@ -79,7 +79,7 @@ TEST(system_rows_faults, an_unreadable_schema_version_means_no_agreement_that_ro
     const auto rule_index = env.sim.add_rule(r);
     log_capture log;
     bool agreed = false;
-    std::error_code ec;
+    ac::error_code ec;
     clock::duration took{};
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config();

@@ -116,7 +116,7 @@ TEST_P(basic, server_errors_carry_code_and_message) {
         auto cluster = co_await ac::cluster::connect(cfg());
         auto session = co_await cluster.open_session();
         ac::diagnostics diag;
-        std::error_code ec;
+        ac::error_code ec;
         co_await session.async_execute("SELEKT nothing", diag, asio::redirect_error(asio::use_awaitable, ec));
         EXPECT_EQ(ec, ac::server_errc::syntax_error);
         EXPECT_NE(diag.message().find("SELEKT"), std::string::npos) << diag.message();
@@ -152,7 +152,7 @@ TEST_P(basic, thousand_concurrent_requests_share_one_connection) {
         for (int i = 0; i < 1000; ++i) {
             session.async_execute(
                 ac::statement("SELECT key FROM system.local WHERE key = ?").bind(std::string("local")),
-                [&](std::error_code ec, ac::result_set rs) {
+                [&](ac::error_code ec, ac::result_set rs) {
                     if (!ec && rs.size() == 1 && rs.first_row().get<std::string_view>(0) == "local")
                         ++ok;
                     else
@@ -160,7 +160,7 @@ TEST_P(basic, thousand_concurrent_requests_share_one_connection) {
                     if (--pending == 0) all_done.cancel();
                 });
         }
-        std::error_code ignored;
+        ac::error_code ignored;
         co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         EXPECT_EQ(ok, 1000);
         EXPECT_EQ(failed, 0);
@@ -184,7 +184,7 @@ TEST_P(basic, the_session_keyspace_holds_on_every_connection) {
         asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
         for (int i = 0; i < 200; ++i) {
             ac::statement st("SELECT key FROM local");  // unqualified: the session's keyspace
-            session.async_execute(st, [&](std::error_code ec, ac::result_set rs) {
+            session.async_execute(st, [&](ac::error_code ec, ac::result_set rs) {
                 if (!ec && rs.size() == 1)
                     ++ok;
                 else if (first_error.empty())
@@ -192,7 +192,7 @@ TEST_P(basic, the_session_keyspace_holds_on_every_connection) {
                 if (--pending == 0) all_done.cancel();
             });
         }
-        std::error_code ignored;
+        ac::error_code ignored;
         co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         EXPECT_EQ(ok, 200) << first_error;
         // Prepared on whichever connection: in the session's keyspace too.
@@ -256,14 +256,14 @@ TEST(lifecycle, closed_session_refuses_new_requests) {
 TEST(lifecycle, destroying_the_cluster_with_requests_in_flight_is_safe) {
     asio::io_context io;
     int completed = 0;
-    std::error_code last;
+    ac::error_code last;
     asio::co_spawn(
         io,
         [&]() -> awaitable<void> {
             auto cluster = co_await ac::cluster::connect(test_env::config());
             auto session = co_await cluster.open_session();
             for (int i = 0; i < 50; ++i)
-                session.async_execute("SELECT * FROM system.local", [&](std::error_code ec, ac::result_set) {
+                session.async_execute("SELECT * FROM system.local", [&](ac::error_code ec, ac::result_set) {
                     ++completed;
                     last = ec;
                 });

@@ -33,10 +33,10 @@ struct loop_thread {
 
 // The code a future fails with, or an empty one.
 template <class F>
-std::error_code failure_of(F& f) {
+ac::error_code failure_of(F& f) {
     try {
         f.get();
-    } catch (const std::system_error& e) {
+    } catch (const ac::system_error& e) {
         return e.code();
     }
     return {};
@@ -124,13 +124,13 @@ TEST(completion_tokens, row_stream_with_callbacks) {
     std::optional<ac::row_stream> stream;
     int rows = 0, out_of_order = 0;
     bool ended = false, closed_then_ended = false, finished = false;
-    std::error_code failure;
+    ac::error_code failure;
     std::function<void()> pull_rest;
     // Rows 0..89 (three pages) through async_next, then the rest page by page
     // through async_next_page (which would skip rows of a page next() had
     // started), then close.
-    std::function<void(std::error_code, std::optional<ac::row_view>)> on_row = [&](std::error_code ec,
-                                                                                   std::optional<ac::row_view> row) {
+    std::function<void(ac::error_code, std::optional<ac::row_view>)> on_row = [&](ac::error_code ec,
+                                                                                  std::optional<ac::row_view> row) {
         if (ec) {
             failure = ec;
             return;
@@ -145,21 +145,21 @@ TEST(completion_tokens, row_stream_with_callbacks) {
         if (rows == 90) return pull_rest();
         stream->async_next(diag, on_row);
     };
-    std::function<void(std::error_code, std::optional<ac::result_set>)> on_page =
-        [&](std::error_code ec, std::optional<ac::result_set> page) {
+    std::function<void(ac::error_code, std::optional<ac::result_set>)> on_page =
+        [&](ac::error_code ec, std::optional<ac::result_set> page) {
             if (ec) {
                 failure = ec;
                 return;
             }
             if (!page) {
                 ended = true;
-                return stream->async_close([&](std::error_code e) {
+                return stream->async_close([&](ac::error_code e) {
                     if (e) failure = e;
-                    stream->async_next([&](std::error_code e2, std::optional<ac::row_view> after) {
+                    stream->async_next([&](ac::error_code e2, std::optional<ac::row_view> after) {
                         if (e2) failure = e2;
                         closed_then_ended = !after;
-                        session->async_close([&](std::error_code) {
-                            cluster->async_close([&](std::error_code) {
+                        session->async_close([&](ac::error_code) {
+                            cluster->async_close([&](ac::error_code) {
                                 finished = true;
                                 io.stop();
                             });
@@ -175,13 +175,13 @@ TEST(completion_tokens, row_stream_with_callbacks) {
         };
     pull_rest = [&] { stream->async_next_page(on_page); };
 
-    ac::cluster::async_connect(io.get_executor(), test_env::config(), diag, [&](std::error_code ec, ac::cluster c) {
+    ac::cluster::async_connect(io.get_executor(), test_env::config(), diag, [&](ac::error_code ec, ac::cluster c) {
         if (ec) {
             failure = ec;
             return;
         }
         cluster = std::move(c);
-        cluster->async_open_session("", [&](std::error_code e, ac::session s) {
+        cluster->async_open_session("", [&](ac::error_code e, ac::session s) {
             if (e) {
                 failure = e;
                 return;
@@ -190,7 +190,7 @@ TEST(completion_tokens, row_stream_with_callbacks) {
             ac::stream_config sc;
             sc.page_size = 30;
             session->async_execute_stream(ac::statement("SELECT c, v FROM ac_tokens.items WHERE p = 1"), sc,
-                                          [&](std::error_code e2, ac::row_stream rs) {
+                                          [&](ac::error_code e2, ac::row_stream rs) {
                                               if (e2) {
                                                   failure = e2;
                                                   return;
@@ -226,9 +226,9 @@ TEST(completion_tokens, empty_handles_throw_at_once) {
     ac::cluster c;
     ac::session s;
     ac::row_stream r;
-    EXPECT_NE(message_of([&] { c.async_open_session("", [](std::error_code, ac::session) {}); }).find("cluster"),
+    EXPECT_NE(message_of([&] { c.async_open_session("", [](ac::error_code, ac::session) {}); }).find("cluster"),
               std::string::npos);
-    EXPECT_NE(message_of([&] { s.async_close([](std::error_code) {}); }).find("session"), std::string::npos);
-    EXPECT_NE(message_of([&] { r.async_next([](std::error_code, std::optional<ac::row_view>) {}); }).find("row_stream"),
+    EXPECT_NE(message_of([&] { s.async_close([](ac::error_code) {}); }).find("session"), std::string::npos);
+    EXPECT_NE(message_of([&] { r.async_next([](ac::error_code, std::optional<ac::row_view>) {}); }).find("row_stream"),
               std::string::npos);
 }

@@ -41,7 +41,7 @@ struct tally {
     std::string last_message;
     std::chrono::steady_clock::time_point last_at;
 
-    void add(std::error_code ec, const std::string& message = {}) {
+    void add(ac::error_code ec, const std::string& message = {}) {
         if (!ec)
             ++ok;
         else if (ec == asio::error::operation_aborted)
@@ -60,7 +60,7 @@ struct tally {
     }
     awaitable<void> wait() {
         if (completed == expected) co_return;
-        std::error_code ignored;
+        ac::error_code ignored;
         co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
 };
@@ -90,7 +90,7 @@ TEST(cancellation, ten_thousand_in_flight_then_ten_thousand_answered_on_the_same
             tally cancelled(ex, n);
             const auto sent0 = session.stats().requests_sent;
             for (std::size_t i = 0; i < n; ++i) {
-                auto done = [&](std::error_code ec, ac::result_set) { cancelled.add(ec); };
+                auto done = [&](ac::error_code ec, ac::result_set) { cancelled.add(ec); };
                 session.async_execute(lookup(static_cast<int>(i % 1000), static_cast<int>(i % 997)),
                                       asio::bind_cancellation_slot(signals[i].slot(), done));
             }
@@ -117,7 +117,7 @@ TEST(cancellation, ten_thousand_in_flight_then_ten_thousand_answered_on_the_same
             std::size_t mismatched = 0;
             for (std::size_t i = 0; i < n; ++i) {
                 const int p = static_cast<int>((i * 7) % 1000), c = static_cast<int>((i * 13) % 1000);
-                session.async_execute(lookup(p, c), [&, p, c](std::error_code ec, ac::result_set rs) {
+                session.async_execute(lookup(p, c), [&, p, c](ac::error_code ec, ac::result_set rs) {
                     if (!ec && (rs.size() != 1 || rs.first_row().get<std::int32_t>(0) != p ||
                                 rs.first_row().get<std::int32_t>(1) != c ||
                                 rs.first_row().get<std::string_view>(2) != stream_env::value_of(p, c)))
@@ -151,7 +151,7 @@ TEST(cancellation, partial_and_terminal_cancellation_of_one_request_complete_pro
             ac::diagnostics diag;
             session.async_execute(
                 slow_scan(10s, false), diag,
-                asio::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, ac::result_set) { t.add(ec); }));
+                asio::bind_cancellation_slot(signal.slot(), [&](ac::error_code ec, ac::result_set) { t.add(ec); }));
             co_await sleep_for(20ms);  // on the wire, the server busy with it
             EXPECT_EQ(session.stats().connection_in_flight, 1u);
             EXPECT_EQ(session.stats().connection_orphaned, orphans);
@@ -180,12 +180,12 @@ TEST(orphans, a_connection_with_too_many_orphaned_ids_is_replaced_after_its_requ
         auto ex = co_await asio::this_coro::executor;
         tally kept(ex, 20), dropped(ex, 100);
         for (int i = 0; i < 20; ++i)
-            session.async_execute(lookup(i, i), [&](std::error_code ec, ac::result_set) { kept.add(ec); });
+            session.async_execute(lookup(i, i), [&](ac::error_code ec, ac::result_set) { kept.add(ec); });
         std::vector<asio::cancellation_signal> signals(100);
         for (auto& s : signals)
             session.async_execute(
                 lookup(1, 1),
-                asio::bind_cancellation_slot(s.slot(), [&](std::error_code ec, ac::result_set) { dropped.add(ec); }));
+                asio::bind_cancellation_slot(s.slot(), [&](ac::error_code ec, ac::result_set) { dropped.add(ec); }));
         for (auto& s : signals) s.emit(asio::cancellation_type::terminal);
         co_await dropped.wait();
         co_await kept.wait();
@@ -213,10 +213,9 @@ TEST(backpressure, a_full_queue_refuses_with_too_many_requests_naming_the_limit)
         tally t(ex, 20);
         std::vector<ac::diagnostics> diags(20);
         for (int i = 0; i < 20; ++i)
-            session.async_execute(lookup(i, i), diags[static_cast<std::size_t>(i)],
-                                  [&, i](std::error_code ec, ac::result_set) {
-                                      t.add(ec, diags[static_cast<std::size_t>(i)].message());
-                                  });
+            session.async_execute(
+                lookup(i, i), diags[static_cast<std::size_t>(i)],
+                [&, i](ac::error_code ec, ac::result_set) { t.add(ec, diags[static_cast<std::size_t>(i)].message()); });
         const auto stats = session.stats();
         co_await t.wait();
         std::cout << "[backpressure] " << t.ok << " answered, " << t.too_many << " refused: " << t.last_message
@@ -239,16 +238,16 @@ TEST(backpressure, waiting_requests_keep_their_timeout_and_cancellation) {
         auto session = co_await cluster.open_session();
         auto ex = co_await asio::this_coro::executor;
         tally busy(ex, 1), timed(ex, 1), cancelled(ex, 1);
-        session.async_execute(slow_scan(10s), [&](std::error_code ec, ac::result_set) { busy.add(ec); });
+        session.async_execute(slow_scan(10s), [&](ac::error_code ec, ac::result_set) { busy.add(ec); });
         const auto sent = session.stats().requests_sent;
         auto quick = lookup(1, 1);
         quick.set_timeout(100ms);
         const auto t0 = std::chrono::steady_clock::now();
-        session.async_execute(quick, [&](std::error_code ec, ac::result_set) { timed.add(ec); });
+        session.async_execute(quick, [&](ac::error_code ec, ac::result_set) { timed.add(ec); });
         asio::cancellation_signal signal;
         session.async_execute(
-            lookup(2, 2), asio::bind_cancellation_slot(signal.slot(),
-                                                       [&](std::error_code ec, ac::result_set) { cancelled.add(ec); }));
+            lookup(2, 2),
+            asio::bind_cancellation_slot(signal.slot(), [&](ac::error_code ec, ac::result_set) { cancelled.add(ec); }));
         EXPECT_EQ(session.stats().connection_queued, 2u);
         signal.emit(asio::cancellation_type::total);  // nothing was sent: even total cancellation applies
         co_await cancelled.wait();
@@ -274,7 +273,7 @@ TEST(lifecycle, close_drains_requests_in_flight_then_refuses_new_ones) {
         auto ex = co_await asio::this_coro::executor;
         tally t(ex, 200);
         for (int i = 0; i < 200; ++i)
-            session.async_execute(lookup(i, i), [&](std::error_code ec, ac::result_set) { t.add(ec); });
+            session.async_execute(lookup(i, i), [&](ac::error_code ec, ac::result_set) { t.add(ec); });
         co_await asio::post(ex, asio::use_awaitable);
         const auto t0 = std::chrono::steady_clock::now();
         co_await session.close();
@@ -301,7 +300,7 @@ TEST(lifecycle, close_drains_requests_in_flight_then_refuses_new_ones) {
         auto other = co_await cluster.open_session();
         tally u(ex, 100);
         for (int i = 0; i < 100; ++i)
-            other.async_execute(lookup(i, 2 * i), [&](std::error_code ec, ac::result_set) { u.add(ec); });
+            other.async_execute(lookup(i, 2 * i), [&](ac::error_code ec, ac::result_set) { u.add(ec); });
         co_await asio::post(ex, asio::use_awaitable);
         const auto t1 = std::chrono::steady_clock::now();
         co_await cluster.close();
@@ -332,7 +331,7 @@ TEST(lifecycle, close_stops_what_outlives_close_timeout) {
         auto ex = co_await asio::this_coro::executor;
         tally t(ex, 2);
         ac::diagnostics d1, d2;
-        session.async_execute(slow_scan(20s), d1, [&](std::error_code ec, ac::result_set) { t.add(ec, d1.message()); });
+        session.async_execute(slow_scan(20s), d1, [&](ac::error_code ec, ac::result_set) { t.add(ec, d1.message()); });
         co_await sleep_for(10ms);
         auto t0 = std::chrono::steady_clock::now();
         co_await session.close();
@@ -345,7 +344,7 @@ TEST(lifecycle, close_stops_what_outlives_close_timeout) {
         EXPECT_LT(took, 600ms);
 
         auto other = co_await cluster.open_session();
-        other.async_execute(slow_scan(20s), d2, [&](std::error_code ec, ac::result_set) { t.add(ec, d2.message()); });
+        other.async_execute(slow_scan(20s), d2, [&](ac::error_code ec, ac::result_set) { t.add(ec, d2.message()); });
         co_await sleep_for(10ms);
         t0 = std::chrono::steady_clock::now();
         co_await cluster.close();
@@ -378,7 +377,7 @@ TEST(lifecycle, destruction_without_close_never_blocks) {
             (void)co_await stream.next_page();  // the next page is in flight
             stream_started = true;
             for (int i = 0; i < 50; ++i)  // 8 on the wire, the rest waiting
-                session.async_execute(lookup(i, i), [&](std::error_code, ac::result_set) { ++completed; });
+                session.async_execute(lookup(i, i), [&](ac::error_code, ac::result_set) { ++completed; });
             t0 = std::chrono::steady_clock::now();
             // stream, session and cluster go out of scope here without close().
         },

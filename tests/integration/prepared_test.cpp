@@ -128,7 +128,7 @@ TEST_P(prepared, concurrent_prepares_of_one_text_send_one_prepare) {
         auto ex = co_await asio::this_coro::executor;
         asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
         for (int i = 0; i < n; ++i) {
-            c.session.async_prepare(query, [&](std::error_code ec, ac::prepared_statement ps) {
+            c.session.async_prepare(query, [&](ac::error_code ec, ac::prepared_statement ps) {
                 if (ec)
                     ++failed;
                 else
@@ -136,7 +136,7 @@ TEST_P(prepared, concurrent_prepares_of_one_text_send_one_prepare) {
                 if (++done == n) all_done.cancel();
             });
         }
-        std::error_code ignored;
+        ac::error_code ignored;
         co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         EXPECT_EQ(failed, 0);
         CO_ASSERT(ids.size() == static_cast<std::size_t>(n));
@@ -457,7 +457,7 @@ TEST_P(prepared, server_errors_are_thrown_as_their_classes) {
         EXPECT_TRUE(bad_value);
         // The error_code form gets the same code and details.
         ac::diagnostics diag;
-        std::error_code ec;
+        ac::error_code ec;
         co_await s.async_execute("CREATE TABLE errs (k int PRIMARY KEY)", diag,
                                  asio::redirect_error(asio::use_awaitable, ec));
         EXPECT_EQ(ec, ac::server_errc::already_exists);

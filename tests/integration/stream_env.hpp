@@ -51,7 +51,7 @@ inline double ms(std::chrono::steady_clock::duration d) { return std::chrono::du
 // Suspends the calling coroutine for `d` without blocking the loop.
 inline asio::awaitable<void> sleep_for(std::chrono::steady_clock::duration d) {
     asio::steady_timer t(co_await asio::this_coro::executor, d);
-    std::error_code ignored;
+    ac::error_code ignored;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
@@ -84,14 +84,14 @@ inline asio::awaitable<void> ensure_table(ac::session& s) {
         q += "APPLY BATCH";
         ac::statement st(std::move(q));
         st.set_timeout(std::chrono::seconds(60));
-        s.async_execute(std::move(st), [&](std::error_code ec, ac::result_set) {
+        s.async_execute(std::move(st), [&](ac::error_code ec, ac::result_set) {
             if (ec && failed++ == 0) first_error = ec.message();
             if (++done == batches) all_done.cancel();
             if (next < batches) launch();
         });
     };
     for (int i = 0; i < window && next < batches; ++i) launch();
-    std::error_code ignored;
+    ac::error_code ignored;
     co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     if (failed) throw std::runtime_error(std::to_string(failed) + " batches failed, first: " + first_error);
     co_await s.execute("INSERT INTO " + keyspace + ".meta (k, n) VALUES ('filled', " + std::to_string(total_rows) +

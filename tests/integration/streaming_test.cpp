@@ -398,7 +398,7 @@ TEST(streaming, whole_operation_deadline_and_page_timeout_give_request_timeout) 
             const auto start = std::chrono::steady_clock::now();
             auto stream = co_await f.session.execute_stream(all_rows(), sc);
             std::size_t pages = 0;
-            std::error_code got;
+            ac::error_code got;
             try {
                 while (co_await stream.next_page()) {
                     ++pages;
@@ -422,7 +422,7 @@ TEST(streaming, whole_operation_deadline_and_page_timeout_give_request_timeout) 
             sc.page_size = 10;
             sc.page_timeout = 30ms;
             ac::diagnostics diag;
-            std::error_code ec;
+            ac::error_code ec;
             const auto start = std::chrono::steady_clock::now();
             ac::statement slow("SELECT p FROM " + stream_env::table +
                                " WHERE token(p) < 0 AND v = 'none' ALLOW FILTERING");

@@ -51,7 +51,7 @@ TEST(timestamps, concurrent_writes_from_one_client_apply_in_the_order_they_start
             auto failed = std::make_shared<int>(0);
             for (int i = 1; i <= writes; ++i)
                 session.async_execute(ac::statement("UPDATE ac_ts.t SET v = ? WHERE k = ?").bind(i, k),
-                                      [left, failed](std::error_code ec, ac::result_set) {
+                                      [left, failed](ac::error_code ec, ac::result_set) {
                                           if (ec) ++*failed;
                                           --*left;
                                       });

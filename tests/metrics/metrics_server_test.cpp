@@ -42,7 +42,7 @@ public:
         work_.reset();
         thread_.join();
     }
-    std::error_code start_error() const { return ec_; }
+    ac::error_code start_error() const { return ec_; }
     const std::string& start_message() const { return message_; }
     tcp::endpoint endpoint() const { return server_->local_endpoint(); }
     ac::metrics_server& server() { return *server_; }
@@ -62,19 +62,19 @@ private:
     asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
     std::shared_ptr<ac::metrics_registry> registry_;
     std::unique_ptr<ac::metrics_server> server_;
-    std::error_code ec_;
+    ac::error_code ec_;
     std::string message_;
     std::thread thread_;
 };
 
 // Sends `request`, reads until the server closes; returns what came back.
-std::string exchange(const tcp::endpoint& ep, const std::string& request, std::error_code* read_error = nullptr) {
+std::string exchange(const tcp::endpoint& ep, const std::string& request, ac::error_code* read_error = nullptr) {
     asio::io_context io;
     tcp::socket s(io);
     s.connect(ep);
     asio::write(s, asio::buffer(request));
     std::string out;
-    std::error_code ec;
+    ac::error_code ec;
     asio::read(s, asio::dynamic_buffer(out), ec);
     if (read_error) *read_error = ec;
     return out;
@@ -93,7 +93,7 @@ TEST(metrics_server, serves_metrics) {
     server_fixture f;
     ASSERT_FALSE(f.start_error()) << f.start_message();
     ASSERT_NE(f.endpoint().port(), 0);
-    std::error_code ec;
+    ac::error_code ec;
     const auto r = exchange(f.endpoint(), "GET /metrics HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n", &ec);
     EXPECT_EQ(ec, asio::error::eof);  // a clean close, not a reset
     EXPECT_EQ(status_line(r), "HTTP/1.1 200 OK");
@@ -143,7 +143,7 @@ TEST(metrics_server, huge_headers_get_431_and_a_clean_close) {
     std::string req = "GET /metrics HTTP/1.1\r\n";
     for (int i = 0; i < 2000; ++i) req += "X-Filler-" + std::to_string(i) + ": " + std::string(40, 'a') + "\r\n";
     req += "\r\n";  // ~100 KB
-    std::error_code ec;
+    ac::error_code ec;
     const auto r = exchange(f.endpoint(), req, &ec);
     EXPECT_EQ(status_line(r), "HTTP/1.1 431 Request Header Fields Too Large");
     EXPECT_EQ(ec, asio::error::eof);
@@ -163,7 +163,7 @@ TEST(metrics_server, slow_client_is_disconnected_after_the_read_timeout) {
     asio::write(s, asio::buffer(std::string("GET /metr")));
     const auto t0 = std::chrono::steady_clock::now();
     std::string out;
-    std::error_code ec;
+    ac::error_code ec;
     asio::read(s, asio::dynamic_buffer(out), ec);
     EXPECT_TRUE(ec);  // closed without an answer
     EXPECT_EQ(out, "");
@@ -183,7 +183,7 @@ TEST(metrics_server, stop_closes_listener_and_open_connections) {
     f.server().stop();
     f.server().stop();  // idempotent
     std::string out;
-    std::error_code ec;
+    ac::error_code ec;
     asio::read(idle, asio::dynamic_buffer(out), ec);
     EXPECT_TRUE(ec);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);  // well before the 5 s read timeout
@@ -205,7 +205,7 @@ TEST(metrics_server, connections_beyond_the_limit_are_closed) {
     }
     // The server has taken the two (its single thread accepts in order).
     std::this_thread::sleep_for(100ms);
-    std::error_code ec;
+    ac::error_code ec;
     const auto r = exchange(f.endpoint(), "GET /metrics HTTP/1.1\r\n\r\n", &ec);
     EXPECT_EQ(r, "");
     held.clear();

@@ -26,7 +26,7 @@ struct recording_listener : ac::request_listener {
         int attempt;
         bool speculative;
         std::chrono::nanoseconds latency;
-        std::error_code error;
+        ac::error_code error;
     };
     std::vector<call> calls;
     bool throw_on_end = false;
@@ -109,8 +109,8 @@ TEST(request_metrics, concurrent_updates_total_exactly) {
             for (int i = 0; i < per_thread; ++i) {
                 reg.requests().on_request_start();
                 host.on_request_start();
-                const std::error_code ec = i % 10 == 0 ? ac::make_error_code(ac::server_errc::overloaded)
-                                                       : std::error_code{};
+                const ac::error_code ec = i % 10 == 0 ? ac::make_error_code(ac::server_errc::overloaded)
+                                                      : ac::error_code{};
                 host.on_request_end(std::chrono::microseconds(i % 1000), ec);
                 reg.requests().on_request_end(std::chrono::microseconds(i % 1000), ec);
                 host.on_bytes_sent(3);
@@ -311,7 +311,7 @@ TEST(metrics_registry, stripes_are_summed_in_a_snapshot) {
         reg.requests(i).on_request_start();
         reg.requests(i).on_request_end(
             std::chrono::microseconds(10 * (i + 1)),
-            i == 2 ? ac::make_error_code(ac::client_errc::request_timeout) : std::error_code{});
+            i == 2 ? ac::make_error_code(ac::client_errc::request_timeout) : ac::error_code{});
         reg.host("10.0.0.1:9042", i).on_connection_opened();
         reg.host("10.0.0.1:9042", i).on_bytes_sent(i + 1);
     }

@@ -30,7 +30,7 @@ struct event {
     int attempt = 0;
     bool speculative = false;
     std::chrono::nanoseconds latency{0};
-    std::error_code error;
+    ac::error_code error;
 };
 
 struct recording_listener : ac::request_listener {
@@ -211,7 +211,7 @@ TEST(metrics_wiring, client_timeout_is_counted_with_its_orphaned_stream) {
     env.sim.add_rule(slow);
     auto listener = std::make_shared<recording_listener>();
     std::shared_ptr<ac::metrics_registry> reg;
-    std::error_code got;
+    ac::error_code got;
     env.run([&]() -> asio::awaitable<void> {
         auto cfg = env.client_config();
         cfg.request_listener = listener;

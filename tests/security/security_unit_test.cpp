@@ -27,7 +27,7 @@ ac::auth_token tok(std::string_view s) {
 }
 
 struct connect_outcome {
-    std::error_code ec;
+    ac::error_code ec;
     ac::diagnostics diag;
     bool done = false;
     int version = 0;
@@ -236,7 +236,7 @@ TEST(security_tls, tls_client_against_plaintext_server_fails_fast) {
 namespace {
 std::string config_error(ac::cluster_config cfg) {
     asio::io_context io;
-    std::error_code ec;
+    ac::error_code ec;
     ac::diagnostics diag;
     asio::co_spawn(
         io,

@@ -100,7 +100,7 @@ public:
         asio::co_spawn(ex, accept_loop(), asio::detached);
     }
     ~tcp_relay() {
-        std::error_code ignored;
+        ac::error_code ignored;
         acceptor_.close(ignored);
     }
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -109,7 +109,7 @@ public:
 private:
     asio::awaitable<void> accept_loop() {
         for (;;) {
-            std::error_code ec;
+            ac::error_code ec;
             auto in = std::make_shared<asio::ip::tcp::socket>(
                 co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec)));
             if (ec) co_return;
@@ -125,13 +125,13 @@ private:
                                       std::shared_ptr<asio::ip::tcp::socket> to) {
         std::array<char, 16384> buf;
         for (;;) {
-            std::error_code ec;
+            ac::error_code ec;
             auto n = co_await from->async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) break;
             co_await asio::async_write(*to, asio::buffer(buf.data(), n), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) break;
         }
-        std::error_code ignored;
+        ac::error_code ignored;
         from->close(ignored);
         to->close(ignored);
     }

@@ -126,7 +126,7 @@ asio::awaitable<void> run_all(ac::session& s, std::vector<Make>& work) {
     auto worker = [&]() -> asio::awaitable<void> {
         while (next < work.size()) {
             auto st = std::move(work[next++]);
-            std::error_code ec;
+            ac::error_code ec;
             (void)co_await s.async_execute(std::move(st), asio::redirect_error(asio::use_awaitable, ec));
             if (ec && failure.empty()) failure = ec.message();
         }
@@ -138,7 +138,7 @@ asio::awaitable<void> run_all(ac::session& s, std::vector<Make>& work) {
             if (e && failure.empty()) failure = "a worker threw";
         });
     }
-    std::error_code ignored;
+    ac::error_code ignored;
     co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     if (!failure.empty()) throw std::runtime_error("a request failed: " + failure);
 }

@@ -23,11 +23,11 @@ asio::awaitable<dt::op_result<int>> answers() { co_return dt::op_result<int>{{},
 TEST(async_run, an_escaped_exception_reaches_the_diagnostics_with_its_text) {
     asio::io_context io;
     ac::diagnostics diag;
-    std::error_code got;
+    ac::error_code got;
     bool done = false;
     dt::async_run<int>(
         io.get_executor(),
-        [&](std::error_code ec, int) {
+        [&](ac::error_code ec, int) {
             got = ec;
             done = true;
         },
@@ -42,10 +42,10 @@ TEST(async_run, a_normal_completion_leaves_the_diagnostics_alone) {
     asio::io_context io;
     ac::diagnostics diag;
     int value = 0;
-    std::error_code got = ac::client_errc::internal_error;
+    ac::error_code got = ac::client_errc::internal_error;
     dt::async_run<int>(
         io.get_executor(),
-        [&](std::error_code ec, int v) {
+        [&](ac::error_code ec, int v) {
             got = ec;
             value = v;
         },

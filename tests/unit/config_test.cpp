@@ -13,12 +13,12 @@ namespace ac = async_cassandra;
 
 namespace {
 // Runs connect to completion and returns its error and diagnostics.
-std::pair<std::error_code, ac::diagnostics> try_connect(ac::cluster_config cfg) {
+std::pair<ac::error_code, ac::diagnostics> try_connect(ac::cluster_config cfg) {
     asio::io_context io;
     ac::diagnostics diag;
-    std::error_code result;
+    ac::error_code result;
     ac::cluster::async_connect(io.get_executor(), std::move(cfg), diag,
-                               [&](std::error_code ec, ac::cluster) { result = ec; });
+                               [&](ac::error_code ec, ac::cluster) { result = ec; });
     io.run();
     return {result, diag};
 }
@@ -59,14 +59,14 @@ TEST(connect, silent_server_times_out_within_the_connect_timeout) {
     asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
     auto port = a.local_endpoint().port();
     asio::ip::tcp::socket peer(io);
-    a.async_accept(peer, [](std::error_code) {});
+    a.async_accept(peer, [](ac::error_code) {});
     ac::diagnostics diag;
-    std::error_code result;
+    ac::error_code result;
     auto start = std::chrono::steady_clock::now();
     ac::cluster::async_connect(
         io.get_executor(),
         {.contact_points = {"127.0.0.1"}, .port = port, .connect_timeout = std::chrono::milliseconds(300)}, diag,
-        [&](std::error_code ec, ac::cluster) {
+        [&](ac::error_code ec, ac::cluster) {
             result = ec;
             peer.close();
         });

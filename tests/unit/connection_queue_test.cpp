@@ -68,14 +68,14 @@ public:
         }
     }
     void close() {
-        std::error_code ignored;
+        ac::error_code ignored;
         acceptor_.close(ignored);
         if (socket_) socket_->close(ignored);
     }
 
 private:
     asio::awaitable<void> accept() {
-        std::error_code ec;
+        ac::error_code ec;
         auto s = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
         socket_ = std::make_unique<tcp::socket>(std::move(s));
@@ -124,7 +124,7 @@ private:
         pr::byte_buffer out;
         pr::write_envelope(out, 4, 0, stream, op, body);
         out[0] |= std::byte{pr::response_bit};
-        std::error_code ignored;
+        ac::error_code ignored;
         asio::write(*socket_, asio::buffer(out), ignored);
     }
 
@@ -138,7 +138,7 @@ private:
 
 struct outcome {
     bool done = false;
-    std::error_code ec;
+    ac::error_code ec;
     std::string text;  // the query the answer names
 };
 
@@ -148,7 +148,7 @@ void issue(dt::connection& c, const std::string& query, outcome& out, asio::canc
     c.async_request(
         pr::opcode::query, 0, [query](pr::byte_writer& w) { pr::encode_query(w, query, pr::query_parameters{}, 4); },
         asio::bind_cancellation_slot(slot,
-                                     [&out](std::error_code ec, pr::envelope env) {
+                                     [&out](ac::error_code ec, pr::envelope env) {
                                          out.done = true;
                                          out.ec = ec;
                                          if (!ec) {
@@ -176,7 +176,7 @@ std::shared_ptr<dt::connection> open(asio::io_context& io, peer& p, dt::connecti
     params.port = p.port();
     params.protocol_version = 4;
     auto c = std::make_shared<dt::connection>(io.get_executor(), params);
-    std::error_code ec;
+    ac::error_code ec;
     bool started = false;
     asio::co_spawn(
         io,
@@ -421,10 +421,10 @@ TEST(connection_hardening, an_exception_while_reading_closes_the_connection_with
     ASSERT_TRUE(c->is_open());
     c->on_event([](const pr::envelope&) { throw std::bad_alloc(); });
     bool done = false;
-    std::error_code request_ec;
+    ac::error_code request_ec;
     c->async_request(
         pr::opcode::query, 0, [](pr::byte_writer& w) { pr::encode_query(w, "SELECT 1", pr::query_parameters{}, 4); },
-        [&](std::error_code ec, pr::envelope) {
+        [&](ac::error_code ec, pr::envelope) {
             done = true;
             request_ec = ec;
         });

@@ -140,7 +140,7 @@ TEST(cql_sim, error_rule_reaches_the_client_with_details) {
     r.substring = true;
     r.max_hits = 1;
     sim.add_rule(r);
-    std::error_code code, second;
+    ac::error_code code, second;
     ac::server_error_details details;
     auto failure = run_client(io, sim, {}, [&](ac::cluster_config c) -> asio::awaitable<void> {
         auto cluster = co_await ac::cluster::connect(c);
@@ -195,9 +195,9 @@ TEST(cql_sim, stop_ends_a_pending_delayed_answer) {
     r.query = "SELECT very slow";
     r.delay = 60s;
     sim.add_rule(r);
-    std::error_code code;
+    ac::error_code code;
     asio::steady_timer stopper(io, 200ms);
-    stopper.async_wait([&](std::error_code) { sim.stop(); });
+    stopper.async_wait([&](ac::error_code) { sim.stop(); });
     const auto t0 = std::chrono::steady_clock::now();
     auto failure = run_client(io, sim, {}, [&](ac::cluster_config c) -> asio::awaitable<void> {
         auto cluster = co_await ac::cluster::connect(c);
@@ -222,7 +222,7 @@ TEST(cql_sim, drop_connection_rule_fails_the_request_with_connection_closed) {
     r.query = "SELECT boom";
     r.fault.kind = cql_sim::fault_kind::drop_connection;
     sim.add_rule(r);
-    std::error_code code;
+    ac::error_code code;
     auto failure = run_client(io, sim, {}, [&](ac::cluster_config c) -> asio::awaitable<void> {
         auto cluster = co_await ac::cluster::connect(c);
         auto session = co_await cluster.open_session();
@@ -347,7 +347,7 @@ struct raw_peer {
         for (;;) {
             if (auto e = d.next()) return e;
             auto space = d.prepare();
-            std::error_code ec;
+            ac::error_code ec;
             auto n = s.read_some(asio::buffer(space.data(), space.size()), ec);
             if (ec) return std::nullopt;
             d.commit(n);
@@ -619,7 +619,7 @@ TEST(cql_sim_rules_file, bind_markers_and_canned_rows_reach_the_client) {
         std::size_t pending = 50;
         asio::steady_timer done(co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
         for (int i = 0; i < 50; ++i)
-            session.async_execute(select.bind(std::int64_t{i}), [&](std::error_code ec, ac::result_set rs) {
+            session.async_execute(select.bind(std::int64_t{i}), [&](ac::error_code ec, ac::result_set rs) {
                 if (!ec) {
                     ++answered;
                     rows = rs.size();

@@ -14,7 +14,7 @@ using namespace async_cassandra;
 namespace {
 // The dynamic type of what throw_on_error throws, with the exception kept for inspection.
 template <class Expected>
-void expect_thrown(std::error_code ec, const diagnostics& d = {}) {
+void expect_thrown(async_cassandra::error_code ec, const diagnostics& d = {}) {
     try {
         throw_on_error(ec, d);
         ADD_FAILURE() << ec.message() << ": nothing thrown";
@@ -98,7 +98,7 @@ TEST(error_hierarchy, classes_nest_and_carry_the_server_details) {
         throw_on_error(client_errc::request_timeout, {});
     } catch (const server_error&) {
         ADD_FAILURE() << "a client error caught as a server error";
-    } catch (const std::system_error& e) {
+    } catch (const async_cassandra::system_error& e) {
         EXPECT_NE(dynamic_cast<const client_error*>(&e), nullptr);
         EXPECT_NE(dynamic_cast<const error*>(&e), nullptr);
     }
@@ -113,11 +113,11 @@ TEST(error_hierarchy, classes_nest_and_carry_the_server_details) {
 }
 
 TEST(error_hierarchy, invalid_request_has_a_name) {
-    EXPECT_EQ(std::error_code(client_errc::invalid_request).message(), "invalid request");
+    EXPECT_EQ(async_cassandra::error_code(client_errc::invalid_request).message(), "invalid request");
 }
 
 TEST(retry_classification, requests_not_executed_are_always_retryable) {
-    for (std::error_code ec :
+    for (async_cassandra::error_code ec :
          {make_error_code(server_errc::unavailable), make_error_code(server_errc::overloaded),
           make_error_code(server_errc::is_bootstrapping), make_error_code(server_errc::read_timeout),
           make_error_code(server_errc::unprepared), make_error_code(client_errc::connect_failed),
@@ -129,7 +129,7 @@ TEST(retry_classification, requests_not_executed_are_always_retryable) {
 }
 
 TEST(retry_classification, possibly_applied_requests_need_idempotence) {
-    for (std::error_code ec :
+    for (async_cassandra::error_code ec :
          {make_error_code(server_errc::write_timeout), make_error_code(server_errc::server_error),
           make_error_code(server_errc::truncate_error), make_error_code(client_errc::request_timeout),
           make_error_code(client_errc::connection_closed), make_error_code(client_errc::protocol_violation)}) {
@@ -141,7 +141,7 @@ TEST(retry_classification, possibly_applied_requests_need_idempotence) {
 }
 
 TEST(retry_classification, wrong_requests_and_failures_are_final) {
-    for (std::error_code ec :
+    for (async_cassandra::error_code ec :
          {make_error_code(server_errc::syntax_error), make_error_code(server_errc::invalid),
           make_error_code(server_errc::unauthorized), make_error_code(server_errc::already_exists),
           make_error_code(server_errc::config_error), make_error_code(server_errc::read_failure),
@@ -149,7 +149,7 @@ TEST(retry_classification, wrong_requests_and_failures_are_final) {
           make_error_code(server_errc::function_failure), make_error_code(server_errc::protocol_error),
           make_error_code(client_errc::session_closed), make_error_code(client_errc::request_too_large),
           make_error_code(client_errc::invalid_request), make_error_code(client_errc::no_host_available),
-          make_error_code(client_errc::bad_config), std::error_code(asio::error::operation_aborted)}) {
+          make_error_code(client_errc::bad_config), async_cassandra::error_code(asio::error::operation_aborted)}) {
         EXPECT_EQ(classify_retry(ec), retry_safety::never) << ec.message();
         EXPECT_FALSE(is_retryable(ec)) << ec.message();
         EXPECT_FALSE(is_retryable(ec, true)) << ec.message();

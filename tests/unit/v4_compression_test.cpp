@@ -111,7 +111,7 @@ struct peer {
 };
 
 // Connects with `cfg` to a fresh peer, runs one query, and returns the error.
-std::error_code run(peer& p, ac::cluster_config cfg, std::string& value, ac::diagnostics& diag) {
+ac::error_code run(peer& p, ac::cluster_config cfg, std::string& value, ac::diagnostics& diag) {
     asio::io_context io;
     tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
     cfg.port = acceptor.local_endpoint().port();
@@ -124,8 +124,8 @@ std::error_code run(peer& p, ac::cluster_config cfg, std::string& value, ac::dia
             }
         },
         asio::detached);
-    std::error_code result;
-    ac::cluster::async_connect(io.get_executor(), cfg, diag, [&](std::error_code ec, ac::cluster cluster) {
+    ac::error_code result;
+    ac::cluster::async_connect(io.get_executor(), cfg, diag, [&](ac::error_code ec, ac::cluster cluster) {
         result = ec;
         if (ec) {
             acceptor.close();

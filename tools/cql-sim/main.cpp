@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
         for (const auto& ep : srv.endpoints()) std::cout << "listening on " << ep << '\n';
         std::cout.flush();
         asio::signal_set signals(io, SIGINT, SIGTERM);
-        signals.async_wait([&](std::error_code, int) {
+        signals.async_wait([&](async_cassandra::error_code, int) {
             srv.stop();
             io.stop();
         });

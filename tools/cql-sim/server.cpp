@@ -110,7 +110,7 @@ void server::stop() {
     auto& st = *state_;
     st.stopped = true;
     for (auto& a : st.acceptors) {
-        std::error_code ec;
+        async_cassandra::error_code ec;
         a->close(ec);
     }
     for (auto& w : st.connections)
@@ -123,7 +123,7 @@ std::uint16_t server::port() const { return state_->cfg.port; }
 std::vector<asio::ip::tcp::endpoint> server::endpoints() const {
     std::vector<asio::ip::tcp::endpoint> out;
     for (auto& a : state_->acceptors) {
-        std::error_code ec;
+        async_cassandra::error_code ec;
         auto ep = a->local_endpoint(ec);
         if (!ec) out.push_back(ep);
     }

@@ -195,10 +195,10 @@ asio::awaitable<void> sim_connection::answer_later(std::shared_ptr<sim_connectio
                                                    pr::byte_buffer bytes, fault f) {
     asio::steady_timer t(self->st_->ex, delay);
     auto it = self->timers_.insert(self->timers_.end(), &t);
-    std::error_code ec;
+    ac::error_code ec;
     try {
         co_await t.async_wait(use_awaitable);
-    } catch (const std::system_error& e) {
+    } catch (const ac::system_error& e) {
         ec = e.code();
     }
     self->timers_.erase(it);

@@ -54,20 +54,20 @@ void sim_connection::close() {
     // Delayed answers end now, so stop() leaves nothing for the event loop.
     for (auto* t : timers_) t->cancel();
     no_reads_.cancel();
-    std::error_code ec;
+    ac::error_code ec;
     socket_.close(ec);
 }
 
 void sim_connection::half_close() {
     if (closed_) return;
     muted_ = true;
-    std::error_code ec;
+    ac::error_code ec;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
 }
 
 void sim_connection::reset() {
     if (closed_) return;
-    std::error_code ec;
+    ac::error_code ec;
     socket_.set_option(asio::socket_base::linger(true, 0), ec);
     close();
 }

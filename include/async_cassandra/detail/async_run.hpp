@@ -4,17 +4,7 @@
 
 #include <async_cassandra/error.hpp>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/associated_cancellation_slot.hpp>
-#include <asio/associated_executor.hpp>
-#include <asio/async_result.hpp>
-#include <asio/awaitable.hpp>
-#include <asio/bind_cancellation_slot.hpp>
-#include <asio/bind_executor.hpp>
-#include <asio/cancellation_signal.hpp>
-#include <asio/co_spawn.hpp>
-#include <asio/dispatch.hpp>
-#include <asio/strand.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <exception>
 #include <memory>
@@ -28,16 +18,16 @@ namespace async_cassandra::detail {
 
 // An operation's outcome; op_result<void> carries only the error.
 template <class T>
-using op_result = std::pair<std::error_code, std::conditional_t<std::is_void_v<T>, std::monostate, T>>;
+using op_result = std::pair<error_code, std::conditional_t<std::is_void_v<T>, std::monostate, T>>;
 
 // void(error_code) for T = void, else void(error_code, T).
 template <class T>
 struct op_signature_of {
-    using type = void(std::error_code, T);
+    using type = void(error_code, T);
 };
 template <>
 struct op_signature_of<void> {
-    using type = void(std::error_code);
+    using type = void(error_code);
 };
 template <class T>
 using op_signature = typename op_signature_of<T>::type;

@@ -7,8 +7,7 @@
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/session.hpp>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/awaitable.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <memory>
 #include <string>

@@ -11,14 +11,7 @@
 #include <async_cassandra/result_set.hpp>
 #include <async_cassandra/statement.hpp>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/associated_allocator.hpp>
-#include <asio/associated_cancellation_slot.hpp>
-#include <asio/associated_executor.hpp>
-#include <asio/async_result.hpp>
-#include <asio/cancellation_signal.hpp>
-#include <asio/dispatch.hpp>
-#include <asio/post.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -78,7 +71,7 @@ class request_op_base {
 public:
     // Runs the caller's handler with (ec, rs) and frees the block; the
     // library's state is gone by then. `deferred`: posted, never run here.
-    virtual void complete(std::error_code ec, result_set rs, bool deferred) = 0;
+    virtual void complete(error_code ec, result_set rs, bool deferred) = 0;
     // Frees the block without running the handler (the request's executor
     // went away with it pending).
     virtual void destroy() noexcept = 0;
@@ -117,7 +110,7 @@ public:
         return ::new (static_cast<void*>(p)) request_op(std::move(h), std::move(ex));
     }
 
-    void complete(std::error_code ec, result_set rs, bool deferred) override {
+    void complete(error_code ec, result_set rs, bool deferred) override {
         block_allocator a(asio::get_associated_allocator(handler_, request_block_allocator<void>()));
         Handler h(std::move(handler_));
         auto ex = asio::get_associated_executor(h, ex_);
@@ -169,7 +162,7 @@ private:
 template <class Statement, class Token>
 auto async_execute_operation(session_impl& session, Statement&& statement, diagnostics* diagnostics_out,
                              Token&& token) {
-    return asio::async_initiate<Token, void(std::error_code, result_set)>(
+    return asio::async_initiate<Token, void(error_code, result_set)>(
         [](auto handler, session_impl* s, Statement&& st, diagnostics* diag) {
             auto ex = request_executor(*s);
             auto* op = request_op<decltype(handler)>::make(std::move(handler), ex);

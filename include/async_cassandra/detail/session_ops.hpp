@@ -12,8 +12,7 @@
 #include <async_cassandra/row_stream.hpp>
 #include <async_cassandra/statement.hpp>
 
-#include <asio/any_io_executor.hpp>
-#include <asio/awaitable.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <chrono>
 #include <concepts>

@@ -7,7 +7,7 @@
 #include <async_cassandra/error.hpp>
 #include <async_cassandra/result_set.hpp>
 
-#include <asio/awaitable.hpp>
+#include <async_cassandra/detail/net.hpp>
 
 #include <memory>
 #include <optional>

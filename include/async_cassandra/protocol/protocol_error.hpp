@@ -1,6 +1,8 @@
 // Errors raised while encoding or decoding protocol bytes.
 #pragma once
 
+#include <async_cassandra/detail/error_code.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -19,17 +21,21 @@ enum class protocol_errc {
     decompression_failed,  // an LZ4/Snappy body that does not decompress
 };
 
-const std::error_category& protocol_category() noexcept;
+const error_category& protocol_category() noexcept;
 
-inline std::error_code make_error_code(protocol_errc e) noexcept { return {static_cast<int>(e), protocol_category()}; }
+inline error_code make_error_code(protocol_errc e) noexcept { return {static_cast<int>(e), protocol_category()}; }
 
 // Thrown by decoders: the code says what kind, the message says what and where.
-class protocol_error : public std::system_error {
+class protocol_error : public system_error {
 public:
-    protocol_error(protocol_errc code, const std::string& what) : std::system_error(make_error_code(code), what) {}
+    protocol_error(protocol_errc code, const std::string& what) : system_error(make_error_code(code), what) {}
 };
 
 }  // namespace async_cassandra::protocol
 
 template <>
 struct std::is_error_code_enum<async_cassandra::protocol::protocol_errc> : std::true_type {};
+#ifdef ASYNC_CASSANDRA_BOOST_ASIO
+template <>
+struct boost::system::is_error_code_enum<async_cassandra::protocol::protocol_errc> : std::true_type {};
+#endif
