@@ -45,12 +45,12 @@ void snappy_compress_to(byte_buffer& out, bytes_view body) {
 // (a copy with a 2-byte offset: 3 bytes for up to 64).
 constexpr std::size_t lz4_max_ratio = 255;
 constexpr std::size_t snappy_max_ratio_num = 64, snappy_max_ratio_den = 3;
-// The output (a byte_buffer: not zeroed when grown) costs address space of
-// the declared size and resident pages of what the decoder writes before it
-// fails. Up to 16:1, as much as an honest body of that size costs, a body is
-// decompressed at once; beyond, LZ4 bodies are walked first, which is cheap
-// for them (few, long sequences) but would cost honest bodies of 2-10:1 as
-// much again as decoding. Snappy's own 64/3:1 needs no such walk.
+// The output is a zero-filled byte_buffer (envelope::body's type), so a body
+// that cannot fill it costs the fill. Up to 16:1, as much as an honest body
+// of that size costs, it is decompressed at once; beyond, LZ4 bodies are
+// walked first, which is cheap for them (few, long sequences) but would cost
+// honest bodies of 2-10:1 as much again as decoding. Snappy's own 64/3:1
+// needs no such walk.
 constexpr std::size_t lz4_walk_ratio = 16;
 
 // The size an LZ4 block decodes to, from a walk over its sequences (token,

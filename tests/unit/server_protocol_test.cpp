@@ -286,7 +286,7 @@ TEST(server_protocol, rows_with_every_kind_of_type_decode_as_written) {
     auto body = build([&](byte_writer& w) {
         srv::begin_rows_result(w, h, 1);
         w.raw(as_bytes(std::string("\0\0\0\x0c", 4)));
-        w.raw(byte_buffer(12, std::byte{0}));  // three zero floats
+        w.raw(byte_buffer(12));  // three zero floats
         w.null_bytes();
         w.null_bytes();
         w.null_bytes();

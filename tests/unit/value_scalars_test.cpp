@@ -240,7 +240,7 @@ TEST(value_scalars, decimal_is_scale_then_varint) {
 
 TEST(value_scalars, unsigned_vint_follows_the_spec_notation) {
     auto vint = [](std::uint64_t v) {
-        ac::protocol::byte_buffer b;
+        bytes b;
         ac::protocol::byte_writer w(b);
         ac::detail::write_unsigned_vint(w, v);
         std::size_t pos = 0;

@@ -16,7 +16,7 @@ using ac::protocol::server::encode_type;
 
 // One row: (l list<int>, m map<text, list<int>>, tup tuple<int, text>, u udt, s text, nl list<int>).
 ac::result_set one_row() {
-    ac::protocol::byte_buffer body;
+    bytes body;
     byte_writer w(body);
     w.i32(2);
     w.i32(ac::protocol::rows_flags::global_tables_spec);

@@ -7,37 +7,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <utility>
 #include <vector>
 
 namespace async_cassandra::protocol {
 
-// Leaves elements a resize adds uninitialised: a buffer grown to be
-// overwritten (LZ4 output, socket read space) is not zeroed first, which for
-// a decompressed body or a compressed segment would cost a pass over every
-// byte. Elements added with a value (push_back, insert) are written as usual.
-template <class T>
-struct uninitialized_allocator : std::allocator<T> {
-    uninitialized_allocator() noexcept = default;
-    template <class U>
-    uninitialized_allocator(const uninitialized_allocator<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-        ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) {
-        std::construct_at(p, std::forward<Args>(args)...);
-    }
-};
-
-using byte_buffer = std::vector<std::byte, uninitialized_allocator<std::byte>>;
+using byte_buffer = std::vector<std::byte>;
 using bytes_view = std::span<const std::byte>;
 
 inline std::string_view as_chars(bytes_view b) noexcept { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
