@@ -48,7 +48,16 @@ net::awaitable<response> answer(ac::session& session, const ac::prepared_stateme
         res.result(http::status::not_found);
         res.body() = R"({"error":"GET /users/<id>"})";
     } else {
-        auto rs = co_await session.execute(select.bind(id));
+        // A failed query becomes a 503 that says why, never a dropped connection.
+        ac::result_set rs;
+        try {
+            rs = co_await session.execute(select.bind(id));
+        } catch (const ac::error& e) {
+            res.result(http::status::service_unavailable);
+            res.body() = std::string(R"({"error":"cassandra: )") + e.code().message() + "\"}";
+            res.prepare_payload();
+            co_return res;
+        }
         if (rs.empty()) {
             res.result(http::status::not_found);
             res.body() = R"({"error":"no such user"})";
