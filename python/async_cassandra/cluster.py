@@ -11,7 +11,7 @@ from ._bridge import Bridge
 from ._metadata import build_metadata
 from ._types import TypeRegistry
 from .exceptions import ConfigurationError, ConnectionError
-from .retry_policy import AsyncRetryPolicy, engine_retry_spec
+from .retry_policy import AsyncRetryPolicy, engine_retry_key, engine_retry_spec, profile_retry_policy
 from .session import AsyncCassandraSession
 
 # Driver options that mean nothing here (the engine has its own threads,
@@ -108,6 +108,8 @@ class AsyncCluster:
             self._config["compression"] = kwargs.pop("compression")
         self._profiles: Dict[Any, ExecutionProfile] = dict(kwargs.pop("execution_profiles", None) or {})
         self._profiles.setdefault(EXEC_PROFILE_DEFAULT, ExecutionProfile())
+        for profile in self._profiles.values():
+            engine_retry_key(profile_retry_policy(profile.retry_policy))  # a bad policy is refused here, not at execute
         unknown = set(kwargs) - _IGNORED
         if unknown:
             raise ConfigurationError(f"AsyncCluster: unknown arguments {sorted(unknown)}")
@@ -123,7 +125,10 @@ class AsyncCluster:
         self._closed = False
         self._metadata = None
         self._prepared_by_id = {}  # query id -> native prepared statement (for batches)
-        self._host_profiles = {}  # "address:port" -> the engine profile of execute(host=...)
+        # ("address:port" of execute(host=...) or "", retry key or "") -> the
+        # engine profile that has them (python/src/pinned.hpp).
+        self._engine_profiles = {}
+        self._retry_key = None  # the engine key of the retry policy connected with
 
     @classmethod
     def create_with_auth(cls, contact_points: List[str], username: str, password: str, **kwargs) -> "AsyncCluster":
@@ -149,6 +154,7 @@ class AsyncCluster:
         if self._connecting is None:
             # The retry policy as set now (the engine decides retries: python/src/retry.cpp).
             config = {**self._config, "retry": engine_retry_spec(self.retry_policy)}
+            self._retry_key = engine_retry_key(self.retry_policy)
             self._connecting = loop.create_task(self._bridge.call(self._bridge.engine.connect, config))
         try:
             native = await asyncio.wait_for(asyncio.shield(self._connecting), timeout)
@@ -231,6 +237,27 @@ class AsyncCluster:
         if self._native is None:
             raise ConnectionError("Cluster is not connected")
         return await self._bridge.call(self._native.metrics_text)
+
+    def _engine_profile(self, endpoint, policy):
+        """The engine profile (None: none) that runs a request on ``endpoint``
+        alone ("address:port"; "": any host) with retry policy ``policy``
+        (None: the cluster's)."""
+        key = "" if policy is None else engine_retry_key(policy)
+        if key == self._retry_key:
+            key = ""
+        if not endpoint and not key:
+            return None
+        name = self._engine_profiles.get((endpoint, key))
+        if name is None:
+            spec = engine_retry_spec(policy) if key else None
+            name = self._engine_profiles[(endpoint, key)] = self._native.profile(endpoint, key, spec)
+        return name
+
+    def _retry_profile(self, statement_policy, profile_policy):
+        """execute_fast's: the engine profile of a statement's and a profile's retry policies."""
+        if statement_policy is None:
+            statement_policy = profile_retry_policy(profile_policy)
+        return self._engine_profile("", statement_policy)
 
     def _profile(self, profile):
         if isinstance(profile, ExecutionProfile):

@@ -1,5 +1,7 @@
 """AsyncRetryPolicy: the seed's retry rules, as a driver RetryPolicy, and
-how a cluster's retry policy reaches the engine.
+how retry policies reach the engine: the cluster's ``retry_policy``, an
+``ExecutionProfile``'s and a statement's (statement over profile over
+cluster, as the driver).
 
 The engine decides retries (python/src/retry.cpp): ``AsyncRetryPolicy``
 itself (the default) runs there natively with the same rules and
@@ -83,20 +85,62 @@ def _is_native_seed(policy) -> bool:
     return all(getattr(cls, m) is getattr(AsyncRetryPolicy, m) for m in _SEED_METHODS)
 
 
+def _check(policy):
+    if not isinstance(policy, RetryPolicy):
+        missing = [m for m in _SEED_METHODS if not callable(getattr(policy, m, None))]
+        if missing:
+            raise TypeError(f"retry_policy must be a cassandra.policies.RetryPolicy (or have {', '.join(missing)}), "
+                            f"not {type(policy).__name__}")
+
+
 def engine_retry_spec(policy):
-    """The engine's retry policy for a cluster's ``retry_policy`` (see python/src/retry.hpp)."""
+    """The engine's retry policy for a ``retry_policy`` (see python/src/retry.hpp)."""
     if policy is None:
         return ("seed", 3)
     if _is_native_seed(policy):
         return ("seed", int(policy.max_retries))
     if type(policy) is FallthroughRetryPolicy:
         return ("fallthrough",)
-    if not isinstance(policy, RetryPolicy):
-        missing = [m for m in _SEED_METHODS if not callable(getattr(policy, m, None))]
-        if missing:
-            raise TypeError(f"retry_policy must be a cassandra.policies.RetryPolicy (or have {', '.join(missing)}), "
-                            f"not {type(policy).__name__}")
+    _check(policy)
     return ("python", _decider(policy))
+
+
+def engine_retry_key(policy) -> str:
+    """A name for the engine policy ``engine_retry_spec(policy)`` makes: the
+    same name, the same decisions (the native ones by value, any other policy
+    by identity). Raises TypeError as engine_retry_spec for a policy the engine
+    cannot run."""
+    if policy is None:
+        return "seed:3"
+    if _is_native_seed(policy):
+        return f"seed:{int(policy.max_retries)}"
+    if type(policy) is FallthroughRetryPolicy:
+        return "fallthrough"
+    _check(policy)
+    # The engine keeps the policy (its decider holds it) as long as the
+    # cluster: the id is not reused meanwhile.
+    return f"python:{id(policy):x}"
+
+
+def request_retry_policy(statement, profile):
+    """The retry policy a request runs with, None for the cluster's: the
+    statement's ``retry_policy``, else its execution profile's. A profile's
+    ``RetryPolicy`` of the driver's base class exactly is what
+    ``ExecutionProfile()`` fills in when given none, so it means "not set"
+    here (the cluster's policy applies); give a subclass of it to have its
+    rules in one profile only."""
+    policy = getattr(statement, "retry_policy", None) if statement is not None else None
+    if policy is None:
+        return profile_retry_policy(getattr(profile, "retry_policy", None))
+    return policy
+
+
+def profile_retry_policy(policy):
+    """An ExecutionProfile's ``retry_policy`` as set by its user: None when
+    ``ExecutionProfile()`` filled it in (see request_retry_policy)."""
+    if policy is None or type(policy) is RetryPolicy:
+        return None
+    return policy
 
 
 def _decider(policy):

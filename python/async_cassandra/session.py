@@ -15,6 +15,7 @@ from asyncio.events import _get_running_loop
 from ._rows import row_class
 from .exceptions import ConnectionError
 from .result import AsyncResultSet
+from .retry_policy import request_retry_policy
 from .streaming import AsyncStreamingResultSet, StreamConfig
 
 _NOT_SET = object()
@@ -49,6 +50,7 @@ class AsyncCassandraSession:
         self._keyspace = keyspace or None
         self._closed = False
         self._metrics = metrics
+        self._retry_profile = cluster._retry_profile  # execute_fast's
         self.row_factory = None  # None: the execution profile's (named tuples by default)
         self.default_fetch_size = 5000
 
@@ -124,9 +126,9 @@ class AsyncCassandraSession:
             text = bind_params(text, parameters, _ENCODER)
         return stmt, text, None
 
-    def _host_profile(self, host):
-        """The engine profile that runs a request on ``host`` alone (python/src/pinned.hpp):
-        a str "address" or "address:port", or the driver's Host (its endpoint)."""
+    def _host_endpoint(self, host):
+        """The "address:port" of execute(host=...): a str "address" or
+        "address:port", or the driver's Host (its endpoint)."""
         port = self._cluster._config["port"]
         if isinstance(host, str):
             address = host
@@ -144,12 +146,13 @@ class AsyncCassandraSession:
                 raise TypeError(f"host must be an address (str) or a cassandra.pool.Host, not {type(host).__name__}")
         if not address:
             raise ValueError("host= is empty")
-        key = f"{address}:{port}"
-        profiles = self._cluster._host_profiles
-        name = profiles.get(key)
-        if name is None:
-            name = profiles[key] = self._cluster._native.host_profile(key)
-        return name
+        return f"{address}:{port}"
+
+    def _with_profile(self, opts, stmt, profile, endpoint):
+        """opts with the engine profile (python/src/pinned.hpp) of the pinned
+        host and the request's retry policy, when it needs one."""
+        name = self._cluster._engine_profile(endpoint, request_retry_policy(stmt, profile))
+        return opts if name is None else opts + (name,)
 
     @staticmethod
     def _native_prepared(prepared):
@@ -187,7 +190,8 @@ class AsyncCassandraSession:
                 factory = self.row_factory or profile.row_factory or named_tuple_factory
                 fut = self._create_future()
                 started = time.monotonic()
-                req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory, fut)
+                req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory, fut,
+                                               self._retry_profile)
                 if req is not None:
                     try:
                         result = await fut
@@ -200,20 +204,20 @@ class AsyncCassandraSession:
                         return result
                     # More pages: the general path reads them.
                     stmt, target, values = self._statement(query, parameters)
-                    opts = self._options(stmt, profile, timeout, trace, custom_payload, None)
+                    opts = self._with_profile(self._options(stmt, profile, timeout, trace, custom_payload, None),
+                                              stmt, profile, "")
                     return await self._rest(result, (None, None, result.paging_state), target, values, opts,
                                             started, factory)
         self._check_open()
         if execute_as is not None:
             custom_payload = _proxy_payload(custom_payload, execute_as)
-        pinned = self._host_profile(host) if host is not None else None
+        endpoint = self._host_endpoint(host) if host is not None else ""
         if isinstance(query, BatchStatement):
-            return await self._execute_batch(query, trace, custom_payload, timeout, execution_profile, pinned)
+            return await self._execute_batch(query, trace, custom_payload, timeout, execution_profile, endpoint)
         profile = self._cluster._profile(execution_profile)
         stmt, target, values = self._statement(query, parameters)
-        opts = self._options(stmt, profile, timeout, trace, custom_payload, paging_state)
-        if pinned is not None:
-            opts += (pinned,)
+        opts = self._with_profile(self._options(stmt, profile, timeout, trace, custom_payload, paging_state),
+                                  stmt, profile, endpoint)
         started = time.monotonic()
         rows_factory = self._row_factory(profile)
         start = self._native.execute_prepared if values is not None else self._native.execute
@@ -253,9 +257,9 @@ class AsyncCassandraSession:
         execution_profile: Any = EXEC_PROFILE_DEFAULT,
     ) -> AsyncResultSet:
         """Runs a BatchStatement (simple and prepared statements, mixed)."""
-        return await self._execute_batch(batch_statement, trace, custom_payload, timeout, execution_profile, None)
+        return await self._execute_batch(batch_statement, trace, custom_payload, timeout, execution_profile, "")
 
-    async def _execute_batch(self, batch_statement, trace, custom_payload, timeout, execution_profile, pinned):
+    async def _execute_batch(self, batch_statement, trace, custom_payload, timeout, execution_profile, endpoint):
         self._check_open()
         if not isinstance(batch_statement, BatchStatement):
             raise TypeError(f"execute_batch takes a BatchStatement, not {type(batch_statement).__name__}")
@@ -272,8 +276,7 @@ class AsyncCassandraSession:
                 entries.append((stmt, list(params) if params else None))
         opts = self._options(batch_statement, profile, timeout, trace, custom_payload, None)
         opts = opts[:2] + (None,) + opts[3:7] + (None, opts[8], batch_statement.timestamp if hasattr(batch_statement, "timestamp") else None)
-        if pinned is not None:
-            opts += (pinned,)
+        opts = self._with_profile(opts, batch_statement, profile, endpoint)
         btype = batch_statement.batch_type.value if batch_statement.batch_type is not None else 0
         page = await self._bridge.call(self._native.execute_batch, btype, entries, opts)
         result = AsyncResultSet._from_page(page, self._row_factory(profile))
@@ -333,6 +336,7 @@ class AsyncCassandraSession:
             raise TypeError(f"execute_stream: unexpected arguments {sorted(kwargs)}")
         stmt, target, values = self._statement(query, parameters)
         opts = self._options(stmt, profile, timeout, trace, payload, paging_state, fetch_size=config.fetch_size)
+        opts = self._with_profile(opts, stmt, profile, "")
         cfg = (config.fetch_size, config.max_pages or None, config.timeout_seconds)
         native = await self._bridge.call(self._native.execute_stream, target, values, opts, cfg)
         return AsyncStreamingResultSet(self._bridge, native, self._row_factory(profile), config)

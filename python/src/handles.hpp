@@ -29,7 +29,7 @@ struct cluster_handle {
     std::shared_ptr<core> core_;
     std::shared_ptr<ac::cluster> cluster;
     int protocol_version = 5;
-    std::shared_ptr<pinned_hosts> pins;  // execute(host=...)
+    std::shared_ptr<pinned_hosts> pins;  // execute(host=...) and retry policies of profiles and statements
 
     request_handle open_session(std::string keyspace, nb::handle fut);
     request_handle close(nb::handle fut);
@@ -47,8 +47,9 @@ struct prepared_fast {
     nb::object row_class;  // the named-tuple row class of the result columns, or None
     nb::object names;      // tuple of the result column names
     // The options last derived from the statement's and the profile's
-    // attributes, reused while those attributes are the same objects.
-    nb::object key[8];
+    // attributes (retry policies included), reused while those attributes
+    // are the same objects.
+    nb::object key[10];
     ac::request_options opts;
     bool have_opts = false;
 };
@@ -83,9 +84,11 @@ struct session_handle {
     // Returns None (nothing started) when the call needs the general path:
     // a value the serializer refuses, a values count that differs from the
     // markers, a dict of values, a custom payload. The caller then takes it,
-    // which raises the driver's own errors.
+    // which raises the driver's own errors. retry_profile(statement's
+    // retry_policy, profile's retry_policy) gives the engine profile of the
+    // request's retry policy (or None); called only when those change.
     nb::object execute_fast(prepared_handle& p, nb::handle stmt, nb::handle values, nb::handle profile, bool named_rows,
-                            nb::handle fut);
+                            nb::handle fut, nb::handle retry_profile);
     request_handle prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut);
     // entries: list of (str query | prepared_handle, values list)
     request_handle execute_batch(int type, nb::handle entries, nb::handle opts, nb::handle fut);

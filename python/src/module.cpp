@@ -44,8 +44,12 @@ NB_MODULE(_native, m) {
 
     nb::class_<cluster_handle>(m, "Cluster")
         .def_ro("protocol_version", &cluster_handle::protocol_version)
-        .def("host_profile",
-             [](cluster_handle& c, const std::string& endpoint) { return c.pins->profile_for(endpoint); })
+        .def(
+            "profile",
+            [](cluster_handle& c, const std::string& endpoint, const std::string& retry_key, nb::handle retry_spec) {
+                return c.pins->profile_for(endpoint, retry_key, retry_spec);
+            },
+            "endpoint"_a, "retry_key"_a, "retry_spec"_a.none())
         .def("open_session", &cluster_handle::open_session)
         .def("close", &cluster_handle::close)
         .def("metadata", &cluster_handle::metadata)
@@ -94,7 +98,7 @@ NB_MODULE(_native, m) {
         .def("execute_prepared", &session_handle::execute_prepared, "prepared"_a, "values"_a.none(), "opts"_a.none(),
              "future"_a)
         .def("execute_fast", &session_handle::execute_fast, "prepared"_a, "statement"_a, "values"_a.none(), "profile"_a,
-             "named_rows"_a, "future"_a)
+             "named_rows"_a, "future"_a, "retry_profile"_a)
         .def("prepare", &session_handle::prepare, "query"_a, "keyspace"_a, "opts"_a.none(), "future"_a)
         .def("execute_batch", &session_handle::execute_batch, "type"_a, "entries"_a, "opts"_a.none(), "future"_a)
         .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),

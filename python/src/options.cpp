@@ -25,7 +25,7 @@ ac::request_options parse_options(nb::handle opts) {
     if (t.size() != 10 && t.size() != 11) throw nb::value_error("internal: request options need 10 or 11 fields");
     static const char* names[] = {
         "consistency_level", "serial_consistency_level", "fetch_size", "timeout", "is_idempotent", "keyspace", "trace",
-        "paging_state",      "custom_payload",           "timestamp",  "host"};
+        "paging_state",      "custom_payload",           "timestamp",  "profile"};
     std::size_t i = 0;
     try {
         for (; i < t.size(); ++i) {
@@ -57,7 +57,7 @@ ac::request_options parse_options(nb::handle opts) {
                     }
                     break;
                 case 9: o.default_timestamp = nb::cast<std::int64_t>(v); break;
-                case 10: o.profile = text(v); break;  // the engine profile of host= (pinned.hpp)
+                case 10: o.profile = text(v); break;  // of host= and retry policies (pinned.hpp)
             }
         }
     } catch (nb::cast_error&) {

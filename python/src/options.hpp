@@ -11,7 +11,7 @@ namespace acpy {
 
 // opts: None or (consistency, serial_consistency, page_size, timeout seconds,
 // idempotent, keyspace, tracing, paging_state, custom_payload, timestamp µs
-// [, engine profile: host=]),
+// [, engine profile: host= and the retry policy, pinned.hpp]),
 // None meaning "the default" for each. Throws TypeError/ValueError naming the field.
 ac::request_options parse_options(nb::handle opts);
 

@@ -45,8 +45,10 @@ struct pending_cluster : pending {
     }
 };
 
-// Hosts execute(host=...) may name per cluster (an execution profile each).
+// Hosts execute(host=...) may name per cluster, and retry policies besides
+// the cluster's that requests may have (an execution profile each: pinned.hpp).
 constexpr std::size_t pinned_host_slots = 64;
+constexpr std::size_t retry_policy_slots = 32;
 
 struct pending_session : pending {
     std::shared_ptr<ac::session> session;
@@ -104,7 +106,7 @@ nb::object pending_metadata::result(core&) {
 request_handle engine_handle::connect(nb::dict config, nb::handle fut) {
     auto cfg = make_config(config);
     auto p = std::make_shared<pending_cluster>();
-    p->pins = pinned_hosts::install(cfg, pinned_host_slots);
+    p->pins = pinned_hosts::install(cfg, pinned_host_slots, retry_policy_slots);
     cfg.request_listener = core_->make_listener();
     return launch(core_, p, fut, [cfg = std::move(cfg)](std::shared_ptr<core> c, std::shared_ptr<pending_cluster> p) {
         ac::cluster::async_connect(c->io().get_executor(), cfg, p->diag,
@@ -307,7 +309,7 @@ std::optional<ac::consistency> level(const nb::object& stmt_value, const nb::obj
 }  // namespace
 
 nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb::handle values, nb::handle profile,
-                                        bool named_rows, nb::handle fut) {
+                                        bool named_rows, nb::handle fut, nb::handle retry_profile) {
     auto* fast = ph.fast.get();
     if (!fast || core_->stopped()) return nb::none();
     PyObject* seq = values.ptr();
@@ -327,32 +329,29 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
 
     // The options: the statement's attributes over the profile's, derived
     // again only when one of them is another object than last time.
-    static PyObject* names[8] = {intern("consistency_level"),
-                                 intern("serial_consistency_level"),
-                                 intern("fetch_size"),
-                                 intern("is_idempotent"),
-                                 intern("custom_payload"),
-                                 intern("consistency_level"),
-                                 intern("serial_consistency_level"),
-                                 intern("request_timeout")};
+    static PyObject* names[10] = {intern("consistency_level"), intern("serial_consistency_level"),
+                                  intern("fetch_size"),        intern("is_idempotent"),
+                                  intern("custom_payload"),    intern("retry_policy"),
+                                  intern("consistency_level"), intern("serial_consistency_level"),
+                                  intern("request_timeout"),   intern("retry_policy")};
     bool same = fast->have_opts;
-    for (int i = 0; i < 8; ++i) same &= same_attr(i < 5 ? stmt : profile, names[i], fast->key[i]);
+    for (int i = 0; i < 10; ++i) same &= same_attr(i < 6 ? stmt : profile, names[i], fast->key[i]);
     if (!same) {
         fast->have_opts = false;
         const auto& k = fast->key;
         if (!k[4].is_none()) return nb::none();  // a custom payload: the general path
         ac::request_options o;
-        o.consistency_level = level(k[0], k[5]);
-        o.serial_consistency_level = level(k[1], k[6]);
+        o.consistency_level = level(k[0], k[6]);
+        o.serial_consistency_level = level(k[1], k[7]);
         if (PyLong_CheckExact(k[2].ptr())) o.page_size = nb::cast<std::int32_t>(k[2]);
         int idem = PyObject_IsTrue(k[3].ptr());
         if (idem < 0) throw nb::python_error();
         o.idempotent = idem != 0;
-        if (!k[7].is_none()) {
-            int truthy = PyObject_IsTrue(k[7].ptr());
+        if (!k[8].is_none()) {
+            int truthy = PyObject_IsTrue(k[8].ptr());
             if (truthy < 0) throw nb::python_error();
             if (truthy) {
-                double s = PyFloat_AsDouble(k[7].ptr());
+                double s = PyFloat_AsDouble(k[8].ptr());
                 if (s == -1.0 && PyErr_Occurred()) {
                     PyErr_Clear();
                     return nb::none();
@@ -361,6 +360,11 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
                 o.timeout = std::chrono::milliseconds(static_cast<long long>(s * 1000.0 + 0.999));
             }
         }
+        // The statement's retry policy over the profile's, as the engine
+        // profile that has it (None: the cluster's); raises for a policy the
+        // engine cannot run.
+        nb::object name = retry_profile(k[5], k[9]);
+        if (!name.is_none()) o.profile = nb::cast<std::string>(name);
         fast->opts = std::move(o);
         fast->have_opts = true;
     }

@@ -1,14 +1,16 @@
-"""The cluster's retry policy decides the engine's retries: AsyncRetryPolicy
-natively (the seed's rules and max_retries), any other driver RetryPolicy
-called from the engine. Server errors come from cql-sim (tests/simulator.py)
-and, for unavailable, from the real node."""
+"""The retry policy decides the engine's retries: AsyncRetryPolicy natively
+(the seed's rules and max_retries), any other driver RetryPolicy called from
+the engine; a statement's over its execution profile's over the cluster's.
+Server errors come from cql-sim (tests/simulator.py) and, for unavailable,
+from the real node."""
 
 import sys
 
 import pytest
 from cassandra import ConsistencyLevel, ReadTimeout, Unavailable, WriteTimeout
+from cassandra.cluster import ExecutionProfile
 from cassandra.policies import FallthroughRetryPolicy, RetryPolicy, WriteType
-from cassandra.query import SimpleStatement
+from cassandra.query import BatchStatement, BatchType, SimpleStatement
 
 from async_cassandra import AsyncCluster, AsyncRetryPolicy
 from conftest import HOST, KEYSPACE
@@ -194,3 +196,134 @@ def test_bad_retry_policies_are_refused():
         AsyncCluster(["127.0.0.1"], retry_policy=object())
     with pytest.raises(ValueError, match="max_retries"):
         AsyncRetryPolicy(max_retries=-1)
+
+
+# --- Per-profile and per-statement policies: statement over profile over cluster ---
+
+async def attempt(session, statement, **kwargs):
+    """(outcome, retries) of one execute on an open session."""
+    before = (await session.stats())["retries"]
+    try:
+        outcome = await session.execute(statement, **kwargs)
+    except Exception as e:  # noqa: BLE001 - the test looks at it
+        outcome = e
+    return outcome, (await session.stats())["retries"] - before
+
+
+def profiles():
+    return {
+        "one": ExecutionProfile(retry_policy=AsyncRetryPolicy(max_retries=1)),
+        "never": ExecutionProfile(retry_policy=FallthroughRetryPolicy()),
+        "plain": ExecutionProfile(),  # the driver's RetryPolicy() filled in: the cluster's applies
+    }
+
+
+async def test_a_profiles_policy_decides_its_requests(sim_factory):
+    sim = sim_factory(read_timeout(1, 1, 0))
+    async with AsyncCluster(["127.0.0.1"], port=sim.port, retry_policy=AsyncRetryPolicy(max_retries=2),
+                            execution_profiles=profiles()) as cluster:
+        session = await cluster.connect()
+        for profile, expected in (("one", 1), ("never", 0), ("plain", 2), (None, 2)):
+            kwargs = {} if profile is None else {"execution_profile": profile}
+            outcome, retries = await attempt(session, READ, **kwargs)
+            assert isinstance(outcome, ReadTimeout) and retries == expected, (profile, outcome, retries)
+        # A profile given as an object, not by name.
+            outcome, retries = await attempt(session, READ,
+                                         execution_profile=ExecutionProfile(retry_policy=AsyncRetryPolicy(3)))
+        assert isinstance(outcome, ReadTimeout) and retries == 3
+
+
+async def test_a_statements_policy_wins_over_the_profiles_and_the_clusters(sim_factory):
+    sim = sim_factory(read_timeout(1, 1, 0))
+    async with AsyncCluster(["127.0.0.1"], port=sim.port, execution_profiles=profiles()) as cluster:
+        session = await cluster.connect()
+        two = SimpleStatement(READ, retry_policy=AsyncRetryPolicy(max_retries=2))
+        never = SimpleStatement(READ, retry_policy=FallthroughRetryPolicy())
+        for stmt, profile, expected in ((two, None, 2), (two, "never", 2), (two, "one", 2), (never, "one", 0),
+                                        (never, None, 0), (SimpleStatement(READ), "one", 1),
+                                        (SimpleStatement(READ), None, 3)):
+            kwargs = {} if profile is None else {"execution_profile": profile}
+            outcome, retries = await attempt(session, stmt, **kwargs)
+            assert isinstance(outcome, ReadTimeout) and retries == expected, (stmt.retry_policy, profile, retries)
+        # With execute(host=...): the pinned request keeps its statement's policy.
+        outcome, retries = await attempt(session, two, host="127.0.0.1")
+        assert isinstance(outcome, ReadTimeout) and retries == 2
+        outcome, retries = await attempt(session, never, host="127.0.0.1", execution_profile="one")
+        assert isinstance(outcome, ReadTimeout) and retries == 0
+
+
+async def test_prepared_bound_and_batch_statements_carry_their_policies(sim_factory):
+    sim = sim_factory(read_timeout(1, 1, 0) + write_timeout("UNLOGGED_BATCH"))
+    async with AsyncCluster(["127.0.0.1"], port=sim.port, execution_profiles=profiles()) as cluster:
+        session = await cluster.connect()
+        prepared = await session.prepare(READ)
+        # The fast path (a PreparedStatement as is): the policy is read again when it changes.
+        for policy, profile, expected in ((None, None, 3), (FallthroughRetryPolicy(), None, 0),
+                                          (AsyncRetryPolicy(max_retries=1), None, 1), (None, "one", 1),
+                                          (None, "never", 0), (AsyncRetryPolicy(max_retries=2), "never", 2),
+                                          (None, None, 3)):
+            prepared.retry_policy = policy
+            kwargs = {} if profile is None else {"execution_profile": profile}
+            outcome, retries = await attempt(session, prepared, **kwargs)
+            assert isinstance(outcome, ReadTimeout) and retries == expected, (policy, profile, retries)
+        # A BoundStatement takes its PreparedStatement's, or its own.
+        prepared.retry_policy = FallthroughRetryPolicy()
+        bound = prepared.bind(())
+        outcome, retries = await attempt(session, bound)
+        assert isinstance(outcome, ReadTimeout) and retries == 0
+        bound.retry_policy = AsyncRetryPolicy(max_retries=1)
+        outcome, retries = await attempt(session, bound)
+        assert isinstance(outcome, ReadTimeout) and retries == 1
+        # A batch (idempotent: the seed's rules retry its write timeouts).
+        for policy, expected in ((None, 3), (AsyncRetryPolicy(max_retries=1), 1), (FallthroughRetryPolicy(), 0)):
+            batch = BatchStatement(batch_type=BatchType.UNLOGGED, retry_policy=policy)
+            batch.add(SimpleStatement(WRITE))
+            batch.is_idempotent = True
+            outcome, retries = await attempt(session, batch)
+            assert isinstance(outcome, WriteTimeout) and retries == expected, (policy, retries)
+            before = (await session.stats())["retries"]
+            with pytest.raises(WriteTimeout):
+                await session.execute_batch(batch)
+            assert (await session.stats())["retries"] - before == expected
+
+
+async def test_a_python_policy_of_a_statement_is_asked_instead_of_the_clusters(sim_factory):
+    sim = sim_factory(read_timeout(2, 3, 0))
+    cluster_policy, statement_policy = Recording(), Recording()
+    async with AsyncCluster(["127.0.0.1"], port=sim.port, retry_policy=cluster_policy) as cluster:
+        session = await cluster.connect()
+        stmt = SimpleStatement(READ, retry_policy=statement_policy, is_idempotent=True)
+        outcome, retries = await attempt(session, stmt)
+        assert isinstance(outcome, ReadTimeout) and retries == 1
+        assert len(statement_policy.calls) == 2 and cluster_policy.calls == []
+        outcome, retries = await attempt(session, READ)
+        assert isinstance(outcome, ReadTimeout) and retries == 1
+        assert len(statement_policy.calls) == 2 and len(cluster_policy.calls) == 2
+
+
+async def test_bad_profile_and_statement_policies_are_refused(sim_factory):
+    with pytest.raises(TypeError, match="RetryPolicy"):
+        AsyncCluster(["127.0.0.1"], execution_profiles={"bad": ExecutionProfile(retry_policy=object())})
+    sim = sim_factory(read_timeout(1, 1, 0))
+    async with AsyncCluster(["127.0.0.1"], port=sim.port) as cluster:
+        session = await cluster.connect()
+        stmt = SimpleStatement(READ)
+        stmt.retry_policy = object()
+        with pytest.raises(TypeError, match="RetryPolicy"):
+            await session.execute(stmt)
+        prepared = await session.prepare(READ)
+        prepared.retry_policy = object()
+        with pytest.raises(TypeError, match="RetryPolicy"):
+            await session.execute(prepared)  # the fast path
+        with pytest.raises(TypeError, match="RetryPolicy"):
+            await session.execute(prepared.bind(()))
+        with pytest.raises(TypeError, match="RetryPolicy"):
+            await session.execute(READ, execution_profile=ExecutionProfile(retry_policy=object()))
+        # The engine keeps a Python policy for the cluster's life: a bounded number of them.
+        policies = [Recording() for _ in range(33)]
+        for p in policies[:32]:
+            await session.execute(SimpleStatement("SELECT 1", retry_policy=p))
+        with pytest.raises(ValueError, match="at most 32 different retry policies"):
+            await session.execute(SimpleStatement("SELECT 1", retry_policy=policies[32]))
+        # Those already given run on.
+        await session.execute(SimpleStatement("SELECT 1", retry_policy=policies[0]))
