@@ -73,30 +73,85 @@ nb::object columns(const std::vector<ac::column_metadata>& cols) {
     return out;
 }
 
-// {keyspace: (replication, {table: (partition key, clustering, static, regular)}, {udt: fields})}
+nb::object clustering(const std::vector<ac::clustering_column_metadata>& cols) {
+    nb::list out;
+    for (const auto& col : cols)
+        out.append(nb::make_tuple(nb::str(col.name.c_str()), describe_type(col.type),
+                                  col.order == ac::clustering_order::descending));
+    return out;
+}
+
+nb::str str(const std::string& s) { return nb::str(s.data(), s.size()); }
+
+nb::dict strings(const std::map<std::string, std::string>& m) {
+    nb::dict out;
+    for (const auto& [k, v] : m) out[str(k)] = str(v);
+    return out;
+}
+
+nb::list types(const std::vector<ac::data_type>& ts) {
+    nb::list out;
+    for (const auto& t : ts) out.append(describe_type(t));
+    return out;
+}
+
+const char* kind_name(ac::index_kind k) {
+    switch (k) {
+        case ac::index_kind::keys: return "KEYS";
+        case ac::index_kind::custom: return "CUSTOM";
+        default: return "COMPOSITES";
+    }
+}
+
+// {keyspace: (replication, durable_writes, {table: (partition key, clustering, static, regular,
+//              {index: (kind, options)})}, {udt: fields},
+//             {view: (base table, where clause, include_all_columns, partition key, clustering, static, regular)},
+//             {signature: (name, argument names, argument types, return type, language, body, called_on_null_input)},
+//             {signature: (name, argument types, state function, state type, final function or None,
+//                          initial condition or None, return type)})}
+// Columns are (name, type) and clustering columns (name, type, descending), types as describe_type.
 nb::object pending_metadata::result(core&) {
     nb::dict out;
     if (!meta) return out;
     for (const auto& [name, ks] : *meta) {
-        nb::dict repl;
-        for (const auto& [k, v] : ks.replication) repl[nb::str(k.c_str())] = nb::str(v.c_str());
         nb::dict tables;
         for (const auto& [tname, t] : ks.tables) {
-            nb::list clustering;
-            for (const auto& col : t.clustering_columns)
-                clustering.append(nb::make_tuple(nb::str(col.name.c_str()), describe_type(col.type),
-                                                 col.order == ac::clustering_order::descending));
-            tables[nb::str(tname.c_str())] = nb::make_tuple(columns(t.partition_key), clustering,
-                                                            columns(t.static_columns), columns(t.regular_columns));
+            nb::dict indexes;
+            for (const auto& [iname, i] : t.indexes)
+                indexes[str(iname)] = nb::make_tuple(nb::str(kind_name(i.kind)), strings(i.options));
+            tables[str(tname)] = nb::make_tuple(columns(t.partition_key), clustering(t.clustering_columns),
+                                                columns(t.static_columns), columns(t.regular_columns), indexes);
         }
         nb::dict udts;
         for (const auto& [uname, u] : ks.user_types) {
             nb::list fields;
             for (std::size_t i = 0; i < u.field_names.size() && i < u.field_types.size(); ++i)
-                fields.append(nb::make_tuple(nb::str(u.field_names[i].c_str()), describe_type(u.field_types[i])));
-            udts[nb::str(uname.c_str())] = fields;
+                fields.append(nb::make_tuple(str(u.field_names[i]), describe_type(u.field_types[i])));
+            udts[str(uname)] = fields;
         }
-        out[nb::str(name.c_str())] = nb::make_tuple(repl, ks.durable_writes, tables, udts);
+        nb::dict views;
+        for (const auto& [vname, v] : ks.views)
+            views[str(vname)] = nb::make_tuple(str(v.base_table), str(v.where_clause), v.include_all_columns,
+                                               columns(v.partition_key), clustering(v.clustering_columns),
+                                               columns(v.static_columns), columns(v.regular_columns));
+        nb::dict functions;
+        for (const auto& [sig, f] : ks.functions) {
+            nb::list arg_names;
+            for (const auto& a : f.argument_names) arg_names.append(str(a));
+            functions[str(sig)] = nb::make_tuple(str(f.name), arg_names, types(f.argument_types),
+                                                 describe_type(f.return_type), str(f.language), str(f.body),
+                                                 f.called_on_null_input);
+        }
+        nb::dict aggregates;
+        for (const auto& [sig, a] : ks.aggregates) {
+            nb::object final_function = a.final_function.empty() ? nb::none() : nb::object(str(a.final_function));
+            nb::object init = a.initial_condition ? nb::object(str(*a.initial_condition)) : nb::none();
+            aggregates[str(sig)] = nb::make_tuple(str(a.name), types(a.argument_types), str(a.state_function),
+                                                  describe_type(a.state_type), final_function, init,
+                                                  describe_type(a.return_type));
+        }
+        out[str(name)] = nb::make_tuple(strings(ks.replication), ks.durable_writes, tables, udts, views, functions,
+                                        aggregates);
     }
     return out;
 }
