@@ -109,7 +109,8 @@ class AsyncCluster:
         self._profiles: Dict[Any, ExecutionProfile] = dict(kwargs.pop("execution_profiles", None) or {})
         self._profiles.setdefault(EXEC_PROFILE_DEFAULT, ExecutionProfile())
         for profile in self._profiles.values():
-            engine_retry_key(profile_retry_policy(profile.retry_policy))  # a bad policy is refused here, not at execute
+            # A bad policy is refused here, not at execute.
+            engine_retry_key(profile_retry_policy(getattr(profile, "retry_policy", None)))
         unknown = set(kwargs) - _IGNORED
         if unknown:
             raise ConfigurationError(f"AsyncCluster: unknown arguments {sorted(unknown)}")
