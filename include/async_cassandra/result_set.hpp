@@ -129,8 +129,13 @@ public:
     // `prepared_columns`, Rows without metadata (EXECUTE with skip_metadata)
     // are read with those columns; a body with metadata uses its own.
     // `version`: the protocol the connection speaks (v5's flags are refused in v4).
-    static result_set from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
+    static result_set from_body(protocol::owned_bytes body, std::uint8_t flags, int version,
                                 std::shared_ptr<const std::vector<column_spec>> prepared_columns = nullptr);
+    // The same from a copy of `body`.
+    static result_set from_body(protocol::bytes_view body, std::uint8_t flags, int version,
+                                std::shared_ptr<const std::vector<column_spec>> prepared_columns = nullptr) {
+        return from_body(protocol::owned_bytes(body), flags, version, std::move(prepared_columns));
+    }
 
     // The columns, shared: a prepared statement keeps them to read later
     // results that come without metadata.
@@ -167,7 +172,7 @@ private:
     rare_parts& extras_to_fill();
 
     result_kind kind_ = result_kind::void_;
-    protocol::byte_buffer body_;
+    protocol::owned_bytes body_;
     std::shared_ptr<const std::vector<column_spec>> columns_;
     // Offset of each cell's [bytes] length, row-major: in small_cells_ when
     // there are at most small_cell_count (a lookup by key: no allocation).

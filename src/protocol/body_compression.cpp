@@ -45,12 +45,12 @@ void snappy_compress_to(byte_buffer& out, bytes_view body) {
 // (a copy with a 2-byte offset: 3 bytes for up to 64).
 constexpr std::size_t lz4_max_ratio = 255;
 constexpr std::size_t snappy_max_ratio_num = 64, snappy_max_ratio_den = 3;
-// The output is a zero-filled byte_buffer (envelope::body's type), so a body
-// that cannot fill it costs the fill. Up to 16:1, as much as an honest body
-// of that size costs, it is decompressed at once; beyond, LZ4 bodies are
-// walked first, which is cheap for them (few, long sequences) but would cost
-// honest bodies of 2-10:1 as much again as decoding. Snappy's own 64/3:1
-// needs no such walk.
+// The output is allocated, not filled (owned_bytes): a large one is mapped
+// lazily, so a body that stops early costs only the pages it wrote. Up to
+// 16:1, as much as an honest body of that size costs, it is decompressed at
+// once; beyond, LZ4 bodies are walked first, which is cheap for them (few,
+// long sequences) but would cost honest bodies of 2-10:1 as much again as
+// decoding. Snappy's own 64/3:1 needs no such walk.
 constexpr std::size_t lz4_walk_ratio = 16;
 
 // The size an LZ4 block decodes to, from a walk over its sequences (token,
@@ -97,7 +97,7 @@ void check_declared(std::size_t len, std::size_t max_size, std::string_view what
                  std::to_string(max_size));
 }
 
-byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_view what) {
+owned_bytes lz4_decompress(bytes_view body, std::size_t max_size, std::string_view what) {
     if (body.size() < 4)
         fail(protocol_errc::truncated, what,
              "lz4 uncompressed length needs 4 bytes at offset 0, only " + std::to_string(body.size()) + " left");
@@ -117,7 +117,7 @@ byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_vi
                  " bytes at offset 4 does not decompress to its declared " + std::to_string(len) + " bytes");
     };
     if (len > block.size() * lz4_walk_ratio && lz4_block_size(block) != len) refuse();
-    byte_buffer out(len);
+    auto out = owned_bytes::for_overwrite(len);
     char empty = 0;  // LZ4 wants a real destination even for 0 bytes
     const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(block.data()),
                                       len ? reinterpret_cast<char*>(out.data()) : &empty,
@@ -126,7 +126,7 @@ byte_buffer lz4_decompress(bytes_view body, std::size_t max_size, std::string_vi
     return out;
 }
 
-byte_buffer snappy_decompress(bytes_view body, std::size_t max_size, std::string_view what) {
+owned_bytes snappy_decompress(bytes_view body, std::size_t max_size, std::string_view what) {
     const auto* in = reinterpret_cast<const char*>(body.data());
     std::size_t len = 0;
     if (snappy_uncompressed_length(in, body.size(), &len) != SNAPPY_OK)
@@ -136,7 +136,7 @@ byte_buffer snappy_decompress(bytes_view body, std::size_t max_size, std::string
         fail(protocol_errc::decompression_failed, what,
              "snappy body declares " + std::to_string(len) + " uncompressed bytes from " + std::to_string(body.size()) +
                  " bytes; Snappy expands at most 64/3:1");
-    byte_buffer out(len);
+    auto out = owned_bytes::for_overwrite(len);
     char empty = 0;
     std::size_t n = len;
     if (snappy_uncompress(in, body.size(), len ? reinterpret_cast<char*>(out.data()) : &empty, &n) != SNAPPY_OK ||
@@ -161,7 +161,7 @@ void compress_body(byte_buffer& out, bytes_view body, compression c) {
     out.insert(out.end(), body.begin(), body.end());
 }
 
-byte_buffer decompress_body(bytes_view body, compression c, std::size_t max_size, std::string_view what) {
+owned_bytes decompress_body(bytes_view body, compression c, std::size_t max_size, std::string_view what) {
     switch (c) {
         case compression::lz4: return lz4_decompress(body, max_size, what);
         case compression::snappy: return snappy_decompress(body, max_size, what);

@@ -62,7 +62,7 @@ std::optional<envelope> frame_decoder::next_legacy() {
         e.header.flags &= static_cast<std::uint8_t>(~frame_flags::compression);
         e.header.body_length = static_cast<std::uint32_t>(e.body.size());
     } else {
-        e.body.assign(body, body + h.body_length);
+        e.body = owned_bytes(bytes_view{body, h.body_length});
     }
     begin_ += envelope_header_size + h.body_length;
     if (begin_ == end_) begin_ = end_ = 0;
@@ -95,7 +95,7 @@ bool frame_decoder::read_segment() {
         cur_pos_ = begin_ + hs;
         cur_end_ = cur_pos_ + h->payload_length;
     } else {
-        scratch_.resize(h->uncompressed_length);
+        scratch_.resize_for_overwrite(h->uncompressed_length);
         int n = LZ4_decompress_safe(reinterpret_cast<const char*>(payload.data()),
                                     reinterpret_cast<char*>(scratch_.data()), static_cast<int>(payload.size()),
                                     static_cast<int>(h->uncompressed_length));
@@ -124,7 +124,10 @@ std::optional<envelope> frame_decoder::cut() {
         auto& body = large_->body;
         const std::size_t n = std::min(cur_end_ - cur_pos_, large_->header.body_length - body.size());
         const auto* p = take(n);
-        body.insert(body.end(), p, p + n);
+        if (body.capacity() - body.size() < n)  // doubling, up to the declared length
+            body.reserve(std::min<std::size_t>(large_->header.body_length,
+                                               std::max(body.size() + n, body.capacity() * 2)));
+        body.append({p, n});
         if (body.size() < large_->header.body_length) return std::nullopt;
         auto e = std::move(*large_);
         large_.reset();
@@ -151,7 +154,7 @@ std::optional<envelope> frame_decoder::cut() {
     const std::size_t here = cur_end_ - cur_pos_;
     if (here >= h.body_length) {
         const auto* p = take(h.body_length);
-        return envelope{h, byte_buffer(p, p + h.body_length)};
+        return envelope{h, owned_bytes(bytes_view{p, h.body_length})};
     }
     if (cur_self_contained_)
         throw protocol_error(protocol_errc::malformed, "self-contained v5 segment ends inside an envelope (" +
@@ -164,7 +167,7 @@ std::optional<envelope> frame_decoder::cut() {
     large_.emplace(envelope{h, {}});
     large_->body.reserve(std::min<std::size_t>(h.body_length, reserve_limit));
     const auto* p = take(here);
-    large_->body.insert(large_->body.end(), p, p + here);
+    large_->body.append({p, here});
     return std::nullopt;
 }
 

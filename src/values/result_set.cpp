@@ -17,7 +17,7 @@ result_set::rare_parts& result_set::extras_to_fill() {
     return const_cast<rare_parts&>(*rare_);  // made here, not yet shared
 }
 
-result_set result_set::from_body(protocol::byte_buffer body, std::uint8_t flags, int version,
+result_set result_set::from_body(protocol::owned_bytes body, std::uint8_t flags, int version,
                                  std::shared_ptr<const std::vector<column_spec>> prepared_columns) {
     result_set rs;
     rs.body_ = std::move(body);

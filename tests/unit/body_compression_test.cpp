@@ -276,3 +276,58 @@ TEST(body_compression, v5_segments_ignore_the_deprecated_flag) {
     ASSERT_TRUE(e);
     EXPECT_EQ(e->body, hx("00000001"));
 }
+
+namespace {
+// The process's peak resident set (VmHWM) after resetting it, in KiB: what
+// one call touched, whatever ran before it in this process.
+void reset_peak_rss() {
+    std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
+    ASSERT_NE(f, nullptr) << "cannot open /proc/self/clear_refs to reset the peak RSS";
+    ASSERT_EQ(std::fputs("5", f), 1);
+    ASSERT_EQ(std::fclose(f), 0);
+}
+long peak_rss_kib() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kib = -1;
+    while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+    std::fclose(f);
+    return kib;
+}
+// A body that declares `declared` bytes within its format's ratio, whose
+// first element copies from before the start: the decoder stops at once.
+byte_buffer early_failing_body(compression c, std::size_t declared) {
+    byte_buffer body;
+    if (c == compression::lz4) {
+        byte_writer(body).i32(static_cast<std::int32_t>(declared));
+        body.insert(body.end(), {std::byte{0x00}, std::byte{0xff}, std::byte{0xff}});  // no literals, offset 65535
+        body.resize(4 + declared / 15);  // 15:1, under the walk's 16:1
+    } else {
+        for (auto n = declared; ; n >>= 7) {  // the varint preamble
+            body.push_back(static_cast<std::byte>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+            if (n < 0x80) break;
+        }
+        body.insert(body.end(), {std::byte{0xfe}, std::byte{0xff}, std::byte{0xff}});  // a copy, offset 65535
+        body.resize(declared * 3 / 64 + 64);  // within 64/3:1
+    }
+    return body;
+}
+}  // namespace
+
+// The output of a decompression is allocated, not zero-filled: a body that
+// declares 192 MiB and fails on its first element touches a few pages, where
+// a filled buffer made the process resident for all of it.
+TEST(body_compression, a_body_that_fails_early_does_not_touch_its_declared_size) {
+    constexpr std::size_t declared = 192u << 20;
+    for (auto c : {compression::lz4, compression::snappy}) {
+        const auto body = early_failing_body(c, declared);
+        reset_peak_rss();
+        const long before = peak_rss_kib();
+        ASSERT_GT(before, 0);
+        EXPECT_THROW((void)decompress_body(body, c, max_envelope_body, "RESULT envelope"), protocol_error);
+        const long grew = peak_rss_kib() - before;
+        EXPECT_LT(grew, 16 * 1024) << to_string(c) << ": the peak RSS grew by " << grew << " KiB";
+    }
+}

@@ -22,7 +22,7 @@ void compress_body(byte_buffer& out, bytes_view body, compression c);
 // refused before the output is allocated when the size is beyond the
 // format's ratio (255:1 for LZ4, 64/3:1 for Snappy), or beyond 16:1 for an
 // LZ4 block that cannot fill it. `what` names the envelope in error messages.
-byte_buffer decompress_body(bytes_view body, compression c, std::size_t max_size, std::string_view what);
+owned_bytes decompress_body(bytes_view body, compression c, std::size_t max_size, std::string_view what);
 
 // Compresses, in place, the body of the whole envelope that starts at
 // out[start] and runs to out.end(): sets flag 0x01 and patches its length.

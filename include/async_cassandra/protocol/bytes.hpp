@@ -4,19 +4,91 @@
 
 #include <async_cassandra/protocol/protocol_error.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace async_cassandra::protocol {
 
 using byte_buffer = std::vector<std::byte>;
 using bytes_view = std::span<const std::byte>;
+
+// Received bytes, owned: a message body is written once (copied from the
+// read buffer or decompressed into) and then only read, so its storage starts
+// uninitialised instead of zero-filled as a vector's would (a compressed body
+// would pay a fill as large as itself). Reads as a bytes_view.
+class owned_bytes {
+public:
+    owned_bytes() noexcept = default;
+    // n bytes whose contents are unspecified until written.
+    static owned_bytes for_overwrite(std::size_t n) {
+        owned_bytes b;
+        b.reserve(n);
+        b.size_ = n;
+        return b;
+    }
+    explicit owned_bytes(std::span<const std::byte> from) { append(from); }
+    owned_bytes(const owned_bytes& o) : owned_bytes(std::span<const std::byte>(o)) {}
+    owned_bytes& operator=(const owned_bytes& o) {
+        if (this != &o) *this = owned_bytes(o);
+        return *this;
+    }
+    owned_bytes(owned_bytes&& o) noexcept
+        : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {}
+    owned_bytes& operator=(owned_bytes&& o) noexcept {
+        data_ = std::move(o.data_);
+        size_ = std::exchange(o.size_, 0);
+        capacity_ = std::exchange(o.capacity_, 0);
+        return *this;
+    }
+
+    std::byte* data() noexcept { return data_.get(); }
+    const std::byte* data() const noexcept { return data_.get(); }
+    std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    bool empty() const noexcept { return size_ == 0; }
+    const std::byte* begin() const noexcept { return data_.get(); }
+    const std::byte* end() const noexcept { return data_.get() + size_; }
+    std::byte operator[](std::size_t i) const noexcept { return data_[i]; }
+    operator std::span<const std::byte>() const noexcept { return {data_.get(), size_}; }
+
+    // Room for n bytes in all, keeping the contents (none are initialised).
+    void reserve(std::size_t n) {
+        if (n <= capacity_) return;
+        auto grown = std::make_unique_for_overwrite<std::byte[]>(n);
+        if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+        data_ = std::move(grown);
+        capacity_ = n;
+    }
+    // n bytes (up to capacity()) whose contents are unspecified until written.
+    void resize_for_overwrite(std::size_t n) {
+        reserve(n);
+        size_ = n;
+    }
+    void append(std::span<const std::byte> more) {
+        if (more.empty()) return;
+        if (more.size() > capacity_ - size_) reserve(std::max(size_ + more.size(), capacity_ * 2));
+        std::memcpy(data_.get() + size_, more.data(), more.size());
+        size_ += more.size();
+    }
+
+    friend bool operator==(const owned_bytes& a, std::span<const std::byte> b) noexcept {
+        return a.size_ == b.size() && (a.size_ == 0 || std::memcmp(a.data_.get(), b.data(), a.size_) == 0);
+    }
+
+private:
+    std::unique_ptr<std::byte[]> data_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
 
 inline std::string_view as_chars(bytes_view b) noexcept { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 inline bytes_view as_bytes(std::string_view s) noexcept {

@@ -57,7 +57,7 @@ void encode_envelope_header(byte_writer& w, const envelope_header& h);
 // A whole received envelope; body is owned so results can keep views into it.
 struct envelope {
     envelope_header header;
-    byte_buffer body;
+    owned_bytes body;
 };
 
 }  // namespace async_cassandra::protocol

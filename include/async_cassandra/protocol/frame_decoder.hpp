@@ -51,7 +51,7 @@ private:
     std::size_t begin_ = 0, end_ = 0;
     // v5: the verified payload envelopes are being cut from, [cur_pos_,
     // cur_end_) of buf_ (uncompressed) or of scratch_ (decompressed).
-    byte_buffer scratch_;
+    owned_bytes scratch_;
     std::size_t cur_pos_ = 0, cur_end_ = 0;
     bool cur_in_buf_ = false;
     bool cur_self_contained_ = false;
