@@ -125,8 +125,8 @@ std::optional<envelope> frame_decoder::cut() {
         const std::size_t n = std::min(cur_end_ - cur_pos_, large_->header.body_length - body.size());
         const auto* p = take(n);
         if (body.capacity() - body.size() < n)  // doubling, up to the declared length
-            body.reserve(std::min<std::size_t>(large_->header.body_length,
-                                               std::max(body.size() + n, body.capacity() * 2)));
+            body.reserve(
+                std::min<std::size_t>(large_->header.body_length, std::max(body.size() + n, body.capacity() * 2)));
         body.append({p, n});
         if (body.size() < large_->header.body_length) return std::nullopt;
         auto e = std::move(*large_);

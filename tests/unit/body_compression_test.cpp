@@ -303,14 +303,14 @@ byte_buffer early_failing_body(compression c, std::size_t declared) {
     if (c == compression::lz4) {
         byte_writer(body).i32(static_cast<std::int32_t>(declared));
         body.insert(body.end(), {std::byte{0x00}, std::byte{0xff}, std::byte{0xff}});  // no literals, offset 65535
-        body.resize(4 + declared / 15);  // 15:1, under the walk's 16:1
+        body.resize(4 + declared / 15);                                                // 15:1, under the walk's 16:1
     } else {
-        for (auto n = declared; ; n >>= 7) {  // the varint preamble
+        for (auto n = declared;; n >>= 7) {  // the varint preamble
             body.push_back(static_cast<std::byte>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
             if (n < 0x80) break;
         }
         body.insert(body.end(), {std::byte{0xfe}, std::byte{0xff}, std::byte{0xff}});  // a copy, offset 65535
-        body.resize(declared * 3 / 64 + 64);  // within 64/3:1
+        body.resize(declared * 3 / 64 + 64);                                           // within 64/3:1
     }
     return body;
 }
