@@ -230,7 +230,7 @@ TEST(amplification, bodies_at_each_formats_best_ratio_still_decompress) {
     for (auto c : {compression::lz4, compression::snappy}) {
         byte_buffer packed;
         compress_body(packed, zeros, c);
-        byte_buffer got;
+        owned_bytes got;
         const auto o = measure([&] { got = decompress_body(packed, c, max_envelope_body, "t"); });
         EXPECT_TRUE(o.error.empty()) << o.error;
         EXPECT_EQ(got, zeros) << to_string(c);
