@@ -3,7 +3,7 @@ own virtual environment: prepared single-row INSERT and SELECT on
 py_bench.kv (k bigint PRIMARY KEY, v blob), 100-byte blob, uniform keys,
 N requests in flight (N asyncio tasks, each awaiting its request).
 
-    python clients.py CLIENT --host H --seconds S --concurrency 64 256 --keys K [--prefill]
+    python clients.py CLIENT --host H [--port P] --seconds S --concurrency 64 256 --keys K [--prefill]
 
 CLIENT: async_cassandra (this package, or the seed: both import as
 async_cassandra), driver (the DataStax driver's execute_async bridged to
@@ -22,13 +22,18 @@ import time
 
 INSERT = "INSERT INTO py_bench.kv (k, v) VALUES (?, ?)"
 SELECT = "SELECT k, v FROM py_bench.kv WHERE k = ?"
+SCHEMA = ("CREATE KEYSPACE IF NOT EXISTS py_bench WITH replication = "
+          "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+          "CREATE TABLE IF NOT EXISTS py_bench.kv (k bigint PRIMARY KEY, v blob)")
 
 
-async def setup_async_cassandra(host):
+async def setup_async_cassandra(host, port):
     from async_cassandra import AsyncCluster
 
-    cluster = AsyncCluster([host])
+    cluster = AsyncCluster([host], port=port)
     session = await cluster.connect()
+    for ddl in SCHEMA:  # a fresh node has none (compare.py's prefill runs this client first)
+        await session.execute(ddl)
     ins, sel = await session.prepare(INSERT), await session.prepare(SELECT)
 
     async def insert(k, v):
@@ -40,11 +45,11 @@ async def setup_async_cassandra(host):
     return insert, select, cluster.shutdown
 
 
-async def setup_driver(host):
+async def setup_driver(host, port):
     from cassandra.cluster import Cluster
 
     loop = asyncio.get_running_loop()
-    cluster = Cluster([host])
+    cluster = Cluster([host], port=port)
     session = cluster.connect()
     ins, sel = session.prepare(INSERT), session.prepare(SELECT)
 
@@ -73,10 +78,10 @@ async def setup_driver(host):
     return insert, select, close
 
 
-async def setup_acsylla(host):
+async def setup_acsylla(host, port):
     import acsylla
 
-    cluster = acsylla.create_cluster([host])
+    cluster = acsylla.create_cluster([host], port=port)
     session = await cluster.create_session()
     ins, sel = await session.create_prepared(INSERT), await session.create_prepared(SELECT)
 
@@ -89,11 +94,11 @@ async def setup_acsylla(host):
     return insert, select, session.close
 
 
-async def setup_scyllapy(host):
+async def setup_scyllapy(host, port):
     from scyllapy import Scylla
     from scyllapy.extra_types import BigInt
 
-    scylla = Scylla([f"{host}:9042"])
+    scylla = Scylla([f"{host}:{port}"])
     await scylla.startup()
     ins, sel = await scylla.prepare(INSERT), await scylla.prepare(SELECT)
 
@@ -130,12 +135,13 @@ async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("client", choices=sorted(SETUPS))
     ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=9042)
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--concurrency", type=int, nargs="+", default=[64, 256])
     ap.add_argument("--keys", type=int, default=100_000)
     ap.add_argument("--prefill", action="store_true", help="write every key once first (no figures)")
     args = ap.parse_args()
-    insert, select, close = await SETUPS[args.client](args.host)
+    insert, select, close = await SETUPS[args.client](args.host, args.port)
     blob = os.urandom(100)
     keys = args.keys
     try:

@@ -48,8 +48,9 @@ class Bridge:
         if self.closed:
             return
         self.closed = True
-        # Completions queued before the stop are delivered first.
-        self.engine.drain()
+        # Completions queued before the stop are delivered first (through
+        # the loop: this runs in a task, which others cannot enter now).
+        self.engine.drain_later()
         if not self.loop.is_closed():
             self.loop.remove_reader(self._fd)
         self.engine.stop()

@@ -9,7 +9,6 @@ from cassandra.encoder import Encoder
 from cassandra.query import (FETCH_SIZE_UNSET, BatchStatement, BoundStatement, PreparedStatement, SimpleStatement,
                              Statement, bind_params, named_tuple_factory)
 
-from asyncio import CancelledError
 from asyncio.events import _get_running_loop
 
 from ._rows import row_class
@@ -46,7 +45,6 @@ class AsyncCassandraSession:
         self._native = native
         self._bridge = cluster._bridge
         self._loop = cluster._bridge.loop
-        self._create_future = cluster._bridge.loop.create_future
         self._keyspace = keyspace or None
         self._closed = False
         self._metrics = metrics
@@ -188,16 +186,12 @@ class AsyncCassandraSession:
             native = query.__dict__.get("_ac_native")
             if profile is not None and native is not None:
                 factory = self.row_factory or profile.row_factory or named_tuple_factory
-                fut = self._create_future()
                 started = time.monotonic()
-                req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory, fut,
-                                               self._retry_profile)
+                # An awaitable in place of a future: cancelling the task cancels the request.
+                req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory,
+                                               self._loop, self._retry_profile)
                 if req is not None:
-                    try:
-                        result = await fut
-                    except CancelledError:
-                        req.cancel()
-                        raise
+                    result = await req
                     if result.__class__ is tuple:  # rows the row factory makes
                         result = AsyncResultSet._from_page(result, factory)
                     if result.paging_state is None:

@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include "awaitable.hpp"
 #include "errors.hpp"
 
 #include <sys/eventfd.h>
@@ -138,7 +139,7 @@ void core::wake_loop() {
     [[maybe_unused]] auto n = ::write(efd_, &one, sizeof one);
 }
 
-void core::drain() {
+void core::drain(bool direct) {
     std::uint64_t count;
     [[maybe_unused]] auto n = ::read(efd_, &count, sizeof count);
     std::vector<std::shared_ptr<pending>> batch;
@@ -149,7 +150,7 @@ void core::drain() {
     }
     for (auto& p : batch) {
         try {
-            resolve(*p);
+            resolve(*p, direct);
         } catch (nb::python_error& e) {
             // One future that cannot take its outcome does not strand the others.
             e.discard_as_unraisable("async_cassandra: resolving a request's future");
@@ -173,7 +174,7 @@ nb::object core::with_info(nb::object value, const pending& p) {
     return value;
 }
 
-void core::resolve(pending& p) {
+void core::resolve(pending& p, bool direct) {
     struct releaser {
         pending& p;
         ~releaser() { p.release(); }
@@ -186,14 +187,23 @@ void core::resolve(pending& p) {
         s_set_result_ = nb::steal(PyUnicode_InternFromString("set_result"));
         s_set_exception_ = nb::steal(PyUnicode_InternFromString("set_exception"));
     }
+    // execute_fast's awaitable takes its outcome without method calls.
+    const bool ours = is_awaitable(fut.ptr());
     // A future the task gave up on (cancel(), or wait_for's timeout) takes no result.
-    PyObject* done = PyObject_CallMethodNoArgs(fut.ptr(), s_done_.ptr());
-    if (!done) throw nb::python_error();
-    const bool is_done = done == Py_True;
-    Py_DECREF(done);
-    if (is_done) return;
-    auto set = [&](PyObject* name, nb::handle v) {
-        PyObject* r = PyObject_CallMethodOneArg(fut.ptr(), name, v.ptr());
+    if (ours) {
+        if (awaitable_done(fut.ptr())) return;
+    } else {
+        PyObject* done = PyObject_CallMethodNoArgs(fut.ptr(), s_done_.ptr());
+        if (!done) throw nb::python_error();
+        const bool is_done = done == Py_True;
+        Py_DECREF(done);
+        if (is_done) return;
+    }
+    // One of value and error.
+    auto set = [&](nb::handle value, nb::handle error) {
+        if (ours) return awaitable_finish(fut.ptr(), value.ptr(), error.ptr(), direct);
+        PyObject* name = value ? s_set_result_.ptr() : s_set_exception_.ptr();
+        PyObject* r = PyObject_CallMethodOneArg(fut.ptr(), name, value ? value.ptr() : error.ptr());
         if (!r) throw nb::python_error();
         Py_DECREF(r);
     };
@@ -201,16 +211,16 @@ void core::resolve(pending& p) {
         if (p.ec) {
             nb::object exc = make_error(*this, p.ec, p.diag);
             if (p.has_info && PyObject_SetAttrString(exc.ptr(), "_ac_request", info_tuple(p).ptr()) < 0) PyErr_Clear();
-            set(s_set_exception_.ptr(), exc);
+            set({}, exc);
             return;
         }
         nb::object value = p.result(*this);
         if (p.has_info) value = with_info(value, p);
-        set(s_set_result_.ptr(), value);
+        set(value, {});
     } catch (nb::python_error& e) {
-        set(s_set_exception_.ptr(), e.value());
+        set({}, e.value());
     } catch (const std::exception& e) {
-        set(s_set_exception_.ptr(), nb::module_::import_("builtins").attr("RuntimeError")(e.what()));
+        set({}, nb::module_::import_("builtins").attr("RuntimeError")(e.what()));
     }
 }
 
@@ -239,14 +249,16 @@ void core::stop() {
     }
 }
 
-void request_handle::cancel() {
-    auto p = p_;
-    if (core_->stopped()) return;
+void request_handle::cancel() { cancel_operation(core_, p_); }
+
+void cancel_operation(const std::shared_ptr<core>& c, const std::shared_ptr<pending>& op) {
+    auto p = op;
+    if (c->stopped()) return;
     // An operation whose start has not run yet is never started (the flag);
     // one that has is cancelled through its slot. The emit goes through the
     // same queue as the start, which it must follow.
     p->cancel_requested.store(true, std::memory_order_relaxed);
-    core_->post_batched([p] {
+    c->post_batched([p] {
         if (!p->finished) p->cancel_signal.emit(asio::cancellation_type::terminal);
     });
 }

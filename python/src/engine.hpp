@@ -90,8 +90,9 @@ public:
     void flush();
     // Engine thread: queues a finished operation, waking the loop once per batch.
     void complete(std::shared_ptr<pending> p);
-    // Loop thread, GIL held: resolves every queued future.
-    void drain();
+    // Loop thread, GIL held: resolves every queued future. direct: called by
+    // the loop's reader, where no task runs, so an awaitable's task wakes now.
+    void drain(bool direct);
     // Loop thread: stops the engine thread once everything is closed (GIL released while joining).
     void stop();
     bool stopped() const noexcept { return stopped_; }
@@ -123,7 +124,7 @@ public:
     nb::object result_class;   // AsyncResultSet, which execute_fast's results are made as
 
 private:
-    void resolve(pending& p);
+    void resolve(pending& p, bool direct);
     nb::object with_info(nb::object value, const pending& p);
     void submit(std::function<void()> f);
     void run_submissions();  // engine thread
@@ -155,6 +156,10 @@ private:
     // Interned method names for resolve().
     nb::object s_done_, s_set_result_, s_set_exception_;
 };
+
+// Loop thread: abandons p in the engine (terminal cancellation; a request on
+// the wire orphans its stream id).
+void cancel_operation(const std::shared_ptr<core>& c, const std::shared_ptr<pending>& p);
 
 // A handle to an operation in flight, returned to Python: cancel() abandons
 // it in the engine (terminal cancellation; a request on the wire orphans its

@@ -87,8 +87,9 @@ struct session_handle {
     // which raises the driver's own errors. retry_profile(statement's
     // retry_policy, profile's retry_policy) gives the engine profile of the
     // request's retry policy (or None); called only when those change.
+    // Otherwise returns the request's awaitable (awaitable.hpp) on loop.
     nb::object execute_fast(prepared_handle& p, nb::handle stmt, nb::handle values, nb::handle profile, bool named_rows,
-                            nb::handle fut, nb::handle retry_profile);
+                            nb::handle loop, nb::handle retry_profile);
     request_handle prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut);
     // entries: list of (str query | prepared_handle, values list)
     request_handle execute_batch(int type, nb::handle entries, nb::handle opts, nb::handle fut);

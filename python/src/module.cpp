@@ -1,4 +1,5 @@
 // async_cassandra._native: the classes the Python package drives.
+#include "awaitable.hpp"
 #include "decode.hpp"
 #include "handles.hpp"
 #include "options.hpp"
@@ -24,13 +25,17 @@ NB_MODULE(_native, m) {
     using namespace nb::literals;
     m.doc() = "The C++ engine under async_cassandra (internal: use the package's classes)";
     m.def("set_unset_marker", &set_unset_marker);
+    if (!init_awaitable_type(m.ptr())) throw nb::python_error();
 
     nb::class_<request_handle>(m, "Request").def("cancel", &request_handle::cancel);
 
     nb::class_<engine_handle>(m, "Engine")
         .def(nb::init<>())
         .def("fileno", [](engine_handle& e) { return e.core_->fileno(); })
-        .def("drain", [](engine_handle& e) { e.core_->drain(); })
+        // The loop's reader drains with direct wake-ups; anything else (a
+        // shutdown's last drain, from a task) through the loop.
+        .def("drain", [](engine_handle& e) { e.core_->drain(true); })
+        .def("drain_later", [](engine_handle& e) { e.core_->drain(false); })
         .def("stop", [](engine_handle& e) { e.core_->stop(); })
         .def("set_factories",
              [](engine_handle& e, nb::object error_factory, nb::object converter_for) {
@@ -98,7 +103,7 @@ NB_MODULE(_native, m) {
         .def("execute_prepared", &session_handle::execute_prepared, "prepared"_a, "values"_a.none(), "opts"_a.none(),
              "future"_a)
         .def("execute_fast", &session_handle::execute_fast, "prepared"_a, "statement"_a, "values"_a.none(), "profile"_a,
-             "named_rows"_a, "future"_a, "retry_profile"_a)
+             "named_rows"_a, "loop"_a, "retry_profile"_a)
         .def("prepare", &session_handle::prepare, "query"_a, "keyspace"_a, "opts"_a.none(), "future"_a)
         .def("execute_batch", &session_handle::execute_batch, "type"_a, "entries"_a, "opts"_a.none(), "future"_a)
         .def("execute_stream", &session_handle::execute_stream, "statement"_a, "values"_a.none(), "opts"_a.none(),

@@ -1,5 +1,6 @@
 // Cluster, session and prepared-statement operations: each starts on the
 // engine thread and completes through core::complete.
+#include "awaitable.hpp"
 #include "config.hpp"
 #include "decode.hpp"
 #include "handles.hpp"
@@ -364,7 +365,7 @@ std::optional<ac::consistency> level(const nb::object& stmt_value, const nb::obj
 }  // namespace
 
 nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb::handle values, nb::handle profile,
-                                        bool named_rows, nb::handle fut, nb::handle retry_profile) {
+                                        bool named_rows, nb::handle loop, nb::handle retry_profile) {
     auto* fast = ph.fast.get();
     if (!fast || core_->stopped()) return nb::none();
     PyObject* seq = values.ptr();
@@ -428,8 +429,9 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
     p->expect = fast->expect;
     if (named_rows && !fast->row_class.is_none()) p->row_class = Py_NewRef(fast->row_class.ptr());
     p->names = Py_NewRef(fast->names.ptr());
-    p->future = Py_NewRef(fut.ptr());
     auto c = core_;
+    nb::object awaitable = nb::steal(make_awaitable(loop.ptr(), c, p));
+    p->future = Py_NewRef(awaitable.ptr());
     c->post_batched([c, s = session, ps = ph.prepared, vals = std::move(vals), o = fast->opts, p]() mutable {
         if (p->cancel_requested.load(std::memory_order_relaxed)) {  // cancelled before it started
             p->ec = asio::error::operation_aborted;
@@ -448,7 +450,7 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
             c->complete(p);
         }
     });
-    return nb::cast(request_handle(c, p));
+    return awaitable;
 }
 
 request_handle session_handle::prepare(std::string query, std::string keyspace, nb::handle opts, nb::handle fut) {

@@ -227,9 +227,12 @@ def test_uvloop():
         async with AsyncCluster([HOST]) as cluster:
             session = await cluster.connect(KEYSPACE)
             results = await asyncio.gather(*(session.execute("SELECT key FROM system.local") for _ in range(100)))
+            # The hot path's awaitable too (a prepared statement).
+            select = await session.prepare("SELECT key FROM system.local WHERE key = ?")
+            results += await asyncio.gather(*(session.execute(select, ["local"]) for _ in range(100)))
             return [r.one().key for r in results]
 
-    assert uvloop.run(run()) == ["local"] * 100
+    assert uvloop.run(run()) == ["local"] * 200
 
 
 def test_examples_run(tmp_path):
@@ -249,10 +252,14 @@ def test_examples_run(tmp_path):
     assert "page 1:" in out.stderr
 
 
-async def test_shutdown_with_requests_in_flight():
+@pytest.mark.parametrize("prepared", [False, True], ids=["simple", "prepared"])
+async def test_shutdown_with_requests_in_flight(prepared):
     cluster = AsyncCluster([HOST])
     session = await cluster.connect()
-    tasks = [asyncio.ensure_future(session.execute("SELECT key FROM system.local")) for _ in range(500)]
+    query = "SELECT key FROM system.local"
+    if prepared:  # the hot path: its awaitables are resolved by the shutdown's last drain
+        query = await session.prepare(query)
+    tasks = [asyncio.ensure_future(session.execute(query)) for _ in range(500)]
     await asyncio.sleep(0)  # every request is handed to the engine
     await asyncio.wait_for(cluster.shutdown(), 10)
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)

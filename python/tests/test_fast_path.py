@@ -4,6 +4,8 @@ back as the driver's bind would have written them, bad values must raise the
 driver's own errors, and the statement's attributes must be honoured even
 when they change between calls."""
 
+import asyncio
+import contextvars
 import uuid
 from decimal import Decimal
 
@@ -108,3 +110,36 @@ async def test_row_factory_honoured(session, table):
     # Named values (a dict) take the general path, with the same result.
     named = await session.prepare(f"SELECT k, t FROM {table} WHERE k = :k")
     assert (await session.execute(named, {"k": 1})).one() == (1, "a")
+
+
+# The hot path's request is an awaitable of the bridge's own (python/src/awaitable.cpp),
+# whose task is woken directly by the loop's reader. A task must still resume in its own
+# context, and the asyncio tools that wrap or cancel an awaitable must work on it.
+async def test_each_task_resumes_in_its_own_context(session, table):
+    select = await session.prepare(f"SELECT k FROM {table} WHERE k = ?")
+    var = contextvars.ContextVar("who")
+
+    async def one(i):
+        var.set(i)
+        await session.execute(select, [i])
+        await session.execute(select, [i])
+        return var.get()
+
+    assert await asyncio.gather(*(one(i) for i in range(300))) == list(range(300))
+
+
+async def test_wait_for_shield_and_task_cancel(session, table):
+    insert = await session.prepare(f"INSERT INTO {table} (k, t) VALUES (?, ?)")
+    select = await session.prepare(f"SELECT t FROM {table} WHERE k = ?")
+    await asyncio.wait_for(session.execute(insert, (1, "w")), 10)
+    assert (await asyncio.shield(session.execute(select, [1]))).one().t == "w"
+    # A timeout that expires before any answer: the request is cancelled, the
+    # session goes on.
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*(session.execute(select, [1]) for _ in range(2000))), 0.0001)
+    task = asyncio.ensure_future(session.execute(select, [1]))
+    await asyncio.sleep(0)
+    assert task.cancel("stop")
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (await session.execute(select, [1])).one().t == "w"
