@@ -49,6 +49,8 @@ class AsyncCassandraSession:
         self._closed = False
         self._metrics = metrics
         self._retry_profile = cluster._retry_profile  # execute_fast's
+        self._execute_fast = native.execute_fast
+        self._default_profile = cluster._profiles[EXEC_PROFILE_DEFAULT]  # set once, in AsyncCluster()
         self.row_factory = None  # None: the execution profile's (named tuples by default)
         self.default_fetch_size = 5000
 
@@ -182,14 +184,17 @@ class AsyncCassandraSession:
         if (query.__class__ is PreparedStatement and not trace and custom_payload is None
                 and (timeout is _NOT_SET or timeout is None) and paging_state is None and host is None
                 and execute_as is None and not self._closed and _get_running_loop() is self._loop):
-            profile = self._cluster._profiles.get(execution_profile) if execution_profile.__hash__ else None
+            if execution_profile is EXEC_PROFILE_DEFAULT:
+                profile = self._default_profile
+            else:
+                profile = self._cluster._profiles.get(execution_profile) if execution_profile.__hash__ else None
             native = query.__dict__.get("_ac_native")
             if profile is not None and native is not None:
                 factory = self.row_factory or profile.row_factory or named_tuple_factory
                 started = time.monotonic()
                 # An awaitable in place of a future: cancelling the task cancels the request.
-                req = self._native.execute_fast(native, query, parameters, profile, factory is named_tuple_factory,
-                                               self._loop, self._retry_profile)
+                req = self._execute_fast(native, query, parameters, profile, factory is named_tuple_factory, self._loop,
+                                         self._retry_profile)
                 if req is not None:
                     result = await req
                     if result.__class__ is tuple:  # rows the row factory makes
@@ -346,6 +351,7 @@ class AsyncCassandraSession:
         await self.execute(f"USE {quoted}")
         native = await self._bridge.call(self._cluster._native.open_session, keyspace)
         old, self._native = self._native, native
+        self._execute_fast = native.execute_fast
         self._keyspace = keyspace
         # Requests still running on the old one finish there.
         await self._bridge.call(old.close)

@@ -68,24 +68,38 @@ core::~core() {
     if (efd_ >= 0) ::close(efd_);
 }
 
-void core::submit(std::function<void()> f) {
-    bool schedule = false;
+void core::submit(submission f) {
+    bool wake = false;
     {
         std::lock_guard lock(submit_mu_);
         submitted_.push_back(std::move(f));
-        if (!submit_scheduled_) submit_scheduled_ = schedule = true;
+        if (!submit_scheduled_) submit_scheduled_ = wake = true;
     }
-    if (schedule) asio::post(io_, [this] { run_submissions(); });
+    if (wake) wake_engine();
+}
+
+void core::wake_engine() {
+    asio::post(io_, [this] { run_submissions(); });
 }
 
 void core::run_submissions() {
-    std::vector<std::function<void()>> batch;
     {
         std::lock_guard lock(submit_mu_);
-        batch.swap(submitted_);
+        running_.swap(submitted_);
         submit_scheduled_ = false;
     }
-    for (auto& f : batch) f();
+    for (auto& s : running_) {
+        if (s.fn) {
+            s.fn();
+        } else if (s.op->cancel_requested.load(std::memory_order_relaxed)) {  // cancelled before it started
+            s.op->ec = asio::error::operation_aborted;
+            complete(std::move(s.op));
+        } else {
+            auto& op = *s.op;
+            op.start(*this, std::move(s.op));
+        }
+    }
+    running_.clear();  // keeps its capacity for the next batch
 }
 
 void core::set_loop(nb::object call_soon) {
@@ -111,11 +125,17 @@ void core::schedule_flush() {
 void core::flush() {
     flush_scheduled_ = false;
     if (batched_.empty()) return;
-    auto batch = std::make_shared<std::vector<std::function<void()>>>(std::move(batched_));
+    bool wake = false;
+    {
+        std::lock_guard lock(submit_mu_);
+        if (submitted_.empty())
+            submitted_.swap(batched_);
+        else
+            for (auto& f : batched_) submitted_.push_back(std::move(f));
+        if (!submit_scheduled_) submit_scheduled_ = wake = true;
+    }
     batched_.clear();
-    asio::post(io_, [batch] {
-        for (auto& f : *batch) f();
-    });
+    if (wake) wake_engine();
 }
 
 void core::complete(std::shared_ptr<pending> p) {
@@ -148,6 +168,16 @@ void core::drain(bool direct) {
         batch.swap(done_);
         signalled_ = false;
     }
+    // What the woken tasks start goes to the engine thread when the drain ends.
+    struct flush_at_end {
+        core& c;
+        bool was;
+        ~flush_at_end() {
+            c.draining_ = was;
+            if (!was && !c.batched_.empty() && !c.flush_scheduled_) c.flush();
+        }
+    } at_end{*this, draining_};
+    draining_ = draining_ || direct;
     for (auto& p : batch) {
         try {
             resolve(*p, direct);

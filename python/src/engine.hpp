@@ -43,6 +43,8 @@ struct pending {
     // Called on the loop thread with the GIL held once the future is
     // resolved (or abandoned): drops the Python references the operation holds.
     virtual void release() {}
+    // Engine thread: starts an operation queued by core::start_batched (self is this).
+    virtual void start(core&, std::shared_ptr<pending>) {}
 
     PyObject* future = nullptr;                 // strong reference, released by the loop thread only
     asio::cancellation_signal cancel_signal;    // emitted on the engine thread only
@@ -58,6 +60,12 @@ struct pending {
     std::string host;
 };
 
+// What the engine thread runs: a function, or (fn empty) an operation's start().
+struct submission {
+    std::function<void()> fn;
+    std::shared_ptr<pending> op;
+};
+
 class core : public std::enable_shared_from_this<core> {
 public:
     core();
@@ -71,7 +79,7 @@ public:
     // batched: the engine thread is woken once per batch, not per request.
     template <class F>
     void post(F&& f) {
-        submit(std::function<void()>(std::forward<F>(f)));
+        submit(submission{std::function<void()>(std::forward<F>(f)), nullptr});
     }
     // Loop thread only (GIL held): queues f for the engine thread, which gets
     // the whole queue at once when the loop runs the flush it scheduled with
@@ -80,10 +88,11 @@ public:
     // loop is set (set_loop) or the engine stops.
     template <class F>
     void post_batched(F&& f) {
-        if (!call_soon_.is_valid()) return post(std::forward<F>(f));
-        batched_.emplace_back(std::forward<F>(f));
-        if (!flush_scheduled_) schedule_flush();
+        queue_batched(submission{std::function<void()>(std::forward<F>(f)), nullptr});
     }
+    // Loop thread only: as post_batched, for an operation whose start() runs
+    // (never started if cancelled first): no closure to allocate.
+    void start_batched(std::shared_ptr<pending> op) { queue_batched(submission{{}, std::move(op)}); }
     // Loop thread: the loop's call_soon, so post_batched can schedule its flush.
     void set_loop(nb::object call_soon);
     // Loop thread: hands the batched submissions to the engine thread.
@@ -126,8 +135,16 @@ public:
 private:
     void resolve(pending& p, bool direct);
     nb::object with_info(nb::object value, const pending& p);
-    void submit(std::function<void()> f);
+    void submit(submission s);
+    void queue_batched(submission s) {
+        if (!call_soon_.is_valid()) return submit(std::move(s));
+        batched_.push_back(std::move(s));
+        // A drain flushes when it ends, so what its tasks start needs no
+        // loop iteration (a Handle, a select) of its own.
+        if (!flush_scheduled_ && !draining_) schedule_flush();
+    }
     void run_submissions();  // engine thread
+    void wake_engine();      // posts run_submissions
     void schedule_flush();
     void wake_loop();  // engine thread: writes the eventfd
 
@@ -139,13 +156,16 @@ private:
     std::vector<std::shared_ptr<pending>> done_;
     bool signalled_ = false;
     bool stopped_ = false;
+    // Submissions: queued under submit_mu_, the engine thread woken once per batch.
     std::mutex submit_mu_;
-    std::vector<std::function<void()>> submitted_;
+    std::vector<submission> submitted_;
     bool submit_scheduled_ = false;
+    std::vector<submission> running_;  // engine thread only
     // Loop thread only.
     nb::object call_soon_, flush_fn_;
-    std::vector<std::function<void()>> batched_;
+    std::vector<submission> batched_;
     bool flush_scheduled_ = false;
+    bool draining_ = false;
     std::atomic<bool> recording_{false};
     struct {
         bool valid = false;

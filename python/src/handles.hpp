@@ -50,7 +50,7 @@ struct prepared_fast {
     // attributes (retry policies included), reused while those attributes
     // are the same objects.
     nb::object key[10];
-    ac::request_options opts;
+    std::shared_ptr<const ac::request_options> opts;  // shared with the requests that use them
     bool have_opts = false;
 };
 

@@ -313,32 +313,66 @@ namespace {
 
 PyObject* intern(const char* s) { return PyUnicode_InternFromString(s); }
 
-// A request of execute_fast: its rows made with the statement's row class.
+// A request of execute_fast: what it sends, and its rows made with the
+// statement's row class. Its own start() runs on the engine thread, so the
+// submission needs no closure of its own.
 struct pending_fast : pending {
     pending_fast() { takes_info = true; }
+    std::shared_ptr<ac::session> session;
+    std::shared_ptr<ac::prepared_statement> prepared;
+    std::vector<ac::encoded_value> values;
+    std::shared_ptr<const ac::request_options> opts;
     ac::result_set rs;
     std::shared_ptr<const std::vector<ac::column_spec>> expect;  // the prepared result columns
     PyObject* row_class = nullptr;                               // strong references, released on the loop thread
     PyObject* names = nullptr;
+
+    void start(core& c, std::shared_ptr<pending> self) override {
+        auto p = std::static_pointer_cast<pending_fast>(std::move(self));
+        try {
+            auto b = prepared->bind();
+            for (std::size_t i = 0; i < values.size(); ++i) b.bind_at(i, std::move(values[i]));
+            apply_options(b, *opts);
+            session->async_execute(
+                std::move(b), diag,
+                completion(c.shared_from_this(), p, [](pending_fast& q, ac::result_set rs) { q.rs = std::move(rs); }));
+        } catch (const std::exception& e) {
+            ec = ac::client_errc::invalid_request;
+            diag.assign(e.what());
+            c.complete(std::move(p));
+        }
+    }
+
     nb::object result(core& c) override {
         nb::object page = page_to_python(c, rs, row_class, names, *expect);
         PyObject* t = page.ptr();
         if (PyTuple_GET_ITEM(t, 5) != Py_True || !c.result_class.is_valid() || PyTuple_GET_ITEM(t, 4) != Py_None)
             return page;
-        // The rows are made: the AsyncResultSet itself, as AsyncResultSet._from_page makes it.
-        static PyObject* keys[] = {intern("_rows"),        intern("response_future"), intern("column_names"),
-                                   intern("paging_state"), intern("warnings"),        intern("trace_id"),
-                                   intern("_aiter"),       intern("__dict__")};
+        // The rows are made: the AsyncResultSet itself, as AsyncResultSet._from_page
+        // makes it, its __dict__ a copy of one holding what every such result shares.
+        static PyObject* const s_rows = intern("_rows");
+        static PyObject* const s_column_names = intern("column_names");
+        static PyObject* const s_paging_state = intern("paging_state");
+        static PyObject* const s_warnings = intern("warnings");
+        static PyObject* const s_dict = intern("__dict__");
+        static PyObject* const shared = [] {
+            PyObject* d = PyDict_New();
+            for (const char* k : {"_rows", "response_future", "column_names", "paging_state", "warnings", "trace_id"})
+                PyDict_SetItemString(d, k, Py_None);
+            nb::object zero = nb::int_(0);
+            PyDict_SetItemString(d, "_aiter", zero.ptr());
+            return d;
+        }();
+        nb::object d = nb::steal(PyDict_Copy(shared));
         nb::object names_list = nb::steal(PySequence_List(PyTuple_GET_ITEM(t, 0)));
-        nb::object zero = nb::int_(0);
-        PyObject* values[] = {PyTuple_GET_ITEM(t, 1), Py_None, names_list.ptr(), PyTuple_GET_ITEM(t, 2),
-                              PyTuple_GET_ITEM(t, 3), Py_None, zero.ptr()};
-        nb::object d = nb::steal(PyDict_New());
-        for (int i = 0; i < 7; ++i)
-            if (PyDict_SetItem(d.ptr(), keys[i], values[i]) < 0) throw nb::python_error();
+        if (!d.is_valid() || !names_list.is_valid() || PyDict_SetItem(d.ptr(), s_rows, PyTuple_GET_ITEM(t, 1)) < 0 ||
+            PyDict_SetItem(d.ptr(), s_column_names, names_list.ptr()) < 0 ||
+            PyDict_SetItem(d.ptr(), s_paging_state, PyTuple_GET_ITEM(t, 2)) < 0 ||
+            PyDict_SetItem(d.ptr(), s_warnings, PyTuple_GET_ITEM(t, 3)) < 0)
+            throw nb::python_error();
         auto* cls = reinterpret_cast<PyTypeObject*>(c.result_class.ptr());
         nb::object rs_obj = nb::steal(cls->tp_alloc(cls, 0));
-        if (!rs_obj.is_valid() || PyObject_SetAttr(rs_obj.ptr(), keys[7], d.ptr()) < 0) throw nb::python_error();
+        if (!rs_obj.is_valid() || PyObject_SetAttr(rs_obj.ptr(), s_dict, d.ptr()) < 0) throw nb::python_error();
         return rs_obj;
     }
     void release() override {
@@ -421,35 +455,21 @@ nb::object session_handle::execute_fast(prepared_handle& ph, nb::handle stmt, nb
         // engine cannot run.
         nb::object name = retry_profile(k[5], k[9]);
         if (!name.is_none()) o.profile = nb::cast<std::string>(name);
-        fast->opts = std::move(o);
+        fast->opts = std::make_shared<const ac::request_options>(std::move(o));
         fast->have_opts = true;
     }
 
     auto p = std::make_shared<pending_fast>();
+    p->session = session;
+    p->prepared = ph.prepared;
+    p->values = std::move(vals);
+    p->opts = fast->opts;
     p->expect = fast->expect;
     if (named_rows && !fast->row_class.is_none()) p->row_class = Py_NewRef(fast->row_class.ptr());
     p->names = Py_NewRef(fast->names.ptr());
-    auto c = core_;
-    nb::object awaitable = nb::steal(make_awaitable(loop.ptr(), c, p));
+    nb::object awaitable = nb::steal(make_awaitable(loop.ptr(), core_, p));
     p->future = Py_NewRef(awaitable.ptr());
-    c->post_batched([c, s = session, ps = ph.prepared, vals = std::move(vals), o = fast->opts, p]() mutable {
-        if (p->cancel_requested.load(std::memory_order_relaxed)) {  // cancelled before it started
-            p->ec = asio::error::operation_aborted;
-            c->complete(std::move(p));
-            return;
-        }
-        try {
-            auto b = ps->bind();
-            for (std::size_t i = 0; i < vals.size(); ++i) b.bind_at(i, std::move(vals[i]));
-            apply_options(b, o);
-            s->async_execute(std::move(b), p->diag,
-                             completion(c, p, [](pending_fast& q, ac::result_set rs) { q.rs = std::move(rs); }));
-        } catch (const std::exception& e) {
-            p->ec = ac::client_errc::invalid_request;
-            p->diag.assign(e.what());
-            c->complete(p);
-        }
-    });
+    core_->start_batched(std::move(p));
     return awaitable;
 }
 
