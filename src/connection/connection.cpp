@@ -10,6 +10,7 @@
 
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/ssl/stream.hpp>
@@ -165,7 +166,7 @@ void connection::submit(protocol::opcode op, std::uint8_t flags, body_writer bod
             return fail(encode_failure(e));
         }
         start_on_wire(id, std::move(p), ticket.get());
-        flush();
+        flush_soon();
         return;
     }
     // Every id the limit allows is taken: wait, encoded, for one.
@@ -237,7 +238,7 @@ void connection::send_queued() {
         start_on_wire(id, std::move(entry->op), entry->ticket.get());
         sent = true;
     }
-    if (sent) flush();
+    if (sent) flush_soon();
 }
 
 void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
@@ -250,6 +251,19 @@ void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
     // Called from inside the canceller's emit: run the handler later.
     op.release()->complete(asio::error::operation_aborted, {}, get_executor(), true);
     after_change();
+}
+
+// Requests submitted one after another by the same handler (a batch of
+// coroutines resumed by one read, a loop over submissions) would otherwise
+// leave as two writes: the first request alone, started at once, and the
+// rest when that write completes. Posted, the write takes them all.
+void connection::flush_soon() {
+    if (flush_posted_ || writing_) return;  // a write in progress flushes when it completes
+    flush_posted_ = true;
+    asio::post(get_executor(), [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        self->flush();
+    });
 }
 
 // Starts a write of everything queued when no write is in progress; requests
