@@ -287,6 +287,32 @@ async def test_prepared_bound_and_batch_statements_carry_their_policies(sim_fact
             assert (await session.stats())["retries"] - before == expected
 
 
+async def stream_attempt(session, statement, **kwargs):
+    """(outcome, retries) of one execute_stream read to its end."""
+    before = (await session.stats())["retries"]
+    try:
+        stream = await session.execute_stream(statement, **kwargs)
+        outcome = [row async for row in stream]
+    except Exception as e:  # noqa: BLE001 - the test looks at it
+        outcome = e
+    return outcome, (await session.stats())["retries"] - before
+
+
+async def test_execute_stream_takes_the_statements_and_the_profiles_policies(sim_factory):
+    sim = sim_factory(read_timeout(1, 1, 0))
+    async with AsyncCluster(["127.0.0.1"], port=sim.port, retry_policy=AsyncRetryPolicy(max_retries=3),
+                            execution_profiles=profiles()) as cluster:
+        session = await cluster.connect()
+        prepared = await session.prepare(READ)
+        two = SimpleStatement(READ, retry_policy=AsyncRetryPolicy(max_retries=2))
+        for stmt, profile, expected in ((two, None, 2), (two, "never", 2), (SimpleStatement(READ), "one", 1),
+                                        (SimpleStatement(READ, retry_policy=FallthroughRetryPolicy()), None, 0),
+                                        (SimpleStatement(READ), None, 3), (prepared, "never", 0)):
+            kwargs = {} if profile is None else {"execution_profile": profile}
+            outcome, retries = await stream_attempt(session, stmt, **kwargs)
+            assert isinstance(outcome, ReadTimeout) and retries == expected, (stmt, profile, outcome, retries)
+
+
 async def test_a_python_policy_of_a_statement_is_asked_instead_of_the_clusters(sim_factory):
     sim = sim_factory(read_timeout(2, 3, 0))
     cluster_policy, statement_policy = Recording(), Recording()
