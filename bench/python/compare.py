@@ -2,7 +2,7 @@
 cqlbench's workload (clients.py): the node pinned to core 0, each client in
 turn pinned to core 1.
 
-    python bench/python/compare.py [--seconds 10] [--concurrency 64 256] [--peers-dir DIR]
+    python bench/python/compare.py [--seconds 10] [--concurrency 64 256] [--rounds N] [--peers-dir DIR]
 
 Run it with the interpreter of an environment where async_cassandra (this
 package) is installed (build-python/venv-3.12 after python/run-tests). The
@@ -18,6 +18,9 @@ The node's threads are pinned with `taskset -a -p -c 0 <pid>` for the run
 and given back both cores (`-c 0,1`) at the end, whatever happens. Prints a
 Markdown table: ops/s and client CPU per request (process CPU time, all its
 threads, over the requests completed), and each figure against acsylla's.
+With --rounds N every client runs N times, in turn, and each figure is the
+median of its N (its range beside it): the node's own state (compactions,
+GC) moves every client's figures between runs.
 Hold /tmp/ac-heavy.lock while it runs so no build disturbs it."""
 
 import argparse
@@ -25,6 +28,7 @@ import concurrent.futures
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,6 +64,10 @@ def make_env(root, name):
     return name, py, None
 
 
+def median_range(values):
+    return statistics.median(values), min(values), max(values)
+
+
 def node_pid():
     out = subprocess.run(["pgrep", "-f", "CassandraDaemon"], capture_output=True, text=True).stdout.split()
     if len(out) != 1:
@@ -86,6 +94,9 @@ def main():
     ap.add_argument("--keys", type=int, default=100_000)
     ap.add_argument("--peers-dir", help="keep the peers' environments here (reused on later runs)")
     ap.add_argument("--clients", nargs="+", default=["ours", "acsylla", "scyllapy", "driver", "seed"])
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every client this many times, in turn; the table gives each figure's median "
+                         "and its range (the node's state drifts between clients: compactions, GC)")
     args = ap.parse_args()
 
     root = args.peers_dir or tempfile.mkdtemp(prefix="ac-bench-peers-")
@@ -108,36 +119,44 @@ def main():
                                                                                "seconds": 0.5}), prefill=True)
             if err:
                 sys.exit("compare.py: prefill failed: " + " ".join(err))
-            for client in args.clients:
-                if client not in pythons:
-                    continue
-                rows, err = run_client(pythons[client], client, args)
-                if err:
-                    failed[client] = "the run failed: " + " ".join(err)
-                else:
-                    results[client] = {(r["workload"], r["concurrency"]): r for r in rows}
-                print(f"-- {client}: {'done' if not err else failed[client]}", file=sys.stderr, flush=True)
+            for rnd in range(args.rounds):
+                for client in args.clients:
+                    if client not in pythons or client in failed:
+                        continue
+                    rows, err = run_client(pythons[client], client, args)
+                    if err:
+                        failed[client] = "the run failed: " + " ".join(err)
+                    else:
+                        for r in rows:
+                            results.setdefault(client, {}).setdefault((r["workload"], r["concurrency"]), []).append(r)
+                    print(f"-- round {rnd + 1}, {client}: {'done' if not err else failed[client]}", file=sys.stderr,
+                          flush=True)
         finally:
             subprocess.run(["taskset", "-a", "-p", "-c", "0,1", pid], capture_output=True)
     finally:
         if not args.peers_dir:
             shutil.rmtree(root, ignore_errors=True)
 
+    # Each figure: the median of the rounds (and, over one round, the range).
+    results = {c: {k: {f: median_range([r[f] for r in runs]) for f in ("ops", "cpu_us")} for k, runs in per.items()}
+               for c, per in results.items()}
     base = results.get("acsylla", {})
     print(f"| client | workload | in flight | ops/s | CPU µs/request | CPU vs acsylla | ops/s vs acsylla |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for client in args.clients:
         for key, r in sorted(results.get(client, {}).items(), key=lambda kv: (kv[0][1], kv[0][0])):
             b = base.get(key)
-            cpu_ratio = f"{r['cpu_us'] / b['cpu_us']:.2f}×" if b else "—"
-            ops_ratio = f"{r['ops'] / b['ops']:.2f}×" if b else "—"
-            print(f"| {LABELS[client]} | {key[0]} | {key[1]} | {r['ops']:,} | {r['cpu_us']:.1f} | {cpu_ratio} | {ops_ratio} |")
+            cpu_ratio = f"{r['cpu_us'][0] / b['cpu_us'][0]:.2f}×" if b else "—"
+            ops_ratio = f"{r['ops'][0] / b['ops'][0]:.2f}×" if b else "—"
+            ops = f"{r['ops'][0]:,.0f}" + (f" ({r['ops'][1]:,.0f}–{r['ops'][2]:,.0f})" if args.rounds > 1 else "")
+            cpu = f"{r['cpu_us'][0]:.1f}" + (f" ({r['cpu_us'][1]:.1f}–{r['cpu_us'][2]:.1f})" if args.rounds > 1 else "")
+            print(f"| {LABELS[client]} | {key[0]} | {key[1]} | {ops} | {cpu} | {cpu_ratio} | {ops_ratio} |")
     for client, why in failed.items():
         print(f"\n{LABELS[client]}: {why}")
     seed, ours = results.get("seed", {}), results.get("ours", {})
     if seed and ours:
         print("\nseed's CPU per request over ours: " + ", ".join(
-            f"{k[0]} {k[1]}: {seed[k]['cpu_us'] / ours[k]['cpu_us']:.0f}×" for k in sorted(ours) if k in seed))
+            f"{k[0]} {k[1]}: {seed[k]['cpu_us'][0] / ours[k]['cpu_us'][0]:.0f}×" for k in sorted(ours) if k in seed))
 
 
 if __name__ == "__main__":
