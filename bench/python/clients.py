@@ -7,7 +7,8 @@ N requests in flight (N asyncio tasks, each awaiting its request).
 
 CLIENT: async_cassandra (this package, or the seed: both import as
 async_cassandra), driver (the DataStax driver's execute_async bridged to
-asyncio futures), acsylla, scyllapy. Prints one JSON object per phase:
+asyncio futures), acsylla, scyllapy; floor (no client: the harness's own
+cost, each request a future resolved by call_soon). Prints one JSON object per phase:
 {"client", "workload", "concurrency", "ops", "cpu_us"} where cpu_us is the
 process's CPU time (every thread: engine, driver I/O threads) over the
 requests completed in the phase, and ops the requests per second."""
@@ -27,7 +28,7 @@ SCHEMA = ("CREATE KEYSPACE IF NOT EXISTS py_bench WITH replication = "
           "CREATE TABLE IF NOT EXISTS py_bench.kv (k bigint PRIMARY KEY, v blob)")
 
 
-async def setup_async_cassandra(host, port):
+async def setup_async_cassandra(host, port, metrics="off"):
     from async_cassandra import AsyncCluster
 
     cluster = AsyncCluster([host], port=port)
@@ -35,12 +36,19 @@ async def setup_async_cassandra(host, port):
     for ddl in SCHEMA:  # a fresh node has none (compare.py's prefill runs this client first)
         await session.execute(ddl)
     ins, sel = await session.prepare(INSERT), await session.prepare(SELECT)
+    target = session
+    if metrics == "listener":  # the engine reports each request to Python (what MetricsMiddleware turns on)
+        session._bridge.engine.set_recording(True)
+    elif metrics == "middleware":
+        from async_cassandra.metrics import InMemoryMetricsCollector, MetricsMiddleware
+
+        target = MetricsMiddleware(session, [InMemoryMetricsCollector()])
 
     async def insert(k, v):
-        await session.execute(ins, (k, v))
+        await target.execute(ins, (k, v))
 
     async def select(k):
-        return (await session.execute(sel, (k,))).one()
+        return (await target.execute(sel, (k,))).one()
 
     return insert, select, cluster.shutdown
 
@@ -111,7 +119,23 @@ async def setup_scyllapy(host, port):
     return insert, select, scylla.shutdown
 
 
-SETUPS = {"async_cassandra": setup_async_cassandra, "driver": setup_driver, "acsylla": setup_acsylla,
+async def setup_floor(host, port):
+    """No client: each request a future that call_soon resolves. What the
+    harness and one asyncio wake-up cost, whatever the client."""
+    loop = asyncio.get_running_loop()
+
+    async def request(*_):
+        fut = loop.create_future()
+        loop.call_soon(fut.set_result, None)
+        await fut
+
+    async def close():
+        pass
+
+    return request, request, close
+
+
+SETUPS = {"async_cassandra": setup_async_cassandra, "floor": setup_floor, "driver": setup_driver, "acsylla": setup_acsylla,
           "scyllapy": setup_scyllapy}
 
 
@@ -136,12 +160,15 @@ async def main():
     ap.add_argument("client", choices=sorted(SETUPS))
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=9042)
+    ap.add_argument("--metrics", choices=["off", "listener", "middleware"], default="off",
+                    help="async_cassandra only: the engine's request listener on, or MetricsMiddleware in front")
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--concurrency", type=int, nargs="+", default=[64, 256])
     ap.add_argument("--keys", type=int, default=100_000)
     ap.add_argument("--prefill", action="store_true", help="write every key once first (no figures)")
     args = ap.parse_args()
-    insert, select, close = await SETUPS[args.client](args.host, args.port)
+    extra = {"metrics": args.metrics} if args.client == "async_cassandra" else {}
+    insert, select, close = await SETUPS[args.client](args.host, args.port, **extra)
     blob = os.urandom(100)
     keys = args.keys
     try:
