@@ -281,7 +281,6 @@ void connection::flush() {
         std::swap(wire_out_, pending_out_);
     }
     writing_ = true;
-    ++writes_started_;
     auto done = [self = shared_from_this(), secret](error_code ec, std::size_t n) {
         self->writing_ = false;
         if (secret) OPENSSL_cleanse(self->wire_out_.data(), self->wire_out_.size());

@@ -175,9 +175,6 @@ public:
     std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
     std::size_t orphaned() const noexcept { return orphaned_.load(std::memory_order_relaxed); }
     std::size_t queued() const noexcept { return queue_live_.load(std::memory_order_relaxed); }
-    // Writes started so far (the connection's executor only): requests
-    // submitted together go out in one (flush_soon).
-    std::uint64_t writes_started() const noexcept { return writes_started_; }
     std::size_t max_requests() const noexcept { return max_requests_; }
     // Called (on the connection's executor) when it closes or starts
     // retiring, and when it has nothing in flight or queued any more.
@@ -326,7 +323,6 @@ private:
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
     bool flush_posted_ = false;
-    std::uint64_t writes_started_ = 0;
     bool secret_out_ = false;  // pending_out_ holds a credential: wiped once written
     // A write that failed during a TLS handshake without a client certificate:
     // the close waits for the read, which may still bring the server's alert.

@@ -252,22 +252,6 @@ TEST(connection_queue, requests_beyond_the_limit_wait_in_order_and_a_full_queue_
     finish(io, p, *c);
 }
 
-TEST(connection_queue, requests_submitted_together_leave_in_one_write) {
-    asio::io_context io;
-    peer p(io);
-    auto c = open(io, p, 64, 64);
-    const auto before = c->writes_started();
-    // Submitted by one handler: the first must not leave alone, ahead of the rest.
-    std::vector<outcome> out(5);
-    for (std::size_t i = 0; i < out.size(); ++i) issue(*c, "w" + std::to_string(i), out[i]);
-    ASSERT_TRUE(run_until(io, [&] { return p.received().size() == out.size(); }));
-    EXPECT_EQ(c->writes_started() - before, 1u);
-    p.release();
-    ASSERT_TRUE(run_until(io, [&] { return out.back().done; }));
-    for (std::size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i].text, "w" + std::to_string(i));
-    finish(io, p, *c);
-}
-
 TEST(connection_queue, any_cancellation_takes_a_waiting_request_out_unsent) {
     asio::io_context io;
     peer p(io);
