@@ -10,7 +10,6 @@
 
 #include <asio/connect.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/ssl/error.hpp>
 #include <asio/ssl/stream.hpp>
@@ -166,7 +165,7 @@ void connection::submit(protocol::opcode op, std::uint8_t flags, body_writer bod
             return fail(encode_failure(e));
         }
         start_on_wire(id, std::move(p), ticket.get());
-        flush_soon();
+        flush();
         return;
     }
     // Every id the limit allows is taken: wait, encoded, for one.
@@ -238,7 +237,7 @@ void connection::send_queued() {
         start_on_wire(id, std::move(entry->op), entry->ticket.get());
         sent = true;
     }
-    if (sent) flush_soon();
+    if (sent) flush();
 }
 
 void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
@@ -251,19 +250,6 @@ void connection::cancel_queued(const std::shared_ptr<queued_request>& q) {
     // Called from inside the canceller's emit: run the handler later.
     op.release()->complete(asio::error::operation_aborted, {}, get_executor(), true);
     after_change();
-}
-
-// Requests submitted one after another by the same handler (a batch of
-// coroutines resumed by one read, a loop over submissions) would otherwise
-// leave as two writes: the first request alone, started at once, and the
-// rest when that write completes. Posted, the write takes them all.
-void connection::flush_soon() {
-    if (flush_posted_ || writing_) return;  // a write in progress flushes when it completes
-    flush_posted_ = true;
-    asio::post(get_executor(), [self = shared_from_this()] {
-        self->flush_posted_ = false;
-        self->flush();
-    });
 }
 
 // Starts a write of everything queued when no write is in progress; requests

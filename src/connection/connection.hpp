@@ -289,8 +289,6 @@ private:
     void encode(protocol::byte_buffer& out, protocol::opcode op, std::uint8_t flags, std::int16_t stream,
                 body_writer body);
     void flush();
-    // flush() once the running handler returns: what it submits goes out in one write.
-    void flush_soon();
     void read_some();
     void on_read(error_code ec, std::size_t n);
     void dispatch(protocol::envelope env);
@@ -322,7 +320,6 @@ private:
     bool framed_ = false;           // v5 segments in effect
     bool compress_bodies_ = false;  // v4 body compression in effect (after STARTUP)
     bool writing_ = false;
-    bool flush_posted_ = false;
     bool secret_out_ = false;  // pending_out_ holds a credential: wiped once written
     // A write that failed during a TLS handshake without a client certificate:
     // the close waits for the read, which may still bring the server's alert.
