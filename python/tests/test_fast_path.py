@@ -143,3 +143,47 @@ async def test_wait_for_shield_and_task_cancel(session, table):
     with pytest.raises(asyncio.CancelledError):
         await task
     assert (await session.execute(select, [1])).one().t == "w"
+
+
+async def test_the_awaitable_keeps_the_future_protocol(session, table):
+    """The bridge's awaitable, reached through the session's internals: every
+    done callback runs once with it, a removed one not at all, and result,
+    exception, done, cancelled and cancel answer as an asyncio future's do."""
+    from cassandra.cluster import EXEC_PROFILE_DEFAULT
+
+    select = await session.prepare(f"SELECT k FROM {table} WHERE k = ?")
+    native = select.__dict__["_ac_native"]
+    profile = session._cluster._profiles[EXEC_PROFILE_DEFAULT]
+
+    def start():
+        return session._execute_fast(native, select, [1], profile, True, session._loop, session._retry_profile)
+
+    req = start()
+    assert not req.done() and not req.cancelled() and req.get_loop() is session._loop
+    with pytest.raises(asyncio.InvalidStateError):
+        req.result()
+    seen = []
+    first, second, removed = (lambda f: seen.append(("first", f))), (lambda f: seen.append(("second", f))), \
+        (lambda f: seen.append(("removed", f)))
+    req.add_done_callback(first)
+    req.add_done_callback(removed)
+    req.add_done_callback(second, context=contextvars.copy_context())
+    assert req.remove_done_callback(removed) == 1
+    result = await req
+    await asyncio.sleep(0)
+    assert req.done() and not req.cancelled() and req.exception() is None and req.result() is result
+    assert result.one() is None  # no row with k = 1 in the empty table
+    assert seen == [("first", req), ("second", req)]
+    late = []
+    req.add_done_callback(late.append)  # after done: scheduled on the loop, as a future does
+    await asyncio.sleep(0)
+    assert late == [req]
+
+    other = start()
+    assert other.cancel(msg="stop") and not other.cancel()
+    assert other.done() and other.cancelled()
+    with pytest.raises(asyncio.CancelledError):
+        other.result()
+    with pytest.raises(asyncio.CancelledError):
+        await other
+    assert (await session.execute(select, [1])).one() is None
